@@ -1,0 +1,190 @@
+"""Entity extraction: the amounts, places, programmes, jobs, ages and counts in a message."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.numbers import find_amounts, find_numbers
+from knowledge.model import Region
+
+PROGRAMME_WORDS: dict[str, str] = {
+    "jht": "jht",
+    "jaminan hari tua": "jht",
+    "hari tua": "jht",
+    "jkm": "jkm",
+    "jaminan kematian": "jkm",
+    "santunan kematian": "jkm",
+    "jkk": "jkk",
+    "jaminan kecelakaan kerja": "jkk",
+    "kecelakaan kerja": "jkk",
+    "jp": "jp",
+    "jaminan pensiun": "jp",
+    "jkp": "jkp",
+    "jaminan kehilangan pekerjaan": "jkp",
+    "kehilangan pekerjaan": "jkp",
+}
+
+RISK_WORDS: dict[str, str] = {
+    "sangat rendah": "I",
+    "rendah": "II",
+    "sedang": "III",
+    "sangat tinggi": "V",
+    "tinggi": "IV",
+}
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V",
+         "i": "I", "ii": "II", "iii": "III", "iv": "IV", "v": "V"}  # fmt: skip
+
+SCHOOL_LEVELS: dict[str, str] = {
+    "paud": "tk", "tk": "tk", "sd": "sd", "smp": "smp", "sma": "sma", "smk": "sma",
+    "kuliah": "pt", "kuliahnya": "pt", "universitas": "pt", "perguruan tinggi": "pt",
+    "s1": "pt", "sarjana": "pt", "mahasiswa": "pt", "pelatihan kerja": "pt",
+}  # fmt: skip
+
+_RISK_GROUP = re.compile(r"\b(?:kelompok|golongan|kel|grup|group)\s*(?:risiko\s*)?(iii|ii|iv|v|i|[1-5])\b")
+_RISK_LEVEL = re.compile(r"\brisiko\s+(sangat rendah|rendah|sedang|sangat tinggi|tinggi)\b")
+_AGE = re.compile(r"\b(?:umur|usia|berumur|berusia|umurnya|usianya)\s+(?:saya\s+)?(\d{1,3})\b")
+_AGE_SELF = re.compile(r"\b(?:saya|aku)\s+(\d{2})\s+tahun\b(?!\s+(?:ikut|jadi|bayar|iur|kerja|bekerja|menjadi))")
+_BIRTH = re.compile(r"\b(?:lahir|kelahiran)\s+(?:tahun\s+|thn\s+)?((?:19|20)\d{2})\b")
+_YEARS = re.compile(
+    r"\b(?:masa\s+iur(?:an)?|kepesertaan|ikut|jadi\s+peserta|menjadi\s+peserta|terdaftar|"
+    r"bayar(?:\s+iuran)?|iuran|peserta|membayar)\D{0,20}?(\d{1,2})\s+tahun\b"
+)
+_YEARS_AFTER = re.compile(
+    r"\b(\d{1,2})\s+tahun\s+(?:ikut|jadi\s+peserta|menjadi\s+peserta|bayar|iur|iuran|kepesertaan|terdaftar|membayar)"
+)
+_MONTHS_CONTRACT = re.compile(r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b")
+_WORKERS = re.compile(r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org)\b")
+
+
+@dataclass(frozen=True)
+class Entities:
+    amounts: tuple[int, ...] = ()
+    regions: tuple[str, ...] = ()
+    # A place name shared by several regions (Kota vs Kabupaten Kupang): ask which one.
+    ambiguous_regions: tuple[tuple[str, ...], ...] = ()
+    programmes: tuple[str, ...] = ()
+    occupation: str | None = None
+    sector: str | None = None
+    age: int | None = None
+    birth_year: int | None = None
+    years: int | None = None
+    workers: int | None = None
+    risk_group: str | None = None
+    months: int | None = None
+    school_level: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class EntityExtractor:
+    def __init__(
+        self, regions: Mapping[str, Region], occupations: Mapping[str, tuple[str, str]]
+    ) -> None:
+        self._aliases: dict[str, set[str]] = defaultdict(set)
+        for region in regions.values():
+            names = {region.name.lower(), *region.aliases}
+            base = re.sub(r"^(kabupaten|kota|provinsi)\s+", "", region.name.lower())
+            if region.kind in ("kabupaten", "kota"):
+                names.add(base)
+            for name in names:
+                self._aliases[" ".join(name.split())].add(region.id)
+        self._max_words = max((len(a.split()) for a in self._aliases), default=1)
+        self._single_aliases = [a for a in self._aliases if " " not in a and len(a) >= 5]
+        self._occupations = dict(occupations)
+        self._occ_max_words = max((len(t.split()) for t in self._occupations), default=1)
+
+    def _ngram_lookup(
+        self, words: list[str], table: Mapping[str, object], max_words: int
+    ) -> list[tuple[int, int, str]]:
+        """Longest-first, non-overlapping exact phrase matches as (start, end, phrase)."""
+        found: list[tuple[int, int, str]] = []
+        taken = [False] * len(words)
+        for size in range(min(max_words, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                phrase = " ".join(words[start : start + size])
+                if phrase in table:
+                    found.append((start, start + size, phrase))
+                    for i in range(start, start + size):
+                        taken[i] = True
+        return sorted(found)
+
+    def _regions(self, words: list[str], vocabulary: set[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+        matches = self._ngram_lookup(words, self._aliases, self._max_words)
+        covered = {i for s, e, _ in matches for i in range(s, e)}
+        phrases = [p for _, _, p in matches]
+        # A misspelt place ("mangarai", "lombok tengh"): fuzzy, but only for words the bot does
+        # not otherwise know, so ordinary words never turn into places.
+        for i, word in enumerate(words):
+            if i in covered or len(word) < 5 or word in vocabulary:
+                continue
+            hit = process.extractOne(word, self._single_aliases, scorer=fuzz.ratio, score_cutoff=86)
+            if hit is not None:
+                phrases.append(hit[0])
+        found: list[str] = []
+        ambiguous: list[tuple[str, ...]] = []
+        for phrase in phrases:
+            ids = self._aliases[phrase]
+            if len(ids) == 1:
+                found.extend(ids)
+            else:
+                ambiguous.append(tuple(sorted(ids)))
+        return list(dict.fromkeys(found)), ambiguous
+
+    def extract(self, raw: str, normalized: str, vocabulary: set[str] | None = None) -> Entities:
+        words = normalized.split()
+        amounts = tuple(a.value for a in find_amounts(raw[:2000]))
+        regions, ambiguous = self._regions(words, vocabulary or set())
+        programmes = [
+            PROGRAMME_WORDS[p] for _, _, p in self._ngram_lookup(words, PROGRAMME_WORDS, 4)
+        ]
+        occupation = sector = None
+        occ = self._ngram_lookup(words, self._occupations, self._occ_max_words)
+        if occ:
+            occupation, sector = self._occupations[occ[0][2]]
+        levels = self._ngram_lookup(words, SCHOOL_LEVELS, 2)
+        risk: str | None = None
+        if m := _RISK_GROUP.search(normalized):
+            risk = ROMAN[m.group(1)]
+        elif m := _RISK_LEVEL.search(normalized):
+            risk = RISK_WORDS[m.group(1)]
+        return Entities(
+            amounts=amounts,
+            regions=tuple(regions),
+            ambiguous_regions=tuple(ambiguous),
+            programmes=tuple(dict.fromkeys(programmes)),
+            occupation=occupation,
+            sector=sector,
+            age=_int(_AGE.search(normalized) or _AGE_SELF.search(normalized)),
+            birth_year=_int(_BIRTH.search(normalized)),
+            years=_int(_YEARS.search(normalized) or _YEARS_AFTER.search(normalized)),
+            workers=_workers(normalized),
+            risk_group=risk,
+            months=_int(_MONTHS_CONTRACT.search(normalized)),
+            school_level=SCHOOL_LEVELS[levels[0][2]] if levels else None,
+        )
+
+
+def _int(match: re.Match[str] | None) -> int | None:
+    if match is None:
+        return None
+    for group in match.groups():
+        if group:
+            return int(group)
+    return None
+
+
+def _workers(normalized: str) -> int | None:
+    if m := _WORKERS.search(normalized):
+        return int(m.group(1))
+    # "lima orang": number words, via the shared number parser.
+    for value, _start, end in find_numbers(normalized):
+        following = normalized[end:].split()[:1]
+        if following and following[0] in ("orang", "pekerja", "karyawan", "anggota", "tukang"):
+            return value
+    return None

@@ -1,0 +1,33 @@
+"""Start-up: make sure the knowledge database is current, load it, and build the engine."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+from bot.config import Settings
+from bot.engine import Engine
+from handlers import HANDLERS
+from knowledge import KnowledgeError, ensure_built, load
+from knowledge.build import SOURCE_DIR
+
+log = logging.getLogger(__name__)
+
+
+def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
+    """Rebuild the knowledge database when a source changed, then load it into memory.
+
+    A broken source does not stop a running service: the last good database keeps answering and
+    the problem is reported. With no database at all, KnowledgeError propagates."""
+    problem = ensure_built(settings.knowledge_db, SOURCE_DIR, set(HANDLERS))
+    if problem is not None:
+        print(
+            "warning: the knowledge sources have errors; answering from the last good database.\n"
+            + str(problem),
+            file=stderr,
+        )
+    return Engine(load(settings.knowledge_db))
+
+
+__all__ = ["KnowledgeError", "load_engine"]

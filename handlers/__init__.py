@@ -1,0 +1,33 @@
+"""Answer families. Each handler is a plain function from a Context to a Reply: no I/O."""
+
+from handlers import benefits, common, coverage, offices, premiums, smalltalk
+from handlers.context import Context, Handler
+
+HANDLERS: dict[str, Handler] = {
+    "static": common.static,
+    "premiums.bpu": premiums.bpu,
+    "premiums.pu": premiums.pu,
+    "premiums.jakon": premiums.jakon,
+    "benefits.scholarship": benefits.scholarship,
+    "benefits.jkk": benefits.jkk,
+    "benefits.jkp": benefits.jkp,
+    "benefits.jp": benefits.jp,
+    "coverage.region": coverage.region,
+    "offices.region": offices.region,
+    "smalltalk.greeting": smalltalk.greeting,
+    "smalltalk.menu": smalltalk.menu,
+    "smalltalk.out_of_scope": smalltalk.out_of_scope,
+}
+
+# What each handler can take from a follow-up message ("kalau 2 juta?"): the entity it asked for.
+PENDING_ENTITY: dict[str, str] = {
+    "premiums.bpu": "income",
+    "premiums.pu": "wage",
+    "premiums.jakon": "contract",
+    "benefits.jkk": "wage",
+    "benefits.jkp": "wage",
+    "coverage.region": "region",
+    "offices.region": "region",
+}
+
+__all__ = ["HANDLERS", "PENDING_ENTITY", "Context", "Handler"]

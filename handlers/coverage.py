@@ -1,0 +1,103 @@
+"""Regional coverage figures, always with their date and source."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.reply import Option, Reply
+from handlers.common import Figures, calculated_reply
+from handlers.context import Context
+from knowledge import format as fmt
+from knowledge.model import CoverageFigure, Region
+
+# A figure older than this is flagged as old, so nobody mistakes 2021 for today.
+OLD_AFTER_DAYS = 2 * 365
+
+
+def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
+    """The region the user means, or a reply that asks which one (ambiguous or missing)."""
+    regions = ctx.knowledge.regions
+    if ctx.argument and ctx.argument in regions:
+        return regions[ctx.argument], None
+    if ctx.entities.regions:
+        return regions[ctx.entities.regions[0]], None
+    if ctx.entities.ambiguous_regions:
+        choices = ctx.entities.ambiguous_regions[0]
+        options = tuple(Option(f"{ctx.intent.id}:{rid}", regions[rid].name[:24]) for rid in choices)
+        names = " atau ".join(regions[rid].name for rid in choices)
+        text = f"Maksud Bapak/Ibu {names}? Pilih salah satu."
+        return None, Reply(text=text, options=options)
+    remembered = ctx.session.memory.get("region")
+    if remembered in regions:
+        return regions[remembered], None
+    ctx.session.pending = "region"
+    ctx.session.pending_intent = ctx.intent.id
+    return None, Reply(
+        text=(
+            "Untuk daerah mana? Tulis nama kabupaten, kota atau provinsinya, misalnya "
+            "\"Manggarai\", \"Kota Kupang\", \"NTB\" atau \"Bangka Belitung\"."
+        )
+    )
+
+
+def _line(figs: Figures, fig: CoverageFigure, today: date) -> str:
+    value = figs.pct(fig.value) if fig.unit == "percent" else figs.num(fig.value)
+    when = fig.as_of_label or fmt.long_date(fig.as_of)
+    old = " (angka lama)" if (today - fig.as_of).days > OLD_AFTER_DAYS else ""
+    note = f"; {fig.note}" if fig.note else ""
+    return f"• {fig.metric}: {value}, per {when}{old}{note}"
+
+
+def _section(ctx: Context, figs: Figures, region: Region, limit: int = 6) -> list[str]:
+    rows = ctx.knowledge.region_figures(region.id)
+    if not rows:
+        return []
+    lines = [f"{region.name}:"]
+    for fig in rows[:limit]:
+        lines.append(_line(figs, fig, ctx.today))
+        source = ctx.knowledge.source_label(fig.source)
+        figs.sources.extend(source)
+    return lines
+
+
+def region(ctx: Context) -> Reply:
+    place, ask = resolve_region(ctx)
+    if place is None:
+        assert ask is not None
+        return ask
+    ctx.session.memory["region"] = place.id
+    figs = Figures()
+    sections: list[list[str]] = []
+    own = _section(ctx, figs, place)
+    if own:
+        sections.append(own)
+    # Figures for the larger area this place belongs to, e.g. Manggarai Raya for Manggarai.
+    for other in ctx.knowledge.regions.values():
+        if other.kind == "wilayah" and place.id in other.parts:
+            if section := _section(ctx, figs, other):
+                sections.append(section)
+    if place.kind == "wilayah":
+        for part in place.parts:
+            if section := _section(ctx, figs, ctx.knowledge.regions[part], limit=3):
+                sections.append(section)
+    if not own:
+        intro = (
+            f"Saya belum punya angka kepesertaan BPJS Ketenagakerjaan untuk {place.name}."
+        )
+        province = ctx.knowledge.regions.get(place.province)
+        if province and (section := _section(ctx, figs, province, limit=3)):
+            sections.append(section)
+            intro += " Angka terdekat yang saya punya:"
+        else:
+            intro += " Tanyakan ke kantor cabang atau 175 untuk data terbaru."
+    else:
+        intro = "Angka kepesertaan BPJS Ketenagakerjaan terbaru yang saya punya:"
+    body = "\n\n".join("\n".join(s) for s in sections)
+    text = intro + ("\n\n" + body if body else "")
+    text += "\n\nAngka ini dari berita dan laporan pada tanggal yang disebut, bukan data hari ini."
+    share = None
+    if own:
+        share = f"Kepesertaan BPJS Ketenagakerjaan {place.name}: " + "; ".join(
+            line.removeprefix("• ") for line in own[1:3]
+        )
+    return calculated_reply(ctx, figs, text, share=share)

@@ -1,0 +1,322 @@
+"""Premium (iuran) calculators: informal workers (BPU), wage workers (PU), construction (Jakon).
+
+Every rate, cap and discount comes from a facts.csv row in force on `today`; nothing here is a
+figure of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.reply import Reply
+from handlers.common import Figures, calculated_reply
+from handlers.context import Context
+from knowledge import format as fmt
+
+HUNDRED = Decimal(100)
+ASK_INCOME = (
+    "Berapa penghasilan Bapak/Ibu per bulan? Tulis saja angkanya, misalnya \"2 juta\", "
+    "nanti saya hitungkan iurannya."
+)
+ASK_WAGE = (
+    "Berapa upah (gaji pokok + tunjangan tetap) per bulan? Tulis angkanya, misalnya \"5 juta\", "
+    "nanti saya hitungkan bagian perusahaan dan bagian pekerja."
+)
+
+
+def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low, min(high, value))
+
+
+def _discount_rows(ctx: Context) -> dict[str, tuple[Decimal, date | None, date | None]]:
+    """The PP 50/2025-style discounts in force today, by sector ("transport", "umum")."""
+    found = {}
+    for sector in ("transport", "umum"):
+        row = ctx.knowledge.fact_or_none("bpu_discount", ctx.today, sector)
+        if row is not None:
+            found[sector] = (row.value, row.valid_from, row.valid_to)
+    return found
+
+
+def _period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"iuran {fmt.month_year(start)} sampai {fmt.month_year(end)}"
+    if end:
+        return f"sampai iuran {fmt.month_year(end)}"
+    return "sementara"
+
+
+def _bpu_one(ctx: Context, figs: Figures, income: Decimal) -> tuple[Decimal, Decimal, Decimal, list[str]]:
+    """(JKK, JKM, JHT) for one declared income, and the working lines."""
+    jkk_rate, jkk_rate_text = figs.fact(ctx, "bpu_jkk_rate")
+    jkm, jkm_text = figs.fact(ctx, "bpu_jkm")
+    jht_rate, jht_rate_text = figs.fact(ctx, "bpu_jht_rate")
+    low = ctx.knowledge.value("bpu_jkk_min", ctx.today)
+    high = ctx.knowledge.value("bpu_jkk_max", ctx.today)
+    jht_low = ctx.knowledge.value("bpu_jht_min", ctx.today)
+    jht_high = ctx.knowledge.value("bpu_jht_max", ctx.today)
+    jkk = _clamp(income * jkk_rate / HUNDRED, low, high)
+    jht = _clamp(income * jht_rate / HUNDRED, jht_low, jht_high)
+    lines = [
+        f"JKK {jkk_rate_text} × {figs.rp(income)} = {figs.rp(jkk)}; JKM tetap {jkm_text}.",
+        f"JHT (pilihan) {jht_rate_text} × {figs.rp(income)} = {figs.rp(jht)}.",
+    ]
+    if jkk in (low, high) and income * jkk_rate / HUNDRED != jkk:
+        lines.append(
+            f"JKK dihitung paling sedikit {figs.rp(low)} dan paling banyak {figs.rp(high)} sebulan."
+        )
+    return jkk, jkm, jht, lines
+
+
+def bpu(ctx: Context) -> Reply:
+    """Iuran for informal workers, for one or several declared incomes, today's discount included."""
+    figs = Figures()
+    ents = ctx.entities
+    memory = ctx.session.memory
+    if ents.sector and ents.occupation:
+        memory["sector"], memory["occupation"] = ents.sector, ents.occupation
+    sector = ents.sector or memory.get("sector")
+    occupation = ents.occupation or memory.get("occupation")
+    incomes = [Decimal(a) for a in ents.amounts]
+    asked_minimum = not incomes
+    if asked_minimum:
+        incomes = [ctx.knowledge.value("bpu_income_min", ctx.today)]
+    # "5 orang, masing-masing 1,5 juta": one income for several workers.
+    workers = ents.workers if ents.workers and len(incomes) == 1 else len(incomes)
+    discounts = _discount_rows(ctx)
+    applicable = discounts.get(sector) if sector else discounts.get("umum")
+    if sector is None and applicable and "transport" not in discounts:
+        applicable = None
+
+    normal_total = discounted_total = jht_total = Decimal(0)
+    working: list[str] = []
+    per_worker: list[str] = []
+    for income in incomes:
+        jkk, jkm, jht, lines = _bpu_one(ctx, figs, income)
+        normal = jkk + jkm
+        discounted = normal * (HUNDRED - applicable[0]) / HUNDRED if applicable else normal
+        count = workers if len(incomes) == 1 else 1
+        normal_total += normal * count
+        discounted_total += discounted * count
+        jht_total += jht * count
+        if len(incomes) == 1:
+            working.extend(lines)
+        else:
+            per_worker.append(
+                f"• penghasilan {figs.rp(income)}: JKK + JKM {figs.rp(discounted)}"
+                f" (JHT pilihan +{figs.rp(jht)})"
+            )
+    if len(incomes) == 1 and workers > 1:
+        working.append(f"Untuk {figs.num(workers)} orang: dikali {figs.num(workers)}.")
+
+    who = f" {occupation}" if occupation else ""
+    if asked_minimum:
+        head = f"Iuran BPJS Ketenagakerjaan paling murah untuk pekerja mandiri{who}, per bulan:"
+    elif workers > 1:
+        head = f"Iuran pekerja mandiri{who} untuk {figs.num(workers)} orang, per bulan:"
+    else:
+        head = f"Iuran pekerja mandiri{who} untuk penghasilan {figs.rp(incomes[0])}, per bulan:"
+    summary = [head]
+    if applicable:
+        summary.append(
+            f"• JKK + JKM: {figs.rp(discounted_total)} (diskon {figs.pct(applicable[0])}, "
+            f"{_period(applicable[1], applicable[2])}). Harga normal {figs.rp(normal_total)}."
+        )
+    else:
+        summary.append(f"• JKK + JKM: {figs.rp(normal_total)}.")
+    with_jht = discounted_total + jht_total
+    summary.append(
+        f"• Kalau tambah JHT (tidak wajib): {figs.rp(with_jht)}"
+        + (" (JHT tidak didiskon)." if applicable else ".")
+    )
+    summary.extend(per_worker)
+    sections = ["\n".join(summary)]
+    if working:
+        sections.append("Cara hitung: " + " ".join(working))
+    note = _discount_note(ctx, figs, discounts, sector, applicable is not None, normal_total)
+    if note:
+        sections.append(note)
+    if asked_minimum:
+        sections.append(ASK_INCOME)
+        ctx.session.pending = "income"
+        ctx.session.pending_intent = ctx.intent.id
+    shown_total = discounted_total if applicable else normal_total
+    share = (
+        f"Iuran BPJS Ketenagakerjaan pekerja mandiri{who}: JKK + JKM {figs.rp(shown_total)}/bulan"
+        + (f" (diskon; normal {figs.rp(normal_total)})" if applicable else "")
+        + f", tambah JHT jadi {figs.rp(with_jht)}. Per {fmt.long_date(ctx.today)}."
+    )
+    return calculated_reply(ctx, figs, "\n\n".join(sections), share=share)
+
+
+def _discount_note(
+    ctx: Context,
+    figs: Figures,
+    discounts: dict[str, tuple[Decimal, date | None, date | None]],
+    sector: str | None,
+    applied: bool,
+    normal_total: Decimal,
+) -> str:
+    labels = {
+        "transport": "sektor transportasi (ojek, ojol, sopir, kurir)",
+        "umum": "sektor lain",
+    }
+    for row in ctx.knowledge.fact_rows("bpu_discount"):
+        if row.valid_on(ctx.today):
+            figs.sources.extend(ctx.knowledge.source_label(row.source))
+            break
+    if applied:
+        periods = [
+            f"{labels[s]}: {_period(start, end)}"
+            for s, (_rate, start, end) in discounts.items()
+            if sector is None or s == sector
+        ]
+        return (
+            "Diskon berlaku otomatis untuk " + "; ".join(periods) + ". Tidak berlaku bagi peserta "
+            "yang iurannya dibayar pemerintah (APBN/APBD). Setelah masa diskon, iuran kembali normal."
+        )
+    if sector is None and "transport" in discounts:
+        rate, start, end = discounts["transport"]
+        cut = normal_total * (HUNDRED - rate) / HUNDRED
+        return (
+            f"Pekerja {labels['transport']} mendapat diskon {figs.pct(rate)} untuk "
+            f"{_period(start, end)}: JKK + JKM jadi {figs.rp(cut)}."
+        )
+    upcoming = [
+        r
+        for r in ctx.knowledge.fact_rows("bpu_discount")
+        if r.valid_from and r.valid_from > ctx.today and (sector is None or r.applies_to == sector)
+    ]
+    if upcoming:
+        first = upcoming[0]
+        figs.sources.extend(ctx.knowledge.source_label(first.source))
+        return (
+            f"Akan ada diskon {figs.pct(first.value)} untuk {labels.get(first.applies_to, 'peserta')}: "
+            f"{_period(first.valid_from, first.valid_to)}."
+        )
+    return ""
+
+
+def pu(ctx: Context) -> Reply:
+    """Iuran for wage workers: each programme, employer and worker shares, JP capped."""
+    figs = Figures()
+    group = ctx.entities.risk_group or ctx.session.memory.get("risk_group")
+    if ctx.entities.risk_group:
+        ctx.session.memory["risk_group"] = ctx.entities.risk_group
+    jkm_rate, jkm_text = figs.fact(ctx, "pu_jkm_rate")
+    _jht, jht_text = figs.fact(ctx, "pu_jht_rate")
+    jht_er, jht_er_text = figs.fact(ctx, "pu_jht_employer")
+    jht_wk, jht_wk_text = figs.fact(ctx, "pu_jht_worker")
+    _jp, jp_text = figs.fact(ctx, "pu_jp_rate")
+    jp_er, jp_er_text = figs.fact(ctx, "pu_jp_employer")
+    jp_wk, jp_wk_text = figs.fact(ctx, "pu_jp_worker")
+    cap_row = ctx.knowledge.fact("jp_wage_cap", ctx.today)
+    _cap, cap_text = figs.fact(ctx, "jp_wage_cap")
+    groups = {g: figs.fact(ctx, "pu_jkk_rate", g) for g in ("I", "II", "III", "IV", "V")}
+
+    if not ctx.entities.amounts:
+        lines = [
+            "Iuran pekerja penerima upah (karyawan), dihitung dari upah sebulan:",
+            f"• JKK: {groups['I'][1]} sampai {groups['V'][1]} menurut kelompok risiko usaha, dibayar perusahaan.",
+            f"• JKM: {jkm_text}, dibayar perusahaan.",
+            f"• JHT: {jht_text} = {jht_er_text} perusahaan + {jht_wk_text} pekerja.",
+            f"• JP: {jp_text} = {jp_er_text} perusahaan + {jp_wk_text} pekerja, dari upah paling tinggi "
+            f"{cap_text} (batas sejak {fmt.long_date(cap_row.valid_from) if cap_row.valid_from else '-'}).",
+            "• JKP: pekerja tidak membayar tambahan.",
+            "",
+            ASK_WAGE,
+        ]
+        ctx.session.pending = "wage"
+        ctx.session.pending_intent = ctx.intent.id
+        return calculated_reply(ctx, figs, "\n".join(lines))
+
+    wage = Decimal(ctx.entities.amounts[0])
+    chosen = group or "I"
+    jkk_rate, jkk_text = groups[chosen]
+    jp_base = min(wage, cap_row.value)
+    jkk = wage * jkk_rate / HUNDRED
+    jkm = wage * jkm_rate / HUNDRED
+    jht_e = wage * jht_er / HUNDRED
+    jht_w = wage * jht_wk / HUNDRED
+    jp_e = jp_base * jp_er / HUNDRED
+    jp_w = jp_base * jp_wk / HUNDRED
+    employer = jkk + jkm + jht_e + jp_e
+    worker = jht_w + jp_w
+    lines = [
+        f"Iuran untuk upah {figs.rp(wage)} sebulan (JKK kelompok risiko {chosen}):",
+        f"• JKK {jkk_text}: {figs.rp(jkk)} (perusahaan)",
+        f"• JKM {jkm_text}: {figs.rp(jkm)} (perusahaan)",
+        f"• JHT: {figs.rp(jht_e)} perusahaan ({jht_er_text}) + {figs.rp(jht_w)} pekerja ({jht_wk_text})",
+        f"• JP: {figs.rp(jp_e)} perusahaan ({jp_er_text}) + {figs.rp(jp_w)} pekerja ({jp_wk_text})",
+        "",
+        f"Total dibayar perusahaan: {figs.rp(employer)}. Dipotong dari gaji pekerja: {figs.rp(worker)}.",
+    ]
+    if wage > cap_row.value:
+        lines.append(f"JP dihitung dari batas upah {cap_text}, bukan dari seluruh upah.")
+    if group is None:
+        lines.append(
+            f"Kelompok risiko belum disebut, jadi saya pakai kelompok I ({groups['I'][1]}). "
+            f"Usaha berisiko tinggi bisa sampai {groups['V'][1]}: sebut kelompoknya untuk hitung ulang."
+        )
+    return calculated_reply(ctx, figs, "\n".join(lines))
+
+
+def jakon(ctx: Context) -> Reply:
+    """Construction projects: progressive tiers over the contract value."""
+    figs = Figures()
+    tiers = [t for t in ctx.knowledge.jakon_tiers if _tier_valid(t.valid_from, t.valid_to, ctx.today)]
+    if not ctx.entities.amounts:
+        rows = []
+        for t in tiers:
+            upper = f"sampai {figs.rp(t.upper)}" if t.upper is not None else "selebihnya"
+            rows.append(f"• bagian {upper}: JKK {figs.pct(t.jkk)} + JKM {figs.pct(t.jkm)}")
+        _r, jkk_text = figs.fact(ctx, "jakon_upah_jkk")
+        _m, jkm_text = figs.fact(ctx, "jakon_upah_jkm")
+        text = "\n".join(
+            [
+                "Iuran jasa konstruksi (Jakon) didaftarkan per proyek oleh pemilik atau pelaksana proyek.",
+                f"Bila upah pekerja tercantum di kontrak: JKK {jkk_text} + JKM {jkm_text} dari upah sebulan.",
+                "Bila upah tidak diketahui, dihitung bertingkat dari nilai kontrak (sebelum PPN):",
+                *rows,
+                "",
+                "Sebut nilai kontraknya (misalnya \"kontrak 750 juta\"), saya hitungkan.",
+            ]
+        )
+        if any(not t.verified for t in tiers):
+            figs.unverified = True
+        ctx.session.pending = "contract"
+        ctx.session.pending_intent = ctx.intent.id
+        return calculated_reply(ctx, figs, text)
+    value = Decimal(ctx.entities.amounts[0])
+    total_jkk = total_jkm = Decimal(0)
+    working: list[str] = []
+    for t in tiers:
+        if value <= t.lower:
+            break
+        top = value if t.upper is None else min(value, t.upper)
+        slice_ = top - t.lower
+        jkk = slice_ * t.jkk / HUNDRED
+        jkm = slice_ * t.jkm / HUNDRED
+        total_jkk += jkk
+        total_jkm += jkm
+        if not t.verified:
+            figs.unverified = True
+        working.append(
+            f"• {figs.rp(slice_)} × ({figs.pct(t.jkk)} + {figs.pct(t.jkm)}) = {figs.rp(jkk + jkm)}"
+        )
+        figs.sources.extend(ctx.knowledge.source_label(t.source))
+    text = "\n".join(
+        [
+            f"Iuran Jakon untuk nilai kontrak {figs.rp(value)} (cara bertingkat):",
+            *working,
+            "",
+            f"Total: JKK {figs.rp(total_jkk)} + JKM {figs.rp(total_jkm)} = {figs.rp(total_jkk + total_jkm)} "
+            "untuk seluruh masa proyek. Bisa dibayar bertahap (termin).",
+        ]
+    )
+    return calculated_reply(ctx, figs, text)
+
+
+def _tier_valid(start: date | None, end: date | None, today: date) -> bool:
+    return (start is None or start <= today) and (end is None or today <= end)

@@ -1,0 +1,63 @@
+"""Greetings, the menu, the honest fallback and out-of-scope replies."""
+
+from __future__ import annotations
+
+from bot.reply import Option, Reply
+from handlers.common import OFFICIAL_CHANNELS
+from handlers.context import Context
+from knowledge.store import Knowledge
+
+# The first screen: the questions most people come with, in the order they come.
+MENU_INTENTS = (
+    "bpjstk_apa",
+    "iuran_bpu",
+    "daftar_cara",
+    "bayar_cara",
+    "jht_klaim_berhenti",
+    "jkm_manfaat",
+    "cakupan_wilayah",
+    "kantor_cabang",
+    "kontak_resmi",
+)
+
+WELCOME = (
+    "Halo, Bapak/Ibu! Saya Tanya Jamsos, layanan informasi tidak resmi tentang BPJS "
+    "Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja seperti petani, nelayan, ojek, pedagang, "
+    "tukang dan ART.\n\n"
+    "Saya bisa menjawab soal iuran, manfaat, cara daftar, cara bayar, klaim, dan jumlah "
+    "peserta di NTT, NTB dan Bangka Belitung. Tulis pertanyaan dengan kata-kata sendiri, "
+    "atau pilih dari menu.\n\n" + OFFICIAL_CHANNELS
+)
+
+
+def menu_options(knowledge: Knowledge) -> tuple[Option, ...]:
+    return tuple(
+        Option(i, knowledge.intents[i].title) for i in MENU_INTENTS if i in knowledge.intents
+    )
+
+
+def greeting(ctx: Context) -> Reply:
+    return Reply(text=WELCOME, options=menu_options(ctx.knowledge))
+
+
+def menu(ctx: Context) -> Reply:
+    text = "Pilih topik, atau tulis pertanyaan Bapak/Ibu dengan kata-kata sendiri:"
+    return Reply(text=text, options=menu_options(ctx.knowledge))
+
+
+def fallback_reply(knowledge: Knowledge) -> Reply:
+    text = (
+        "Maaf, saya belum mengerti pertanyaan itu. Coba tulis dengan kata lain, misalnya "
+        "\"berapa iuran untuk petani\" atau \"cara klaim JHT\", atau pilih dari menu.\n\n"
+        + OFFICIAL_CHANNELS
+    )
+    return Reply(text=text, options=menu_options(knowledge))
+
+
+def out_of_scope(ctx: Context) -> Reply:
+    text = (
+        "Maaf, saya hanya bisa menjawab soal BPJS Ketenagakerjaan: iuran, manfaat, daftar, "
+        "bayar, klaim dan kepesertaan. Untuk hal lain saya tidak bisa membantu.\n\n"
+        + OFFICIAL_CHANNELS
+    )
+    return Reply(text=text, options=menu_options(ctx.knowledge))

@@ -1,0 +1,215 @@
+"""Compile the curated sources into SQLite with sqlite-utils, atomically.
+
+The database is a build artefact: it is written to a temporary file and renamed over the old one
+only when every source validated, so a broken edit never replaces the last good database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.compile import Compiled, compile_sources, source_files
+from knowledge.errors import KnowledgeError
+
+SOURCE_DIR = Path(__file__).resolve().parent
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    intents: int
+    examples: int
+    facts: int
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else ""
+
+
+def _write(db: sqlite_utils.Database, data: Compiled) -> None:
+    db["sources"].insert_all(
+        (
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date,
+                "quality": s.quality,
+                "url": s.url,
+            }
+            for s in data.sources.values()
+        ),
+        pk="id",
+    )
+    db["facts"].insert_all(
+        (
+            {
+                "key": f.key,
+                "applies_to": f.applies_to,
+                "value": str(f.value),
+                "unit": f.unit,
+                "valid_from": _iso(f.valid_from),
+                "valid_to": _iso(f.valid_to),
+                "source": f.source,
+                "note": f.note,
+                "verified": int(f.verified),
+            }
+            for f in data.facts
+        ),
+    )
+    db["intents"].insert_all(
+        (
+            {
+                "id": i.id,
+                "topic": i.topic,
+                "title": i.title,
+                "handler": i.handler,
+                "answer": i.answer,
+                "share": i.share,
+                "sources": json.dumps(i.sources),
+                "followups": json.dumps(i.followups),
+                "valid_from": _iso(i.valid_from),
+                "valid_to": _iso(i.valid_to),
+                "file": i.file,
+            }
+            for i in data.intents.values()
+        ),
+        pk="id",
+    )
+    db["examples"].insert_all(
+        (
+            {"intent": i.id, "position": n, "text": text}
+            for i in data.intents.values()
+            for n, text in enumerate(i.examples)
+        ),
+    )
+    db["regions"].insert_all(
+        (
+            {
+                "id": r.id,
+                "name": r.name,
+                "kind": r.kind,
+                "province": r.province,
+                "aliases": json.dumps(r.aliases),
+                "office": r.office,
+                "parts": json.dumps(r.parts),
+            }
+            for r in data.regions.values()
+        ),
+        pk="id",
+    )
+    db["offices"].insert_all(
+        (
+            {"id": o.id, "name": o.name, "province": o.province, "note": o.note, "source": o.source}
+            for o in data.offices.values()
+        ),
+        pk="id",
+    )
+    db["coverage"].insert_all(
+        (
+            {
+                "region": c.region,
+                "metric": c.metric,
+                "value": str(c.value),
+                "unit": c.unit,
+                "as_of": c.as_of.isoformat(),
+                "as_of_label": c.as_of_label,
+                "source": c.source,
+                "note": c.note,
+            }
+            for c in data.coverage
+        ),
+    )
+    db["jakon_tiers"].insert_all(
+        (
+            {
+                "lower": str(t.lower),
+                "upper": "" if t.upper is None else str(t.upper),
+                "jkk": str(t.jkk),
+                "jkm": str(t.jkm),
+                "valid_from": _iso(t.valid_from),
+                "valid_to": _iso(t.valid_to),
+                "source": t.source,
+                "verified": int(t.verified),
+            }
+            for t in data.jakon_tiers
+        ),
+    )
+    db["slang"].insert_all(({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang")
+    db["occupations"].insert_all(
+        ({"term": k, "occupation": v[0], "sector": v[1]} for k, v in data.occupations.items()),
+        pk="term",
+    )
+    db["meta"].insert_all(
+        [
+            {"key": "schema", "value": str(SCHEMA_VERSION)},
+            {"key": "built_at", "value": datetime.now(UTC).isoformat(timespec="seconds")},
+        ],
+        pk="key",
+    )
+    # Every table is created even when a source has no rows, so readers never meet a missing one.
+    for name in (
+        "facts", "examples", "coverage", "jakon_tiers", "regions", "offices", "slang", "occupations"
+    ):
+        if not db[name].exists():
+            db.execute(f"CREATE TABLE [{name}] (placeholder TEXT)")
+
+
+def check(source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None) -> Compiled:
+    """Validate without writing; raise KnowledgeError listing every problem."""
+    compiled, problems = compile_sources(source_dir, known_handlers)
+    if problems:
+        raise KnowledgeError(problems)
+    return compiled
+
+
+def build(
+    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+) -> BuildResult:
+    compiled = check(source_dir, known_handlers)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".knowledge-", suffix=".db", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        db = sqlite_utils.Database(tmp, recreate=True)
+        with db.conn:
+            _write(db, compiled)
+        db.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    examples = sum(len(i.examples) for i in compiled.intents.values())
+    return BuildResult(db_path, len(compiled.intents), examples, len(compiled.facts))
+
+
+def is_stale(db_path: Path, source_dir: Path = SOURCE_DIR) -> bool:
+    """True when the database is missing or any source file is newer than it."""
+    if not db_path.is_file():
+        return True
+    built = db_path.stat().st_mtime
+    return any(p.is_file() and p.stat().st_mtime > built for p in source_files(source_dir))
+
+
+def ensure_built(
+    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+) -> KnowledgeError | None:
+    """Rebuild when stale. A broken source leaves the last good database in use: the error is
+    returned for the caller to report, and raised only when there is no database at all."""
+    if not is_stale(db_path, source_dir):
+        return None
+    try:
+        build(db_path, source_dir, known_handlers)
+    except KnowledgeError as exc:
+        if db_path.is_file():
+            return exc
+        raise
+    return None

@@ -1,0 +1,284 @@
+"""The read API: load the compiled database into memory once and answer lookups from there."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from knowledge import format as fmt
+from knowledge.build import SCHEMA_VERSION
+from knowledge.errors import KnowledgeError, SourceProblem
+from knowledge.model import (
+    CoverageFigure,
+    Fact,
+    Intent,
+    JakonTier,
+    Office,
+    Region,
+    Source,
+)
+from knowledge.text import PLACEHOLDER
+
+
+def _day(raw: str) -> date | None:
+    return date.fromisoformat(raw) if raw else None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A template filled for one day: the text, the figures it states, the sources behind them."""
+
+    text: str
+    figures: frozenset[str]
+    sources: tuple[str, ...]
+    unverified: bool = False
+
+
+class MissingFact(LookupError):
+    """No row of this key is valid on the day asked: the answer must not guess a figure."""
+
+
+@dataclass
+class Knowledge:
+    intents: dict[str, Intent]
+    examples: list[tuple[str, str]]  # (example text, intent id)
+    facts: dict[str, list[Fact]]
+    sources: dict[str, Source]
+    regions: dict[str, Region]
+    offices: dict[str, Office]
+    coverage: dict[str, list[CoverageFigure]]
+    jakon_tiers: list[JakonTier]
+    slang: dict[str, str]
+    occupations: dict[str, tuple[str, str]]  # term -> (occupation, sector)
+    built_at: str = ""
+    _region_children: dict[str, list[str]] = field(default_factory=dict)
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def fact(self, key: str, today: date, applies_to: str = "") -> Fact:
+        for row in self.facts.get(key, ()):
+            if row.applies_to == applies_to and row.valid_on(today):
+                return row
+        raise MissingFact(f"{key}@{applies_to} on {today}")
+
+    def fact_or_none(self, key: str, today: date, applies_to: str = "") -> Fact | None:
+        try:
+            return self.fact(key, today, applies_to)
+        except MissingFact:
+            return None
+
+    def fact_rows(self, key: str) -> list[Fact]:
+        return sorted(self.facts.get(key, ()), key=lambda f: f.valid_from or date.min)
+
+    def value(self, key: str, today: date, applies_to: str = "") -> Decimal:
+        return self.fact(key, today, applies_to).value
+
+    def source_label(self, source_ids: str) -> list[str]:
+        labels = []
+        for one in source_ids.split(";"):
+            src = self.sources.get(one.strip())
+            if src:
+                labels.append(src.label)
+        return labels
+
+    def render(self, template: str, today: date) -> Rendered:
+        """Fill {placeholders} with the rows in force on `today`, collecting figures and sources.
+
+        Raises MissingFact when a row is missing for that day, so that no answer ever states a
+        figure that is out of date or made up."""
+        figures: set[str] = set()
+        sources: list[str] = []
+        unverified = False
+
+        def fill(match: object) -> str:
+            nonlocal unverified
+            assert hasattr(match, "group")
+            row = self.fact(match.group("key"), today, match.group("case") or "")
+            part = match.group("part")
+            for label in self.source_label(row.source):
+                if label not in sources:
+                    sources.append(label)
+            unverified = unverified or not row.verified
+            if part == "from":
+                return fmt.long_date(row.valid_from) if row.valid_from else ""
+            if part == "to":
+                return fmt.long_date(row.valid_to) if row.valid_to else ""
+            if part == "source":
+                return "; ".join(self.source_label(row.source))
+            shown = fmt.figure(row.value, row.unit)
+            figures.add(shown)
+            return shown
+
+        text = PLACEHOLDER.sub(fill, template)
+        return Rendered(text, frozenset(figures), tuple(sources), unverified)
+
+    # -- regions -------------------------------------------------------------------------------
+
+    def region_figures(self, region_id: str) -> list[CoverageFigure]:
+        return sorted(self.coverage.get(region_id, ()), key=lambda c: c.as_of, reverse=True)
+
+    def children(self, region_id: str) -> list[str]:
+        return self._region_children.get(region_id, [])
+
+
+def load(db_path: Path) -> Knowledge:
+    """Read the whole compiled database into memory; raise KnowledgeError when it is unusable."""
+    if not db_path.is_file():
+        raise KnowledgeError(
+            [SourceProblem(str(db_path), "", "no knowledge database; run `python -m bot build`")]
+        )
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return _read(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, KeyError, ValueError, TypeError) as exc:
+        raise KnowledgeError(
+            [
+                SourceProblem(
+                    str(db_path),
+                    "",
+                    f"knowledge database is unreadable ({exc}); run `python -m bot build`",
+                )
+            ]
+        ) from exc
+
+
+def _read(conn: sqlite3.Connection) -> Knowledge:
+    conn.row_factory = sqlite3.Row
+    meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+    if meta.get("schema") != str(SCHEMA_VERSION):
+        raise ValueError(f"schema {meta.get('schema')} is not {SCHEMA_VERSION}")
+    sources = {
+        r["id"]: Source(r["id"], r["title"], r["publisher"], r["date"], r["quality"], r["url"])
+        for r in conn.execute("SELECT * FROM sources")
+    }
+    facts: dict[str, list[Fact]] = defaultdict(list)
+    for r in conn.execute("SELECT * FROM facts"):
+        facts[r["key"]].append(
+            Fact(
+                r["key"],
+                r["applies_to"],
+                Decimal(r["value"]),
+                r["unit"],
+                _day(r["valid_from"]),
+                _day(r["valid_to"]),
+                r["source"],
+                r["note"],
+                bool(r["verified"]),
+            )
+        )
+    examples_by_intent: dict[str, list[str]] = defaultdict(list)
+    examples: list[tuple[str, str]] = []
+    for r in conn.execute("SELECT intent, text FROM examples ORDER BY intent, position"):
+        examples_by_intent[r["intent"]].append(r["text"])
+        examples.append((r["text"], r["intent"]))
+    intents = {
+        r["id"]: Intent(
+            id=r["id"],
+            topic=r["topic"],
+            title=r["title"],
+            handler=r["handler"],
+            answer=r["answer"],
+            sources=tuple(json.loads(r["sources"])),
+            followups=tuple(json.loads(r["followups"])),
+            examples=tuple(examples_by_intent.get(r["id"], ())),
+            share=r["share"],
+            valid_from=_day(r["valid_from"]),
+            valid_to=_day(r["valid_to"]),
+            file=r["file"],
+        )
+        for r in conn.execute("SELECT * FROM intents")
+    }
+    regions = (
+        {
+            r["id"]: Region(
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["province"],
+                tuple(json.loads(r["aliases"])),
+                r["office"],
+                tuple(json.loads(r["parts"])),
+            )
+            for r in conn.execute("SELECT * FROM regions WHERE id IS NOT NULL")
+        }
+        if _has_column(conn, "regions", "id")
+        else {}
+    )
+    offices = (
+        {
+            r["id"]: Office(r["id"], r["name"], r["province"], r["note"], r["source"])
+            for r in conn.execute("SELECT * FROM offices")
+        }
+        if _has_column(conn, "offices", "id")
+        else {}
+    )
+    coverage: dict[str, list[CoverageFigure]] = defaultdict(list)
+    if _has_column(conn, "coverage", "region"):
+        for r in conn.execute("SELECT * FROM coverage"):
+            coverage[r["region"]].append(
+                CoverageFigure(
+                    r["region"],
+                    r["metric"],
+                    Decimal(r["value"]),
+                    r["unit"],
+                    date.fromisoformat(r["as_of"]),
+                    r["as_of_label"],
+                    r["source"],
+                    r["note"],
+                )
+            )
+    tiers = (
+        [
+            JakonTier(
+                Decimal(r["lower"]),
+                Decimal(r["upper"]) if r["upper"] else None,
+                Decimal(r["jkk"]),
+                Decimal(r["jkm"]),
+                _day(r["valid_from"]),
+                _day(r["valid_to"]),
+                r["source"],
+                bool(r["verified"]),
+            )
+            for r in conn.execute("SELECT * FROM jakon_tiers")
+        ]
+        if _has_column(conn, "jakon_tiers", "lower")
+        else []
+    )
+    slang = (
+        {r["slang"]: r["formal"] for r in conn.execute("SELECT * FROM slang")}
+        if _has_column(conn, "slang", "slang")
+        else {}
+    )
+    occupations = {
+        r["term"]: (r["occupation"], r["sector"]) for r in conn.execute("SELECT * FROM occupations")
+    } if _has_column(conn, "occupations", "term") else {}
+    children: dict[str, list[str]] = defaultdict(list)
+    for region in regions.values():
+        if region.province and region.province != region.id:
+            children[region.province].append(region.id)
+    return Knowledge(
+        intents=intents,
+        examples=examples,
+        facts=dict(facts),
+        sources=sources,
+        regions=regions,
+        offices=offices,
+        coverage=dict(coverage),
+        jakon_tiers=sorted(tiers, key=lambda t: t.lower),
+        slang=slang,
+        occupations=occupations,
+        built_at=meta.get("built_at", ""),
+        _region_children=dict(children),
+    )
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info([{table}])"))
