@@ -1,0 +1,64 @@
+"""The aiohttp server: health check plus the webhook routes of the configured channels.
+
+`make_app` is the one composition root for HTTP: everything the routes need is stored under
+typed AppKeys; the HTTP client sessions live in cleanup contexts, no module globals.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from bot import appkeys
+from bot.config import Settings, require_webhook_settings
+from bot.conversation import Conversation
+from bot.privacy import load_or_create_salt
+from bot.runtime import load_engine
+from bot.state import SqliteState
+
+log = logging.getLogger(__name__)
+
+# WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def make_app(settings: Settings, conversation: Conversation, state: SqliteState) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.CONVERSATION] = conversation
+    app[appkeys.STATE] = state
+    app.router.add_get("/healthz", healthz)
+    if settings.whatsapp_enabled:
+        from bot.channels import whatsapp
+
+        whatsapp.setup(app)
+    if settings.telegram_webhook_mode:
+        from bot.channels import telegram
+
+        telegram.setup_webhook(app)
+    return app
+
+
+def build_app(settings: Settings) -> web.Application:
+    """Everything `serve` runs, without running it (tests and benchmarks start it themselves)."""
+    require_webhook_settings(settings)
+    engine = load_engine(settings)
+    state = SqliteState(settings.state_db)
+    conversation = Conversation(engine, state, settings)
+    return make_app(settings, conversation, state)
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
+    load_or_create_salt(settings.secret_salt, settings.data_dir)
+    app = build_app(settings)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    print(f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True)
+    web.run_app(app, host=bind_host, port=bind_port, print=None, access_log=None)
+    return 0
