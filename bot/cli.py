@@ -40,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("build", help="validate the knowledge sources and compile the database")
     sub.add_parser("check", help="validate the knowledge sources without writing anything")
     ev = sub.add_parser("eval", help="accuracy on a labelled question file")
-    ev.add_argument("file", type=Path, nargs="?", help="TSV: question<TAB>intent (default: tests/data/devset.tsv)")
+    ev.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        help="TSV: question<TAB>intent (default: tests/data/devset.tsv)",
+    )
     ev.add_argument("--today", type=_date, help="evaluate as if today were this date")
     ev.add_argument("--errors", action="store_true", help="also list every wrong answer")
     serve = sub.add_parser("serve", help="run the webhook server (WhatsApp, Telegram webhook)")
@@ -53,7 +58,12 @@ def _today(settings: Settings, override: date | None) -> date:
     return override or settings.today or date.today()
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -63,13 +73,15 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     except ConfigError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
-    logging.basicConfig(level=settings.log_level, stream=stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, stream=stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     from knowledge import KnowledgeError
 
     try:
         return _dispatch(args, settings, stdin, stdout, stderr)
     except KnowledgeError as exc:
-        print(_knowledge_error(exc), file=stderr)
+        print(_knowledge_error(exc, settings.knowledge_db.is_file()), file=stderr)
         return EXIT_INVALID
     except ConfigError as exc:
         print(f"error: {exc}", file=stderr)
@@ -78,17 +90,24 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return EXIT_OK
 
 
-def _knowledge_error(exc: Exception) -> str:
+def _knowledge_error(exc: Exception, have_database: bool) -> str:
     problems = getattr(exc, "problems", [])
     shown = [f"  - {p}" for p in problems[:20]]
     more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    kept = (
+        "the last good database stays in use"
+        if have_database
+        else "there is no knowledge database yet, so the bot cannot start"
+    )
     return (
-        f"The knowledge sources have {len(problems)} problem(s); nothing was changed and the "
-        "last good database stays in use:\n" + "\n".join(shown) + more
+        f"error: the knowledge has {len(problems)} problem(s); nothing was written and {kept}.\n"
+        "Fix each one below, then run `python -m bot build`:\n" + "\n".join(shown) + more
     )
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def _dispatch(
+    args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
     command = args.command
     if command in ("build", "check"):
         return _build(command, settings, stdout)
@@ -99,7 +118,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if command == "eval":
         from bot.evaluate import run_eval
 
-        return run_eval(args.file, settings, _today(settings, args.today), stdout, stderr, args.errors)
+        return run_eval(
+            args.file, settings, _today(settings, args.today), stdout, stderr, args.errors
+        )
     if command == "serve":
         from bot.server import serve
 
@@ -126,13 +147,16 @@ def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO)
 def _build(command: str, settings: Settings, stdout: TextIO) -> int:
     from handlers import HANDLERS
     from knowledge import build
-    from knowledge.build import SOURCE_DIR, check
+    from knowledge.build import check
 
     if command == "check":
-        compiled = check(SOURCE_DIR, set(HANDLERS))
-        print(f"ok: {len(compiled.intents)} intents, {len(compiled.facts)} facts, no problems", file=stdout)
+        compiled = check(settings.knowledge_dir, set(HANDLERS))
+        print(
+            f"ok: {len(compiled.intents)} intents, {len(compiled.facts)} facts, no problems",
+            file=stdout,
+        )
         return EXIT_OK
-    result = build(settings.knowledge_db, SOURCE_DIR, set(HANDLERS))
+    result = build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
     print(
         f"built {result.path}: {result.intents} intents, {result.examples} examples, {result.facts} facts",
         file=stdout,
@@ -156,14 +180,18 @@ def reply_json(reply: object) -> str:
     )
 
 
-def _ask(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def _ask(
+    args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
     from bot.channels.console import render
     from bot.runtime import load_engine
     from bot.session import Session
 
     engine = load_engine(settings, stderr)
     today = _today(settings, args.today)
-    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
+    questions = (
+        [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
+    )
     for question in questions:
         reply = engine.answer(question, Session(), today)
         if args.json:
@@ -182,7 +210,12 @@ def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr
     session = Session()
     interactive = stdin.isatty()
     if interactive:
-        print(render(engine.select("salam", session, today)) if "salam" in engine.knowledge.intents else "", file=stdout)
+        print(
+            render(engine.select("salam", session, today))
+            if "salam" in engine.knowledge.intents
+            else "",
+            file=stdout,
+        )
         print("(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)\n", file=stdout)
     while True:
         if interactive:

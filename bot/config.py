@@ -22,6 +22,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = PROJECT_ROOT / "data"
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     today: date | None = None
     secret_salt: str = ""
     retention_days: int = 90
@@ -105,8 +106,13 @@ def load_settings(
     if not data_dir.is_absolute():
         data_dir = PROJECT_ROOT / data_dir
 
+    knowledge_dir = Path(text("BOT_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
+    if not knowledge_dir.is_absolute():
+        knowledge_dir = PROJECT_ROOT / knowledge_dir
+
     settings = Settings(
         data_dir=data_dir,
+        knowledge_dir=knowledge_dir,
         today=today,
         secret_salt=text("BOT_SECRET_SALT"),
         retention_days=integer("BOT_RETENTION_DAYS", 90),

@@ -73,7 +73,13 @@ class Conversation:
         return outcome.reply
 
     def _log(
-        self, channel: str, user_key: str, text: str | None, outcome: Outcome, today: date, now: float
+        self,
+        channel: str,
+        user_key: str,
+        text: str | None,
+        outcome: Outcome,
+        today: date,
+        now: float,
     ) -> None:
         if text is None or not text.strip():
             return

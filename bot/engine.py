@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.entities import Entities, EntityExtractor
 from bot.matcher import Candidate, Matcher
-from bot.normalize import Normalizer
+from bot.normalize import MONEY_TOKEN, Normalizer
 from bot.reply import Option, Reply
 from bot.session import Session
 from handlers import HANDLERS, PENDING_ENTITY, Context
@@ -90,18 +90,28 @@ class Engine:
         candidates = self._rank(normalized, entities, session)
         routed = self._follow_up(candidates, entities, session)
         if routed is not None:
-            return self._run(routed, text, normalized, entities, session, today, candidates, "followup")
+            return self._run(
+                routed, text, normalized, entities, session, today, candidates, "followup"
+            )
         if not candidates or candidates[0].score < self.knobs.accept:
             return self._fallback(session, normalized, candidates, entities=entities)
         top = candidates[0]
         if top.intent in OFF_TOPIC_INTENTS:
-            return self._fallback(session, normalized, candidates, off_topic=True, entities=entities)
+            return self._fallback(
+                session, normalized, candidates, off_topic=True, entities=entities
+            )
         if len(candidates) > 1:
             second = candidates[1]
             close = top.score - second.score < self.knobs.clarify_margin
-            if close and second.score >= self.knobs.clarify_floor and second.intent not in OFF_TOPIC_INTENTS:
+            if (
+                close
+                and second.score >= self.knobs.clarify_floor
+                and second.intent not in OFF_TOPIC_INTENTS
+            ):
                 return self._clarify(top, second, normalized, candidates, session, entities)
-        return self._run(top.intent, text, normalized, entities, session, today, candidates, "answer")
+        return self._run(
+            top.intent, text, normalized, entities, session, today, candidates, "answer"
+        )
 
     def choose(self, option_id: str, session: Session, today: date) -> Outcome:
         intent_id, _, argument = option_id.partition(":")
@@ -115,6 +125,10 @@ class Engine:
     # -- steps ---------------------------------------------------------------------------------
 
     def _rank(self, normalized: str, entities: Entities, session: Session) -> tuple[Candidate, ...]:
+        # An amount alone ("2 juta", "123456") says nothing about the question: only a pending
+        # question or the topic under discussion can give it a meaning (see _follow_up).
+        if not normalized.replace(MONEY_TOKEN, "").strip():
+            return ()
         ranked = self.matcher.rank(normalized)
         if not ranked:
             return ()
@@ -141,7 +155,11 @@ class Engine:
     ) -> str | None:
         """The intent a short follow-up belongs to, when the message alone is not enough."""
         top = candidates[0] if candidates else None
-        confident = top is not None and top.score >= self.knobs.accept and top.intent not in OFF_TOPIC_INTENTS
+        confident = (
+            top is not None
+            and top.score >= self.knobs.accept
+            and top.intent not in OFF_TOPIC_INTENTS
+        )
 
         def supplies(kind: str) -> bool:
             if kind == "region":
@@ -206,9 +224,12 @@ class Engine:
         entities: Entities,
     ) -> Outcome:
         intents = self.knowledge.intents
-        options = (Option(top.intent, intents[top.intent].title), Option(second.intent, intents[second.intent].title))
+        options = (
+            Option(top.intent, intents[top.intent].title),
+            Option(second.intent, intents[second.intent].title),
+        )
         text = (
-            f"Maksud Bapak/Ibu yang mana: \"{options[0].title}\" atau \"{options[1].title}\"? "
+            f'Maksud Bapak/Ibu yang mana: "{options[0].title}" atau "{options[1].title}"? '
             "Pilih salah satu, atau tulis pertanyaannya lebih lengkap."
         )
         reply = Reply(text=text, options=options, intent=top.intent, confidence=top.score)
@@ -228,8 +249,13 @@ class Engine:
     ) -> Outcome:
         if off_topic and "di_luar_topik" in self.knowledge.intents:
             ctx = Context(
-                self.knowledge.intents["di_luar_topik"], "", normalized, Entities(), self.knowledge,
-                date.today(), session,
+                self.knowledge.intents["di_luar_topik"],
+                "",
+                normalized,
+                Entities(),
+                self.knowledge,
+                date.today(),
+                session,
             )
             reply = HANDLERS["smalltalk.out_of_scope"](ctx)
         elif prompt:

@@ -45,10 +45,14 @@ SCHOOL_LEVELS: dict[str, str] = {
     "s1": "pt", "sarjana": "pt", "mahasiswa": "pt", "pelatihan kerja": "pt",
 }  # fmt: skip
 
-_RISK_GROUP = re.compile(r"\b(?:kelompok|golongan|kel|grup|group)\s*(?:risiko\s*)?(iii|ii|iv|v|i|[1-5])\b")
+_RISK_GROUP = re.compile(
+    r"\b(?:kelompok|golongan|kel|grup|group)\s*(?:risiko\s*)?(iii|ii|iv|v|i|[1-5])\b"
+)
 _RISK_LEVEL = re.compile(r"\brisiko\s+(sangat rendah|rendah|sedang|sangat tinggi|tinggi)\b")
 _AGE = re.compile(r"\b(?:umur|usia|berumur|berusia|umurnya|usianya)\s+(?:saya\s+)?(\d{1,3})\b")
-_AGE_SELF = re.compile(r"\b(?:saya|aku)\s+(\d{2})\s+tahun\b(?!\s+(?:ikut|jadi|bayar|iur|kerja|bekerja|menjadi))")
+_AGE_SELF = re.compile(
+    r"\b(?:saya|aku)\s+(\d{2})\s+tahun\b(?!\s+(?:ikut|jadi|bayar|iur|kerja|bekerja|menjadi))"
+)
 _BIRTH = re.compile(r"\b(?:lahir|kelahiran)\s+(?:tahun\s+|thn\s+)?((?:19|20)\d{2})\b")
 _YEARS = re.compile(
     r"\b(?:masa\s+iur(?:an)?|kepesertaan|ikut|jadi\s+peserta|menjadi\s+peserta|terdaftar|"
@@ -57,7 +61,9 @@ _YEARS = re.compile(
 _YEARS_AFTER = re.compile(
     r"\b(\d{1,2})\s+tahun\s+(?:ikut|jadi\s+peserta|menjadi\s+peserta|bayar|iur|iuran|kepesertaan|terdaftar|membayar)"
 )
-_MONTHS_CONTRACT = re.compile(r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b")
+_MONTHS_CONTRACT = re.compile(
+    r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b"
+)
 _WORKERS = re.compile(r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org)\b")
 
 
@@ -114,7 +120,9 @@ class EntityExtractor:
                         taken[i] = True
         return sorted(found)
 
-    def _regions(self, words: list[str], vocabulary: set[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    def _regions(
+        self, words: list[str], vocabulary: set[str]
+    ) -> tuple[list[str], list[tuple[str, ...]]]:
         matches = self._ngram_lookup(words, self._aliases, self._max_words)
         covered = {i for s, e, _ in matches for i in range(s, e)}
         phrases = [p for _, _, p in matches]

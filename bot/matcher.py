@@ -38,7 +38,9 @@ class MatcherKnobs:
 
 
 class Matcher:
-    def __init__(self, examples: Iterable[tuple[str, str]], knobs: MatcherKnobs | None = None) -> None:
+    def __init__(
+        self, examples: Iterable[tuple[str, str]], knobs: MatcherKnobs | None = None
+    ) -> None:
         """`examples` are (normalised example text, intent id) pairs."""
         self.knobs = knobs or MatcherKnobs()
         self._texts: list[str] = []
@@ -123,7 +125,11 @@ class Matcher:
         best: dict[str, Candidate] = {}
         w_fuzzy = self.knobs.fuzzy_weight
         for index in set(cosine) | set(fuzzy_scores):
-            cos = cosine.get(index, 0.0) / (q_norm * self._norms[index]) if self._norms[index] else 0.0
+            cos = (
+                cosine.get(index, 0.0) / (q_norm * self._norms[index])
+                if self._norms[index]
+                else 0.0
+            )
             score = (1 - w_fuzzy) * cos + w_fuzzy * fuzzy_scores.get(index, 0.0)
             intent = self._intents[index]
             if intent not in best or score > best[intent].score:

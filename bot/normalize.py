@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from bot.numbers import find_amounts
 
 # A token that stands for any rupiah amount, so "iuran kalau 2 juta" matches "iuran kalau 3 juta".
-MONEY_TOKEN = "nominal"
+MONEY_TOKEN = "nominal"  # noqa: S105 - a word, not a secret
 
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 _PERCENT = re.compile(r"(\d)\s*%")
@@ -64,6 +64,17 @@ class Normalizer:
             return double
         return single
 
+    def _declitic(self, word: str) -> str:
+        """"klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
+        and the whole one is not, so this never turns into stemming."""
+        if word in self._vocabulary:
+            return word
+        for clitic in ("nya", "kah", "lah", "pun"):
+            stem = word[: -len(clitic)]
+            if word.endswith(clitic) and len(stem) >= 3 and stem in self._vocabulary:
+                return stem
+        return word
+
     def __call__(self, text: str) -> str:
         if not text:
             return ""
@@ -83,6 +94,7 @@ class Normalizer:
         lowered = _LETTER_DIGIT.sub(" ", lowered)
         words = [self._deelongate(w) for w in lowered.split()]
         words = [self._words.get(w, w) for w in words]
+        words = [self._declitic(w) for w in words]
         joined = " ".join(words)
         for pattern, formal in self._phrases:
             joined = pattern.sub(formal, joined)

@@ -10,7 +10,6 @@ from bot.config import Settings
 from bot.engine import Engine
 from handlers import HANDLERS
 from knowledge import KnowledgeError, ensure_built, load
-from knowledge.build import SOURCE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,7 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
 
     A broken source does not stop a running service: the last good database keeps answering and
     the problem is reported. With no database at all, KnowledgeError propagates."""
-    problem = ensure_built(settings.knowledge_db, SOURCE_DIR, set(HANDLERS))
+    problem = ensure_built(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
     if problem is not None:
         print(
             "warning: the knowledge sources have errors; answering from the last good database.\n"

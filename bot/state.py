@@ -104,8 +104,12 @@ class StateStore(Protocol):
     def load_session(self, user_key: str, now: float) -> Session: ...
     def save_session(self, user_key: str, session: Session, now: float) -> None: ...
     def mark_seen(self, channel: str, message_id: str, now: float) -> bool: ...
-    def enqueue(self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float) -> bool: ...
-    def claim(self, channel: str, now: float, lease_s: float, limit: int = 20) -> list[InboxItem]: ...
+    def enqueue(
+        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+    ) -> bool: ...
+    def claim(
+        self, channel: str, now: float, lease_s: float, limit: int = 20
+    ) -> list[InboxItem]: ...
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
     def pending_count(self, channel: str | None = None) -> int: ...
@@ -126,7 +130,9 @@ class SqliteState:
         self.path = path
         self._lock = threading.Lock()
         try:
-            self._conn = sqlite3.connect(path, timeout=timeout_s, check_same_thread=False, isolation_level=None)
+            self._conn = sqlite3.connect(
+                path, timeout=timeout_s, check_same_thread=False, isolation_level=None
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed row survives a process crash or kill -9.
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -159,7 +165,9 @@ class SqliteState:
     # -- sessions ------------------------------------------------------------------------------
 
     def load_session(self, user_key: str, now: float) -> Session:
-        row = self._run("SELECT data, updated_at FROM sessions WHERE user_key = ?", (user_key,)).fetchone()
+        row = self._run(
+            "SELECT data, updated_at FROM sessions WHERE user_key = ?", (user_key,)
+        ).fetchone()
         if row is None or now - float(row[1]) > SESSION_TTL_SECONDS:
             return Session()
         return Session.from_json(row[0])
@@ -184,7 +192,9 @@ class SqliteState:
 
     # -- durable inbox -------------------------------------------------------------------------
 
-    def enqueue(self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float) -> bool:
+    def enqueue(
+        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+    ) -> bool:
         """Store a new message before it is acknowledged; False when this id was seen before."""
         cur = self._run(
             "INSERT OR IGNORE INTO inbox (channel, message_id, user_key, payload, received_at) "
@@ -230,7 +240,9 @@ class SqliteState:
 
     def pending_count(self, channel: str | None = None) -> int:
         if channel is None:
-            row = self._run("SELECT COUNT(*) FROM inbox WHERE status IN ('pending', 'working')").fetchone()
+            row = self._run(
+                "SELECT COUNT(*) FROM inbox WHERE status IN ('pending', 'working')"
+            ).fetchone()
         else:
             row = self._run(
                 "SELECT COUNT(*) FROM inbox WHERE channel = ? AND status IN ('pending', 'working')",
@@ -247,7 +259,9 @@ class SqliteState:
         )
 
     def is_blocked(self, channel: str, user_key: str) -> bool:
-        row = self._run("SELECT 1 FROM blocked WHERE channel = ? AND user_key = ?", (channel, user_key)).fetchone()
+        row = self._run(
+            "SELECT 1 FROM blocked WHERE channel = ? AND user_key = ?", (channel, user_key)
+        ).fetchone()
         return row is not None
 
     def unblock(self, channel: str, user_key: str) -> None:
@@ -260,8 +274,16 @@ class SqliteState:
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                entry.user_key, entry.channel, entry.day, entry.text, entry.normalized, entry.intent,
-                entry.confidence, entry.kind, json.dumps(entry.candidates), now,
+                entry.user_key,
+                entry.channel,
+                entry.day,
+                entry.text,
+                entry.normalized,
+                entry.intent,
+                entry.confidence,
+                entry.kind,
+                json.dumps(entry.candidates),
+                now,
             ),
         )
 
@@ -272,13 +294,25 @@ class SqliteState:
             (since_day,),
         ).fetchall()
         return [
-            LoggedQuestion(r[0], r[1], r[2], r[3], r[4], r[5], float(r[6]), r[7],
-                           [(str(c[0]), float(c[1])) for c in json.loads(r[8])])
+            LoggedQuestion(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                float(r[6]),
+                r[7],
+                [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
+            )
             for r in rows
         ]
 
     def ignore_group(self, signature: str, now: float) -> None:
-        self._run("INSERT OR REPLACE INTO ignored_groups (signature, since) VALUES (?, ?)", (signature, now))
+        self._run(
+            "INSERT OR REPLACE INTO ignored_groups (signature, since) VALUES (?, ?)",
+            (signature, now),
+        )
 
     def ignored_groups(self) -> set[str]:
         return {r[0] for r in self._run("SELECT signature FROM ignored_groups").fetchall()}

@@ -10,7 +10,13 @@ from handlers.common import Figures, calculated_reply
 from handlers.context import Context
 
 HUNDRED = Decimal(100)
-LEVELS = (("tk", "TK"), ("sd", "SD"), ("smp", "SMP"), ("sma", "SMA/SMK"), ("pt", "kuliah (S1) atau pelatihan kerja"))
+LEVELS = (
+    ("tk", "TK"),
+    ("sd", "SD"),
+    ("smp", "SMP"),
+    ("sma", "SMA/SMK"),
+    ("pt", "kuliah (S1) atau pelatihan kerja"),
+)
 
 
 def scholarship(ctx: Context) -> Reply:
@@ -81,7 +87,10 @@ def jkk(ctx: Context) -> Reply:
         lines += ["", "Sebut upah atau penghasilan sebulan untuk menghitung santunannya."]
         ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
-    lines += ["", "Lapor kecelakaan ke BPJS Ketenagakerjaan secepatnya lewat pemberi kerja, atau sendiri bila peserta mandiri."]
+    lines += [
+        "",
+        "Lapor kecelakaan ke BPJS Ketenagakerjaan secepatnya lewat pemberi kerja, atau sendiri bila peserta mandiri.",
+    ]
     return calculated_reply(ctx, figs, "\n".join(lines))
 
 
@@ -139,7 +148,9 @@ def jp(ctx: Context) -> Reply:
     age_row = ctx.knowledge.fact("jp_usia_pensiun", ctx.today)
     _a, age_today = figs.fact(ctx, "jp_usia_pensiun")
     schedule = [
-        r for r in ctx.knowledge.fact_rows("jp_usia_pensiun") if r.valid_from and r.valid_from > ctx.today
+        r
+        for r in ctx.knowledge.fact_rows("jp_usia_pensiun")
+        if r.valid_from and r.valid_from > ctx.today
     ][:3]
     lines = [
         "JP = Jaminan Pensiun, uang bulanan saat pensiun. Hanya untuk pekerja penerima upah "
@@ -150,7 +161,9 @@ def jp(ctx: Context) -> Reply:
     ]
     if schedule:
         nxt = ", ".join(
-            f"{figs.num(int(r.value))} tahun mulai {r.valid_from.year}" for r in schedule if r.valid_from
+            f"{figs.num(int(r.value))} tahun mulai {r.valid_from.year}"
+            for r in schedule
+            if r.valid_from
         )
         lines.append(f"• Usia pensiun naik satu tahun setiap tiga tahun: {nxt}.")
     ents = ctx.entities

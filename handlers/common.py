@@ -10,9 +10,7 @@ from handlers.context import Context
 from knowledge import format as fmt
 from knowledge.store import Rendered
 
-OFFICIAL_CHANNELS = (
-    "Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
-)
+OFFICIAL_CHANNELS = "Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
 UNVERIFIED_NOTE = (
     "Catatan: sebagian angka di atas belum terverifikasi penuh. Pastikan dulu ke 175 atau kantor "
     "cabang sebelum dipakai."
@@ -117,7 +115,6 @@ class Figures:
         text = fmt.figure(row.value, row.unit)
         self.shown.add(text)
         return row.value, text
-
 
 
 def calculated_reply(

@@ -35,7 +35,7 @@ def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
     return None, Reply(
         text=(
             "Untuk daerah mana? Tulis nama kabupaten, kota atau provinsinya, misalnya "
-            "\"Manggarai\", \"Kota Kupang\", \"NTB\" atau \"Bangka Belitung\"."
+            '"Manggarai", "Kota Kupang", "NTB" atau "Bangka Belitung".'
         )
     )
 
@@ -73,17 +73,18 @@ def region(ctx: Context) -> Reply:
         sections.append(own)
     # Figures for the larger area this place belongs to, e.g. Manggarai Raya for Manggarai.
     for other in ctx.knowledge.regions.values():
-        if other.kind == "wilayah" and place.id in other.parts:
-            if section := _section(ctx, figs, other):
-                sections.append(section)
+        if (
+            other.kind == "wilayah"
+            and place.id in other.parts
+            and (section := _section(ctx, figs, other))
+        ):
+            sections.append(section)
     if place.kind == "wilayah":
         for part in place.parts:
             if section := _section(ctx, figs, ctx.knowledge.regions[part], limit=3):
                 sections.append(section)
     if not own:
-        intro = (
-            f"Saya belum punya angka kepesertaan BPJS Ketenagakerjaan untuk {place.name}."
-        )
+        intro = f"Saya belum punya angka kepesertaan BPJS Ketenagakerjaan untuk {place.name}."
         province = ctx.knowledge.regions.get(place.province)
         if province and (section := _section(ctx, figs, province, limit=3)):
             sections.append(section)

@@ -16,11 +16,11 @@ from knowledge import format as fmt
 
 HUNDRED = Decimal(100)
 ASK_INCOME = (
-    "Berapa penghasilan Bapak/Ibu per bulan? Tulis saja angkanya, misalnya \"2 juta\", "
+    'Berapa penghasilan Bapak/Ibu per bulan? Tulis saja angkanya, misalnya "2 juta", '
     "nanti saya hitungkan iurannya."
 )
 ASK_WAGE = (
-    "Berapa upah (gaji pokok + tunjangan tetap) per bulan? Tulis angkanya, misalnya \"5 juta\", "
+    'Berapa upah (gaji pokok + tunjangan tetap) per bulan? Tulis angkanya, misalnya "5 juta", '
     "nanti saya hitungkan bagian perusahaan dan bagian pekerja."
 )
 
@@ -47,7 +47,9 @@ def _period(start: date | None, end: date | None) -> str:
     return "sementara"
 
 
-def _bpu_one(ctx: Context, figs: Figures, income: Decimal) -> tuple[Decimal, Decimal, Decimal, list[str]]:
+def _bpu_one(
+    ctx: Context, figs: Figures, income: Decimal
+) -> tuple[Decimal, Decimal, Decimal, list[str]]:
     """(JKK, JKM, JHT) for one declared income, and the working lines."""
     jkk_rate, jkk_rate_text = figs.fact(ctx, "bpu_jkk_rate")
     jkm, jkm_text = figs.fact(ctx, "bpu_jkm")
@@ -265,7 +267,9 @@ def pu(ctx: Context) -> Reply:
 def jakon(ctx: Context) -> Reply:
     """Construction projects: progressive tiers over the contract value."""
     figs = Figures()
-    tiers = [t for t in ctx.knowledge.jakon_tiers if _tier_valid(t.valid_from, t.valid_to, ctx.today)]
+    tiers = [
+        t for t in ctx.knowledge.jakon_tiers if _tier_valid(t.valid_from, t.valid_to, ctx.today)
+    ]
     if not ctx.entities.amounts:
         rows = []
         for t in tiers:
@@ -280,7 +284,7 @@ def jakon(ctx: Context) -> Reply:
                 "Bila upah tidak diketahui, dihitung bertingkat dari nilai kontrak (sebelum PPN):",
                 *rows,
                 "",
-                "Sebut nilai kontraknya (misalnya \"kontrak 750 juta\"), saya hitungkan.",
+                'Sebut nilai kontraknya (misalnya "kontrak 750 juta"), saya hitungkan.',
             ]
         )
         if any(not t.verified for t in tiers):

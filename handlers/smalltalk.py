@@ -48,7 +48,7 @@ def menu(ctx: Context) -> Reply:
 def fallback_reply(knowledge: Knowledge) -> Reply:
     text = (
         "Maaf, saya belum mengerti pertanyaan itu. Coba tulis dengan kata lain, misalnya "
-        "\"berapa iuran untuk petani\" atau \"cara klaim JHT\", atau pilih dari menu.\n\n"
+        '"berapa iuran untuk petani" atau "cara klaim JHT", atau pilih dari menu.\n\n'
         + OFFICIAL_CHANNELS
     )
     return Reply(text=text, options=menu_options(knowledge))

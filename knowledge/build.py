@@ -35,7 +35,7 @@ def _iso(value: object) -> str:
 
 
 def _write(db: sqlite_utils.Database, data: Compiled) -> None:
-    db["sources"].insert_all(
+    db.table("sources").insert_all(
         (
             {
                 "id": s.id,
@@ -49,7 +49,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         ),
         pk="id",
     )
-    db["facts"].insert_all(
+    db.table("facts").insert_all(
         (
             {
                 "key": f.key,
@@ -65,7 +65,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
             for f in data.facts
         ),
     )
-    db["intents"].insert_all(
+    db.table("intents").insert_all(
         (
             {
                 "id": i.id,
@@ -84,14 +84,14 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         ),
         pk="id",
     )
-    db["examples"].insert_all(
+    db.table("examples").insert_all(
         (
             {"intent": i.id, "position": n, "text": text}
             for i in data.intents.values()
             for n, text in enumerate(i.examples)
         ),
     )
-    db["regions"].insert_all(
+    db.table("regions").insert_all(
         (
             {
                 "id": r.id,
@@ -106,14 +106,14 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         ),
         pk="id",
     )
-    db["offices"].insert_all(
+    db.table("offices").insert_all(
         (
             {"id": o.id, "name": o.name, "province": o.province, "note": o.note, "source": o.source}
             for o in data.offices.values()
         ),
         pk="id",
     )
-    db["coverage"].insert_all(
+    db.table("coverage").insert_all(
         (
             {
                 "region": c.region,
@@ -128,7 +128,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
             for c in data.coverage
         ),
     )
-    db["jakon_tiers"].insert_all(
+    db.table("jakon_tiers").insert_all(
         (
             {
                 "lower": str(t.lower),
@@ -143,12 +143,12 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
             for t in data.jakon_tiers
         ),
     )
-    db["slang"].insert_all(({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang")
-    db["occupations"].insert_all(
+    db.table("slang").insert_all(({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang")
+    db.table("occupations").insert_all(
         ({"term": k, "occupation": v[0], "sector": v[1]} for k, v in data.occupations.items()),
         pk="term",
     )
-    db["meta"].insert_all(
+    db.table("meta").insert_all(
         [
             {"key": "schema", "value": str(SCHEMA_VERSION)},
             {"key": "built_at", "value": datetime.now(UTC).isoformat(timespec="seconds")},
@@ -157,9 +157,16 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
     )
     # Every table is created even when a source has no rows, so readers never meet a missing one.
     for name in (
-        "facts", "examples", "coverage", "jakon_tiers", "regions", "offices", "slang", "occupations"
+        "facts",
+        "examples",
+        "coverage",
+        "jakon_tiers",
+        "regions",
+        "offices",
+        "slang",
+        "occupations",
     ):
-        if not db[name].exists():
+        if not db.table(name).exists():
             db.execute(f"CREATE TABLE [{name}] (placeholder TEXT)")
 
 

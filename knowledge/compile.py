@@ -7,6 +7,7 @@ them into checked objects or a list of problems, each naming the file, the entry
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -228,7 +229,7 @@ def _check_overlaps(facts: list[Fact], path: Path, out: _Collector) -> None:
         by_case.setdefault((fact.key, fact.applies_to), []).append(fact)
     for (key, case), rows in by_case.items():
         ordered = sorted(rows, key=lambda f: f.valid_from or date.min)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             if earlier.valid_to is None or (later.valid_from or date.min) <= earlier.valid_to:
                 label = f"{key}@{case}" if case else key
                 out.add(

@@ -257,9 +257,14 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         if _has_column(conn, "slang", "slang")
         else {}
     )
-    occupations = {
-        r["term"]: (r["occupation"], r["sector"]) for r in conn.execute("SELECT * FROM occupations")
-    } if _has_column(conn, "occupations", "term") else {}
+    occupations = (
+        {
+            r["term"]: (r["occupation"], r["sector"])
+            for r in conn.execute("SELECT * FROM occupations")
+        }
+        if _has_column(conn, "occupations", "term")
+        else {}
+    )
     children: dict[str, list[str]] = defaultdict(list)
     for region in regions.values():
         if region.province and region.province != region.id:
