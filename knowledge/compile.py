@@ -40,7 +40,7 @@ REGION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 # A rupiah amount or a percentage typed into an answer by hand: it has no source row, so the
 # build refuses it and asks for a {placeholder} from facts.csv instead.
 LITERAL_FIGURE = re.compile(
-    r"(?i)\brp\s?\d|\d(?:[.,]\d+)?\s?(?:%|persen\b)|\b\d+(?:[.,]\d+)?\s?(?:juta|ribu|miliar|milyar|jt|rb)\b"
+    r"(?i)\brp\s?\d[\d.,]*\d|\brp\s?\d|\d(?:[.,]\d+)?\s?(?:%|persen\b)|\b\d+(?:[.,]\d+)?\s?(?:juta|ribu|miliar|milyar|jt|rb)\b"
 )
 
 SOURCE_FILES = ("facts.csv", "slang.csv")
