@@ -48,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--today", type=_date, help="evaluate as if today were this date")
     ev.add_argument("--errors", action="store_true", help="also list every wrong answer")
+    report = sub.add_parser("report", help="what the bot did not understand, and usage figures")
+    report.add_argument("--since", type=_date, help="only questions from this date on")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+    report.add_argument("--ignore", metavar="GROUP", help="hide a group from future reports")
+    teach = sub.add_parser(
+        "teach", help="add a question (or a report group) as examples of an intent"
+    )
+    teach.add_argument("question", help="a question, or a group id from `report` such as g1a2b3c4d")
+    teach.add_argument("intent", help="the intent id that should answer it")
+    forget = sub.add_parser("forget", help="remove everything stored about one user")
+    forget.add_argument(
+        "user", help="a stored user key (e.g. wh_3f...) or CHANNEL:ID (e.g. telegram:12345)"
+    )
     serve = sub.add_parser("serve", help="run the webhook server (WhatsApp, Telegram webhook)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -121,6 +134,12 @@ def _dispatch(
         return run_eval(
             args.file, settings, _today(settings, args.today), stdout, stderr, args.errors
         )
+    if command == "report":
+        return _report(args, settings, stdout)
+    if command == "teach":
+        return _teach(args, settings, stdout, stderr)
+    if command == "forget":
+        return _forget(args, settings, stdout)
     if command == "serve":
         from bot.server import serve
 
@@ -202,30 +221,124 @@ def _ask(
 
 
 def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """The console channel: same conversation service as Telegram and WhatsApp, so its
+    questions reach the curators' report too."""
+    from dataclasses import replace
+
     from bot.channels.console import render
+    from bot.conversation import Conversation
+    from bot.privacy import load_or_create_salt, user_key
     from bot.runtime import load_engine
-    from bot.session import Session
+    from bot.state import SqliteState
 
     engine = load_engine(settings, stderr)
-    session = Session()
+    state = SqliteState(settings.state_db)
+    # The console is one trusted person at a keyboard: no flood guard.
+    conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
+    salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
+    key = user_key("console", "local", salt)
     interactive = stdin.isatty()
-    if interactive:
-        print(
-            render(engine.select("salam", session, today))
-            if "salam" in engine.knowledge.intents
-            else "",
-            file=stdout,
-        )
-        print("(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)\n", file=stdout)
-    while True:
+    try:
         if interactive:
-            print("> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.strip()
-        if text.lower() in ("keluar", "exit", "quit"):
-            break
-        reply = engine.answer(text, session, today)
-        print(render(reply) + "\n", file=stdout, flush=True)
+            greeting = conversation.handle("console", key, choice="salam")
+            if greeting is not None:
+                print(render(greeting), file=stdout)
+            print("\n(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)\n", file=stdout)
+        while True:
+            if interactive:
+                print("> ", end="", file=stdout, flush=True)
+            line = stdin.readline()
+            if not line:
+                break
+            text = line.strip()
+            if text.lower() in ("keluar", "exit", "quit"):
+                break
+            reply = conversation.handle("console", key, text=text)
+            if reply is not None:
+                print(render(reply) + "\n", file=stdout, flush=True)
+    finally:
+        state.close()
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    from bot.report import as_json, build_report, format_report
+    from bot.state import SqliteState, now
+
+    state = SqliteState(settings.state_db)
+    try:
+        if args.ignore:
+            state.ignore_group(args.ignore, now())
+            print(f"group {args.ignore} will no longer be shown", file=stdout)
+            return EXIT_OK
+        since = args.since.isoformat() if args.since else ""
+        report = build_report(state.questions(since), state.ignored_groups())
+    finally:
+        state.close()
+    print(as_json(report) if args.json else format_report(report), file=stdout)
+    return EXIT_OK
+
+
+def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.channels.console import render
+    from bot.report import group_questions
+    from bot.runtime import load_engine
+    from bot.session import Session
+    from bot.state import SqliteState, now
+    from bot.teach import TeachError, add_examples
+    from handlers import HANDLERS
+    from knowledge import KnowledgeError, build
+
+    questions = [args.question]
+    group_id = None
+    if args.question.startswith("g") and len(args.question) == 9:
+        state = SqliteState(settings.state_db)
+        try:
+            groups = {g.signature: g for g in group_questions(state.questions())}
+            if args.question in groups:
+                group_id = args.question
+                questions = list(dict.fromkeys(groups[group_id].questions))
+                state.ignore_group(group_id, now())
+        finally:
+            state.close()
+    try:
+        path, original, added = add_examples(settings.knowledge_dir, args.intent, questions)
+    except TeachError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_INVALID
+    try:
+        build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
+    except KnowledgeError:
+        path.write_text(original, encoding="utf-8")
+        raise
+    shown = (
+        path.relative_to(settings.knowledge_dir.parent)
+        if path.is_relative_to(settings.knowledge_dir.parent)
+        else path
+    )
+    print(
+        f"added {len(added)} example(s) to {args.intent} in {shown}; rebuilt the knowledge",
+        file=stdout,
+    )
+    engine = load_engine(settings, stderr)
+    reply = engine.answer(questions[0], Session(), _today(settings, None))
+    print(f"\nNow {questions[0]!r} is answered as {reply.intent}:\n", file=stdout)
+    print(render(reply), file=stdout)
+    return EXIT_OK
+
+
+def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    from bot.privacy import load_or_create_salt, user_key
+    from bot.state import SqliteState
+
+    key = args.user
+    channel, sep, raw = key.partition(":")
+    if sep:
+        key = user_key(channel, raw, load_or_create_salt(settings.secret_salt, settings.data_dir))
+    state = SqliteState(settings.state_db)
+    try:
+        removed = state.forget(key)
+    finally:
+        state.close()
+    print(f"removed {removed} record(s) for {key}", file=stdout)
     return EXIT_OK

@@ -35,6 +35,7 @@ class Conversation:
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
         self._turns = 0
+        self._purged_at = float("-inf")
 
     def today(self) -> date:
         return self.settings.today or date.fromtimestamp(self.clock())
@@ -52,6 +53,7 @@ class Conversation:
         self._turns += 1
         if self._turns % 1000 == 0:
             self.limiter.sweep(now)
+        self._apply_retention(now)
         try:
             session = self.state.load_session(user_key, now)
         except StateError:
@@ -71,6 +73,19 @@ class Conversation:
         except StateError:
             log.exception("session or question log could not be saved")
         return outcome.reply
+
+    def _apply_retention(self, now: float) -> None:
+        """Delete stored questions older than BOT_RETENTION_DAYS, at most once an hour."""
+        if now - self._purged_at < 3600:
+            return
+        self._purged_at = now
+        try:
+            removed = self.state.purge(self.settings.retention_days, now)
+        except StateError:
+            log.exception("retention purge failed; will try again in an hour")
+            return
+        if removed:
+            log.info("retention: removed %d old record(s)", removed)
 
     def _log(
         self,

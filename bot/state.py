@@ -112,6 +112,7 @@ class StateStore(Protocol):
     ) -> list[InboxItem]: ...
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
+    def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def pending_count(self, channel: str | None = None) -> int: ...
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
@@ -236,6 +237,15 @@ class SqliteState:
         self._run(
             "UPDATE inbox SET status = 'pending', lease_until = ?, error = ? WHERE id = ?",
             (now + delay_s, error, item_id),
+        )
+
+    def update_payload(self, item_id: int, payload: dict[str, Any]) -> None:
+        """Replace the payload of an unfinished item, e.g. with the rendered reply and how much
+        of it was sent, so that a retry or a restart resumes the sending instead of running the
+        conversation turn (and sending the first parts) again."""
+        self._run(
+            "UPDATE inbox SET payload = ? WHERE id = ? AND status IN ('pending', 'working')",
+            (json.dumps(payload, ensure_ascii=False), item_id),
         )
 
     def pending_count(self, channel: str | None = None) -> int:

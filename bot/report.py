@@ -1,0 +1,142 @@
+"""`python -m bot report`: what people asked that the bot did not understand, and usage figures.
+
+Unanswered (fallback) and low-confidence questions are grouped by similarity and ordered by how
+often they come, each with the intents the bot thought of; usage figures follow. The stored
+questions are already masked and keyed by salted hashes; the report prints neither keys nor ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.state import LoggedQuestion
+
+# Below this confidence an answered question is shown to curators as "low confidence".
+LOW_CONFIDENCE = 0.62
+# How similar two questions must be (rapidfuzz token-set ratio) to be one group.
+GROUP_SIMILARITY = 78.0
+
+
+@dataclass
+class Group:
+    signature: str
+    representative: str
+    questions: list[str] = field(default_factory=list)
+    candidates: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+
+def needs_attention(entry: LoggedQuestion) -> bool:
+    return (
+        (entry.intent is None
+        and entry.kind != "select")
+        or (entry.kind in ("answer", "clarify") and entry.confidence < LOW_CONFIDENCE)
+    )
+
+
+def signature(text: str) -> str:
+    return "g" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def group_questions(
+    entries: list[LoggedQuestion], ignored: frozenset[str] | set[str] = frozenset()
+) -> list[Group]:
+    groups: list[Group] = []
+    for entry in entries:
+        if not needs_attention(entry):
+            continue
+        key = entry.normalized or entry.text.lower()
+        home = None
+        for group in groups:
+            if fuzz.token_set_ratio(key, group.representative) >= GROUP_SIMILARITY:
+                home = group
+                break
+        if home is None:
+            home = Group(signature(key), key)
+            groups.append(home)
+        home.questions.append(entry.text)
+        home.kinds["fallback" if entry.intent is None else "low confidence"] += 1
+        for intent, score in entry.candidates[:3]:
+            home.candidates[intent] += max(1, round(score * 100))
+    kept = [g for g in groups if g.signature not in ignored]
+    return sorted(kept, key=lambda g: (-g.count, g.representative))
+
+
+def usage(entries: list[LoggedQuestion]) -> dict[str, Any]:
+    per_day: dict[str, Counter[str]] = defaultdict(Counter)
+    intents: Counter[str] = Counter()
+    fallbacks = clarifications = 0
+    for entry in entries:
+        per_day[entry.day][entry.channel] += 1
+        if entry.intent is None:
+            fallbacks += 1
+        else:
+            intents[entry.intent] += 1
+        if entry.kind == "clarify":
+            clarifications += 1
+    total = len(entries)
+    return {
+        "messages": total,
+        "messages_per_day": {day: dict(sorted(c.items())) for day, c in sorted(per_day.items())},
+        "top_intents": intents.most_common(10),
+        "fallback_rate": round(fallbacks / total, 4) if total else 0.0,
+        "clarification_rate": round(clarifications / total, 4) if total else 0.0,
+    }
+
+
+def build_report(entries: list[LoggedQuestion], ignored: set[str]) -> dict[str, Any]:
+    groups = group_questions(entries, ignored)
+    return {
+        "groups": [
+            {
+                "group": g.signature,
+                "count": g.count,
+                "examples": list(dict.fromkeys(g.questions))[:5],
+                "kinds": dict(g.kinds),
+                "candidates": [intent for intent, _ in g.candidates.most_common(3)],
+            }
+            for g in groups
+        ],
+        "usage": usage(entries),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = ["Questions the bot did not understand or answered with low confidence:"]
+    if not report["groups"]:
+        lines.append("  (none)")
+    for group in report["groups"]:
+        kinds = ", ".join(f"{k} {v}" for k, v in group["kinds"].items())
+        lines.append(f"  [{group['group']}] {group['count']}x ({kinds})")
+        for example in group["examples"]:
+            lines.append(f"      {example}")
+        if group["candidates"]:
+            lines.append(f"      best candidates: {', '.join(group['candidates'])}")
+    use = report["usage"]
+    lines += ["", "Usage:", f"  messages: {use['messages']}"]
+    for day, channels in use["messages_per_day"].items():
+        lines.append(f"  {day}: " + ", ".join(f"{c} {n}" for c, n in channels.items()))
+    lines.append(f"  fallback rate: {use['fallback_rate']:.1%}")
+    lines.append(f"  clarification rate: {use['clarification_rate']:.1%}")
+    if use["top_intents"]:
+        lines.append("  top intents: " + ", ".join(f"{i} ({n})" for i, n in use["top_intents"]))
+    lines += [
+        "",
+        "Teach one: python -m bot teach GROUP_OR_QUESTION INTENT;"
+        " hide one: python -m bot report --ignore GROUP",
+    ]
+    return "\n".join(lines)
+
+
+def as_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2)
