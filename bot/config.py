@@ -32,6 +32,8 @@ class Settings:
     # Per-user flood guard: at most this many messages in `rate_window_s` seconds.
     rate_limit: int = 8
     rate_window_s: float = 60.0
+    # How people reach this bot, printed under forwardable answers (e.g. "t.me/NamaBot").
+    share_contact: str = ""
     telegram_token: str = ""
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
@@ -121,6 +123,7 @@ def load_settings(
         port=integer("PORT", 8080),
         rate_limit=integer("BOT_RATE_LIMIT", 8),
         rate_window_s=float(integer("BOT_RATE_WINDOW_S", 60)),
+        share_contact=text("BOT_SHARE_CONTACT"),
         telegram_token=text("TELEGRAM_BOT_TOKEN"),
         telegram_webhook_url=text("TELEGRAM_WEBHOOK_URL"),
         telegram_webhook_secret=text("TELEGRAM_WEBHOOK_SECRET"),

@@ -26,7 +26,7 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
             + str(problem),
             file=stderr,
         )
-    return Engine(load(settings.knowledge_db))
+    return Engine(load(settings.knowledge_db), share_contact=settings.share_contact)
 
 
 __all__ = ["KnowledgeError", "load_engine"]
