@@ -47,6 +47,10 @@ def data_dir(tmp_path: Path, knowledge_db: Path) -> Iterator[Path]:
 def settings(data_dir: Path) -> Settings:
     """Settings as the bot reads them, from a clean environment (no .env, no real tokens)."""
     return load_settings(
-        {"BOT_DATA_DIR": str(data_dir), "BOT_TODAY": TODAY.isoformat(), "BOT_SECRET_SALT": "test-salt"},
+        {
+            "BOT_DATA_DIR": str(data_dir),
+            "BOT_TODAY": TODAY.isoformat(),
+            "BOT_SECRET_SALT": "test-salt",
+        },
         env_file=None,
     )

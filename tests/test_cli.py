@@ -16,7 +16,9 @@ from knowledge.build import SOURCE_DIR
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(args: list[str], data_dir: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], data_dir: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "BOT_"))
     }
@@ -84,12 +86,18 @@ def _broken_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "knowledge-src"
     shutil.copytree(SOURCE_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     with (copy / "intents" / "jht.toml").open("a", encoding="utf-8") as handle:
-        handle.write('\n[[intent]]\nid = "jht_apa"\ntitle = "Lagi"\nanswer = "Teks."\nexamples = ["x y z"]\n')
-        handle.write('\n[[intent]]\nid = "angka"\ntitle = "Angka"\nanswer = "Iuran Rp5.000."\nexamples = ["a b c"]\n')
+        handle.write(
+            '\n[[intent]]\nid = "jht_apa"\ntitle = "Lagi"\nanswer = "Teks."\nexamples = ["x y z"]\n'
+        )
+        handle.write(
+            '\n[[intent]]\nid = "angka"\ntitle = "Angka"\nanswer = "Iuran Rp5.000."\nexamples = ["a b c"]\n'
+        )
     return copy
 
 
-def test_a_broken_knowledge_file_fails_the_build_with_file_and_entry(data_dir: Path, tmp_path: Path) -> None:
+def test_a_broken_knowledge_file_fails_the_build_with_file_and_entry(
+    data_dir: Path, tmp_path: Path
+) -> None:
     result = run(["build"], data_dir, BOT_KNOWLEDGE_DIR=str(_broken_copy(tmp_path)))
     assert result.returncode == 2
     assert "intents/jht.toml [jht_apa]" in result.stderr
@@ -99,7 +107,9 @@ def test_a_broken_knowledge_file_fails_the_build_with_file_and_entry(data_dir: P
     assert len(result.stderr.splitlines()) < 25  # one screen
 
 
-def test_the_previous_database_still_answers_after_a_broken_edit(data_dir: Path, tmp_path: Path) -> None:
+def test_the_previous_database_still_answers_after_a_broken_edit(
+    data_dir: Path, tmp_path: Path
+) -> None:
     broken = _broken_copy(tmp_path)
     for path in broken.rglob("*"):
         os.utime(path)  # newer than the database: the bot will try to rebuild

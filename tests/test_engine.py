@@ -12,7 +12,9 @@ from bot.session import Session
 from .conftest import TODAY
 
 
-def ask(engine: Engine, text: str, today: date = TODAY, session: Session | None = None) -> tuple[str | None, str]:
+def ask(
+    engine: Engine, text: str, today: date = TODAY, session: Session | None = None
+) -> tuple[str | None, str]:
     reply = engine.answer(text, session or Session(), today)
     return reply.intent, reply.text
 
@@ -40,7 +42,15 @@ def test_questions_reach_their_intent(engine: Engine, question: str, intent: str
 
 @pytest.mark.parametrize(
     "nonsense",
-    ["xkqzv wplm", "asdfghjkl", "qwerty uiop zxcv", "resep nasi goreng enak", "jadwal bola malam ini", "😀😀😀", "123456"],
+    [
+        "xkqzv wplm",
+        "asdfghjkl",
+        "qwerty uiop zxcv",
+        "resep nasi goreng enak",
+        "jadwal bola malam ini",
+        "😀😀😀",
+        "123456",
+    ],
 )
 def test_gibberish_and_off_topic_fall_back(engine: Engine, nonsense: str) -> None:
     intent, text = ask(engine, nonsense)
@@ -55,7 +65,9 @@ def test_the_fallback_is_honest_and_offers_the_menu(engine: Engine) -> None:
     assert len(reply.options) >= 5
 
 
-def test_minimum_bpu_premium_during_the_discount_states_both_amounts_and_the_period(engine: Engine) -> None:
+def test_minimum_bpu_premium_during_the_discount_states_both_amounts_and_the_period(
+    engine: Engine,
+) -> None:
     _, text = ask(engine, "berapa iuran bpu minimal?", date(2026, 11, 21))
     assert "Rp8.400" in text
     assert "Rp16.800" in text

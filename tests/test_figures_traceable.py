@@ -36,7 +36,9 @@ def _untraced(engine: Engine, text: str, today: date, session: Session | None = 
 
 
 @pytest.mark.parametrize("today", DAYS)
-def test_every_intent_states_only_traceable_figures(engine: Engine, knowledge: Knowledge, today: date) -> None:
+def test_every_intent_states_only_traceable_figures(
+    engine: Engine, knowledge: Knowledge, today: date
+) -> None:
     problems = {}
     for intent_id, intent in knowledge.intents.items():
         for example in intent.examples[:3]:

@@ -41,7 +41,12 @@ def _append(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _intent(intent_id: str, answer: str = "Jawaban.", extra: str = "", examples: str = '"contoh unik sekali"') -> str:
+def _intent(
+    intent_id: str,
+    answer: str = "Jawaban.",
+    extra: str = "",
+    examples: str = '"contoh unik sekali"',
+) -> str:
     return (
         f'\n[[intent]]\nid = "{intent_id}"\ntitle = "Judul"\nanswer = """{answer}"""\n'
         f"examples = [{examples}]\n{extra}\n"
@@ -72,14 +77,19 @@ def test_an_example_shared_by_two_intents_is_refused(sources: Path) -> None:
 
 
 def test_a_follow_up_to_a_missing_intent_is_refused(sources: Path) -> None:
-    _append(sources / "intents" / "jht.toml", _intent("ikut_lanjut", extra='followups = ["tidak_ada"]'))
+    _append(
+        sources / "intents" / "jht.toml", _intent("ikut_lanjut", extra='followups = ["tidak_ada"]')
+    )
     problems = _problems(sources)
     assert any("[ikut_lanjut]" in p and "follow-up 'tidak_ada'" in p for p in problems)
 
 
 @pytest.mark.parametrize("figure", ["Rp16.800", "5,7%", "2 juta", "10 persen"])
 def test_a_figure_typed_into_an_answer_is_refused(sources: Path, figure: str) -> None:
-    _append(sources / "intents" / "jht.toml", _intent("angka_lepas", answer=f"Iurannya {figure} sebulan."))
+    _append(
+        sources / "intents" / "jht.toml",
+        _intent("angka_lepas", answer=f"Iurannya {figure} sebulan."),
+    )
     problems = _problems(sources)
     assert any("[angka_lepas]" in p and "figure without a source" in p for p in problems)
 
@@ -102,7 +112,9 @@ def test_an_answer_longer_than_a_message_is_refused(sources: Path) -> None:
 
 
 def test_a_placeholder_without_a_fact_is_refused(sources: Path) -> None:
-    _append(sources / "intents" / "jht.toml", _intent("tanpa_fakta", answer="Iuran {tidak_ada_angka}."))
+    _append(
+        sources / "intents" / "jht.toml", _intent("tanpa_fakta", answer="Iuran {tidak_ada_angka}.")
+    )
     assert any("{tidak_ada_angka}" in p for p in _problems(sources))
 
 
@@ -112,7 +124,9 @@ def test_two_rows_valid_on_the_same_day_are_refused(sources: Path) -> None:
 
 
 def test_an_unknown_handler_is_refused(sources: Path) -> None:
-    _append(sources / "intents" / "jht.toml", _intent("tanpa_pengurus", extra='handler = "tidak.ada"'))
+    _append(
+        sources / "intents" / "jht.toml", _intent("tanpa_pengurus", extra='handler = "tidak.ada"')
+    )
     assert any("[tanpa_pengurus]" in p and "handler 'tidak.ada'" in p for p in _problems(sources))
 
 
@@ -138,7 +152,10 @@ def test_a_source_newer_than_the_database_triggers_a_rebuild(sources: Path, tmp_
     db = tmp_path / "knowledge.db"
     build(db, sources, set(HANDLERS))
     assert not is_stale(db, sources)
-    _append(sources / "intents" / "jht.toml", _intent("intent_baru", examples='"pertanyaan yang benar benar baru"'))
+    _append(
+        sources / "intents" / "jht.toml",
+        _intent("intent_baru", examples='"pertanyaan yang benar benar baru"'),
+    )
     later = db.stat().st_mtime + 5
     os.utime(sources / "intents" / "jht.toml", (later, later))
     assert ensure_built(db, sources, set(HANDLERS)) is None
@@ -152,4 +169,3 @@ def test_a_missing_or_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
     corrupt.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(KnowledgeError, match="unreadable"):
         load(corrupt)
-

@@ -11,7 +11,20 @@ from bot.session import Session
 from .conftest import TODAY
 
 WORDS = st.sampled_from(
-    ["iuran", "jht", "brp", "klaim", "2jt", "Rp16.800", "kupang", "😀", "manggarai", "ga", "?", "1,5 jt"]
+    [
+        "iuran",
+        "jht",
+        "brp",
+        "klaim",
+        "2jt",
+        "Rp16.800",
+        "kupang",
+        "😀",
+        "manggarai",
+        "ga",
+        "?",
+        "1,5 jt",
+    ]
 )
 MESSAGES = st.one_of(
     st.text(max_size=200),
@@ -22,7 +35,9 @@ MESSAGES = st.one_of(
 )
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=MESSAGES)
 def test_answer_never_raises_and_never_returns_an_empty_text(engine: Engine, text: str) -> None:
     session = Session()
@@ -35,7 +50,9 @@ def test_answer_never_raises_and_never_returns_an_empty_text(engine: Engine, tex
     assert again.text.strip()
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(option=st.text(max_size=80))
 def test_any_option_id_is_answered_without_raising(engine: Engine, option: str) -> None:
     reply = engine.select(option, Session(), TODAY)
