@@ -59,7 +59,7 @@ def test_report_lists_what_the_console_did_not_understand(env: Path) -> None:
 
 def test_report_json_holds_no_user_keys(env: Path) -> None:
     cli("chat", stdin=f"{UNKNOWN}\n")
-    code, out, _ = cli("report", "--json")
+    _, out, _ = cli("report", "--json")
     report = json.loads(out)
     assert report["groups"][0]["examples"] == [UNKNOWN]
     assert "co_" not in out
