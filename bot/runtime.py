@@ -9,7 +9,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.engine import Engine
 from handlers import HANDLERS
-from knowledge import KnowledgeError, ensure_built, load
+from knowledge import KnowledgeError, build, ensure_built, load
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,15 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
             + str(problem),
             file=stderr,
         )
-    return Engine(load(settings.knowledge_db), share_contact=settings.share_contact)
+    try:
+        knowledge = load(settings.knowledge_db)
+    except KnowledgeError:
+        # A damaged or foreign database file: rebuild it from the sources once. If the sources
+        # are broken too, that error (with its file and entry) is what the user sees.
+        print("warning: the knowledge database is unreadable; rebuilding it.", file=stderr)
+        build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
+        knowledge = load(settings.knowledge_db)
+    return Engine(knowledge, share_contact=settings.share_contact)
 
 
 __all__ = ["KnowledgeError", "load_engine"]
