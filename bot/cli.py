@@ -101,6 +101,13 @@ def main(
         return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # `python -m bot ask ... | head`: the reader left; that is not an error of ours.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _knowledge_error(exc: Exception, have_database: bool) -> str:

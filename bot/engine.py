@@ -34,6 +34,8 @@ SHARE_HANDLER = "sharing.share"
 SHARE_OPTION = Option("bagikan", "Bagikan")
 # WhatsApp shows at most three reply buttons: two follow-ups and "Bagikan".
 MAX_OPTIONS_WITH_SHARE = 3
+# Session memory key: the question a clarification was about.
+CLARIFIED = "clarified"
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 MAX_INPUT_CHARS = 1000
 
@@ -94,6 +96,7 @@ class Engine:
             number = int(choice.group(1))
             if 1 <= number <= len(session.options):
                 return self.choose(session.options[number - 1].id, session, today)
+        session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
         candidates = self._rank(normalized, entities, session)
@@ -117,6 +120,8 @@ class Engine:
                 and second.score >= self.knobs.clarify_floor
                 and second.intent not in OFF_TOPIC_INTENTS
             ):
+                # The chosen option is answered with this question's amounts and places.
+                session.memory[CLARIFIED] = text
                 return self._clarify(top, second, normalized, candidates, session, entities)
         return self._run(
             top.intent, text, normalized, entities, session, today, candidates, "answer"
@@ -124,11 +129,24 @@ class Engine:
 
     def choose(self, option_id: str, session: Session, today: date) -> Outcome:
         intent_id, _, argument = option_id.partition(":")
+        asked = session.memory.pop(CLARIFIED, "")
         if intent_id not in self.knowledge.intents:
             return self._fallback(session, "", ())
         intent = self.knowledge.intents[intent_id]
+        normalized = self.normalize(asked) if asked else ""
+        entities = (
+            self.extractor.extract(asked, normalized, self._vocabulary) if asked else Entities()
+        )
         return self._run(
-            intent_id, intent.title, "", Entities(), session, today, (), "select", argument or None
+            intent_id,
+            asked or intent.title,
+            normalized,
+            entities,
+            session,
+            today,
+            (),
+            "select",
+            argument or None,
         )
 
     # -- steps ---------------------------------------------------------------------------------
@@ -281,6 +299,7 @@ class Engine:
         reply = Reply(text=text, options=options, intent=top.intent, confidence=top.score)
         session.options = list(options)
         session.pending = session.pending_intent = None
+
         return Outcome(reply, normalized, candidates, "clarify", entities)
 
     def _fallback(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.reply import Option, Reply
@@ -40,16 +41,41 @@ def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
     )
 
 
+# Figures written inside a note come from the same sourced row as the figure itself.
+_NOTE_FIGURE = re.compile(r"Rp-?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?: (?:miliar|juta))?|\d+(?:,\d+)?%")
+_PLANS = ("target", "rencana", "anggaran")
+_HEADLINE = ("cakupan", "peserta aktif", "terdaftar", "terlindungi")
+
+
+def _value(figs: Figures, fig: CoverageFigure) -> str:
+    if fig.unit == "percent":
+        return figs.pct(fig.value)
+    if fig.unit == "rupiah":
+        text = fmt.rupiah_large(fig.value)
+        figs.shown.add(text)
+        return text
+    return figs.num(fig.value)
+
+
 def _line(figs: Figures, fig: CoverageFigure, today: date) -> str:
-    value = figs.pct(fig.value) if fig.unit == "percent" else figs.num(fig.value)
     when = fig.as_of_label or fmt.long_date(fig.as_of)
-    old = " (angka lama)" if (today - fig.as_of).days > OLD_AFTER_DAYS else ""
+    old = ", angka lama" if (today - fig.as_of).days > OLD_AFTER_DAYS else ""
+    figs.shown.update(_NOTE_FIGURE.findall(fig.note))
     note = f"; {fig.note}" if fig.note else ""
-    return f"• {fig.metric}: {value}, per {when}{old}{note}"
+    return f"• {fig.metric}: {_value(figs, fig)} ({when}{old}){note}"
+
+
+def _rank(fig: CoverageFigure) -> tuple[int, int, float]:
+    """Newest year first; within it, coverage and participants before plans and budgets."""
+    metric = fig.metric.lower()
+    kind = (
+        2 if any(w in metric for w in _PLANS) else 0 if any(w in metric for w in _HEADLINE) else 1
+    )
+    return (-fig.as_of.year, kind, -fig.as_of.toordinal())
 
 
 def _section(ctx: Context, figs: Figures, region: Region, limit: int = 6) -> list[str]:
-    rows = ctx.knowledge.region_figures(region.id)
+    rows = sorted(ctx.knowledge.region_figures(region.id), key=_rank)
     if not rows:
         return []
     lines = [f"{region.name}:"]
@@ -83,16 +109,21 @@ def region(ctx: Context) -> Reply:
         for part in place.parts:
             if section := _section(ctx, figs, ctx.knowledge.regions[part], limit=3):
                 sections.append(section)
+    newest = max((f.as_of for f in ctx.knowledge.region_figures(place.id)), default=None)
+    province = ctx.knowledge.regions.get(place.province)
+    # Only old figures for this place: add the province's recent ones for a current picture.
+    stale = newest is not None and (ctx.today - newest).days > OLD_AFTER_DAYS
+    if own and province and stale and (section := _section(ctx, figs, province, limit=3)):
+        sections.append(section)
     if not own:
         intro = f"Saya belum punya angka kepesertaan BPJS Ketenagakerjaan untuk {place.name}."
-        province = ctx.knowledge.regions.get(place.province)
         if province and (section := _section(ctx, figs, province, limit=3)):
             sections.append(section)
             intro += " Angka terdekat yang saya punya:"
         else:
             intro += " Tanyakan ke kantor cabang atau 175 untuk data terbaru."
     else:
-        intro = "Angka kepesertaan BPJS Ketenagakerjaan terbaru yang saya punya:"
+        intro = "Angka kepesertaan BPJS Ketenagakerjaan yang saya punya, terbaru lebih dulu:"
     body = "\n\n".join("\n".join(s) for s in sections)
     text = intro + ("\n\n" + body if body else "")
     text += "\n\nAngka ini dari berita dan laporan pada tanggal yang disebut, bukan data hari ini."

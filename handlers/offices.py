@@ -29,7 +29,10 @@ def region(ctx: Context) -> Reply:
         )
         return calculated_reply(ctx, figs, text)
     figs.sources.extend(ctx.knowledge.source_label(office.source))
-    lines = [f"{place.name} dilayani oleh {office.name}."]
+    if place.kind == "provinsi":
+        lines = [f"Kantor BPJS Ketenagakerjaan utama di {place.name}: {office.name}."]
+    else:
+        lines = [f"{place.name} dilayani oleh {office.name}."]
     if office.note:
         lines.append(office.note)
     lines.append(NO_ADDRESS)

@@ -22,6 +22,14 @@ def rupiah(value: Decimal | int) -> str:
     return f"{sign}Rp{_group(abs(int(amount)))}"
 
 
+def rupiah_large(value: Decimal | int) -> str:
+    """Rp10,08 miliar for reported totals of a billion rupiah or more; Rp846.000.000 below."""
+    amount = Decimal(value)
+    if abs(amount) >= 1_000_000_000:
+        return f"Rp{number((amount / 1_000_000_000).quantize(Decimal('0.01')).normalize())} miliar"
+    return rupiah(amount)
+
+
 def number(value: Decimal | int) -> str:
     """A count or decimal with Indonesian separators: 53.374, 1,5."""
     dec = Decimal(value)

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.engine import Engine
+from bot.engine import CLARIFIED, Engine
+from bot.reply import Option
 from bot.session import Session
 
 from .conftest import TODAY
@@ -176,3 +177,15 @@ def test_empty_input_gets_a_prompt(engine: Engine) -> None:
     reply = engine.answer("   ", Session(), TODAY)
     assert reply.intent is None
     assert reply.text.strip()
+
+
+def test_a_clarification_keeps_the_place_for_the_chosen_option(engine: Engine) -> None:
+    session = Session()
+    session.memory[CLARIFIED] = "kalau di manggarai gimana"
+    session.options = [
+        Option("cakupan_wilayah", "Peserta di daerah"),
+        Option("kantor_cabang", "Kantor"),
+    ]
+    chosen = engine.answer("1", session, TODAY)
+    assert chosen.intent == "cakupan_wilayah"
+    assert "Kabupaten Manggarai" in chosen.text

@@ -16,7 +16,7 @@ from bot.evaluate import DEFAULT_DEVSET, read_examples
 from bot.session import Session
 from knowledge import Knowledge
 
-FIGURE = re.compile(r"Rp-?\d{1,3}(?:\.\d{3})*|\d+(?:,\d+)?%")
+FIGURE = re.compile(r"Rp-?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?: (?:miliar|juta))?|\d+(?:,\d+)?%")
 DAYS = (date(2025, 6, 1), date(2026, 11, 21), date(2027, 6, 1))
 
 
@@ -25,8 +25,8 @@ def stated_figures(text: str) -> set[str]:
 
 
 def test_the_pattern_finds_figures_in_house_style() -> None:
-    assert stated_figures("Iuran Rp16.800 atau 5,7% dan Rp8.400; 50% diskon") == {
-        "Rp16.800", "5,7%", "Rp8.400", "50%"
+    assert stated_figures("Iuran Rp16.800 atau 5,7% dan Rp8.400; 50% diskon; Rp10,08 miliar") == {
+        "Rp16.800", "5,7%", "Rp8.400", "50%", "Rp10,08 miliar"
     }  # fmt: skip
 
 
