@@ -38,10 +38,14 @@ def make_app(settings: Settings, conversation: Conversation, state: SqliteState)
         from bot.channels import whatsapp
 
         whatsapp.setup(app)
-    if settings.telegram_webhook_mode:
+    if settings.telegram_enabled:
         from bot.channels import telegram
 
-        telegram.setup_webhook(app)
+        if settings.telegram_webhook_mode:
+            telegram.setup_webhook(app)
+        else:
+            # WhatsApp needs the server; Telegram without a webhook URL polls inside it.
+            telegram.setup_polling(app)
     return app
 
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.text import body, split_message
@@ -23,9 +23,22 @@ from knowledge.store import Knowledge
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
 # Intent ids are snake_case words, so a leading "~" can never be mistaken for a plain option id.
-TOKEN_PREFIX = "~"
+HASH_PREFIX = "~"
 # Shown above a keyboard when a reply has options but no text: Telegram rejects empty messages.
 EMPTY_TEXT = "Silakan pilih:"
+# Voice notes and photos are common from this audience: a kind word beats silence.
+VOICE_TEXT = (
+    "Maaf, saya belum bisa mendengarkan pesan suara. Silakan ketik pertanyaan Bapak/Ibu ya, "
+    'misalnya "berapa iuran untuk petani?"'
+)
+IMAGE_TEXT = (
+    "Maaf, saya belum bisa membaca gambar, video atau berkas. Silakan ketik pertanyaan "
+    "Bapak/Ibu ya."
+)
+PLACE_TEXT = (
+    "Maaf, saya belum bisa membaca lokasi atau kontak. Silakan ketik pertanyaannya ya, "
+    "misalnya dengan nama kabupaten atau kota Bapak/Ibu."
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class Outgoing:
 
 def _token(option_id: str) -> str:
     digest = hashlib.sha256(option_id.encode("utf-8")).hexdigest()[:32]
-    return TOKEN_PREFIX + digest
+    return HASH_PREFIX + digest
 
 
 def fits(data: str) -> bool:
@@ -60,7 +73,7 @@ class CallbackCodec:
         self._known: dict[str, str] | None = None
 
     def encode(self, option_id: str) -> str:
-        if fits(option_id) and not option_id.startswith(TOKEN_PREFIX):
+        if fits(option_id) and not option_id.startswith(HASH_PREFIX):
             return option_id
         token = _token(option_id)
         self._recent[token] = option_id
@@ -71,7 +84,7 @@ class CallbackCodec:
 
     def decode(self, data: str) -> str | None:
         """The option id behind callback data; None when a token can no longer be resolved."""
-        if not data.startswith(TOKEN_PREFIX):
+        if not data.startswith(HASH_PREFIX):
             return data or None
         if data in self._recent:
             return self._recent[data]
@@ -135,3 +148,11 @@ def render(reply: Reply, codec: CallbackCodec) -> list[Outgoing]:
 def render_text(text: str) -> list[Outgoing]:
     """A fixed notice (not from the engine) as messages."""
     return [Outgoing(html.escape(piece, quote=False)) for piece in split_text(text)]
+
+
+def media_text(message: Message) -> str:
+    if message.voice or message.audio or message.video_note:
+        return VOICE_TEXT
+    if message.location or message.venue or message.contact:
+        return PLACE_TEXT
+    return IMAGE_TEXT
