@@ -143,7 +143,9 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
             for t in data.jakon_tiers
         ),
     )
-    db.table("slang").insert_all(({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang")
+    db.table("slang").insert_all(
+        ({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang"
+    )
     db.table("occupations").insert_all(
         ({"term": k, "occupation": v[0], "sector": v[1]} for k, v in data.occupations.items()),
         pk="term",
