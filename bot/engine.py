@@ -70,14 +70,14 @@ class Engine:
         self.knobs = knobs or EngineKnobs()
         self.share_contact = share_contact
         self.normalize = Normalizer(knowledge.slang)
-        examples = [
+        self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations)
+        normalized = [
             (self.normalize(text), intent)
             for text, intent in knowledge.examples
             if intent in knowledge.intents
         ]
-        self.normalize.extend_vocabulary(w for text, _ in examples for w in text.split())
-        self.matcher = Matcher(examples)
-        self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations)
+        self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
+        self.matcher = Matcher((self.extractor.mask_places(t), i) for t, i in normalized)
         self._vocabulary = self.matcher.vocabulary
 
     # -- public API ----------------------------------------------------------------------------
@@ -106,11 +106,11 @@ class Engine:
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
         if not candidates or candidates[0].score < self.knobs.accept:
-            return self._fallback(session, normalized, candidates, entities=entities)
+            return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
         if top.intent in OFF_TOPIC_INTENTS:
             return self._fallback(
-                session, normalized, candidates, off_topic=True, entities=entities
+                session, normalized, candidates, off_topic=True, entities=entities, today=today
             )
         if len(candidates) > 1:
             second = candidates[1]
@@ -156,7 +156,7 @@ class Engine:
         # question or the topic under discussion can give it a meaning (see _follow_up).
         if not normalized.replace(MONEY_TOKEN, "").strip():
             return ()
-        ranked = self.matcher.rank(normalized)
+        ranked = self.matcher.rank(self.extractor.mask_places(normalized))
         if not ranked:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
@@ -311,6 +311,7 @@ class Engine:
         off_topic: bool = False,
         prompt: bool = False,
         entities: Entities | None = None,
+        today: date | None = None,
     ) -> Outcome:
         if off_topic and "di_luar_topik" in self.knowledge.intents:
             ctx = Context(
@@ -319,7 +320,7 @@ class Engine:
                 normalized,
                 Entities(),
                 self.knowledge,
-                date.today(),
+                today or date.today(),
                 session,
             )
             reply = HANDLERS["smalltalk.out_of_scope"](ctx)

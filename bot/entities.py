@@ -29,6 +29,9 @@ PROGRAMME_WORDS: dict[str, str] = {
     "kehilangan pekerjaan": "jkp",
 }
 
+# The word every place name becomes for matching (see EntityExtractor.mask_places).
+PLACE_TOKEN = "daerah"
+
 RISK_WORDS: dict[str, str] = {
     "sangat rendah": "I",
     "rendah": "II",
@@ -143,6 +146,22 @@ class EntityExtractor:
             else:
                 ambiguous.append(tuple(sorted(ids)))
         return list(dict.fromkeys(found)), ambiguous
+
+    def mask_places(self, normalized: str) -> str:
+        """Replace every place name with one word, so that matching learns "berapa peserta di
+        <place>" rather than which places happened to appear in which examples."""
+        words = normalized.split()
+        matches = self._ngram_lookup(words, self._aliases, self._max_words)
+        if not matches:
+            return normalized
+        out: list[str] = []
+        position = 0
+        for start, end, _phrase in matches:
+            out.extend(words[position:start])
+            out.append(PLACE_TOKEN)
+            position = end
+        out.extend(words[position:])
+        return " ".join(out)
 
     def extract(self, raw: str, normalized: str, vocabulary: set[str] | None = None) -> Entities:
         words = normalized.split()

@@ -65,7 +65,7 @@ class Normalizer:
         return single
 
     def _declitic(self, word: str) -> str:
-        """"klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
+        """ "klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
         and the whole one is not, so this never turns into stemming."""
         if word in self._vocabulary:
             return word

@@ -37,10 +37,8 @@ class Group:
 
 
 def needs_attention(entry: LoggedQuestion) -> bool:
-    return (
-        (entry.intent is None
-        and entry.kind != "select")
-        or (entry.kind in ("answer", "clarify") and entry.confidence < LOW_CONFIDENCE)
+    return (entry.intent is None and entry.kind != "select") or (
+        entry.kind in ("answer", "clarify") and entry.confidence < LOW_CONFIDENCE
     )
 
 

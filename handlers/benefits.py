@@ -87,9 +87,11 @@ def jkk(ctx: Context) -> Reply:
         lines += ["", "Sebut upah atau penghasilan sebulan untuk menghitung santunannya."]
         ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
+    _j, hours = figs.fact(ctx, "jkk_lapor_jam")
     lines += [
         "",
-        "Lapor kecelakaan ke BPJS Ketenagakerjaan secepatnya lewat pemberi kerja, atau sendiri bila peserta mandiri.",
+        f"Laporkan kecelakaan ke BPJS Ketenagakerjaan paling lambat {hours} jam (2 × 24 jam) lewat "
+        "pemberi kerja, atau sendiri bila peserta mandiri.",
     ]
     return calculated_reply(ctx, figs, "\n".join(lines))
 

@@ -58,17 +58,27 @@ def _bpu_one(
     high = ctx.knowledge.value("bpu_jkk_max", ctx.today)
     jht_low = ctx.knowledge.value("bpu_jht_min", ctx.today)
     jht_high = ctx.knowledge.value("bpu_jht_max", ctx.today)
-    jkk = _clamp(income * jkk_rate / HUNDRED, low, high)
-    jht = _clamp(income * jht_rate / HUNDRED, jht_low, jht_high)
+    raw_jkk = income * jkk_rate / HUNDRED
+    raw_jht = income * jht_rate / HUNDRED
+    jkk = _clamp(raw_jkk, low, high)
+    jht = _clamp(raw_jht, jht_low, jht_high)
     lines = [
-        f"JKK {jkk_rate_text} × {figs.rp(income)} = {figs.rp(jkk)}; JKM tetap {jkm_text}.",
-        f"JHT (pilihan) {jht_rate_text} × {figs.rp(income)} = {figs.rp(jht)}.",
+        f"JKK {jkk_rate_text} × {figs.rp(income)} = {figs.rp(raw_jkk)}"
+        + _limit_note(figs, raw_jkk, jkk, low)
+        + f"; JKM tetap {jkm_text}.",
+        f"JHT (pilihan) {jht_rate_text} × {figs.rp(income)} = {figs.rp(raw_jht)}"
+        + _limit_note(figs, raw_jht, jht, jht_low)
+        + ".",
     ]
-    if jkk in (low, high) and income * jkk_rate / HUNDRED != jkk:
-        lines.append(
-            f"JKK dihitung paling sedikit {figs.rp(low)} dan paling banyak {figs.rp(high)} sebulan."
-        )
     return jkk, jkm, jht, lines
+
+
+def _limit_note(figs: Figures, raw: Decimal, used: Decimal, low: Decimal) -> str:
+    """The official table has a lowest and a highest income step: say when one applied."""
+    if raw == used:
+        return ""
+    which = "paling sedikit" if used == low else "paling banyak"
+    return f", dihitung {which} {figs.rp(used)}"
 
 
 def bpu(ctx: Context) -> Reply:
@@ -87,9 +97,12 @@ def bpu(ctx: Context) -> Reply:
     # "5 orang, masing-masing 1,5 juta": one income for several workers.
     workers = ents.workers if ents.workers and len(incomes) == 1 else len(incomes)
     discounts = _discount_rows(ctx)
-    applicable = discounts.get(sector) if sector else discounts.get("umum")
-    if sector is None and applicable and "transport" not in discounts:
-        applicable = None
+    if sector is not None:
+        applicable = discounts.get(sector)
+    else:
+        # Sector unknown: a discount is shown as the price only when every sector has one today;
+        # otherwise the note says who gets it.
+        applicable = discounts.get("umum") if len(discounts) == 2 else None
 
     normal_total = discounted_total = jht_total = Decimal(0)
     working: list[str] = []
@@ -112,7 +125,7 @@ def bpu(ctx: Context) -> Reply:
     if len(incomes) == 1 and workers > 1:
         working.append(f"Untuk {figs.num(workers)} orang: dikali {figs.num(workers)}.")
 
-    who = f" {occupation}" if occupation else ""
+    who = f" ({occupation})" if occupation else ""
     if asked_minimum:
         head = f"Iuran BPJS Ketenagakerjaan paling murah untuk pekerja mandiri{who}, per bulan:"
     elif workers > 1:
@@ -178,12 +191,14 @@ def _discount_note(
             "Diskon berlaku otomatis untuk " + "; ".join(periods) + ". Tidak berlaku bagi peserta "
             "yang iurannya dibayar pemerintah (APBN/APBD). Setelah masa diskon, iuran kembali normal."
         )
-    if sector is None and "transport" in discounts:
-        rate, start, end = discounts["transport"]
+    if sector is None and len(discounts) == 1:
+        only, (rate, start, end) = next(iter(discounts.items()))
         cut = normal_total * (HUNDRED - rate) / HUNDRED
+        who = labels[only] if only == "transport" else "di luar sektor transportasi"
         return (
-            f"Pekerja {labels['transport']} mendapat diskon {figs.pct(rate)} untuk "
-            f"{_period(start, end)}: JKK + JKM jadi {figs.rp(cut)}."
+            f"Pekerja {who} mendapat diskon {figs.pct(rate)} untuk "
+            f"{_period(start, end)}: JKK + JKM jadi {figs.rp(cut)}. Sebut pekerjaan Anda agar "
+            "saya hitung tepat."
         )
     upcoming = [
         r
@@ -324,3 +339,36 @@ def jakon(ctx: Context) -> Reply:
 
 def _tier_valid(start: date | None, end: date | None, today: date) -> bool:
     return (start is None or start <= today) and (end is None or today <= end)
+
+
+RISK_GROUP_EXAMPLES = {
+    "I": "sangat rendah, misalnya kantor, bank, jasa, pendidikan",
+    "II": "rendah, misalnya toko dan perdagangan",
+    "III": "sedang, misalnya industri ringan",
+    "IV": "tinggi, misalnya konstruksi",
+    "V": "sangat tinggi, misalnya pertambangan",
+}
+
+
+def risk_groups(ctx: Context) -> Reply:
+    """The five JKK risk groups for employers; with a wage, the full wage-worker calculation."""
+    if ctx.entities.amounts:
+        return pu(ctx)
+    figs = Figures()
+    chosen = ctx.entities.risk_group
+    lines = [
+        "Iuran JKK untuk pekerja penerima upah dibayar penuh oleh perusahaan, menurut kelompok risiko usahanya:"
+    ]
+    for group, example in RISK_GROUP_EXAMPLES.items():
+        _rate, text = figs.fact(ctx, "pu_jkk_rate", group)
+        marker = "→" if chosen == group else "•"
+        lines.append(f"{marker} Kelompok {group}: {text} dari upah sebulan ({example})")
+    lines += [
+        "",
+        "Kelompok risiko ditetapkan BPJS Ketenagakerjaan menurut jenis usaha; contoh di atas hanya "
+        'gambaran. Sebut upah sebulan dan kelompoknya (misalnya "upah 4 juta kelompok III") untuk '
+        "menghitung seluruh iuran.",
+    ]
+    ctx.session.pending = "wage"
+    ctx.session.pending_intent = ctx.intent.id
+    return calculated_reply(ctx, figs, "\n".join(lines))

@@ -167,7 +167,9 @@ def _user_id(sender: str, message: dict[str, Any], contacts: list[dict[str, Any]
     direct = _str(message.get("from_user_id")) or _str(message.get("user_id"))
     if direct:
         return direct
-    matching = [c for c in contacts if sender and sender in (_str(c.get("wa_id")), _str(c.get("user_id")))]
+    matching = [
+        c for c in contacts if sender and sender in (_str(c.get("wa_id")), _str(c.get("user_id")))
+    ]
     if not matching and len(contacts) == 1:
         # One contact per change is the documented shape; trust it even if wa_id is formatted
         # differently from `from` (a leading plus, for instance).
@@ -179,7 +181,9 @@ def _user_id(sender: str, message: dict[str, Any], contacts: list[dict[str, Any]
     return sender
 
 
-def _parse_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> InboundMessage | None:
+def _parse_message(
+    message: dict[str, Any], contacts: list[dict[str, Any]]
+) -> InboundMessage | None:
     message_id = _str(message.get("id"))
     sender = _str(message.get("from"))
     if not sender:
@@ -220,7 +224,11 @@ def _classify(message: dict[str, Any]) -> tuple[str, str | None, str | None]:
             return "quick_reply", title or payload, payload or None
         return "unsupported", None, None
     if kind == "audio":
-        return ("voice" if _dict(message.get("audio")).get("voice") is True else "audio"), None, None
+        return (
+            ("voice" if _dict(message.get("audio")).get("voice") is True else "audio"),
+            None,
+            None,
+        )
     if kind in ("image", "video", "document"):
         # A caption is something the user typed: answer it as a question.
         caption = _str(_dict(message.get(kind)).get("caption")).strip()
@@ -246,4 +254,3 @@ def _parse_status(status: dict[str, Any]) -> StatusUpdate | None:
         code for code in (_str(_dict(e).get("code")) for e in _list(status.get("errors"))) if code
     )
     return StatusUpdate(message_id, state, codes)
-
