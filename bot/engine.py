@@ -44,9 +44,9 @@ MAX_INPUT_CHARS = 1000
 class EngineKnobs:
     """Thresholds chosen on the labelled development set (see `python -m bot eval`)."""
 
-    accept: float = 0.50
+    accept: float = 0.42
     clarify_margin: float = 0.03
-    clarify_floor: float = 0.50
+    clarify_floor: float = 0.42
     topic_bonus: float = 0.06
     low_confidence: float = 0.62
 

@@ -28,13 +28,16 @@ class Candidate:
 
 @dataclass(frozen=True)
 class MatcherKnobs:
-    fuzzy_weight: float = 0.45
+    fuzzy_weight: float = 0.5
     # How close a misspelt word must be to a known word to be read as that word (0..100).
     correction_cutoff: float = 82.0
     min_correctable_length: int = 4
     # Weight of a word no example uses: as rare as the rarest known word.
     unknown_word_weight: float | None = None
     limit: int = 5
+    # Weight of the intent-level similarity (all examples of an intent as one bag of words),
+    # which keeps one short, lucky example from outvoting an intent's whole vocabulary.
+    intent_weight: float = 0.25
 
 
 class Matcher:
@@ -69,6 +72,17 @@ class Matcher:
             for word in vector:
                 self._postings[word].append(index)
         self._choices = dict(enumerate(self._texts))
+        # Intent profiles: sublinear term frequency x IDF over all of an intent's examples.
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for text, intent in zip(self._texts, self._intents, strict=True):
+            for word in set(text.split()):
+                counts[intent][word] += 1
+        self._profiles: dict[str, dict[str, float]] = {}
+        self._profile_norms: dict[str, float] = {}
+        for intent, words in counts.items():
+            profile = {w: (1 + math.log(n)) * self._idf[w] for w, n in words.items()}
+            self._profiles[intent] = profile
+            self._profile_norms[intent] = math.sqrt(sum(v * v for v in profile.values()))
         self._corrections: dict[str, str | None] = {}
 
     @property
@@ -134,5 +148,18 @@ class Matcher:
             intent = self._intents[index]
             if intent not in best or score > best[intent].score:
                 best[intent] = Candidate(intent, round(score, 4), self._texts[index])
+        if self.knobs.intent_weight:
+            w_intent = self.knobs.intent_weight
+            for intent, cand in list(best.items()):
+                profile = self._profiles[intent]
+                dot = sum(weight * profile.get(word, 0.0) for word, weight in q_weights.items())
+                sim = (
+                    dot / (q_norm * self._profile_norms[intent])
+                    if self._profile_norms[intent]
+                    else 0.0
+                )
+                best[intent] = Candidate(
+                    intent, round((1 - w_intent) * cand.score + w_intent * sim, 4), cand.example
+                )
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.intent))
         return ranked[: self.knobs.limit]

@@ -17,6 +17,7 @@ from bot.numbers import find_amounts
 # A token that stands for any rupiah amount, so "iuran kalau 2 juta" matches "iuran kalau 3 juta".
 MONEY_TOKEN = "nominal"  # noqa: S105 - a word, not a secret
 
+DROP = "_"
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 _PERCENT = re.compile(r"(\d)\s*%")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -92,10 +93,12 @@ class Normalizer:
         lowered = _REDUP.sub(r"\1 \1", lowered)
         lowered = _NOT_WORD.sub(" ", lowered)
         lowered = _LETTER_DIGIT.sub(" ", lowered)
-        words = [self._deelongate(w) for w in lowered.split()]
-        words = [self._words.get(w, w) for w in words]
-        words = [self._declitic(w) for w in words]
-        joined = " ".join(words)
+        joined = " ".join(self._deelongate(w) for w in lowered.split())
+        # Phrases first ("what is", "bpjs tk"), then single words, so that a word of a phrase
+        # is not rewritten before the phrase is seen.
         for pattern, formal in self._phrases:
             joined = pattern.sub(formal, joined)
-        return " ".join(joined.split())
+        words = [self._words.get(w, w) for w in joined.split()]
+        # "_" in the slang map drops an English filler word ("is", "the"): English questions
+        # then match Indonesian examples by their telling words.
+        return " ".join(self._declitic(w) for w in words if w != DROP)
