@@ -116,6 +116,42 @@ def _completion(graph: FakeGraphAPI, wamids: set[str]) -> dict[str, Any]:
     }
 
 
+async def blast(
+    session: aiohttp.ClientSession,
+    url: str,
+    bodies: list[tuple[bytes, dict[str, str]]],
+    concurrency: int,
+) -> tuple[list[float], Counter[int], float]:
+    """POST every body with at most `concurrency` in flight: (latencies ms, statuses, seconds).
+    The same generator measures the bot and the bare aiohttp baseline."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    slots = asyncio.Semaphore(concurrency)
+
+    async def deliver(raw: bytes, headers: dict[str, str]) -> None:
+        async with slots:
+            started = time.perf_counter()
+            async with session.post(url, data=raw, headers=headers) as response:
+                await response.read()
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[response.status] += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(deliver(raw, headers) for raw, headers in bodies))
+    return latencies, statuses, time.perf_counter() - began
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a running process, in MB; 0 where /proc is missing."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
 async def run_burst(
     n: int = 1000,
     concurrency: int = 50,
@@ -185,23 +221,10 @@ async def run_burst(
                 question = f"{QUESTIONS[i % len(QUESTIONS)]} {i}"
                 bodies.append(signed(text_webhook(phone, f"wamid.{run_id}.{i}", question), secret))
             wamids = {f"wamid.{run_id}.{i}" for i in range(n)}
-            latencies: list[float] = []
-            statuses: Counter[int] = Counter()
-            slots = asyncio.Semaphore(concurrency)
-
-            async def deliver(raw: bytes, headers: dict[str, str]) -> None:
-                async with slots:
-                    started = time.perf_counter()
-                    async with session.post(
-                        f"{base}/webhook/whatsapp", data=raw, headers=headers
-                    ) as response:
-                        await response.read()
-                        latencies.append((time.perf_counter() - started) * 1000)
-                        statuses[response.status] += 1
-
             burst_started = time.perf_counter()
-            await asyncio.gather(*(deliver(raw, headers) for raw, headers in bodies))
-            burst_s = time.perf_counter() - burst_started
+            latencies, statuses, burst_s = await blast(
+                session, f"{base}/webhook/whatsapp", bodies, concurrency
+            )
 
             deadline = time.monotonic() + answer_timeout_s
             while time.monotonic() < deadline:
@@ -212,6 +235,7 @@ async def run_burst(
             # A moment of quiet, so that a late duplicate would still be counted.
             await asyncio.sleep(0.5)
             done = _completion(graph, wamids)
+            rss_mb = peak_rss_mb(proc.pid)
         return {
             "messages": n,
             "users": users,
@@ -232,6 +256,7 @@ async def run_burst(
             "unexpected": len(done["unexpected"]),
             "sends": len(graph.delivered),
             "reads": len(graph.reads),
+            "rss_peak_mb": rss_mb,
             "exactly_once": len(done["complete"]) == n
             and not done["duplicated"]
             and not done["unexpected"]
