@@ -152,6 +152,13 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
 async def run_burst(
     n: int = 1000,
     concurrency: int = 50,
@@ -235,7 +242,10 @@ async def run_burst(
             # A moment of quiet, so that a late duplicate would still be counted.
             await asyncio.sleep(0.5)
             done = _completion(graph, wamids)
-            rss_mb = peak_rss_mb(proc.pid)
+            # `serve` answers in a child process (`python -m bot work`): count both.
+            rss_mb = round(
+                peak_rss_mb(proc.pid) + sum(peak_rss_mb(c) for c in children(proc.pid)), 1
+            )
         return {
             "messages": n,
             "users": users,

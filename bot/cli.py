@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "user", help="a stored user key (e.g. wh_3f...) or CHANNEL:ID (e.g. telegram:12345)"
     )
+    sub.add_parser("work", help="answer the WhatsApp inbox (started by `serve` itself)")
     serve = sub.add_parser("serve", help="run the webhook server (WhatsApp, Telegram webhook)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -147,6 +148,8 @@ def _dispatch(
         return _teach(args, settings, stdout, stderr)
     if command == "forget":
         return _forget(args, settings, stdout)
+    if command == "work":
+        return _work(settings)
     if command == "serve":
         from bot.server import serve
 
@@ -348,4 +351,21 @@ def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
     finally:
         state.close()
     print(f"removed {removed} record(s) for {key}", file=stdout)
+    return EXIT_OK
+
+
+def _work(settings: Settings) -> int:
+    import asyncio
+    import signal
+
+    from bot.channels import whatsapp
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await whatsapp.work(settings, stop)
+
+    asyncio.run(run())
     return EXIT_OK

@@ -6,8 +6,11 @@ typed AppKeys; the HTTP client sessions live in cleanup contexts, no module glob
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -20,6 +23,8 @@ from bot.state import SqliteState
 
 log = logging.getLogger(__name__)
 
+# The process id of the WhatsApp worker process (for benchmarks measuring its memory).
+WORKER_PID = web.AppKey("worker_pid", int)
 # WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
@@ -58,9 +63,50 @@ def build_app(settings: Settings) -> web.Application:
     return make_app(settings, conversation, state)
 
 
+async def _worker_process(app: web.Application) -> AsyncIterator[None]:
+    """Run `python -m bot work` beside the server for as long as it runs, restarting it if it
+    dies: the server only acknowledges and stores, the worker process answers."""
+    stopping = asyncio.Event()
+
+    async def supervise() -> None:
+        while not stopping.is_set():
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "work", stdin=asyncio.subprocess.DEVNULL
+            )
+            app[WORKER_PID] = proc.pid
+            try:
+                code = await proc.wait()
+            except asyncio.CancelledError:
+                proc.terminate()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(proc.wait(), 10)
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+                raise
+            if not stopping.is_set():
+                log.error("the WhatsApp worker process exited with %s; starting it again", code)
+                await asyncio.sleep(1.0)
+
+    task = asyncio.create_task(supervise())
+    try:
+        yield
+    finally:
+        stopping.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
     load_or_create_salt(settings.secret_salt, settings.data_dir)
     app = build_app(settings)
+    if settings.whatsapp_enabled:
+        from bot.channels import whatsapp
+
+        # Answer in a second process: acknowledgements keep this one's CPU to themselves.
+        app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+        app.cleanup_ctx.append(_worker_process)
     bind_host = host or settings.host
     bind_port = port or settings.port
     print(f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import random
 import time
 from collections import Counter, deque
@@ -109,6 +110,7 @@ class Runtime:
         self.worker: InboxWorker | None = None
 
 
+WORKER_NICENESS = 10
 OPTIONS = web.AppKey("whatsapp_options", WhatsAppOptions)
 RUNTIME = web.AppKey("whatsapp_runtime", Runtime)
 
@@ -228,9 +230,23 @@ def _payload(message: InboundMessage) -> dict[str, Any]:
 
 
 async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
-    settings: Settings = app[appkeys.SETTINGS]
     options = app.get(OPTIONS) or WhatsAppOptions()
     runtime = app[RUNTIME]
+    async with answering(
+        app[appkeys.SETTINGS], app[appkeys.STATE], app[appkeys.CONVERSATION], options
+    ) as worker:
+        runtime.worker = worker
+        try:
+            yield
+        finally:
+            runtime.worker = None
+
+
+@contextlib.asynccontextmanager
+async def answering(
+    settings: Settings, state: SqliteState, conversation: Conversation, options: WhatsAppOptions
+) -> AsyncIterator[InboxWorker]:
+    """The Graph API client (one session) and the inbox worker, for as long as the block runs."""
     # One session per application: its connection pool is shared by every send.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2)
@@ -246,15 +262,39 @@ async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
             clock=options.clock,
             jitter=options.jitter,
         )
-        worker = InboxWorker(app[appkeys.STATE], app[appkeys.CONVERSATION], graph, options)
-        runtime.worker = worker
+        worker = InboxWorker(state, conversation, graph, options)
         if options.run_worker:
             worker.start()
         try:
-            yield
+            yield worker
         finally:
-            runtime.worker = None
             await worker.stop()
+
+
+async def work(settings: Settings, stop: asyncio.Event) -> None:
+    """`python -m bot work`: answer the WhatsApp inbox in a process of its own.
+
+    `python -m bot serve` starts one beside itself, so that acknowledging webhooks never
+    competes for the CPU with answering them; the durable inbox in SQLite (WAL, leases) is what
+    the two processes share. The worker stops with `stop`, or when its parent process dies."""
+    from bot.runtime import load_engine
+
+    # Acknowledging webhooks is the urgent job (Meta retries slow ones); answering can wait a
+    # few milliseconds, so the worker yields the CPU to the server under load.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+    state = SqliteState(settings.state_db)
+    conversation = Conversation(load_engine(settings), state, settings)
+    parent = os.getppid()
+    # Nobody wakes this process on enqueue: look often, it is one indexed query.
+    options = WhatsAppOptions(poll_s=0.05)
+    try:
+        async with answering(settings, state, conversation, options):
+            while not stop.is_set() and os.getppid() == parent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+    finally:
+        state.close()
 
 
 class InboxWorker:
