@@ -654,3 +654,31 @@ async def test_a_shutdown_releases_unfinished_messages_with_their_progress(
     resent = graph.calls[before:]
     assert resent and all(not c.is_read for c in resent)
     assert resent[0].marker.startswith("wamid.shut#1/")
+
+
+async def test_a_full_run_leaves_no_raw_id_or_number_in_logs_or_databases(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Privacy end to end: ids, phone numbers and an NIK typed into a question appear in no log
+    line and nowhere in the state database once the messages are answered."""
+    bsuid = "ID.99887766554433221100"
+    nik = "5301012345670001"
+    other_phone = "081399998888"
+    kpj = "12345678901"
+    caplog.set_level(logging.DEBUG)
+    await bot.post(text_webhook(PHONE_A, "wamid.p1", f"nik saya {nik} kpj {kpj}, jht bisa cair?"))
+    await bot.post(
+        text_webhook(PHONE_B, "wamid.p2", f"tolong hubungi {other_phone} soal iuran", user_id=bsuid)
+    )
+    await bot.post(text_webhook(PHONE_A, "wamid.p3", "xqzv kkkk"))
+    await bot.graph.wait_for(lambda: len(bot.graph.delivered) >= 3)
+    await bot.idle()
+    dump = "\n".join(sqlite3.connect(bot.state.path).iterdump())
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (PHONE_A, PHONE_B, bsuid, nik, other_phone, kpj):
+        assert secret not in dump
+        assert secret not in logs
+    stored = [
+        row[0] for row in sqlite3.connect(bot.state.path).execute("SELECT text FROM questions")
+    ]
+    assert any("[nomor]" in text for text in stored)
