@@ -113,6 +113,7 @@ class StateStore(Protocol):
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
+    def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
@@ -247,6 +248,15 @@ class SqliteState:
             "UPDATE inbox SET payload = ? WHERE id = ? AND status IN ('pending', 'working')",
             (json.dumps(payload, ensure_ascii=False), item_id),
         )
+
+    def release_claims(self, channel: str) -> int:
+        """Make every claimed item claimable now. Only for the one worker of a single-node bot,
+        at its start: whoever held the claims is gone, so waiting out their leases helps nobody."""
+        cur = self._run(
+            "UPDATE inbox SET status = 'pending', lease_until = 0 WHERE channel = ? AND status = 'working'",
+            (channel,),
+        )
+        return cur.rowcount
 
     def pending_count(self, channel: str | None = None) -> int:
         if channel is None:

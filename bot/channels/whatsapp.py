@@ -284,6 +284,10 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     state = SqliteState(settings.state_db)
+    # This process is the only worker (its server starts one and restarts it if it dies): the
+    # claims of a predecessor killed mid-way are taken over at once instead of after the lease.
+    if released := state.release_claims(CHANNEL):
+        log.warning("whatsapp worker: took over %d message(s) left by a stopped worker", released)
     conversation = Conversation(load_engine(settings), state, settings)
     parent = os.getppid()
     # Nobody wakes this process on enqueue: look often, it is one indexed query.

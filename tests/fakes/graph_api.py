@@ -114,6 +114,10 @@ class FakeGraphAPI:
         self._plans.append(_Plan(200, None, 0.0, release, only, n))
         return release
 
+    def clear_plans(self) -> None:
+        """Forget every planned failure or hold: from now on the Graph API answers at once."""
+        self._plans.clear()
+
     # -- what the tests read ---------------------------------------------------------------------
 
     @property
