@@ -26,6 +26,7 @@ from telegram.error import (
     RetryAfter,
 )
 
+from bot.channels.backoff import backoff_delay
 from bot.channels.telegram_render import Outgoing
 
 # Opt in to PTB's future `RetryAfter.retry_after` type (a timedelta, PTB v22.2+). Without it,
@@ -45,9 +46,8 @@ class RetryPolicy:
     max_retry_after_s: float = 60.0
 
     def backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter, so that retries from many chats spread out."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
+        """Exponential backoff with jitter, so that retries from many chats spread out."""
+        return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, random.random())
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.backoff import backoff_delay
 from bot.channels.text import body, numbered_options, split_message
 from bot.reply import Option, Reply
 
@@ -147,10 +148,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, jitter: float) -> float:
         """The wait after failed attempt `attempt` (1-based); `jitter` is in [0, 1)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
-        # "Equal jitter": never less than half the ceiling, so retries still back off, but
-        # spread enough that many senders failing together do not retry together.
-        return ceiling / 2 + ceiling / 2 * jitter
+        return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, jitter)
 
 
 @dataclass(frozen=True)
