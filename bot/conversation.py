@@ -16,6 +16,7 @@ from bot.engine import Engine, Outcome
 from bot.privacy import mask_text
 from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
+from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,6 @@ class Conversation:
         except StateError:
             # Without the store the bot still answers, just without memory of the last turn.
             log.exception("session could not be loaded; answering without context")
-            from bot.session import Session
-
             session = Session()
         today = self.today()
         if choice is not None:

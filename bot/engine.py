@@ -20,7 +20,7 @@ from bot.normalize import MONEY_TOKEN, Normalizer
 from bot.reply import Option, Reply
 from bot.session import Session
 from handlers import HANDLERS, PENDING_ENTITY, Context
-from handlers.smalltalk import fallback_reply, menu_options
+from handlers.smalltalk import SHARE_MEMORY, fallback_reply
 from knowledge import format as fmt
 from knowledge.store import Knowledge, MissingFact
 
@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 # Intents that recognise a message as off-topic: the reply is honest, and the result counts as
 # "not understood" (intent null), never as an answer.
 OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
-# The option that turns the last answer into a forwardable text, and its intent's handler.
-SHARE_HANDLER = "sharing.share"
+# The option that turns the last answer into a forwardable text (handlers.smalltalk.share).
 SHARE_OPTION = Option("bagikan", "Bagikan")
 # WhatsApp shows at most three reply buttons: two follow-ups and "Bagikan".
 MAX_OPTIONS_WITH_SHARE = 3
@@ -236,10 +235,7 @@ class Engine:
         if kind == "followup" and candidates:
             confidence = max(confidence if candidates[0].intent == intent_id else 0.0, 0.75)
         reply = replace(reply, intent=intent_id, confidence=round(min(1.0, confidence), 4))
-        if intent.handler == SHARE_HANDLER:
-            reply = self._shared(session)
-            reply = replace(reply, intent=intent_id, confidence=round(min(1.0, confidence), 4))
-        elif reply.share_text:
+        if reply.share_text:
             reply = self._offer_share(reply, session, today)
         session.last_intent = intent_id
         session.last_topic = intent.topic
@@ -260,23 +256,11 @@ class Engine:
             f"Dari Tanya Jamsos, layanan informasi tidak resmi.{contact} Saluran resmi: 175, "
             "aplikasi JMO, bpjsketenagakerjaan.go.id."
         )
-        session.memory["share"] = "\n\n".join(parts)
+        session.memory[SHARE_MEMORY] = "\n\n".join(parts)
         options = [o for o in reply.options if o.id != SHARE_OPTION.id][
             : MAX_OPTIONS_WITH_SHARE - 1
         ]
         return replace(reply, options=(*options, SHARE_OPTION))
-
-    def _shared(self, session: Session) -> Reply:
-        text = session.memory.get("share")
-        if not text:
-            return Reply(
-                text=(
-                    'Belum ada jawaban untuk dibagikan. Tanyakan dulu sesuatu, misalnya "iuran '
-                    'petani", lalu pilih "Bagikan" untuk mendapat teks yang siap diteruskan.'
-                ),
-                options=menu_options(self.knowledge),
-            )
-        return Reply(text=text)
 
     def _clarify(
         self,

@@ -18,8 +18,7 @@ HANDLERS: dict[str, Handler] = {
     "smalltalk.greeting": smalltalk.greeting,
     "smalltalk.menu": smalltalk.menu,
     "smalltalk.out_of_scope": smalltalk.out_of_scope,
-    # The engine itself answers this one from the session (the last answer's share text).
-    "sharing.share": smalltalk.menu,
+    "sharing.share": smalltalk.share,
 }
 
 # What each handler can take from a follow-up message ("kalau 2 juta?"): the entity it asked for.

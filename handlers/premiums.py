@@ -282,9 +282,7 @@ def pu(ctx: Context) -> Reply:
 def jakon(ctx: Context) -> Reply:
     """Construction projects: progressive tiers over the contract value."""
     figs = Figures()
-    tiers = [
-        t for t in ctx.knowledge.jakon_tiers if _tier_valid(t.valid_from, t.valid_to, ctx.today)
-    ]
+    tiers = [t for t in ctx.knowledge.jakon_tiers if t.valid_on(ctx.today)]
     if not ctx.entities.amounts:
         rows = []
         for t in tiers:
@@ -335,10 +333,6 @@ def jakon(ctx: Context) -> Reply:
         ]
     )
     return calculated_reply(ctx, figs, text)
-
-
-def _tier_valid(start: date | None, end: date | None, today: date) -> bool:
-    return (start is None or start <= today) and (end is None or today <= end)
 
 
 RISK_GROUP_EXAMPLES = {

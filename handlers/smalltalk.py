@@ -45,6 +45,24 @@ def menu(ctx: Context) -> Reply:
     return Reply(text=text, options=menu_options(ctx.knowledge))
 
 
+# Session memory key of the forwardable version of the last answer (the engine keeps it there).
+SHARE_MEMORY = "share"
+
+
+def share(ctx: Context) -> Reply:
+    """The last answer's forwardable text, exactly as an agen Perisai passes it on."""
+    text = ctx.session.memory.get(SHARE_MEMORY)
+    if not text:
+        return Reply(
+            text=(
+                'Belum ada jawaban untuk dibagikan. Tanyakan dulu sesuatu, misalnya "iuran '
+                'petani", lalu pilih "Bagikan" untuk mendapat teks yang siap diteruskan.'
+            ),
+            options=menu_options(ctx.knowledge),
+        )
+    return Reply(text=text)
+
+
 def fallback_reply(knowledge: Knowledge) -> Reply:
     text = (
         "Maaf, saya belum mengerti pertanyaan itu. Coba tulis dengan kata lain, misalnya "

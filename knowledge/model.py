@@ -108,3 +108,8 @@ class JakonTier:
     valid_to: date | None
     source: str
     verified: bool
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
