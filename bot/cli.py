@@ -43,8 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "file",
         type=Path,
-        nargs="?",
-        help="TSV: question<TAB>intent (default: tests/data/devset.tsv)",
+        nargs="*",
+        help=(
+            "TSV: question<TAB>label, or conversation<TAB>turn<TAB>message<TAB>label "
+            "(default: every set in tests/data, side by side)"
+        ),
     )
     ev.add_argument("--today", type=_date, help="evaluate as if today were this date")
     ev.add_argument("--errors", action="store_true", help="also list every wrong answer")

@@ -44,7 +44,14 @@ LITERAL_FIGURE = re.compile(
 )
 
 SOURCE_FILES = ("facts.csv", "slang.csv")
-TABLE_FILES = ("coverage.csv", "regions.csv", "offices.csv", "jakon_tiers.csv", "occupations.csv")
+TABLE_FILES = (
+    "coverage.csv",
+    "regions.csv",
+    "offices.csv",
+    "jakon_tiers.csv",
+    "occupations.csv",
+    "places.csv",
+)
 
 
 @dataclass
