@@ -40,6 +40,8 @@ MAX_OPTIONS_WITH_SHARE = 3
 CLARIFIED = "clarified"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
+# "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
+ADDING = re.compile(r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|with|add)\b")
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 MAX_INPUT_CHARS = 1000
 
@@ -94,7 +96,8 @@ class Engine:
         ]
         self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
         self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
-        self.matcher = Matcher((self.extractor.mask_places(t), i) for t, i in normalized)
+        self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
+        self.matcher = Matcher(self._masked_examples)
         self._vocabulary = self.matcher.vocabulary
 
     def _example_text(self, text: str, intent: str) -> str:
@@ -141,7 +144,7 @@ class Engine:
             )
         if (context := self._context_words(core, entities, session)) is not None:
             # "syaratnya?" after a JKM claim: read the short message within the topic.
-            with_topic = self._rank(f"{core} {context}", entities, session, excluded, bonus=False)
+            with_topic = self._rank(f"{core} {context}", entities, session, excluded)
             if with_topic and with_topic[0].score >= self.knobs.accept:
                 candidates = with_topic
         if not candidates or candidates[0].score < self.knobs.accept:
@@ -333,7 +336,7 @@ class Engine:
             kinds = [k for k in FOLLOWUP_ENTITY.get(handler, ()) if supplies(k)]
             if target is None or not kinds:
                 continue
-            if kinds == ["programme"] and not short:
+            if kinds == ["programme"] and not (short and ADDING.search(core)):
                 continue
             if short or not confident:
                 return target

@@ -38,7 +38,8 @@ PREAMBLES = (
     "dong", "nih", "ya", "soal", "tentang", "mengenai", "perihal", "terkait",
     "i want to ask", "i would like to ask", "can i ask", "may i ask", "question", "quick question",
     "please", "excuse me", "permisi mau tanya", "sebelumnya", "maaf", "maaf mengganggu",
-    "mau tanya dong", "tanya dong", "tanya tanya",
+    "mau tanya dong", "tanya dong", "tanya tanya", "dan", "terus", "lalu", "and", "also",
+    "satu lagi", "terus kalau", "oh ya",
 )  # fmt: skip
 # Closings after the question.
 SIGN_OFFS = (
