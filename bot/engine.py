@@ -15,7 +15,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.entities import Entities, EntityExtractor
-from bot.followup import FOLLOWUP_ENTITY, context_words, residual_words, split_core, split_raw
+from bot.followup import (
+    CALCULATED,
+    FOLLOWUP_ENTITY,
+    WHAT_IF,
+    context_words,
+    residual_words,
+    split_core,
+    split_raw,
+)
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
@@ -59,6 +67,11 @@ class EngineKnobs:
     see_also_margin: float = 0.06
     topic_bonus: float = 0.06
     low_confidence: float = 0.62
+    # A long message carries the user's story around the question ("sy ART di jakarta, majikan
+    # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
+    # lower for the same certainty. From `long_words` words on, `accept_long` is the bar.
+    long_words: int = 8
+    accept_long: float = 0.37
     # A follow-up is short: at most this many words besides the amount, place or number.
     followup_words: int = 2
 
@@ -142,12 +155,27 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
-        if (context := self._context_words(core, entities, session)) is not None:
+        plain_top = candidates[0] if candidates else None
+        greeting = (
+            plain_top is not None
+            and plain_top.score >= self.knobs.accept
+            and self._formulaic(plain_top.intent)
+        )
+        if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
+            return self._run(
+                what_if, text, normalized, entities, session, today, candidates, "followup"
+            )
+        if not greeting and (context := self._context_words(core, entities, session)) is not None:
             # "syaratnya?" after a JKM claim: read the short message within the topic.
             with_topic = self._rank(f"{core} {context}", entities, session, excluded)
             if with_topic and with_topic[0].score >= self.knobs.accept:
                 candidates = with_topic
-        if not candidates or candidates[0].score < self.knobs.accept:
+        bar = (
+            self.knobs.accept_long
+            if len(core.split()) >= self.knobs.long_words
+            else self.knobs.accept
+        )
+        if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
         if top.intent in OFF_TOPIC_INTENTS:
@@ -191,6 +219,22 @@ class Engine:
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
+
+    def _what_if(
+        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+    ) -> str | None:
+        """ "kalau nelayan?" after a JKK claim: the same question for another case."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if not core.startswith(WHAT_IF) or entities.programmes:
+            return None
+        if len(self._residual(core)) > self.knobs.followup_words + 1:
+            return None
+        top = candidates[0] if candidates else None
+        if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
+            return None
+        return last
 
     def _formulaic(self, intent_id: str) -> bool:
         return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
@@ -366,6 +410,9 @@ class Engine:
         also: str | None = None,
         answered: tuple[str, ...] = (),
     ) -> Outcome:
+        twin = CALCULATED.get(intent_id)
+        if twin in self.knowledge.intents and (entities.amounts or entities.workers):
+            intent_id = twin
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
         session.pending = session.pending_intent = None

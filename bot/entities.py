@@ -69,7 +69,10 @@ _YEARS_AFTER = re.compile(
 _MONTHS_CONTRACT = re.compile(
     r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b"
 )
-_WORKERS = re.compile(r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org)\b")
+_WORKERS = re.compile(
+    r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
+    r"buruh|pedagang|sopir|driver|kuli|ojek|penenun|pengrajin|peternak|art|jemaat|kader)\b"
+)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,23 @@ TOPIC_WORDS: dict[str, str] = {
     "layanan": "jmo",
 }
 
+# An intent and its calculating twin: with an amount or a number of workers the answer is a
+# calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
+CALCULATED: dict[str, str] = {"iuran_bpu": "iuran_bpu_hitung"}
+
+# "kalau nelayan?", "terus kalau untuk petani?": the same question for another case.
+WHAT_IF = (
+    "kalau",
+    "bagaimana kalau",
+    "terus kalau",
+    "kalau untuk",
+    "bagaimana dengan",
+    "what about",
+    "how about",
+    "and if",
+    "if",
+)
+
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 

@@ -25,7 +25,8 @@ ADDRESSES = (
     "om", "tante", "mas", "mbak", "bro", "sis", "sob", "bos", "boss", "bapa", "mama",
     "kraeng", "nana", "enu", "kawan", "teman", "sahabat", "semua", "sekalian", "tim",
     "bpjs", "bpjs ketenagakerjaan", "cs", "customer service", "pak", "bu", "sir", "madam",
-    "adik", "dik", "om admin", "kakak admin", "gan", "kk",
+    "adik", "dik", "om admin", "kakak admin", "gan", "kk", "kang", "teteh", "akang", "nak",
+    "ama", "ina", "mama", "bapa", "ite", "nona", "nyong", "ibu ibu", "bapak bapak",
 )  # fmt: skip
 # The opening of a question: "mau tanya", "mohon info", "izin bertanya soal".
 PREAMBLES = (
