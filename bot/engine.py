@@ -137,6 +137,9 @@ class Engine:
             if 1 <= number <= len(session.options):
                 return self.choose(session.options[number - 1].id, session, today)
             return self._not_an_option(number, session)
+        if choice:
+            # A bare number with nothing on screen to choose: not a question of its own.
+            return self._fallback(session, "", (), prompt=True)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
@@ -236,6 +239,18 @@ class Engine:
             return None
         return last
 
+    def _twin(self, intent_id: str, entities: Entities, plain_too: bool = True) -> str:
+        """The calculating twin when the message gives an amount or a head count, else the
+        plain intent: the two share a handler, and this keeps the label honest."""
+        calculates = bool(entities.amounts or entities.workers)
+        twin = CALCULATED.get(intent_id)
+        if twin in self.knowledge.intents and calculates:
+            return twin
+        plain = {v: k for k, v in CALCULATED.items()}.get(intent_id)
+        if plain_too and plain in self.knowledge.intents and not calculates:
+            return plain
+        return intent_id
+
     def _formulaic(self, intent_id: str) -> bool:
         return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
             "percakapan",
@@ -287,12 +302,13 @@ class Engine:
         session: Session,
         excluded: str | None = None,
         bonus: bool = True,
+        fuzzy: bool = True,
     ) -> tuple[Candidate, ...]:
         # An amount alone ("2 juta", "123456") says nothing about the question: only a pending
         # question or the topic under discussion can give it a meaning (see _follow_up).
         if not normalized.replace(MONEY_TOKEN, "").strip():
             return ()
-        ranked = self.matcher.rank(self.extractor.mask_places(normalized))
+        ranked = self.matcher.rank(self.extractor.mask_places(normalized), fuzzy=fuzzy)
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
         if not ranked:
@@ -337,13 +353,14 @@ class Engine:
             return None
         found: list[str] = []
         for part in parts[:3]:
-            ranked = self._rank(part, entities, session, excluded, bonus=False)
+            ranked = self._rank(part, entities, session, excluded, bonus=False, fuzzy=False)
             if ranked and ranked[0].score >= self.knobs.accept:
-                intent = ranked[0].intent
+                intent = self._twin(ranked[0].intent, entities)
                 if not self._formulaic(intent) and intent not in found:
                     found.append(intent)
-        others = [i for i in found if i != top.intent]
-        if top.intent in found and others:
+        main = self._twin(top.intent, entities)
+        others = [i for i in found if i != main]
+        if main in found and others:
             return others[0]
         return None
 
@@ -410,9 +427,7 @@ class Engine:
         also: str | None = None,
         answered: tuple[str, ...] = (),
     ) -> Outcome:
-        twin = CALCULATED.get(intent_id)
-        if twin in self.knowledge.intents and (entities.amounts or entities.workers):
-            intent_id = twin
+        intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
         session.pending = session.pending_intent = None
@@ -443,6 +458,7 @@ class Engine:
         session.last_intent = intent_id
         session.last_topic = intent.topic
         session.options = list(reply.options)
+        answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 
     def _offer_share(self, reply: Reply, session: Session, today: date) -> Reply:
