@@ -18,6 +18,7 @@ from bot.entities import Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
+    TOPIC_WORDS,
     WHAT_IF,
     context_words,
     residual_words,
@@ -46,6 +47,10 @@ SHARE_OPTION = Option("bagikan", "Bagikan")
 MAX_OPTIONS_WITH_SHARE = 3
 # Session memory key: the question a clarification was about.
 CLARIFIED = "clarified"
+# An amount this large is an income or a wage; below it, most likely a premium being quoted.
+MIN_INCOME_AMOUNT = 300_000
+# Greetings, thanks and the menu answer short messages; a longer one is a question.
+MAX_FORMULAIC_WORDS = 5
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -242,7 +247,8 @@ class Engine:
     def _twin(self, intent_id: str, entities: Entities, plain_too: bool = True) -> str:
         """The calculating twin when the message gives an amount or a head count, else the
         plain intent: the two share a handler, and this keeps the label honest."""
-        calculates = bool(entities.amounts or entities.workers)
+        # An income, not a premium: "iuran cuma goceng?" asks about the premium itself.
+        calculates = bool(entities.workers or any(a >= MIN_INCOME_AMOUNT for a in entities.amounts))
         twin = CALCULATED.get(intent_id)
         if twin in self.knowledge.intents and calculates:
             return twin
@@ -311,6 +317,10 @@ class Engine:
         ranked = self.matcher.rank(self.extractor.mask_places(normalized), fuzzy=fuzzy)
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
+        if len(normalized.split()) > MAX_FORMULAIC_WORDS:
+            ranked = [
+                c for c in ranked if not self._formulaic(c.intent) or c.intent in OFF_TOPIC_INTENTS
+            ]
         if not ranked:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
@@ -332,7 +342,12 @@ class Engine:
             return None
         if entities.programmes or len(self._residual(core)) > self.knobs.followup_words + 1:
             return None
-        return context_words(self.knowledge.intents[session.last_intent].topic)
+        topic = self.knowledge.intents[session.last_intent].topic
+        words = set(core.split())
+        if any(w in words for t, w in TOPIC_WORDS.items() if t != topic):
+            # "iurannya?" names a topic of its own: read it as it stands.
+            return None
+        return context_words(topic)
 
     def _second_question(
         self,

@@ -76,6 +76,28 @@ _OWNERS = frozenset(
 )
 
 
+_ACKNOWLEDGEMENTS = frozenset(
+    [
+        "ok",
+        "oke",
+        "okay",
+        "okey",
+        "sip",
+        "siap",
+        "baik",
+        "mantap",
+        "ya",
+        "iya",
+        "nah",
+        "oh",
+        "yes",
+        "good",
+        "great",
+        "noted",
+    ]
+)
+
+
 def _table(phrases: tuple[str, ...]) -> dict[tuple[str, ...], int]:
     return {tuple(p.split()): len(p.split()) for p in phrases}
 
@@ -141,7 +163,8 @@ def strip_courtesies(normalized: str) -> str:
             end -= size
             continue
         break
-    if start >= end:
+    if start >= end or all(w in _ACKNOWLEDGEMENTS for w in words[start:end]):
+        # "ok makasih" is thanks, not "ok": nothing but courtesies and a nod.
         return normalized
     return " ".join(words[start:end])
 

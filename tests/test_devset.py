@@ -48,3 +48,18 @@ def test_understanding_stays_above_the_measured_threshold(engine: Engine) -> Non
     assert report.accuracy >= MIN_ACCURACY, f"accuracy {report.accuracy:.1%}"
     assert report.fallback_precision >= MIN_FALLBACK_PRECISION
     assert report.fallback_recall >= MIN_FALLBACK_RECALL
+
+
+def test_no_held_out_question_is_a_training_example(knowledge: Knowledge) -> None:
+    """The held-out sets are frozen and reported, never learned: none of their questions may be
+    an example (greetings and thanks excepted, as above)."""
+    from bot.evaluate import DATA_DIR, read_conversations
+
+    training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
+    held = [e.question for e in read_examples(DATA_DIR / "heldout.tsv")]
+    held += [
+        e.question
+        for turns in read_conversations(DATA_DIR / "conversations_heldout.tsv")
+        for e in turns
+    ]
+    assert not [q for q in held if fold(q) in training]
