@@ -49,6 +49,7 @@ MAX_OPTIONS_WITH_SHARE = 3
 CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
+PROGRAMME_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
@@ -71,6 +72,8 @@ class EngineKnobs:
     clarify_floor: float = 0.42
     see_also_margin: float = 0.06
     topic_bonus: float = 0.06
+    # How far below the best a candidate about the programme the message names may be and win.
+    programme_margin: float = 0.08
     low_confidence: float = 0.62
     # A long message carries the user's story around the question ("sy ART di jakarta, majikan
     # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
@@ -325,6 +328,20 @@ class Engine:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
         # message names no programme of its own.
+        if len(set(entities.programmes)) == 1:
+            # "meninggal karena kecelakaan kerja" names JKK: among close candidates, the one
+            # about the programme the message names wins over one about another programme.
+            named = entities.programmes[0]
+            topics = [self.knowledge.intents[c.intent].topic for c in ranked]
+            if topics[0] in PROGRAMME_TOPICS and topics[0] != named:
+                for cand, topic in zip(ranked, topics, strict=True):
+                    if (
+                        topic == named
+                        and ranked[0].score - cand.score < self.knobs.programme_margin
+                    ):
+                        lifted = replace(cand, score=ranked[0].score)
+                        ranked = [lifted, *(c for c in ranked if c is not cand)]
+                        break
         if bonus and session.last_topic and not entities.programmes:
             topic_bonus = self.knobs.topic_bonus
             ranked = [

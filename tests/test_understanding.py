@@ -52,7 +52,10 @@ def test_courtesies_around_a_question_are_stripped(message: str, core: str) -> N
         ("halo selamat pagi, iuran bpu brp", {"iuran_bpu"}),
         ("tabe kraeng, sy mau tanya soal jht", {"jht_apa"}),
         ("pagi min, mohon info iuran bpu, terima kasih sebelumnya", {"iuran_bpu"}),
-        ("Selamat siang Bapak/Ibu, bagaimana cara melakukan pendaftaran?", {"daftar_cara"}),
+        (
+            "Selamat siang Bapak/Ibu, bagaimana prosedur pendaftaran peserta mandiri?",
+            {"daftar_cara"},
+        ),
     ],
 )
 def test_a_greeting_before_the_question_does_not_swallow_it(
