@@ -55,7 +55,9 @@ MAX_FORMULAIC_WORDS = 5
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
-ADDING = re.compile(r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|with|add)\b")
+ADDING = re.compile(
+    r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
+)
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 MAX_INPUT_CHARS = 1000
 
