@@ -19,6 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "smalltalk.menu": smalltalk.menu,
     "smalltalk.out_of_scope": smalltalk.out_of_scope,
     "sharing.share": smalltalk.share,
+    "sharing.details": smalltalk.details,
 }
 
 # What each handler can take from a follow-up message ("kalau 2 juta?"): the entity it asked for.

@@ -6,6 +6,7 @@ figure of its own.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -232,21 +233,27 @@ def pu(ctx: Context) -> Reply:
     _cap, cap_text = figs.fact(ctx, "jp_wage_cap")
     groups = {g: figs.fact(ctx, "pu_jkk_rate", g) for g in ("I", "II", "III", "IV", "V")}
 
+    cap_since = fmt.long_date(cap_row.valid_from) if cap_row.valid_from else ""
+    jp_line = (
+        f"• JP {jp_text}: {jp_er_text} perusahaan + {jp_wk_text} pekerja, dari upah paling tinggi "
+        f"{cap_text}"
+    )
     if not ctx.entities.amounts:
         lines = [
-            "Iuran pekerja penerima upah (karyawan), dihitung dari upah sebulan:",
-            f"• JKK: {groups['I'][1]} sampai {groups['V'][1]} menurut kelompok risiko usaha, dibayar perusahaan.",
-            f"• JKM: {jkm_text}, dibayar perusahaan.",
-            f"• JHT: {jht_text} = {jht_er_text} perusahaan + {jht_wk_text} pekerja.",
-            f"• JP: {jp_text} = {jp_er_text} perusahaan + {jp_wk_text} pekerja, dari upah paling tinggi "
-            f"{cap_text} (batas sejak {fmt.long_date(cap_row.valid_from) if cap_row.valid_from else '-'}).",
-            "• JKP: pekerja tidak membayar tambahan.",
-            "",
-            ASK_WAGE,
+            "Iuran karyawan (penerima upah), dari upah sebulan:",
+            f"• JKK {groups['I'][1]} sampai {groups['V'][1]} (perusahaan, menurut risiko usaha)",
+            f"• JKM {jkm_text} (perusahaan)",
+            f"• JHT {jht_text}: {jht_er_text} perusahaan + {jht_wk_text} pekerja",
+            jp_line + ".",
+            'Sebut upahnya (misalnya "5 juta"), saya hitungkan.',
         ]
         ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
-        return calculated_reply(ctx, figs, "\n".join(lines))
+        details = (
+            f"Batas upah JP {cap_text} berlaku sejak {cap_since}; batas ini disesuaikan setiap "
+            "tahun. JKP (Jaminan Kehilangan Pekerjaan): pekerja tidak membayar tambahan."
+        )
+        return calculated_reply(ctx, figs, "\n".join(lines), details=details)
 
     wage = Decimal(ctx.entities.amounts[0])
     chosen = group or "I"
@@ -260,23 +267,41 @@ def pu(ctx: Context) -> Reply:
     jp_w = jp_base * jp_wk / HUNDRED
     employer = jkk + jkm + jht_e + jp_e
     worker = jht_w + jp_w
-    lines = [
-        f"Iuran untuk upah {figs.rp(wage)} sebulan (JKK kelompok risiko {chosen}):",
+    working = [
         f"• JKK {jkk_text}: {figs.rp(jkk)} (perusahaan)",
         f"• JKM {jkm_text}: {figs.rp(jkm)} (perusahaan)",
         f"• JHT: {figs.rp(jht_e)} perusahaan ({jht_er_text}) + {figs.rp(jht_w)} pekerja ({jht_wk_text})",
-        f"• JP: {figs.rp(jp_e)} perusahaan ({jp_er_text}) + {figs.rp(jp_w)} pekerja ({jp_wk_text})",
-        "",
-        f"Total dibayar perusahaan: {figs.rp(employer)}. Dipotong dari gaji pekerja: {figs.rp(worker)}.",
+        f"• JP: {figs.rp(jp_e)} perusahaan ({jp_er_text}) + {figs.rp(jp_w)} pekerja ({jp_wk_text})"
+        f", dari {figs.rp(jp_base)}",
+    ]
+    lines = []
+    if _asks_about_cap(ctx.normalized) and wage != cap_row.value:
+        # "iuran jp dari gaji maksimal 10 juta ya": correct the cap before computing anything.
+        lines.append(
+            f"Batas upah JP bukan {figs.rp(wage)}, tetapi {cap_text} (sejak {cap_since}). "
+            f"Iuran JP paling banyak {jp_text} × {cap_text} = "
+            f"{figs.rp(cap_row.value * (jp_er + jp_wk) / HUNDRED)} sebulan."
+        )
+    lines += [
+        f"Iuran untuk upah {figs.rp(wage)} sebulan (JKK kelompok risiko {chosen}):",
+        f"• dibayar perusahaan: {figs.rp(employer)}",
+        f"• dipotong dari gaji pekerja: {figs.rp(worker)} (JHT {jht_wk_text} + JP {jp_wk_text})",
     ]
     if wage > cap_row.value:
         lines.append(f"JP dihitung dari batas upah {cap_text}, bukan dari seluruh upah.")
     if group is None:
-        lines.append(
+        working.append(
             f"Kelompok risiko belum disebut, jadi saya pakai kelompok I ({groups['I'][1]}). "
             f"Usaha berisiko tinggi bisa sampai {groups['V'][1]}: sebut kelompoknya untuk hitung ulang."
         )
-    return calculated_reply(ctx, figs, "\n".join(lines))
+    return calculated_reply(ctx, figs, "\n".join(lines), details="Rincian:\n" + "\n".join(working))
+
+
+_CAP_WORDS = re.compile(r"\b(?:maks\w*|max\w*|batas\w*|paling tinggi|plafon|tertinggi)\b")
+
+
+def _asks_about_cap(normalized: str) -> bool:
+    return bool(_CAP_WORDS.search(normalized))
 
 
 def jakon(ctx: Context) -> Reply:

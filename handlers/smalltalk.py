@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.reply import Option, Reply
 from handlers.common import OFFICIAL_CHANNELS
 from handlers.context import Context
+from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, SHARE_MEMORY
 from knowledge.store import Knowledge
 
 # The first screen: the questions most people come with, in the order they come.
@@ -45,8 +46,16 @@ def menu(ctx: Context) -> Reply:
     return Reply(text=text, options=menu_options(ctx.knowledge))
 
 
-# Session memory key of the forwardable version of the last answer (the engine keeps it there).
-SHARE_MEMORY = "share"
+def details(ctx: Context) -> Reply:
+    """The rest of the last answer (its working, secondary details and every source)."""
+    text = ctx.session.memory.get(DETAILS_MEMORY)
+    if not text:
+        return Reply(
+            text="Belum ada jawaban untuk dirinci. Silakan tulis pertanyaan Bapak/Ibu dulu.",
+            options=menu_options(ctx.knowledge),
+        )
+    kept = tuple(o for o in ctx.session.options if o.id not in (DETAILS_OPTION.id, "sumber"))
+    return Reply(text=text, options=kept)
 
 
 def share(ctx: Context) -> Reply:

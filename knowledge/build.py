@@ -19,7 +19,7 @@ from knowledge.compile import Compiled, compile_sources, source_files
 from knowledge.errors import KnowledgeError
 
 SOURCE_DIR = Path(__file__).resolve().parent
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "source": f.source,
                 "note": f.note,
                 "verified": int(f.verified),
+                "review_by": f.review_by,
             }
             for f in data.facts
         ),
@@ -74,6 +75,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "handler": i.handler,
                 "answer": i.answer,
                 "share": i.share,
+                "details": i.details,
                 "sources": json.dumps(i.sources),
                 "followups": json.dumps(i.followups),
                 "valid_from": _iso(i.valid_from),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from knowledge import format as fmt
+from knowledge import lifecycle
 from knowledge.build import SCHEMA_VERSION
 from knowledge.errors import KnowledgeError, SourceProblem
 from knowledge.model import (
@@ -37,6 +38,8 @@ class Rendered:
     figures: frozenset[str]
     sources: tuple[str, ...]
     unverified: bool = False
+    # Rows past their review date (knowledge.lifecycle): stated as the latest known, with a warning.
+    stale: tuple[Fact, ...] = ()
 
 
 class MissingFact(LookupError):
@@ -94,6 +97,7 @@ class Knowledge:
         figures: set[str] = set()
         sources: list[str] = []
         unverified = False
+        stale: list[Fact] = []
 
         def fill(match: object) -> str:
             nonlocal unverified
@@ -112,10 +116,12 @@ class Knowledge:
                 return "; ".join(self.source_label(row.source))
             shown = fmt.figure(row.value, row.unit)
             figures.add(shown)
+            if lifecycle.is_stale(row, today) and row not in stale:
+                stale.append(row)
             return shown
 
         text = PLACEHOLDER.sub(fill, template)
-        return Rendered(text, frozenset(figures), tuple(sources), unverified)
+        return Rendered(text, frozenset(figures), tuple(sources), unverified, tuple(stale))
 
     # -- regions -------------------------------------------------------------------------------
 
@@ -172,6 +178,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
                 r["source"],
                 r["note"],
                 bool(r["verified"]),
+                r["review_by"],
             )
         )
     examples_by_intent: dict[str, list[str]] = defaultdict(list)
@@ -193,6 +200,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
             valid_from=_day(r["valid_from"]),
             valid_to=_day(r["valid_to"]),
             file=r["file"],
+            details=r["details"],
         )
         for r in conn.execute("SELECT * FROM intents")
     }
