@@ -9,6 +9,8 @@ HANDLERS: dict[str, Handler] = {
     "premiums.pu": premiums.pu,
     "premiums.jakon": premiums.jakon,
     "premiums.risk_groups": premiums.risk_groups,
+    "premiums.discount": premiums.discount,
+    "premiums.bayar": premiums.bayar,
     "benefits.scholarship": benefits.scholarship,
     "benefits.jkk": benefits.jkk,
     "benefits.jkp": benefits.jkp,

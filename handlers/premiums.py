@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.reply import Reply
-from handlers.common import Figures, calculated_reply
+from handlers.common import Figures, calculated_reply, static
 from handlers.context import Context
 from knowledge import format as fmt
 
@@ -46,6 +46,35 @@ def _period(start: date | None, end: date | None) -> str:
     if end:
         return f"sampai iuran {fmt.month_year(end)}"
     return "sementara"
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def in_last_month(end: date | None, today: date) -> bool:
+    return end is not None and (end.year, end.month) == (today.year, today.month)
+
+
+def discount_end_text(figs: Figures, end: date | None, today: date, normal: Decimal) -> str:
+    """The last discounted month, named; in that month, the warning that the normal amount
+    applies from the next one."""
+    if end is None:
+        return ""
+    after = fmt.month_year(_next_month(end))
+    if in_last_month(end, today):
+        return (
+            f"bulan ini ({fmt.month_year(end)}) bulan diskon terakhir; mulai iuran {after} "
+            f"normal {figs.rp(normal)}"
+        )
+    return (
+        f"sampai iuran {fmt.month_year(end)} (bulan diskon terakhir); mulai iuran {after} "
+        f"normal {figs.rp(normal)}"
+    )
 
 
 def _bpu_one(
@@ -95,8 +124,12 @@ def bpu(ctx: Context) -> Reply:
     asked_minimum = not incomes
     if asked_minimum:
         incomes = [ctx.knowledge.value("bpu_income_min", ctx.today)]
-    # "5 orang, masing-masing 1,5 juta": one income for several workers.
-    workers = ents.workers if ents.workers and len(incomes) == 1 else len(incomes)
+    months_ahead = months_to_pay_ahead(ctx.normalized)
+    if months_ahead:
+        return pay_ahead(ctx, figs, incomes[0], sector or "umum", months_ahead, occupation)
+    # "5 orang, masing-masing 1,5 juta" or "10 petani penghasilan 1 juta": one income, several.
+    counted = ents.workers or _occupation_count(ctx)
+    workers = counted if counted and len(incomes) == 1 else len(incomes)
     discounts = _discount_rows(ctx)
     if sector is not None:
         applicable = discounts.get(sector)
@@ -136,8 +169,9 @@ def bpu(ctx: Context) -> Reply:
     summary = [head]
     if applicable:
         summary.append(
-            f"• JKK + JKM: {figs.rp(discounted_total)} (diskon {figs.pct(applicable[0])}, "
-            f"{_period(applicable[1], applicable[2])}). Harga normal {figs.rp(normal_total)}."
+            f"• JKK + JKM: {figs.rp(discounted_total)} (diskon {figs.pct(applicable[0])}), "
+            + discount_end_text(figs, applicable[2], ctx.today, normal_total)
+            + "."
         )
     else:
         summary.append(f"• JKK + JKM: {figs.rp(normal_total)}.")
@@ -148,8 +182,6 @@ def bpu(ctx: Context) -> Reply:
     )
     summary.extend(per_worker)
     sections = ["\n".join(summary)]
-    if working:
-        sections.append("Cara hitung: " + " ".join(working))
     note = _discount_note(ctx, figs, discounts, sector, applicable is not None, normal_total)
     if note:
         sections.append(note)
@@ -157,13 +189,119 @@ def bpu(ctx: Context) -> Reply:
         sections.append(ASK_INCOME)
         ctx.session.pending = "income"
         ctx.session.pending_intent = ctx.intent.id
-    shown_total = discounted_total if applicable else normal_total
-    share = (
-        f"Iuran BPJS Ketenagakerjaan pekerja mandiri{who}: JKK + JKM {figs.rp(shown_total)}/bulan"
-        + (f" (diskon; normal {figs.rp(normal_total)})" if applicable else "")
-        + f", tambah JHT jadi {figs.rp(with_jht)}. Per {fmt.long_date(ctx.today)}."
+    details = ("Cara hitung: " + " ".join(working)) if working else ""
+    return calculated_reply(
+        ctx,
+        figs,
+        "\n\n".join(sections),
+        share=bpu_share(figs, who, applicable, discounted_total, normal_total, with_jht),
+        details=details,
     )
-    return calculated_reply(ctx, figs, "\n\n".join(sections), share=share)
+
+
+def bpu_share(
+    figs: Figures,
+    who: str,
+    applicable: tuple[Decimal, date | None, date | None] | None,
+    discounted: Decimal,
+    normal: Decimal,
+    with_jht: Decimal,
+) -> str:
+    """The forwardable premium text: true after it is forwarded, so a discount names its end."""
+    if applicable:
+        rate, _start, end = applicable
+        last = fmt.month_year(end) if end else ""
+        after = fmt.month_year(_next_month(end)) if end else ""
+        price = (
+            f"JKK + JKM {figs.rp(discounted)}/bulan (diskon {figs.pct(rate)} PP 50/2025 sampai "
+            f"iuran {last}, bulan diskon terakhir; mulai iuran {after} normal {figs.rp(normal)})"
+        )
+    else:
+        price = f"JKK + JKM {figs.rp(normal)}/bulan"
+    return (
+        f"Iuran BPJS Ketenagakerjaan pekerja mandiri{who}: {price}. Tambah JHT (pilihan) jadi "
+        f"{figs.rp(with_jht)}/bulan."
+    )
+
+
+_AHEAD = re.compile(
+    r"\b(\d{1,2})\s*(?:bulan|bln)\b(?=.*\b(?:sekaligus|dimuka|muka|depan|kedepan|langsung|"
+    r"borongan|advance|ahead)\b)|\b(?:sekaligus|dimuka|di muka|langsung|ke depan)\b.*?\b(\d{1,2})\s*"
+    r"(?:bulan|bln)\b"
+)
+
+
+def months_to_pay_ahead(normalized: str) -> int | None:
+    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan": how many months are paid at once."""
+    found = _AHEAD.search(normalized)
+    if not found:
+        return None
+    months = int(found.group(1) or found.group(2))
+    return months if 2 <= months <= 24 else None
+
+
+def _occupation_count(ctx: Context) -> int | None:
+    """ "10 petani": a count right before an occupation word."""
+    for match in re.finditer(r"\b(\d{1,4})\s+([a-z]+)", ctx.normalized):
+        if match.group(2) in ctx.knowledge.occupations and int(match.group(1)) > 1:
+            return int(match.group(1))
+    return None
+
+
+def pay_ahead(
+    ctx: Context,
+    figs: Figures,
+    income: Decimal,
+    sector: str,
+    months: int,
+    occupation: str | None,
+) -> Reply:
+    """Several months paid at once, month by month, so that a discount's end is counted."""
+    jkk, jkm, _jht, _lines = _bpu_one(ctx, figs, income)
+    normal = jkk + jkm
+    month = _month_start(ctx.today)
+    runs: list[tuple[date, date, Decimal, int]] = []  # first, last, amount, count
+    for _ in range(months):
+        row = ctx.knowledge.fact_or_none("bpu_discount", month, sector)
+        amount = normal * (HUNDRED - row.value) / HUNDRED if row else normal
+        if row:
+            figs.sources.extend(ctx.knowledge.source_label(row.source))
+        if runs and runs[-1][2] == amount:
+            first, _last, _amount, count = runs[-1]
+            runs[-1] = (first, month, amount, count + 1)
+        else:
+            runs.append((month, month, amount, 1))
+        month = _next_month(month)
+    total = sum((amount * count for _f, _l, amount, count in runs), Decimal(0))
+    who = (
+        f" ({occupation})"
+        if occupation
+        else (" (sektor transportasi)" if sector == "transport" else "")
+    )
+    lines = [
+        f"Bayar {figs.num(months)} bulan sekaligus mulai iuran {fmt.month_year(_month_start(ctx.today))}"
+        f", pekerja mandiri{who}, penghasilan {figs.rp(income)}, JKK + JKM:"
+    ]
+    for first, last, amount, count in runs:
+        span = (
+            fmt.month_year(first)
+            if count == 1
+            else f"{fmt.month_year(first)} – {fmt.month_year(last)}"
+        )
+        label = " (diskon)" if amount != normal else ""
+        lines.append(
+            f"• {span}: {figs.num(count)} × {figs.rp(amount)}{label} = {figs.rp(amount * count)}"
+        )
+    lines.append(f"Total: {figs.rp(total)}. JHT (pilihan) dihitung terpisah.")
+    if len(runs) > 1:
+        lines.append(
+            "Diskon hanya untuk bulan iuran dalam masa diskon; bulan sesudahnya harga normal."
+        )
+    if occupation is None:
+        lines.append(
+            "Saya hitung untuk sektor selain transportasi; sebut pekerjaan bila ojek/sopir/kurir."
+        )
+    return calculated_reply(ctx, figs, "\n".join(lines))
 
 
 def _discount_note(
@@ -183,14 +321,9 @@ def _discount_note(
             figs.sources.extend(ctx.knowledge.source_label(row.source))
             break
     if applied:
-        periods = [
-            f"{labels[s]}: {_period(start, end)}"
-            for s, (_rate, start, end) in discounts.items()
-            if sector is None or s == sector
-        ]
         return (
-            "Diskon berlaku otomatis untuk " + "; ".join(periods) + ". Tidak berlaku bagi peserta "
-            "yang iurannya dibayar pemerintah (APBN/APBD). Setelah masa diskon, iuran kembali normal."
+            "Diskon otomatis; tidak berlaku bagi peserta yang iurannya dibayar pemerintah "
+            "(APBN/APBD)."
         )
     if sector is None and len(discounts) == 1:
         only, (rate, start, end) = next(iter(discounts.items()))
@@ -391,3 +524,94 @@ def risk_groups(ctx: Context) -> Reply:
     ctx.session.pending = "wage"
     ctx.session.pending_intent = ctx.intent.id
     return calculated_reply(ctx, figs, "\n".join(lines))
+
+
+def _discount_status(figs: Figures, ctx: Context, sector: str, label: str, normal: Decimal) -> str:
+    rows = [r for r in ctx.knowledge.fact_rows("bpu_discount") if r.applies_to == sector]
+    for row in rows:
+        figs.sources.extend(ctx.knowledge.source_label(row.source))
+        cut = normal * (HUNDRED - row.value) / HUNDRED
+        period = _period(row.valid_from, row.valid_to)
+        if row.valid_on(ctx.today):
+            return (
+                f"• {label}: {figs.rp(cut)}, "
+                + discount_end_text(figs, row.valid_to, ctx.today, normal)
+                + "."
+            )
+        if row.valid_from and row.valid_from > ctx.today:
+            return (
+                f"• {label}: sekarang {figs.rp(normal)}; diskon jadi {figs.rp(cut)} untuk {period}."
+            )
+    last = rows[-1] if rows else None
+    if last is not None and last.valid_to is not None:
+        return (
+            f"• {label}: diskon sudah berakhir (bulan diskon terakhir iuran "
+            f"{fmt.month_year(last.valid_to)}); sekarang normal {figs.rp(normal)}."
+        )
+    return f"• {label}: {figs.rp(normal)}."
+
+
+def discount(ctx: Context) -> Reply:
+    """Temporary discounts, told for today: who, how much, the last discounted month, and
+    plainly when one has ended (PP 50/2025 for informal workers; PP 7/2025 and PP 36/2025 for
+    labour-intensive employers)."""
+    figs = Figures()
+    if "padat karya" in ctx.normalized or "padat-karya" in ctx.normalized:
+        return _labour_intensive(ctx, figs)
+    _n, _normal_text = figs.fact(ctx, "bpu_iuran_min")
+    normal = ctx.knowledge.value("bpu_iuran_min", ctx.today)
+    _r, rate_text = figs.fact(ctx, "pp50_diskon_rate")
+    lines = [
+        f"Diskon PP 50/2025: iuran JKK + JKM pekerja mandiri {rate_text}, otomatis. Iuran "
+        "paling murah:",
+        _discount_status(figs, ctx, "transport", "ojol, ojek, sopir, kurir", normal),
+        _discount_status(figs, ctx, "umum", "sektor lain (petani, nelayan, dll.)", normal),
+        "JHT tidak didiskon.",
+    ]
+    details = (
+        "JKK = Jaminan Kecelakaan Kerja, JKM = Jaminan Kematian, JHT = Jaminan Hari Tua. "
+        "Diskon berlaku untuk peserta lama maupun baru, tanpa mendaftar. Tidak berlaku bagi "
+        "peserta yang iurannya dibayar pemerintah (APBN/APBD), misalnya pekerja rentan yang "
+        "dibayari Pemda."
+    )
+    share = " ".join(line.lstrip("• ") for line in lines)
+    return calculated_reply(ctx, figs, "\n".join(lines), details=details, share=share)
+
+
+def _labour_intensive(ctx: Context, figs: Figures) -> Reply:
+    row = ctx.knowledge.fact_rows("pu_padat_karya_diskon")[-1]
+    figs.sources.extend(ctx.knowledge.source_label(row.source))
+    rate = figs.pct(row.value)
+    low = figs.fact(ctx, "pu_jkk_rate", "I")[1]
+    high = figs.fact(ctx, "pu_jkk_rate", "V")[1]
+    period = _period(row.valid_from, row.valid_to)
+    if row.valid_on(ctx.today):
+        head = (
+            f"Diskon {rate} iuran JKK untuk industri padat karya tertentu masih berlaku, untuk "
+            f"{period} (PP 7/2025, diperpanjang PP 36/2025). "
+            + (
+                f"Bulan ini bulan diskon terakhir; mulai iuran {fmt.month_year(_next_month(row.valid_to))} normal."
+                if row.valid_to and in_last_month(row.valid_to, ctx.today)
+                else ""
+            )
+        )
+    else:
+        after = fmt.month_year(_next_month(row.valid_to)) if row.valid_to else ""
+        head = (
+            f"Diskon {rate} iuran JKK untuk industri padat karya sudah berakhir: bulan diskon "
+            f"terakhir iuran {fmt.month_year(row.valid_to) if row.valid_to else '-'} (PP 7/2025, "
+            f"diperpanjang PP 36/2025). Mulai iuran {after} JKK kembali normal, {low} sampai "
+            f"{high} dari upah menurut kelompok risiko."
+        )
+    text = head + (
+        "\n\nDiskon ini untuk perusahaan (pemberi kerja) padat karya tertentu, bukan untuk "
+        "pekerja mandiri. Denda telat bayar tetap berlaku."
+    )
+    return calculated_reply(ctx, figs, text)
+
+
+def bayar(ctx: Context) -> Reply:
+    """How to pay; "bayar 12 bulan sekaligus" is answered with the month-by-month amount."""
+    if months_to_pay_ahead(ctx.normalized):
+        return bpu(ctx)
+    return static(ctx)

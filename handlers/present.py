@@ -29,26 +29,34 @@ OFFICIAL = "Saluran resmi: 175, aplikasi JMO, bpjsketenagakerjaan.go.id."
 
 
 def split_first(text: str, budget: int = FIRST_MESSAGE_CHARS) -> tuple[str, str]:
-    """(first message, the rest): whole paragraphs, then whole lines, then whole sentences, as
-    many as fit in `budget`; at least one piece, so nothing is ever cut mid-sentence."""
+    """(first message, the rest): whole lines (a bullet is a line) as many as fit in `budget`,
+    at least one; a first line longer than the budget is split after a sentence. Nothing is cut
+    mid-sentence and nothing is lost: first + rest holds every line."""
     text = text.strip()
     if len(text) <= budget:
         return text, ""
-    for separator in ("\n\n", "\n", ". "):
-        pieces = text.split(separator)
-        if len(pieces) < 2:
-            continue
-        first = pieces[0]
-        taken = 1
-        while taken < len(pieces) and len(first) + len(separator) + len(pieces[taken]) <= budget:
-            first += separator + pieces[taken]
-            taken += 1
-        if len(first) <= budget or separator == ". ":
-            rest = separator.join(pieces[taken:])
-            if separator == ". " and rest:
-                first += "."
-            return first.strip(), rest.strip()
-    return text, ""
+    lines = text.split("\n")
+    first = lines[0]
+    if len(first) > budget:
+        sentences = first.split(". ")
+        head = sentences[0]
+        count = 1
+        while count < len(sentences) and len(head) + 2 + len(sentences[count]) <= budget:
+            head += ". " + sentences[count]
+            count += 1
+        if count < len(sentences):
+            rest = ". ".join(sentences[count:])
+            return head.rstrip(".") + ".", "\n".join([rest, *lines[1:]]).strip()
+        return first, "\n".join(lines[1:]).strip()
+    taken = 1
+    while taken < len(lines) and len(first) + 1 + len(lines[taken]) <= budget:
+        first += "\n" + lines[taken]
+        taken += 1
+    # A heading ("Manggarai Raya:") belongs with the lines it introduces.
+    kept = lines[:taken]
+    while len(kept) > 1 and (not kept[-1].strip() or kept[-1].rstrip().endswith(":")):
+        kept.pop()
+    return "\n".join(kept).strip(), "\n".join(lines[len(kept) :]).strip()
 
 
 def sources_text(sources: tuple[str, ...]) -> str:

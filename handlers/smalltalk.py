@@ -21,14 +21,15 @@ MENU_INTENTS = (
     "kontak_resmi",
 )
 
+# The welcome fits one phone screen: what the bot is, what it answers, the official channels,
+# and a short menu (the full one is one option away).
 WELCOME = (
     "Halo, Bapak/Ibu! Saya Tanya Jamsos, layanan informasi tidak resmi tentang BPJS "
-    "Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja seperti petani, nelayan, ojek, pedagang, "
-    "tukang dan ART.\n\n"
-    "Saya bisa menjawab soal iuran, manfaat, cara daftar, cara bayar, klaim, dan jumlah "
-    "peserta di NTT, NTB dan Bangka Belitung. Tulis pertanyaan dengan kata-kata sendiri, "
-    "atau pilih dari menu.\n\n" + OFFICIAL_CHANNELS
+    "Ketenagakerjaan: iuran, manfaat, daftar, bayar, klaim, dan jumlah peserta di NTT, NTB dan "
+    "Bangka Belitung. Tulis pertanyaan dengan kata-kata sendiri, atau pilih di bawah.\n\n"
+    + OFFICIAL_CHANNELS
 )
+WELCOME_INTENTS = ("iuran_bpu", "daftar_cara", "bayar_cara", "jht_klaim_berhenti", "menu")
 
 
 def menu_options(knowledge: Knowledge) -> tuple[Option, ...]:
@@ -38,7 +39,9 @@ def menu_options(knowledge: Knowledge) -> tuple[Option, ...]:
 
 
 def greeting(ctx: Context) -> Reply:
-    return Reply(text=WELCOME, options=menu_options(ctx.knowledge))
+    intents = ctx.knowledge.intents
+    options = tuple(Option(i, intents[i].title) for i in WELCOME_INTENTS if i in intents)
+    return Reply(text=WELCOME, options=options)
 
 
 def menu(ctx: Context) -> Reply:

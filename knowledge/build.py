@@ -126,6 +126,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "as_of_label": c.as_of_label,
                 "source": c.source,
                 "note": c.note,
+                "headline": int(c.headline),
             }
             for c in data.coverage
         ),

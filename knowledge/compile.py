@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -456,8 +456,10 @@ def _read_coverage(
                 as_of_label=row["as_of_label"],
                 source=row["source"],
                 note=row["note"],
+                headline=row.get("headline", "").strip().lower() in ("yes", "ya", "1", "x"),
             )
         )
+    # `curator_note` is for curators only: it is never compiled, so no answer can show it.
     return figures
 
 

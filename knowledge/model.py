@@ -81,6 +81,8 @@ class CoverageFigure:
     as_of_label: str
     source: str
     note: str
+    # The one figure a curator chose to lead this region's answer.
+    headline: bool = False
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
                     r["as_of_label"],
                     r["source"],
                     r["note"],
+                    bool(r["headline"]),
                 )
             )
     tiers = (
