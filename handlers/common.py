@@ -27,7 +27,7 @@ def _changes_when(fact: Fact) -> str:
     if month is not None:
         return f"diperbarui setiap {fmt.MONTHS[month - 1]}"
     due = lifecycle.due_date(fact)
-    return f"bisa berubah sejak {fmt.long_date(due)}" if due else "bisa berubah"
+    return f"perlu dicek ulang sejak {fmt.long_date(due)}" if due else "bisa berubah"
 
 
 def stale_note(facts: Iterable[Fact]) -> str:

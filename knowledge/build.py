@@ -153,6 +153,9 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         ({"term": k, "occupation": v[0], "sector": v[1]} for k, v in data.occupations.items()),
         pk="term",
     )
+    db.table("names").insert_all(
+        ({"name": k, "kind": v[0], "source": v[1]} for k, v in data.names.items()), pk="name"
+    )
     db.table("meta").insert_all(
         [
             {"key": "schema", "value": str(SCHEMA_VERSION)},
@@ -170,6 +173,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         "offices",
         "slang",
         "occupations",
+        "names",
     ):
         if not db.table(name).exists():
             db.execute(f"CREATE TABLE [{name}] (placeholder TEXT)")

@@ -45,7 +45,14 @@ LITERAL_FIGURE = re.compile(
 )
 
 SOURCE_FILES = ("facts.csv", "slang.csv")
-TABLE_FILES = ("coverage.csv", "regions.csv", "offices.csv", "jakon_tiers.csv", "occupations.csv")
+TABLE_FILES = (
+    "coverage.csv",
+    "regions.csv",
+    "offices.csv",
+    "jakon_tiers.csv",
+    "occupations.csv",
+    "names.csv",
+)
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Compiled:
     jakon_tiers: list[JakonTier] = field(default_factory=list)
     slang: dict[str, str] = field(default_factory=dict)
     occupations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # Editors and spreadsheets leave these beside the real files: `.#jkm.toml` (Emacs lock),
@@ -363,6 +371,28 @@ def _read_occupations(root: Path, out: _Collector) -> dict[str, tuple[str, str]]
         else:
             found[term] = (row["occupation"], row["sector"])
     return found
+
+
+def _read_names(
+    root: Path, sources: dict[str, Source], out: _Collector
+) -> dict[str, tuple[str, str]]:
+    """Proper names an answer may use: a named service, phone number or address needs a dated
+    source row; a term (KTP, JKK) is a common word and needs none."""
+    path = root / "tables" / "names.csv"
+    names: dict[str, tuple[str, str]] = {}
+    for line, row in _read_csv(path, ("name", "kind", "source"), out):
+        entry = f"{row['name'] or '?'} (line {line})"
+        if not row["name"]:
+            out.add(path, entry, "a name is needed")
+        elif row["kind"] not in ("service", "term"):
+            out.add(path, entry, "kind must be 'service' (needs a source) or 'term'")
+        elif row["name"] in names:
+            out.add(path, entry, "duplicate name")
+        else:
+            if row["kind"] == "service":
+                _needs_source(row["source"], sources, path, entry, out)
+            names[row["name"]] = (row["kind"], row["source"])
+    return names
 
 
 def _read_regions(root: Path, out: _Collector) -> dict[str, Region]:
@@ -706,6 +736,7 @@ def _compile(
     compiled.offices = _read_offices(source_dir, compiled.sources, compiled.regions, out)
     compiled.coverage = _read_coverage(source_dir, compiled.sources, compiled.regions, out)
     compiled.jakon_tiers = _read_jakon(source_dir, compiled.sources, out)
+    compiled.names = _read_names(source_dir, compiled.sources, out)
     fact_keys = {f.key for f in compiled.facts}
     compiled.intents = _read_intents(source_dir, compiled.sources, fact_keys, known_handlers, out)
     return compiled, out.problems

@@ -59,6 +59,8 @@ class Knowledge:
     slang: dict[str, str]
     occupations: dict[str, tuple[str, str]]  # term -> (occupation, sector)
     built_at: str = ""
+    # Proper names answers may use: name -> (kind "service" or "term", source ids).
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
     _region_children: dict[str, list[str]] = field(default_factory=dict)
 
     # -- facts ---------------------------------------------------------------------------------
@@ -274,6 +276,11 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         if _has_column(conn, "occupations", "term")
         else {}
     )
+    names = (
+        {r["name"]: (r["kind"], r["source"]) for r in conn.execute("SELECT * FROM names")}
+        if _has_column(conn, "names", "name")
+        else {}
+    )
     children: dict[str, list[str]] = defaultdict(list)
     for region in regions.values():
         if region.province and region.province != region.id:
@@ -290,6 +297,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         slang=slang,
         occupations=occupations,
         built_at=meta.get("built_at", ""),
+        names=names,
         _region_children=dict(children),
     )
 
