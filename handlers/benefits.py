@@ -203,9 +203,9 @@ def jp(ctx: Context) -> Reply:
         *personal,
         "JP = Jaminan Pensiun, uang bulanan saat pensiun. Hanya untuk pekerja penerima upah "
         "(karyawan); pekerja mandiri tidak bisa ikut JP.",
+        f"• Usia pensiun tahun {ctx.today.year}: {age_today}.",
         f"• Uang pensiun bulanan bila sudah membayar iuran minimal {min_years}. Kurang dari itu, "
         "iuran dan hasil pengembangannya dibayar sekaligus.",
-        f"• Usia pensiun tahun {ctx.today.year}: {age_today}.",
     ]
     details = ""
     if schedule:

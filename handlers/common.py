@@ -25,9 +25,8 @@ HOW_TO_CHECK = "Cek di JMO, 175 atau bpjsketenagakerjaan.go.id."
 def _changes_when(fact: Fact) -> str:
     _fixed, month = lifecycle.parse_review(fact.review_by)
     if month is not None:
-        return f"diperbarui setiap {fmt.MONTHS[month - 1]}"
-    due = lifecycle.due_date(fact)
-    return f"perlu dicek ulang sejak {fmt.long_date(due)}" if due else "bisa berubah"
+        return f"; angka ini diperbarui setiap {fmt.MONTHS[month - 1]} dan"
+    return " dan"
 
 
 def stale_note(facts: Iterable[Fact]) -> str:
@@ -39,8 +38,8 @@ def stale_note(facts: Iterable[Fact]) -> str:
     since = rows[0].valid_from
     when = f" (sejak {fmt.long_date(since)})" if since and len(rows) == 1 else ""
     return (
-        f"Perhatian: {shown}{when} adalah angka terakhir yang saya tahu; angka ini "
-        f"{_changes_when(rows[0])}, jadi mungkin sudah berubah. {HOW_TO_CHECK}"
+        f"Perhatian: {shown}{when} adalah angka terakhir yang saya tahu{_changes_when(rows[0])} "
+        f"mungkin sudah berubah. {HOW_TO_CHECK}"
     )
 
 
