@@ -4,9 +4,7 @@ folder is read correctly or refused with one clear message, and the bot keeps an
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,43 +15,14 @@ from bot.engine import Engine
 from bot.session import Session
 from handlers import HANDLERS
 from knowledge import KnowledgeError, build, load
-from knowledge.build import SOURCE_DIR, ensure_built
+from knowledge.build import ensure_built
 from knowledge.compile import read_number
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ("sources", "intents", "tables", "facts.csv", "slang.csv")
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    target.mkdir()
-    for name in DATA_FILES:
-        origin = SOURCE_DIR / name
-        if origin.is_dir():
-            shutil.copytree(origin, target / name)
-        else:
-            shutil.copy2(origin, target / name)
-    return target
+from tests.test_cli import run
 
 
 def check(sources: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot check` on a scratch copy of the sources, as a curator runs it."""
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "BOT_"))
-    }
-    environment.update(
-        {"BOT_DATA_DIR": str(sources.parent / "data"), "BOT_KNOWLEDGE_DIR": str(sources)}
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "check", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+    return run(["check", *args], sources.parent / "data", BOT_KNOWLEDGE_DIR=str(sources))
 
 
 def set_fact(sources: Path, key: str, value: str) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +10,7 @@ from bot.engine import Engine
 from bot.session import Session
 from knowledge.lifecycle import due_date, is_stale, parse_review, review_list
 from knowledge.model import Fact
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_cli import run
 
 
 def fact(review_by: str, start: date | None, end: date | None = None) -> Fact:
@@ -71,17 +67,7 @@ def test_the_pension_benefit_limits_warn_after_february(engine: Engine) -> None:
 
 
 def test_check_lists_the_pension_cap_and_benefit_rows_as_due(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    environment["BOT_DATA_DIR"] = str(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "check", "--today", "2027-02-15"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+    result = run(["check", "--today", "2027-02-15"], tmp_path)
     assert result.returncode == 0, result.stderr
     listed = result.stdout.split("facts to review", 1)[1]
     for key in ("jp_wage_cap", "jp_manfaat_min", "jp_manfaat_max"):
