@@ -60,13 +60,15 @@ def in_last_month(end: date | None, today: date) -> bool:
     return end is not None and (end.year, end.month) == (today.year, today.month)
 
 
-def discount_end_text(figs: Figures, end: date | None, today: date, normal: Decimal) -> str:
+def discount_end_text(
+    figs: Figures, end: date | None, today: date, normal: Decimal, forwarded: bool = False
+) -> str:
     """The last discounted month, named; in that month, the warning that the normal amount
-    applies from the next one."""
+    applies from the next one. A forwarded text never says "this month": it is read later."""
     if end is None:
         return ""
     after = fmt.month_year(_next_month(end))
-    if in_last_month(end, today):
+    if in_last_month(end, today) and not forwarded:
         return (
             f"bulan ini ({fmt.month_year(end)}) bulan diskon terakhir; mulai iuran {after} "
             f"normal {figs.rp(normal)}"
@@ -526,7 +528,14 @@ def risk_groups(ctx: Context) -> Reply:
     return calculated_reply(ctx, figs, "\n".join(lines))
 
 
-def _discount_status(figs: Figures, ctx: Context, sector: str, label: str, normal: Decimal) -> str:
+def _discount_status(
+    figs: Figures,
+    ctx: Context,
+    sector: str,
+    label: str,
+    normal: Decimal,
+    forwarded: bool = False,
+) -> str:
     rows = [r for r in ctx.knowledge.fact_rows("bpu_discount") if r.applies_to == sector]
     for row in rows:
         figs.sources.extend(ctx.knowledge.source_label(row.source))
@@ -535,7 +544,7 @@ def _discount_status(figs: Figures, ctx: Context, sector: str, label: str, norma
         if row.valid_on(ctx.today):
             return (
                 f"• {label}: {figs.rp(cut)}, "
-                + discount_end_text(figs, row.valid_to, ctx.today, normal)
+                + discount_end_text(figs, row.valid_to, ctx.today, normal, forwarded)
                 + "."
             )
         if row.valid_from and row.valid_from > ctx.today:
@@ -543,6 +552,11 @@ def _discount_status(figs: Figures, ctx: Context, sector: str, label: str, norma
                 f"• {label}: sekarang {figs.rp(normal)}; diskon jadi {figs.rp(cut)} untuk {period}."
             )
     last = rows[-1] if rows else None
+    if last is not None and last.valid_to is not None and forwarded:
+        return (
+            f"• {label}: diskon berakhir dengan iuran {fmt.month_year(last.valid_to)}; mulai "
+            f"iuran {fmt.month_year(_next_month(last.valid_to))} normal {figs.rp(normal)}."
+        )
     if last is not None and last.valid_to is not None:
         return (
             f"• {label}: diskon sudah berakhir (bulan diskon terakhir iuran "
@@ -574,7 +588,13 @@ def discount(ctx: Context) -> Reply:
         "peserta yang iurannya dibayar pemerintah (APBN/APBD), misalnya pekerja rentan yang "
         "dibayari Pemda."
     )
-    share = " ".join(line.lstrip("• ") for line in lines)
+    forwarded = [
+        lines[0],
+        _discount_status(figs, ctx, "transport", "ojol, ojek, sopir, kurir", normal, True),
+        _discount_status(figs, ctx, "umum", "sektor lain (petani, nelayan, dll.)", normal, True),
+        lines[-1],
+    ]
+    share = "\n".join(forwarded)
     return calculated_reply(ctx, figs, "\n".join(lines), details=details, share=share)
 
 

@@ -99,3 +99,12 @@ def test_twelve_months_ahead_for_a_farmer_counts_each_month(engine: Engine) -> N
 def test_a_group_quote_phrased_with_an_occupation_counts_the_workers(engine: Engine) -> None:
     reply = ask(engine, "10 petani penghasilan 1 juta", date(2027, 6, 1))
     assert "10 orang" in reply.text and "Rp168.000" in reply.text
+
+
+def test_a_forwarded_discount_text_stays_true_after_it_is_forwarded(engine: Engine) -> None:
+    session = Session()
+    engine.answer("diskon iuran bpjs tk masih ada?", session, DEC_2026)
+    shared = engine.select("bagikan", session, DEC_2026).text
+    assert "bulan ini" not in shared and "sekarang" not in shared
+    assert "sampai iuran Desember 2026 (bulan diskon terakhir)" in shared
+    assert "mulai iuran Januari 2027 normal Rp16.800" in shared
