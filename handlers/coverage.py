@@ -65,7 +65,8 @@ def _line(figs: Figures, fig: CoverageFigure, today: date) -> str:
     old = "; angka lama" if (today - fig.as_of).days > OLD_AFTER_DAYS else ""
     figs.shown.update(_NOTE_FIGURE.findall(fig.note))
     note = f" {fig.note[0].upper()}{fig.note[1:]}." if fig.note else ""
-    return f"• {fig.metric}: {_value(figs, fig)} (per {when}{old}).{note}"
+    per = "" if when.startswith("sampai") else "per "
+    return f"• {fig.metric}: {_value(figs, fig)} ({per}{when}{old}).{note}"
 
 
 def _rank(fig: CoverageFigure) -> tuple[int, int, int, float]:
@@ -80,7 +81,11 @@ def _rank(fig: CoverageFigure) -> tuple[int, int, int, float]:
 
 # Figures as written in a line or a note (53.374, 33,25%, 1,2 juta, 900 ribu, Rp10,08 miliar),
 # read back to values: a figure already stated in this answer is not stated again.
-_WRITTEN = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?\s*(miliar|juta|ribu)?")
+_WRITTEN = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?!\d)(?![.,]\d)\s*(miliar|juta|ribu)?(?!\s*(?:"
+    + "|".join(fmt.MONTHS)
+    + r")\b)"
+)
 _SCALE = {"miliar": 10**9, "juta": 10**6, "ribu": 10**3, None: 1}
 
 
@@ -88,6 +93,8 @@ def _stated(text: str) -> set[Decimal]:
     found = set()
     for whole, frac, scale in _WRITTEN.findall(text):
         number = Decimal(whole.replace(".", "") + (f".{frac}" if frac else ""))
+        if not scale and not frac and 1990 <= number <= 2100:
+            continue  # a year, not a figure
         found.add(number * _SCALE[scale or None])
     return found
 
