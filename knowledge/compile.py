@@ -490,6 +490,12 @@ def _read_coverage(
             )
         )
     # `curator_note` is for curators only: it is never compiled, so no answer can show it.
+    leads: dict[str, int] = {}
+    for fig in figures:
+        leads[fig.region] = leads.get(fig.region, 0) + int(fig.headline)
+    for region, count in leads.items():
+        if count > 1:
+            out.add(path, region, f"{count} rows say headline=yes; keep one per region")
     return figures
 
 

@@ -6,7 +6,11 @@ the latest figure known, but no longer presented as current: answers add a plain
 curators' report (`bot check --today DATE`, the curator web page) lists it.
 
 One function, `review_list`, computes what is stale or due soon; everything else asks it or
-`due_date`/`is_stale` for one row.
+`due_date`/`is_stale` for one row. From a loaded database:
+
+    review_list((f for rows in knowledge.facts.values() for f in rows), today)
+
+and from the sources (what `bot check` does): `review_list(check(source_dir).facts, today)`.
 """
 
 from __future__ import annotations

@@ -133,3 +133,12 @@ def test_the_running_bot_keeps_answering_from_the_last_good_database(
     engine = Engine(load(db))
     reply = engine.answer("iuran bpu berapa", Session(), date(2027, 6, 1))
     assert "Rp16.800" in reply.text
+
+
+def test_two_headlines_for_one_region_are_refused(sources: Path) -> None:
+    path = sources / "tables" / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [line.replace(",,", ",yes,") if line.startswith("ntb,") else line for line in lines]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = problem_lines(check(sources))
+    assert any("ntb" in p and "headline" in p for p in problems), problems
