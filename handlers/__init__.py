@@ -1,6 +1,6 @@
 """Answer families. Each handler is a plain function from a Context to a Reply: no I/O."""
 
-from handlers import benefits, common, coverage, offices, premiums, smalltalk
+from handlers import benefits, common, coverage, discounts, offices, premiums, smalltalk
 from handlers.context import Context, Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -9,7 +9,7 @@ HANDLERS: dict[str, Handler] = {
     "premiums.pu": premiums.pu,
     "premiums.jakon": premiums.jakon,
     "premiums.risk_groups": premiums.risk_groups,
-    "premiums.discount": premiums.discount,
+    "premiums.discount": discounts.discount,
     "premiums.bayar": premiums.bayar,
     "benefits.scholarship": benefits.scholarship,
     "benefits.jkk": benefits.jkk,
