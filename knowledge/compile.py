@@ -524,6 +524,18 @@ def _read_jakon(root: Path, sources: dict[str, Source], out: _Collector) -> list
     return tiers
 
 
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
+def _quoted_line(text: str, message: str) -> str:
+    """The line a TOML error points at, so the curator sees what to fix without counting."""
+    found = _AT_LINE.search(message)
+    lines = text.splitlines()
+    if not found or not 1 <= int(found.group(1)) <= len(lines):
+        return ""
+    return f": {lines[int(found.group(1)) - 1].strip()[:80]!r}"
+
+
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
@@ -550,9 +562,14 @@ def _read_intents(
             out.add(path, "", "is a folder, not an intent file; rename or move it")
             continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            text = path.read_text(encoding="utf-8-sig")
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            out.add(path, "syntax", f"{exc}; check quotes, commas and brackets there")
+            out.add(
+                path,
+                "syntax",
+                f"{exc}{_quoted_line(text, str(exc))}; check quotes, commas and brackets there",
+            )
             unreadable = True
             continue
         except UnicodeDecodeError:
