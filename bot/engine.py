@@ -20,7 +20,7 @@ from bot.normalize import MONEY_TOKEN, Normalizer
 from bot.reply import Option, Reply
 from bot.session import Session
 from handlers import HANDLERS, PENDING_ENTITY, Context
-from handlers.present import finish
+from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
 
@@ -233,8 +233,9 @@ class Engine:
         reply = replace(reply, intent=intent_id, confidence=round(min(1.0, confidence), 4))
         # Details, sources and the forwardable text one option away (handlers.present).
         reply = finish(reply, session, today, self.share_contact)
-        session.last_intent = intent_id
-        session.last_topic = intent.topic
+        if intent_id not in KEEPS_CONTEXT:
+            session.last_intent = intent_id
+            session.last_topic = intent.topic
         session.options = list(reply.options)
         return Outcome(reply, normalized, candidates, kind, entities)
 

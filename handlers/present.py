@@ -23,6 +23,10 @@ SHARE_MEMORY = "share"
 DETAILS_OPTION = Option("rincian", "Rincian")
 SOURCES_OPTION = Option("sumber", "Sumber")
 SHARE_OPTION = Option("bagikan", "Bagikan")
+# Options that show more of the last answer: the conversation stays where it was, so "kalau 2
+# juta?" after "Rincian" still goes to the premium calculator.
+KEEPS_CONTEXT = frozenset({DETAILS_OPTION.id, SOURCES_OPTION.id, SHARE_OPTION.id})
+PENDING_MEMORY = "pending"
 # WhatsApp shows at most three reply buttons: Rincian, one follow-up and Bagikan.
 MAX_OPTIONS_WITH_SHARE = 3
 OFFICIAL = "Saluran resmi: 175, aplikasi JMO, bpjsketenagakerjaan.go.id."
@@ -76,6 +80,8 @@ def share_text(body: str, source: str, today: date, contact: str = "") -> str:
 def finish(reply: Reply, session: Session, today: date, contact: str = "") -> Reply:
     """Offer the details or sources of this answer and its forwardable text as options."""
     options = [o for o in reply.options if o.id not in (DETAILS_OPTION.id, SOURCES_OPTION.id)]
+    if reply.intent not in KEEPS_CONTEXT:
+        session.memory[PENDING_MEMORY] = f"{session.pending or ''}\t{session.pending_intent or ''}"
     more = "\n\n".join(p for p in (reply.details.strip(), sources_text(reply.sources)) if p)
     if more:
         session.memory[DETAILS_MEMORY] = more
@@ -86,3 +92,9 @@ def finish(reply: Reply, session: Session, today: date, contact: str = "") -> Re
         options = [o for o in options if o.id != SHARE_OPTION.id][: MAX_OPTIONS_WITH_SHARE - 1]
         options.append(SHARE_OPTION)
     return replace(reply, options=tuple(options))
+
+
+def keep_pending(session: Session) -> None:
+    """Showing more of an answer leaves its pending question open ("berapa penghasilan Anda?")."""
+    pending, _, intent = session.memory.get(PENDING_MEMORY, "").partition("\t")
+    session.pending, session.pending_intent = pending or None, intent or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.reply import Option, Reply
 from handlers.common import OFFICIAL_CHANNELS
 from handlers.context import Context
-from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, SHARE_MEMORY
+from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, SHARE_MEMORY, keep_pending
 from knowledge.store import Knowledge
 
 # The first screen: the questions most people come with, in the order they come.
@@ -58,6 +58,7 @@ def details(ctx: Context) -> Reply:
             options=menu_options(ctx.knowledge),
         )
     kept = tuple(o for o in ctx.session.options if o.id not in (DETAILS_OPTION.id, "sumber"))
+    keep_pending(ctx.session)
     return Reply(text=text, options=kept)
 
 
@@ -72,6 +73,7 @@ def share(ctx: Context) -> Reply:
             ),
             options=menu_options(ctx.knowledge),
         )
+    keep_pending(ctx.session)
     return Reply(text=text)
 
 

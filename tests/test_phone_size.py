@@ -74,3 +74,12 @@ def test_the_share_text_fits_one_whatsapp_message(engine: Engine, knowledge: Kno
                 shared = engine.select("bagikan", session, today).text
                 assert len(shared) <= WHATSAPP_TEXT_LIMIT
                 assert "Info per" in shared
+
+
+def test_a_follow_up_after_the_details_still_goes_to_the_calculator(engine: Engine) -> None:
+    session = Session()
+    today = date(2027, 6, 1)
+    engine.answer("iuran petani berapa", session, today)
+    engine.select("rincian", session, today)
+    reply = engine.answer("kalau 2 juta?", session, today)
+    assert reply.intent == "iuran_bpu" and "Rp26.800" in reply.text
