@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from knowledge.format import figure
 from knowledge.model import Fact
 
 DUE_SOON_DAYS = 60
@@ -139,14 +140,16 @@ def format_review(items: list[ReviewItem], today: date, within_days: int = DUE_S
     """The curators' stale-facts report as plain text (for `bot check`)."""
     if not items:
         return f"no facts are stale on {today} or due within {within_days} days"
-    lines = [f"facts to review (stale on {today} or due within {within_days} days):"]
+    lines = [
+        f"facts to review (stale on {today} or due within {within_days} days); to update one, "
+        "add a row with the new figure from its start date and close the old row with valid_to:"
+    ]
     for item in items:
         state = "STALE since" if item.stale else "due"
         fact = item.fact
         since = f" from {fact.valid_from}" if fact.valid_from else ""
         lines.append(
-            f"  - {item.label} = {fact.value} {fact.unit}{since} ({rule_label(fact)}): "
-            f"{state} {item.due}; source {fact.source}. Add a row with the new figure and close "
-            "this one with valid_to, or move review_by on once checked"
+            f"  - {item.label} = {figure(fact.value, fact.unit)}{since} ({rule_label(fact)}): "
+            f"{state} {item.due}; source {fact.source}"
         )
     return "\n".join(lines)
