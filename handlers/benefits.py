@@ -199,13 +199,17 @@ def jp(ctx: Context) -> Reply:
             personal.append(
                 f"Lahir tahun {ents.birth_year}: usia pensiun Anda {figs.num(age)} tahun, yaitu tahun {year}."
             )
+    rule = (
+        f"• Uang pensiun bulanan bila sudah membayar iuran minimal {min_years}. Kurang dari itu, "
+        "iuran dan hasil pengembangannya dibayar sekaligus."
+    )
     lines = [
         *personal,
         "JP = Jaminan Pensiun, uang bulanan saat pensiun. Hanya untuk pekerja penerima upah "
         "(karyawan); pekerja mandiri tidak bisa ikut JP.",
         f"• Usia pensiun tahun {ctx.today.year}: {age_today}.",
-        f"• Uang pensiun bulanan bila sudah membayar iuran minimal {min_years}. Kurang dari itu, "
-        "iuran dan hasil pengembangannya dibayar sekaligus.",
+        # Already answered for the years asked about: the general rule would say it twice.
+        *(() if ents.years is not None else (rule,)),
     ]
     details = ""
     if schedule:
@@ -215,5 +219,7 @@ def jp(ctx: Context) -> Reply:
             if r.valid_from
         )
         details = f"Usia pensiun naik satu tahun setiap tiga tahun: {nxt}."
+    if ents.years is not None:
+        details = "\n".join(p for p in (rule, details) if p)
     del age_row
     return calculated_reply(ctx, figs, "\n".join(lines), details=details)
