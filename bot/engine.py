@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.entities import Entities, EntityExtractor
+from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
@@ -45,7 +45,15 @@ OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
 CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
-PROGRAMME_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
+NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
+# A programme named alone ("jht", "soal jkm") asks what it is.
+PROGRAMME_INTRO = {
+    "jht": "jht_apa",
+    "jkm": "jkm_manfaat",
+    "jkk": "jkk_manfaat",
+    "jp": "jp_apa",
+    "jkp": "jkp_manfaat",
+}
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
@@ -156,6 +164,11 @@ class Engine:
             core, corrected = strip_correction(core)
             excluded = session.last_intent if corrected else None
         candidates = self._rank(core, entities, session, excluded)
+        intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        if intro in self.knowledge.intents:
+            return self._run(
+                intro, text, normalized, entities, session, today, candidates, "answer"
+            )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
@@ -326,12 +339,15 @@ class Engine:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
         # message names no programme of its own.
-        if len(set(entities.programmes)) == 1:
-            # "meninggal karena kecelakaan kerja" names JKK: among close candidates, the one
-            # about the programme the message names wins over one about another programme.
-            named = entities.programmes[0]
+        named_topics = set(entities.programmes) | (
+            {"iuran"} if "iuran" in normalized.split() else set()
+        )
+        if len(named_topics) == 1:
+            # "meninggal karena kecelakaan kerja" names JKK, "iuran pensiun" the premiums: among
+            # close candidates, the one about what the message names wins.
+            (named,) = named_topics
             topics = [self.knowledge.intents[c.intent].topic for c in ranked]
-            if topics[0] in PROGRAMME_TOPICS and topics[0] != named:
+            if topics[0] in NAMED_TOPICS and topics[0] != named:
                 for cand, topic in zip(ranked, topics, strict=True):
                     if (
                         topic == named
