@@ -235,9 +235,11 @@ def format_report(report: Report, show_errors: bool) -> str:
         f"questions:           {report.total}",
         f"overall accuracy:    {report.accuracy:.1%} (clarifications count as non-answers)",
         f"ask rate:            {report.ask_rate:.1%} ({report.clarified} clarifications)",
-        f"fallback precision:  {report.fallback_precision:.1%}",
-        f"fallback recall:     {report.fallback_recall:.1%}",
+        f"fallback precision:  {_fallback_figure(report, report.fallback_precision)}",
+        f"fallback recall:     {_fallback_figure(report, report.fallback_recall)}",
     ]
+    if report.fallback_fp:
+        lines.append(f"answerable questions that fell back: {report.fallback_fp}")
     if report.unknown_label:
         lines.append(
             f"without {report.unknown_label} question(s) labelled with intents the knowledge "
@@ -269,6 +271,11 @@ def format_report(report: Report, show_errors: bool) -> str:
     return "\n".join(lines)
 
 
+def _fallback_figure(report: Report, value: float) -> str:
+    """A fallback figure, or n/a for a set with no message that must fall back."""
+    return f"{value:.1%}" if report.fallback_tp + report.fallback_fn else "n/a"
+
+
 def format_summary(reports: list[Report]) -> str:
     """Every set on one line each, so dev, tune and held-out figures sit side by side."""
     header = (
@@ -280,12 +287,13 @@ def format_summary(reports: list[Report]) -> str:
         known = f"{r.known_accuracy:.1%} ({r.total - r.unknown_label})" if r.unknown_label else ""
         lines.append(
             f"{r.name:<28} {r.total:>5} {r.accuracy:>9.1%} {r.ask_rate:>6.1%} "
-            f"{r.fallback_precision:>8.1%} {r.fallback_recall:>7.1%} {known:>17}"
+            f"{_fallback_figure(r, r.fallback_precision):>8} "
+            f"{_fallback_figure(r, r.fallback_recall):>7} {known:>17}"
         )
     lines.append(
         "accuracy counts a clarification as a non-answer; ask = share of clarifications; "
-        "conversation sets are scored per turn; known-intent acc leaves out labels naming "
-        "intents the knowledge does not have."
+        "conversation sets are scored per turn; fallback n/a: no message in the set must fall "
+        "back; known-intent acc leaves out labels naming intents the knowledge does not have."
     )
     return "\n".join(lines)
 

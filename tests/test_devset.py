@@ -4,9 +4,9 @@ The dev set (tests/data/devset.tsv) was written next to the intents' example que
 set and its conversations (tuneset.tsv, conversations_tune.tsv) were written blind to them. No
 question of either is also an example (a test below keeps it that way), so they measure how well
 the bot understands new phrasings. A clarification counts as a non-answer. Thresholds sit a few
-points under the figures measured when they were set (dev set 97.2%, fallback precision 100% and
-recall 98.7%, no clarification; tuning set 82.9%, fallback 92.0%/90.2%; tuning conversations
-84.9% of turns), so a change that makes understanding worse fails here.
+points under the figures measured when they were set (dev set 96.5%, fallback precision 100% and
+recall 98.7%, no clarification; tuning set 86.3%, fallback 93.8%/88.2%; tuning conversations
+88.7% of turns), so a change that makes understanding worse fails here.
 
 The held-out sets are reported by `python -m bot eval`, never used as a threshold here: a
 threshold on them would be tuning on them.
@@ -25,10 +25,10 @@ MIN_ACCURACY = 0.95
 MIN_FALLBACK_PRECISION = 0.97
 MIN_FALLBACK_RECALL = 0.97
 MAX_ASK_RATE = 0.03
-MIN_TUNE_ACCURACY = 0.80
-MIN_TUNE_FALLBACK_PRECISION = 0.88
-MIN_TUNE_FALLBACK_RECALL = 0.86
-MIN_TUNE_CONVERSATION_TURNS = 0.81
+MIN_TUNE_ACCURACY = 0.83
+MIN_TUNE_FALLBACK_PRECISION = 0.90
+MIN_TUNE_FALLBACK_RECALL = 0.85
+MIN_TUNE_CONVERSATION_TURNS = 0.85
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
 FORMULAIC = {"salam", "terima_kasih", "pamit", "menu"}

@@ -159,17 +159,21 @@ def test_a_premium_for_an_income_in_street_words_is_calculated(engine: Engine) -
 # -- places anywhere in Indonesia -------------------------------------------------------------
 
 
-def test_borong_is_the_capital_of_manggarai_timur(engine: Engine) -> None:
-    reply = respond(engine, "kantor bpjs di borong ada ga").reply
-    assert reply.intent == "kantor_cabang"
-    assert "Manggarai Timur" in reply.text
+@pytest.mark.parametrize(
+    ("question", "intent", "region"),
+    [
+        # Borong is the capital of Manggarai Timur; Lombok an island of NTB.
+        ("kantor bpjs di borong ada ga", "kantor_cabang", "Manggarai Timur"),
+        ("jumlah peserta di lombok", "cakupan_wilayah", "Nusa Tenggara Barat"),
+    ],
+)
+def test_a_town_or_an_island_resolves_to_its_region(
+    engine: Engine, question: str, intent: str, region: str
+) -> None:
+    reply = respond(engine, question).reply
+    assert reply.intent == intent
+    assert region in reply.text
     assert "Untuk daerah mana" not in reply.text
-
-
-def test_lombok_is_an_island_of_ntb(engine: Engine) -> None:
-    reply = respond(engine, "jumlah peserta di lombok").reply
-    assert reply.intent == "cakupan_wilayah"
-    assert "Nusa Tenggara Barat" in reply.text
 
 
 @pytest.mark.parametrize(
