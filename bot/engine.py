@@ -280,11 +280,13 @@ class Engine:
         """ "9" when three options are on screen: say which numbers work, keep the options."""
         count = len(session.options)
         valid = "1" if count == 1 else f"1 sampai {count}"
-        lines = [f"Pilihan {number} tidak ada. Balas dengan nomor {valid}:"]
-        lines += [f"{i}. {o.title}" for i, o in enumerate(session.options, start=1)]
-        lines.append("Atau tulis pertanyaan Bapak/Ibu dengan kata-kata sendiri.")
+        # The options themselves follow as buttons or numbered lines (the renderer's part).
+        text = (
+            f"Pilihan {number} tidak ada. Balas dengan nomor {valid}, atau tulis pertanyaan "
+            "Bapak/Ibu dengan kata-kata sendiri."
+        )
         reply = Reply(
-            text="\n".join(lines),
+            text=text,
             options=tuple(session.options),
             intent=session.last_intent,
             confidence=1.0,
