@@ -43,6 +43,10 @@ class Settings:
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_api_url: str = DEFAULT_WHATSAPP_API_URL
+    # The curators' desk (web page at /curator): off without a token; loopback unless configured.
+    curator_token: str = ""
+    curator_host: str = "127.0.0.1"
+    curator_port: int = 8081
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -64,6 +68,10 @@ class Settings:
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.whatsapp_access_token or self.whatsapp_app_secret)
+
+    @property
+    def curator_enabled(self) -> bool:
+        return bool(self.curator_token)
 
     def today_or(self, fallback: date) -> date:
         return self.today or fallback
@@ -133,9 +141,14 @@ def load_settings(
         whatsapp_access_token=text("WHATSAPP_ACCESS_TOKEN"),
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
         whatsapp_api_url=(text("WHATSAPP_API_URL") or DEFAULT_WHATSAPP_API_URL).rstrip("/"),
+        curator_token=text("BOT_CURATOR_TOKEN"),
+        curator_host=text("BOT_CURATOR_HOST") or "127.0.0.1",
+        curator_port=integer("BOT_CURATOR_PORT", 8081),
     )
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
+    if settings.curator_token and len(settings.curator_token) < 16:
+        problems.append("BOT_CURATOR_TOKEN must be at least 16 characters (use a long random one)")
     if problems:
         raise ConfigError("Fix these settings in .env or the environment: " + "; ".join(problems))
     return settings
@@ -144,7 +157,8 @@ def load_settings(
 def require_webhook_settings(settings: Settings) -> None:
     """Fail fast, listing every missing name, before any webhook server starts."""
     missing: list[str] = []
-    if not settings.secret_salt:
+    # The curators' desk alone receives nothing from users: a local salt will do for it.
+    if not settings.secret_salt and (settings.whatsapp_enabled or settings.telegram_webhook_mode):
         missing.append("BOT_SECRET_SALT")
     if settings.telegram_webhook_mode and not settings.telegram_webhook_secret:
         missing.append("TELEGRAM_WEBHOOK_SECRET")

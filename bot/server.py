@@ -51,6 +51,10 @@ def make_app(settings: Settings, conversation: Conversation, state: SqliteState)
         else:
             # WhatsApp needs the server; Telegram without a webhook URL polls inside it.
             telegram.setup_polling(app)
+    if settings.curator_enabled:
+        from bot.curator.web import attach
+
+        attach(app)
     return app
 
 

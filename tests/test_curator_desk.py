@@ -1,0 +1,420 @@
+"""The curators' desk through its HTTP interface: the bot's real server with the desk attached,
+real sockets on loopback, a scratch copy of the knowledge sources."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.cli import main
+from bot.config import Settings
+from bot.server import build_app
+from bot.state import LoggedQuestion, now
+
+from .desk_support import TOKEN, running_desk, scratch_env
+
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+UNKNOWN = "tolong kirimi brosur cetak ke desa kami"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdin=io.StringIO(""), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    return scratch_env(tmp_path, data_dir, monkeypatch)
+
+
+@pytest.fixture
+async def desk(settings: Settings) -> AsyncIterator[tuple[web.Application, str]]:
+    async with running_desk(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    # No cookie jar: every test says which cookies it sends, as a browser would.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+        yield session
+
+
+async def api(
+    http: aiohttp.ClientSession, url: str, path: str, data: dict[str, Any] | None = None
+) -> tuple[int, Any]:
+    if data is None:
+        async with http.get(url + path, headers=BEARER) as response:
+            return response.status, await response.json()
+    async with http.post(url + path, json=data, headers=BEARER) as response:
+        return response.status, await response.json()
+
+
+def cookies(response: aiohttp.ClientResponse) -> SimpleCookie:
+    jar: SimpleCookie = SimpleCookie()
+    for header in response.headers.getall("Set-Cookie", []):
+        jar.load(header)
+    return jar
+
+
+async def log_in(http: aiohttp.ClientSession, url: str) -> tuple[str, str]:
+    """Through the login form; returns the session cookie header and the page's CSRF token."""
+    async with http.get(url + "/masuk") as response:
+        nonce_cookie = cookies(response)["curator_login"].value
+        nonce = re.search(r'name="nonce" value="([^"]+)"', await response.text())
+    assert nonce is not None
+    async with http.post(
+        url + "/masuk",
+        data={"nonce": nonce.group(1), "token": TOKEN},
+        headers={"Cookie": f"curator_login={nonce_cookie}"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 303
+        session = cookies(response)["curator_session"].value
+    header = f"curator_session={session}"
+    async with http.get(url + "/coba", headers={"Cookie": header}) as response:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', await response.text())
+    assert csrf is not None
+    return header, csrf.group(1)
+
+
+# -- switched on, bound, authenticated ---------------------------------------------------------
+
+
+async def test_the_desk_is_off_without_a_token(
+    settings: Settings, aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    client = await aiohttp_client(build_app(replace(settings, curator_token="")))
+    response = await client.get("/curator/coba", headers=BEARER)
+    assert response.status == 404
+
+
+async def test_the_desk_listens_on_loopback_beside_the_server(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession
+) -> None:
+    _, url = desk
+    assert url.startswith("http://127.0.0.1:")
+    status, facts = await api(http, url, "/api/fakta")
+    assert status == 200
+    assert facts["facts"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/coba"),
+        ("GET", "/terlewat"),
+        ("GET", "/fakta"),
+        ("GET", "/api/terlewat"),
+        ("GET", "/api/fakta"),
+        ("POST", "/api/coba"),
+        ("POST", "/api/ajari"),
+        ("POST", "/ajari"),
+        ("POST", "/abaikan"),
+    ],
+)
+async def test_every_page_refuses_a_request_without_the_token(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, method: str, path: str
+) -> None:
+    _, url = desk
+    attempts: list[dict[str, str]] = [
+        {},
+        {"Authorization": "Bearer wrong-token-of-the-same-size!"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Cookie": "curator_session=9999999999.forged"},
+    ]
+    for headers in attempts:
+        async with http.request(
+            method,
+            url + path,
+            headers=headers,
+            json={"question": "apa itu jht", "target": "x", "intent": "jht_apa"},
+            allow_redirects=False,
+        ) as response:
+            assert response.status == 401, (headers, response.status)
+            assert "apa itu" not in await response.text()
+    async with http.get(url + path, headers={"Accept": "text/html"}, allow_redirects=False) as r:
+        assert r.status in (303, 401)
+        if method == "GET":
+            assert r.headers["Location"] == "/curator/masuk"
+
+
+async def test_login_sets_a_secure_cookie_and_forms_need_their_csrf_token(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession
+) -> None:
+    _, url = desk
+    async with http.get(url + "/masuk") as response:
+        nonce = cookies(response)["curator_login"].value
+    async with http.post(
+        url + "/masuk",
+        data={"nonce": nonce, "token": "not-the-token-at-all"},
+        headers={"Cookie": f"curator_login={nonce}"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 401
+        assert "Kode akses salah" in await response.text()
+    async with http.post(
+        url + "/masuk",
+        data={"nonce": "another-nonce", "token": TOKEN},
+        headers={"Cookie": f"curator_login={nonce}"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 403  # a login form posted from elsewhere
+    async with http.post(
+        url + "/masuk",
+        data={"nonce": nonce, "token": TOKEN},
+        headers={"Cookie": f"curator_login={nonce}"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 303
+        morsel = cookies(response)["curator_session"]
+        assert morsel["secure"] and morsel["httponly"]
+        assert morsel["samesite"] == "Strict"
+        assert morsel["path"] == "/curator"
+        assert TOKEN not in morsel.value
+    header, csrf = await log_in(http, url)
+    form = {"question": "apa itu jht"}
+    async with http.post(url + "/coba", data=form, headers={"Cookie": header}) as response:
+        assert response.status == 403
+    async with http.post(
+        url + "/coba", data={**form, "csrf": csrf}, headers={"Cookie": header}
+    ) as response:
+        assert response.status == 200
+        assert "Jaminan Hari Tua" in await response.text()
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+# -- 1. try it ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["apa itu jht", "berapa iuran petani penghasilan 2 juta", "cara menanam padi di sawah"],
+)
+async def test_try_it_gives_the_same_reply_as_ask_json(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, question: str
+) -> None:
+    _, url = desk
+    status, trial = await api(http, url, "/api/coba", {"question": question})
+    assert status == 200
+    code, out, _ = cli("ask", "--json", question)
+    assert code == 0
+    assert trial["reply"] == json.loads(out)
+    _, cli_trial = cli("try", "--json", question)[:2]
+    assert json.loads(cli_trial) == trial
+
+
+async def test_try_it_shows_channels_candidates_entities_and_sources(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession
+) -> None:
+    _, url = desk
+    _, trial = await api(
+        http,
+        url,
+        "/api/coba",
+        {"question": "berapa iuran petani penghasilan 2 juta", "today": "2027-06-01"},
+    )
+    assert trial["today"] == "2027-06-01"
+    assert trial["reply"]["intent"] == "iuran_bpu_hitung"
+    assert len(trial["candidates"]) > 1
+    assert trial["entities"]["amounts"] == [2_000_000]
+    assert trial["telegram"][0]["buttons"]
+    assert trial["whatsapp"][0]["type"] in ("interactive", "text")
+    by_figure = {f["figure"]: f["rows"] for f in trial["figures"]}
+    assert any("bpu_jkm" in row for row in by_figure["Rp6.800"])
+    header, csrf = await log_in(http, url)
+    async with http.post(
+        url + "/coba",
+        data={"question": "berapa iuran petani penghasilan 2 juta", "csrf": csrf},
+        headers={"Cookie": header},
+    ) as response:
+        page = await response.text()
+    assert "Tampilan Telegram" in page and "Tampilan WhatsApp" in page
+    assert "Rp6.800" in page and "bpu_jkm" in page
+    assert "Sumber angka" in page
+
+
+# -- 2. what people asked and the bot missed ---------------------------------------------------
+
+
+async def test_the_report_masks_numbers(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession
+) -> None:
+    from bot import appkeys
+
+    app, url = desk
+    conversation = app[appkeys.CONVERSATION]
+    conversation.handle("telegram", "tg_a", text="tolong telepon saya di 081234567890 soal sawah")
+    conversation.handle("telegram", "tg_b", text="nik saya 3201234567890123 cara menanam padi")
+    # A row stored before masking existed: the desk masks it on the way out too.
+    app[appkeys.STATE].log_question(
+        LoggedQuestion(
+            "tg_c", "telegram", "2026-11-20", "hubungi 0812 3456 7891 ya",
+            "hubungi 0812 3456 7891 ya", None, 0.1, "fallback", [],
+        ),
+        now(),
+    )  # fmt: skip
+    _, report = await api(http, url, "/api/terlewat")
+    header, _ = await log_in(http, url)
+    async with http.get(url + "/terlewat", headers={"Cookie": header}) as response:
+        page = await response.text()
+    for shown in (json.dumps(report), page):
+        assert "081234567890" not in shown
+        assert "3201234567890123" not in shown
+        assert "0812 3456 7891" not in shown
+        assert "tg_a" not in shown
+        assert "[nomor]" in shown
+    assert "<svg" in page and "bar-fallbacks" in page
+    assert report["usage"]["per_day"][-1]["messages"] == 2
+
+
+async def test_ignoring_a_group_hides_it(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession
+) -> None:
+    from bot import appkeys
+
+    app, url = desk
+    app[appkeys.CONVERSATION].handle("console", "co_a", text=UNKNOWN)
+    _, report = await api(http, url, "/api/terlewat")
+    group = report["groups"][0]["group"]
+    status, _ = await api(http, url, "/api/abaikan", {"group": group})
+    assert status == 200
+    _, again = await api(http, url, "/api/terlewat")
+    assert again["groups"] == []
+
+
+# -- 3. teach ----------------------------------------------------------------------------------
+
+
+def _intent_files(settings: Settings) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (settings.knowledge_dir / "intents").glob("*.toml")}
+
+
+async def test_teach_previews_then_saves_and_the_next_try_answers_anew(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
+) -> None:
+    _, url = desk
+    _, before = await api(http, url, "/api/coba", {"question": UNKNOWN})
+    assert before["reply"]["intent"] is None
+    files = _intent_files(settings)
+    status, shown = await api(
+        http, url, "/api/ajari", {"target": UNKNOWN, "intent": "kontak_resmi"}
+    )
+    assert status == 200
+    assert shown["saved"] is False
+    assert shown["reply"]["intent"] == "kontak_resmi"
+    assert f'+  "{UNKNOWN}",' in shown["diff"]
+    assert _intent_files(settings) == files  # a preview saves nothing
+    status, saved = await api(
+        http, url, "/api/ajari", {"target": UNKNOWN, "intent": "kontak_resmi", "preview": False}
+    )
+    assert status == 200
+    assert saved["saved"] is True and saved["added"] == [UNKNOWN]
+    changed = settings.knowledge_dir.parent / saved["file"]
+    assert f'"{UNKNOWN}",' in changed.read_text(encoding="utf-8")
+    _, after = await api(http, url, "/api/coba", {"question": UNKNOWN})
+    assert after["reply"]["intent"] == "kontak_resmi"
+    assert after["reply"] == json.loads(cli("ask", "--json", UNKNOWN)[1])
+
+
+async def test_teach_from_the_page_uses_the_report_group(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
+) -> None:
+    from bot import appkeys
+
+    app, url = desk
+    app[appkeys.CONVERSATION].handle("console", "co_a", text=UNKNOWN)
+    _, report = await api(http, url, "/api/terlewat")
+    group = report["groups"][0]["group"]
+    header, csrf = await log_in(http, url)
+    form = {"target": group, "intent": "kontak_resmi", "csrf": csrf}
+    async with http.post(
+        url + "/ajari", data={**form, "action": "preview"}, headers={"Cookie": header}
+    ) as response:
+        page = await response.text()
+    assert "Pratinjau" in page and "Simpan" in page and UNKNOWN in page
+    async with http.post(
+        url + "/ajari", data={**form, "action": "save"}, headers={"Cookie": header}
+    ) as response:
+        assert response.status == 200
+        assert "Tersimpan" in await response.text()
+    _, again = await api(http, url, "/api/terlewat")
+    assert all(g["group"] != group for g in again["groups"])
+    _, after = await api(http, url, "/api/coba", {"question": UNKNOWN})
+    assert after["reply"]["intent"] == "kontak_resmi"
+
+
+async def test_a_teach_that_breaks_the_check_is_refused_and_the_file_unchanged(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
+) -> None:
+    app, url = desk
+    from bot import appkeys
+
+    knowledge = app[appkeys.CONVERSATION].engine.knowledge
+    # An example of one intent taught to another: the build refuses duplicates across intents.
+    taken = knowledge.intents["jht_apa"].examples[0] if "jht_apa" in knowledge.intents else None
+    assert taken is not None
+    files = _intent_files(settings)
+    for preview in (True, False):
+        status, refused = await api(
+            http, url, "/api/ajari", {"target": taken, "intent": "kontak_resmi", "preview": preview}
+        )
+        assert status == 422
+        assert any("also an example of" in p for p in refused["problems"])
+        assert _intent_files(settings) == files
+    status, refused = await api(
+        http, url, "/api/ajari", {"target": "apa saja", "intent": "tidak_ada", "preview": False}
+    )
+    assert status == 422 and "tidak_ada" in refused["error"]
+    header, csrf = await log_in(http, url)
+    async with http.post(
+        url + "/ajari",
+        data={"target": taken, "intent": "kontak_resmi", "action": "save", "csrf": csrf},
+        headers={"Cookie": header},
+    ) as response:
+        assert response.status == 422
+        assert "File sumber tidak diubah" in await response.text()
+    assert _intent_files(settings) == files
+    _, still = await api(http, url, "/api/coba", {"question": taken})
+    assert still["reply"]["intent"] == "jht_apa"
+
+
+# -- 4. facts ----------------------------------------------------------------------------------
+
+
+async def test_facts_show_value_validity_source_and_the_checks_problems_with_their_line(
+    desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
+) -> None:
+    _, url = desk
+    _, facts = await api(http, url, "/api/fakta")
+    assert facts["problems"] == []
+    jkm = next(f for f in facts["facts"] if f["key"] == "bpu_jkm")
+    assert jkm["value"] == "Rp6.800" and jkm["status"] == "berlaku" and jkm["sources"]
+    assert "review" in jkm
+    path = settings.knowledge_dir / "facts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append("bpu_baru,,1000,dollar,,,BPU_VIVA,verified,a unit that does not exist")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, broken = await api(http, url, "/api/fakta")
+    [problem] = broken["problems"]
+    assert problem["file"] == "knowledge/facts.csv"
+    assert problem["line"] == len(lines)
+    header, _ = await log_in(http, url)
+    async with http.get(url + "/fakta", headers={"Cookie": header}) as response:
+        page = await response.text()
+    assert "knowledge/facts.csv" in page and f"<td>{len(lines)}</td>" in page
+    assert "Rp6.800" in page
+    code, out, _ = cli("facts")
+    assert code == 2 and f"knowledge/facts.csv:{len(lines)}" in out
