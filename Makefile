@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CODE   := bot knowledge handlers
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -25,6 +25,14 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest
+
+# The curators' desk browser test drives Debian's chromium through chromium-driver (WebDriver);
+# as root this installs both when missing, elsewhere it says what to install.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "install chromium and chromium-driver (apt) to run the browser test"; fi
 
 bench: $(STAMP)
 	$(PY) bench/run.py

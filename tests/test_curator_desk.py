@@ -3,9 +3,12 @@ real sockets on loopback, a scratch copy of the knowledge sources."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 import re
+import sys
 from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -418,3 +421,39 @@ async def test_facts_show_value_validity_source_and_the_checks_problems_with_the
     assert "Rp6.800" in page
     code, out, _ = cli("facts")
     assert code == 2 and f"knowledge/facts.csv:{len(lines)}" in out
+
+
+# -- make run with only the token ---------------------------------------------------------------
+
+
+async def test_the_main_job_serves_the_desk_when_no_channel_is_configured(
+    settings: Settings, http: aiohttp.ClientSession
+) -> None:
+    """`make run` (python -m bot) with a curator token and no channel starts the HTTP server
+    instead of the console chat, with the desk on loopback."""
+    env = {
+        **os.environ,
+        "PORT": "0",
+        "TELEGRAM_BOT_TOKEN": "",
+        "WHATSAPP_ACCESS_TOKEN": "",
+        "WHATSAPP_APP_SECRET": "",
+        "BOT_CURATOR_PORT": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot",
+        stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        url = ""
+        while not url:
+            line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode()
+            assert line, "the bot exited before serving"
+            if line.startswith("Meja kurator: "):
+                url = line.removeprefix("Meja kurator: ").strip()
+        assert url.startswith("http://127.0.0.1:")
+        status, trial = await api(http, url, "/api/coba", {"question": "apa itu jht"})
+        assert status == 200 and trial["reply"]["intent"]
+    finally:
+        process.terminate()
+        await process.wait()

@@ -25,7 +25,7 @@ def usage_chart(per_day: list[dict[str, Any]]) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     peak = max(1, *(d["messages"] for d in days))
     slot = plot_w / len(days)
-    bar = max(1.0, slot * 0.38)
+    bar = min(14.0, max(1.0, slot * 0.38))
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         'aria-label="Grafik pesan, tidak dipahami dan tanya balik per hari">',

@@ -31,7 +31,8 @@ class FactRow:
     sources: tuple[str, ...]
     verified: bool
     note: str
-    review: str  # life-cycle: "" or why the fact is due for review (see review_note)
+    # Life-cycle (see review_note): None while unknown, "" when not due, else why it is due.
+    review: str | None
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,11 @@ class Problem:
     message: str
 
 
-def review_note(fact: Fact, today: date) -> str:
-    """Seam for the facts' life-cycle (a review-by date and a stale/due check in knowledge/):
-    the text of the "Tinjau" column, empty when the fact needs no review. Until that lands,
-    no fact is reported as due."""
-    return ""
+def review_note(fact: Fact, today: date) -> str | None:
+    """The one seam for the facts' life-cycle (a review-by date and a stale/due check, planned
+    in knowledge/): the text of the "Tinjau" column, "" when the fact needs no review, None
+    while the knowledge has no life-cycle yet (the page then says the column is not active)."""
+    return None
 
 
 def _status(fact: Fact, today: date) -> str:

@@ -55,16 +55,15 @@ def _percent(score: float) -> str:
     return rate(score)
 
 
-def intent_select(intents: dict[str, Intent], selected: str = "", name: str = "intent") -> str:
+def intent_select(intents: dict[str, Intent]) -> str:
     options = ['<option value="">— pilih topik yang benar —</option>']
     for intent in sorted(intents.values(), key=lambda i: i.title.lower()):
         if intent.id.startswith("_"):
             continue
-        mark = " selected" if intent.id == selected else ""
         options.append(
-            f'<option value="{e(intent.id)}"{mark}>{e(intent.title)} ({e(intent.id)})</option>'
+            f'<option value="{e(intent.id)}">{e(intent.title)} ({e(intent.id)})</option>'
         )
-    return f'<select name="{e(name)}" required aria-label="Topik yang benar">{"".join(options)}</select>'
+    return f'<select name="intent" required>{"".join(options)}</select>'
 
 
 def login_page(nonce: str, error: str = "") -> str:
@@ -91,12 +90,12 @@ def reply_views(telegram: Iterable[dict[str, Any]], whatsapp: Iterable[dict[str,
     )
 
 
-def _teach_form(csrf: str, intents: dict[str, Intent], target: str, selected: str) -> str:
+def _teach_form(csrf: str, intents: dict[str, Intent], target: str) -> str:
     return (
         '<form method="post" action="/curator/ajari" class="stack teach">'
         f'{csrf_field(csrf)}<input type="hidden" name="target" value="{e(target)}">'
         '<input type="hidden" name="action" value="preview">'
-        f"<label>Topik yang benar {intent_select(intents, selected)}</label>"
+        f"<label>Topik yang benar {intent_select(intents)}</label>"
         '<button type="submit">Lihat jawaban baru</button></form>'
     )
 
@@ -156,7 +155,7 @@ def _trial_details(trial: Trial, intents: dict[str, Intent], csrf: str) -> str:
         + "<h2>Yang dikenali dari pertanyaan</h2>"
         + (f"<ul>{entities}</ul>" if entities else "<p>Tidak ada (angka, daerah, program…).</p>")
         + "<h2>Jawabannya salah?</h2><p>Pilih topik yang seharusnya menjawab pertanyaan ini.</p>"
-        + _teach_form(csrf, intents, trial.question, "")
+        + _teach_form(csrf, intents, trial.question)
     )
 
 
@@ -216,14 +215,14 @@ def missed_page(
         guesses = ", ".join(
             f"{e(intents[c].title if c in intents else c)}" for c in group["candidates"]
         )
-        best = group["candidates"][0] if group["candidates"] else ""
         cards.append(
             f'<article class="card" id="{e(group["group"])}">'
             f'<p class="meta"><strong>{group["count"]}×</strong> · {e(kinds)} · terakhir '
             f"{e(_day(group['last_seen']))} · <code>{e(group['group'])}</code></p>"
             f"<ul>{examples}</ul>"
             + (f'<p class="meta">Dugaan bot: {guesses}</p>' if guesses else "")
-            + _teach_form(csrf, intents, group["group"], best)
+            # Nothing preselected: the bot's guess was not good enough, the curator decides.
+            + _teach_form(csrf, intents, group["group"])
             + '<form method="post" action="/curator/abaikan" class="inline">'
             f'{csrf_field(csrf)}<input type="hidden" name="group" value="{e(group["group"])}">'
             '<button type="submit" class="secondary">Abaikan</button></form></article>'
@@ -283,9 +282,10 @@ def teach_result_page(
             '<button type="submit">Simpan</button></form>'
             '<a class="button secondary" href="/curator/terlewat">Batal</a>'
         )
+    # The buttons come before and after the views: on a phone the views are long.
     body = (
         f"<p>Topik: <strong>{e(title)}</strong> <code>{e(intent)}</code></p>"
-        f"<p>Pertanyaan:</p><ul>{asked}</ul>{head}"
+        f"<p>Pertanyaan:</p><ul>{asked}</ul>{head}{action}"
         + reply_views(telegram, whatsapp)
         + change
         + action
@@ -303,6 +303,32 @@ def refused_page(csrf: str, message: str, problems: list[str]) -> str:
     return layout("Tidak bisa disimpan", body, "terlewat", csrf)
 
 
+def _fact_row(r: FactRow) -> str:
+    case = f"<br><small>untuk {e(r.applies_to)}</small>" if r.applies_to else ""
+    unverified = "" if r.verified else '<br><strong class="warn">belum terverifikasi</strong>'
+    review = "—" if r.review is None else e(r.review)
+    return (
+        f'<tr class="{e(r.status.replace(" ", "-"))}">'
+        f'<td data-label="Kunci"><code>{e(r.key)}</code>{case}</td>'
+        f'<td data-label="Nilai" class="figure">{e(r.value)}</td>'
+        f'<td data-label="Berlaku">{e(_validity(r))} <small>({e(r.status)})</small></td>'
+        f'<td data-label="Sumber">{"<br>".join(e(s) for s in r.sources)}{unverified}</td>'
+        f'<td data-label="Tinjau" class="review">{review}</td>'
+        + (f'<td data-label="Catatan"><small>{e(r.note)}</small></td>' if r.note else "<td></td>")
+        + "</tr>"
+    )
+
+
+def _validity(r: FactRow) -> str:
+    if r.valid_from and r.valid_to:
+        return f"{r.valid_from} s.d. {r.valid_to}"
+    if r.valid_from:
+        return f"sejak {r.valid_from}"
+    if r.valid_to:
+        return f"sampai {r.valid_to}"
+    return "tanpa batas waktu"
+
+
 def facts_page(csrf: str, rows: list[FactRow], problems: list[Problem], today: date) -> str:
     if problems:
         items = "".join(
@@ -318,23 +344,19 @@ def facts_page(csrf: str, rows: list[FactRow], problems: list[Problem], today: d
         )
     else:
         check = '<p class="ok" role="status">Pemeriksaan (bot check): tidak ada masalah.</p>'
-    facts = "".join(
-        f'<tr class="{e(r.status.replace(" ", "-"))}"><td><code>{e(r.key)}</code>'
-        + (f"<br><small>untuk {e(r.applies_to)}</small>" if r.applies_to else "")
-        + f'</td><td class="figure">{e(r.value)}</td>'
-        f"<td>{e(r.valid_from or '—')} s.d. {e(r.valid_to or '—')}<br><small>{e(r.status)}</small></td>"
-        f"<td>{'<br>'.join(e(s) for s in r.sources)}"
-        + ("" if r.verified else '<br><strong class="warn">belum terverifikasi</strong>')
-        + f'</td><td class="review">{e(r.review)}</td><td><small>{e(r.note)}</small></td></tr>'
-        for r in rows
+    facts = "".join(_fact_row(r) for r in rows)
+    review_known = any(r.review is not None for r in rows)
+    review_note = (
+        'Kolom "Tinjau" menunjukkan fakta yang sudah waktunya diperiksa ulang.'
+        if review_known
+        else 'Kolom "Tinjau" belum aktif: data fakta belum memuat tanggal tinjau.'
     )
     body = (
         check
         + f"<h2>Semua fakta ({len(rows)})</h2>"
-        + f'<p class="meta">Status dihitung untuk {e(fmt.long_date(today))}. Kolom "Tinjau" '
-        "menunjukkan fakta yang sudah waktunya diperiksa ulang.</p>"
-        '<div class="scroll"><table class="facts"><thead><tr><th>Kunci</th><th>Nilai</th>'
+        + f'<p class="meta">Status dihitung untuk {e(fmt.long_date(today))}. {review_note}</p>'
+        '<table class="facts cards"><thead><tr><th>Kunci</th><th>Nilai</th>'
         "<th>Berlaku</th><th>Sumber</th><th>Tinjau</th><th>Catatan</th></tr></thead>"
-        f"<tbody>{facts}</tbody></table></div>"
+        f"<tbody>{facts}</tbody></table>"
     )
     return layout("Fakta", body, "fakta", csrf)

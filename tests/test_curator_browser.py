@@ -1,0 +1,47 @@
+"""The curators' desk in a real headless Chromium (Debian's chromium + chromium-driver, driven
+over the WebDriver protocol): log in, ask a question, find the answer and its sources."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+from .desk_support import TOKEN, running_desk, scratch_env
+from .webdriver import browser_or_skip, chromium
+
+QUESTION = "berapa iuran petani penghasilan 2 juta"
+
+
+async def test_a_curator_logs_in_asks_and_sees_the_answer_with_its_sources(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser_or_skip()
+    settings = scratch_env(tmp_path, data_dir, monkeypatch)
+    out = io.StringIO()
+    main(["ask", "--json", QUESTION], stdout=out, stderr=io.StringIO())
+    expected = json.loads(out.getvalue())
+    async with running_desk(settings) as (_, url), chromium() as browser:
+        await browser.open(f"{url}/coba")
+        assert (await browser.url()).endswith("/curator/masuk")
+        await browser.type("input[name=token]", TOKEN)
+        await browser.click("form[action='/curator/masuk'] button")
+        assert (await browser.url()).endswith("/curator/coba")
+        await browser.type("textarea[name=question]", QUESTION)
+        await browser.click("form[action='/curator/coba'] button")
+        telegram = await browser.text(".telegram .bubble .text")
+        whatsapp = await browser.text(".whatsapp .bubble .text")
+        sources = await browser.text(".sources")
+        summary = await browser.text(".summary")
+        (tmp_path / "desk.png").write_bytes(base64.b64decode(await browser.screenshot()))
+    first_line = expected["text"].splitlines()[0]
+    assert first_line in telegram and first_line in whatsapp
+    assert "Sumber:" in telegram
+    assert expected["sources"][0] in sources
+    assert "Rp6.800" in sources and "bpu_jkm" in sources
+    assert expected["intent"] in summary
