@@ -41,7 +41,6 @@ async def test_a_curator_logs_in_asks_and_sees_the_answer_with_its_sources(
         (tmp_path / "desk.png").write_bytes(base64.b64decode(await browser.screenshot()))
     first_line = expected["text"].splitlines()[0]
     assert first_line in telegram and first_line in whatsapp
-    assert "Sumber:" in telegram
-    assert expected["sources"][0] in sources
-    assert "Rp6.800" in sources and "bpu_jkm" in sources
+    assert all(source in sources for source in expected["sources"])
+    assert "(facts.csv)" in sources  # each figure with the knowledge row behind it
     assert expected["intent"] in summary

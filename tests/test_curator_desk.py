@@ -4,6 +4,7 @@ real sockets on loopback, a scratch copy of the knowledge sources."""
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import json
 import os
@@ -236,7 +237,8 @@ async def test_try_it_shows_channels_candidates_entities_and_sources(
     assert trial["telegram"][0]["buttons"]
     assert trial["whatsapp"][0]["type"] in ("interactive", "text")
     by_figure = {f["figure"]: f["rows"] for f in trial["figures"]}
-    assert any("bpu_jkm" in row for row in by_figure["Rp6.800"])
+    assert by_figure["Rp2.000.000"] == ["dari pertanyaan (jumlah yang ditulis pengguna)"]
+    assert any("(facts.csv)" in row for rows in by_figure.values() for row in rows)
     header, csrf = await log_in(http, url)
     async with http.post(
         url + "/coba",
@@ -245,8 +247,8 @@ async def test_try_it_shows_channels_candidates_entities_and_sources(
     ) as response:
         page = await response.text()
     assert "Tampilan Telegram" in page and "Tampilan WhatsApp" in page
-    assert "Rp6.800" in page and "bpu_jkm" in page
-    assert "Sumber angka" in page
+    assert "Sumber angka" in page and "(facts.csv)" in page
+    assert all(html.escape(source) in page for source in trial["reply"]["sources"])
 
 
 # -- 2. what people asked and the bot missed ---------------------------------------------------
@@ -367,8 +369,9 @@ async def test_a_teach_that_breaks_the_check_is_refused_and_the_file_unchanged(
 
     knowledge = app[appkeys.CONVERSATION].engine.knowledge
     # An example of one intent taught to another: the build refuses duplicates across intents.
-    taken = knowledge.intents["jht_apa"].examples[0] if "jht_apa" in knowledge.intents else None
-    assert taken is not None
+    owner = next(i for i in knowledge.intents.values() if i.examples and i.id != "kontak_resmi")
+    taken = owner.examples[0]
+    _, before = await api(http, url, "/api/coba", {"question": taken})
     files = _intent_files(settings)
     for preview in (True, False):
         status, refused = await api(
@@ -391,7 +394,7 @@ async def test_a_teach_that_breaks_the_check_is_refused_and_the_file_unchanged(
         assert "File sumber tidak diubah" in await response.text()
     assert _intent_files(settings) == files
     _, still = await api(http, url, "/api/coba", {"question": taken})
-    assert still["reply"]["intent"] == "jht_apa"
+    assert still == before
 
 
 # -- 4. facts ----------------------------------------------------------------------------------
@@ -457,3 +460,40 @@ async def test_the_main_job_serves_the_desk_when_no_channel_is_configured(
     finally:
         process.terminate()
         await process.wait()
+
+
+# -- the same from the command line ---------------------------------------------------------------
+
+
+def test_teach_preview_on_the_command_line_saves_nothing(settings: Settings) -> None:
+    files = _intent_files(settings)
+    code, out, err = cli("teach", "--preview", UNKNOWN, "kontak_resmi")
+    assert code == 0, err
+    assert "preview, nothing saved" in out and f'+  "{UNKNOWN}",' in out
+    assert "would be answered as kontak_resmi" in out
+    assert _intent_files(settings) == files
+
+
+def _logged(
+    text: str, day: str, kind: str = "fallback", intent: str | None = None
+) -> LoggedQuestion:
+    return LoggedQuestion("co_x", "console", day, text, text, intent, 0.3, kind, [])
+
+
+def test_the_report_orders_groups_by_frequency_or_by_the_newest_and_counts_clarifications() -> None:
+    from bot.report import build_report
+
+    entries = [
+        _logged("cara menanam padi", "2026-11-01"),
+        _logged("cara menanam padi di sawah", "2026-11-02"),
+        _logged("jadwal kapal ke kupang", "2026-11-20"),
+        _logged("iuran atau manfaat", "2026-11-10", kind="clarify", intent="iuran_bpu"),
+    ]
+    frequent = build_report(entries, set())
+    newest = build_report(entries, set(), newest_first=True)
+    assert frequent["groups"][0]["examples"][0] == "cara menanam padi"
+    assert [g["last_seen"] for g in newest["groups"]] == ["2026-11-20", "2026-11-10", "2026-11-02"]
+    assert newest["groups"][1]["kinds"] == {"clarification": 1}
+    days = {d["day"]: d for d in frequent["usage"]["per_day"]}
+    assert days["2026-11-10"]["clarification_rate"] == 1.0
+    assert days["2026-11-01"]["fallbacks"] == 1
