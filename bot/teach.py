@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
+from bot.engine import Engine
 from bot.reply import Reply
 from bot.report import group_questions
 from bot.state import SqliteState, now
@@ -101,6 +102,8 @@ class Taught:
     diff: str
     reply: Reply
     outcome_kind: str
+    # The engine on the rebuilt knowledge (for a saved lesson: what the bot answers with now).
+    engine: Engine
 
 
 def looks_like_group(target: str) -> bool:
@@ -136,7 +139,6 @@ def _apply(
 ) -> Taught:
     """Edit the source file, rebuild and answer the first question with the new knowledge.
     On a failed check the file is restored and the KnowledgeError propagates."""
-    from bot.engine import Engine
     from bot.session import Session
     from handlers import HANDLERS
     from knowledge import KnowledgeError, build, load
@@ -159,6 +161,7 @@ def _apply(
         _diff(original, updated, shown),
         outcome.reply,
         outcome.kind,
+        engine,
     )
 
 

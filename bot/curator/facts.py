@@ -46,7 +46,10 @@ class Problem:
 def review_note(fact: Fact, today: date) -> str | None:
     """The one seam for the facts' life-cycle (a review-by date and a stale/due check, planned
     in knowledge/): the text of the "Tinjau" column, "" when the fact needs no review, None
-    while the knowledge has no life-cycle yet (the page then says the column is not active)."""
+    while the knowledge has no life-cycle yet (the page then says the column is not active).
+
+    Wiring it is this function alone, e.g. with `knowledge.lifecycle.review_list([fact], today)`:
+    "" for no item, else "sudah lewat sejak <due>" (stale) or "tinjau sebelum <due>" (due)."""
     return None
 
 

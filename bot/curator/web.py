@@ -31,7 +31,6 @@ from bot.curator.facts import facts_and_problems
 from bot.curator.trial import Trial, render_reply, run_trial
 from bot.privacy import mask_text
 from bot.report import build_report
-from bot.runtime import load_engine
 from bot.state import SqliteState, now
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
 from knowledge import KnowledgeError
@@ -181,13 +180,18 @@ async def try_api(request: web.Request) -> web.Response:
 # -- 2. what the bot missed ------------------------------------------------------------------
 
 
-def _report(request: web.Request) -> tuple[dict[str, Any], bool, str]:
+async def _report(request: web.Request) -> tuple[dict[str, Any], bool, str]:
     newest = request.query.get("urut") == "terbaru"
     since = request.query.get("sejak", "")
     if since:
         _today(request, since)  # validates the date
     state = request.app[STATE]
-    report = build_report(state.questions(since), state.ignored_groups(), newest)
+
+    def build() -> dict[str, Any]:
+        return build_report(state.questions(since), state.ignored_groups(), newest)
+
+    # Grouping months of questions takes a while: keep the webhooks' event loop free.
+    report = await asyncio.to_thread(build)
     # Questions are masked when stored; mask again in case a row predates that rule.
     for group in report["groups"]:
         group["examples"] = [mask_text(x) for x in group["examples"]]
@@ -195,12 +199,12 @@ def _report(request: web.Request) -> tuple[dict[str, Any], bool, str]:
 
 
 async def missed_page(request: web.Request) -> web.Response:
-    report, newest, since = _report(request)
+    report, newest, since = await _report(request)
     return _html(pages.missed_page(_csrf(request), report, _intents(request), newest, since))
 
 
 async def missed_api(request: web.Request) -> web.Response:
-    report, _, _ = _report(request)
+    report, _, _ = await _report(request)
     return web.json_response(report, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
@@ -247,7 +251,7 @@ async def _teach(request: web.Request) -> tuple[Lesson, Taught, bool]:
             async with app[TEACH_LOCK]:
                 taught = await asyncio.to_thread(run, lesson, settings, today)
                 # The channels of this process answer with the new knowledge from now on.
-                app[CONVERSATION].engine = await asyncio.to_thread(load_engine, settings)
+                app[CONVERSATION].engine = taught.engine
         else:
             taught = await asyncio.to_thread(run, lesson, settings, today)
     except TeachError as exc:
@@ -298,7 +302,7 @@ async def teach_api(request: web.Request) -> web.Response:
             "intent": lesson.intent,
             "file": taught.shown_path,
             "added": list(taught.added),
-            "diff": taught.diff,
+            "diff": mask_text(taught.diff),
             "reply": json.loads(reply_json(taught.reply)),
         },
         dumps=lambda d: json.dumps(d, ensure_ascii=False),
