@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot import appkeys
 from bot.cli import main
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.server import build_app
 from bot.state import LoggedQuestion, now
 
@@ -95,11 +97,7 @@ async def log_in(http: aiohttp.ClientSession, url: str) -> tuple[str, str]:
 # -- switched on, bound, authenticated ---------------------------------------------------------
 
 
-async def test_the_desk_is_off_without_a_token(
-    settings: Settings, aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dataclasses import replace
-
+async def test_the_desk_is_off_without_a_token(settings: Settings, aiohttp_client: Any) -> None:
     client = await aiohttp_client(build_app(replace(settings, curator_token="")))
     response = await client.get("/curator/coba", headers=BEARER)
     assert response.status == 404
@@ -198,6 +196,16 @@ async def test_login_sets_a_secure_cookie_and_forms_need_their_csrf_token(
         assert response.status == 200
         assert "Jaminan Hari Tua" in await response.text()
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    async with http.post(
+        url + "/keluar", data={"csrf": csrf}, headers={"Cookie": header}, allow_redirects=False
+    ) as response:
+        assert response.status == 303
+        assert cookies(response)["curator_session"].value == ""
+
+
+def test_a_short_curator_token_is_refused_at_start_up() -> None:
+    with pytest.raises(ConfigError, match="BOT_CURATOR_TOKEN"):
+        load_settings({"BOT_CURATOR_TOKEN": "short"}, env_file=None)
 
 
 # -- 1. try it ---------------------------------------------------------------------------------
@@ -257,8 +265,6 @@ async def test_try_it_shows_channels_candidates_entities_and_sources(
 async def test_the_report_masks_numbers(
     desk: tuple[web.Application, str], http: aiohttp.ClientSession
 ) -> None:
-    from bot import appkeys
-
     app, url = desk
     conversation = app[appkeys.CONVERSATION]
     conversation.handle("telegram", "tg_a", text="tolong telepon saya di 081234567890 soal sawah")
@@ -288,8 +294,6 @@ async def test_the_report_masks_numbers(
 async def test_ignoring_a_group_hides_it(
     desk: tuple[web.Application, str], http: aiohttp.ClientSession
 ) -> None:
-    from bot import appkeys
-
     app, url = desk
     app[appkeys.CONVERSATION].handle("console", "co_a", text=UNKNOWN)
     _, report = await api(http, url, "/api/terlewat")
@@ -337,8 +341,6 @@ async def test_teach_previews_then_saves_and_the_next_try_answers_anew(
 async def test_teach_from_the_page_uses_the_report_group(
     desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
 ) -> None:
-    from bot import appkeys
-
     app, url = desk
     app[appkeys.CONVERSATION].handle("console", "co_a", text=UNKNOWN)
     _, report = await api(http, url, "/api/terlewat")
@@ -365,8 +367,6 @@ async def test_a_teach_that_breaks_the_check_is_refused_and_the_file_unchanged(
     desk: tuple[web.Application, str], http: aiohttp.ClientSession, settings: Settings
 ) -> None:
     app, url = desk
-    from bot import appkeys
-
     knowledge = app[appkeys.CONVERSATION].engine.knowledge
     # An example of one intent taught to another: the build refuses duplicates across intents.
     owner = next(i for i in knowledge.intents.values() if i.examples and i.id != "kontak_resmi")
