@@ -143,12 +143,14 @@ def _apply(
     from handlers import HANDLERS
     from knowledge import KnowledgeError, build, load
 
+    # Byte for byte, so that a refused lesson leaves the file exactly as it was.
+    before = {p: p.read_bytes() for p in (source_dir / "intents").glob("*.toml")}
     path, original, added = add_examples(source_dir, lesson.intent, list(lesson.questions))
     updated = path.read_text(encoding="utf-8")
     try:
         build(db_path, source_dir, set(HANDLERS))
     except KnowledgeError:
-        path.write_text(original, encoding="utf-8")
+        path.write_bytes(before[path])
         raise
     engine = Engine(load(db_path), share_contact=share_contact)
     outcome = engine.respond(lesson.questions[0], Session(), today)

@@ -34,6 +34,7 @@ from bot.report import build_report
 from bot.state import SqliteState, now
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
 from knowledge import KnowledgeError
+from knowledge.model import Intent
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +92,16 @@ def _today(request: web.Request, raw: str = "") -> date:
     return settings.today or date.today()
 
 
-def _intents(request: web.Request) -> dict[str, Any]:
+def _intents(request: web.Request) -> dict[str, Intent]:
     return request.app[CONVERSATION].engine.knowledge.intents
 
 
 async def _form(request: web.Request) -> dict[str, str]:
     if request.content_type == "application/json":
-        data = await request.json()
+        try:
+            data = await request.json()
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text="the body is not JSON") from exc
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text="expected a JSON object")
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
