@@ -244,6 +244,10 @@ async def test_try_it_shows_channels_candidates_entities_and_sources(
     assert trial["entities"]["amounts"] == [2_000_000]
     assert trial["telegram"][0]["buttons"]
     assert trial["whatsapp"][0]["type"] in ("interactive", "text")
+    # Every option, tapped: what the user gets next (details, a follow-up, the forwardable text).
+    offered = [row[0] for row in trial["telegram"][-1]["buttons"]]
+    assert [tap["title"] for tap in trial["taps"]] == offered
+    assert all(tap["reply"]["text"] and tap["telegram"] for tap in trial["taps"])
     by_figure = {f["figure"]: f["rows"] for f in trial["figures"]}
     assert by_figure["Rp2.000.000"] == ["dari pertanyaan (jumlah yang ditulis pengguna)"]
     assert any("(facts.csv)" in row for rows in by_figure.values() for row in rows)
@@ -255,6 +259,7 @@ async def test_try_it_shows_channels_candidates_entities_and_sources(
     ) as response:
         page = await response.text()
     assert "Tampilan Telegram" in page and "Tampilan WhatsApp" in page
+    assert f"Kalau menekan “{html.escape(offered[0])}”" in page
     assert "Sumber angka" in page and "(facts.csv)" in page
     assert all(html.escape(source) in page for source in trial["reply"]["sources"])
 

@@ -31,6 +31,7 @@ def try_question(
         "figures:",
         *(f"  {f.figure}: {'; '.join(f.rows) or 'computed'}" for f in trial.figures),
         "sources: " + ("; ".join(reply["sources"]) or "-"),
+        *(f"tap {t['title']!r}: {t['reply']['intent']}" for t in trial.taps),
     ]
     for channel, messages in (("telegram", trial.telegram), ("whatsapp", trial.whatsapp)):
         lines.append(f"\n--- {channel}: {len(messages)} message(s)")

@@ -147,6 +147,7 @@ def _trial_details(trial: Trial, intents: dict[str, Intent], csrf: str) -> str:
         summary
         + "<h2>Jawaban di tiap saluran</h2>"
         + reply_views(trial.telegram, trial.whatsapp)
+        + _taps(trial)
         + '<h2>Sumber angka</h2><div class="sources">'
         + figures_html
         + (f"<p>Sumber jawaban:</p><ul>{sources}</ul>" if sources else "<p>Tanpa sumber.</p>")
@@ -157,6 +158,18 @@ def _trial_details(trial: Trial, intents: dict[str, Intent], csrf: str) -> str:
         + "<h2>Jawabannya salah?</h2><p>Pilih topik yang seharusnya menjawab pertanyaan ini.</p>"
         + _teach_form(csrf, intents, trial.question)
     )
+
+
+def _taps(trial: Trial) -> str:
+    if not trial.taps:
+        return ""
+    items = "".join(
+        f'<details class="tap"><summary>Kalau menekan “{e(tap["title"])}”</summary>'
+        + reply_views(tap["telegram"], tap["whatsapp"])
+        + "</details>"
+        for tap in trial.taps
+    )
+    return f"<h2>Setelah menekan tombol</h2>{items}"
 
 
 def _entity_value(kind: str, value: Any) -> str:

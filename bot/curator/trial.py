@@ -4,6 +4,7 @@ messages each channel's real renderer would send)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -47,6 +48,8 @@ class Trial:
     figures: tuple[FigureSource, ...]
     telegram: tuple[dict[str, Any], ...]  # {"text": HTML as sent, "buttons": [[titles]]}
     whatsapp: tuple[dict[str, Any], ...]  # Graph API message objects, as sent
+    # What each option of the answer brings when tapped (the details, a follow-up, "Bagikan").
+    taps: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -152,9 +155,30 @@ def _entities(entities: Entities) -> dict[str, Any]:
     return {k: v for k, v in asdict(entities).items() if v not in (None, (), {}, "")}
 
 
+def _taps(
+    engine: Engine, reply: Reply, session: Session, today: date
+) -> tuple[dict[str, Any], ...]:
+    taps = []
+    for option in reply.options:
+        # Each tap from the same moment of the conversation, as if it were the only one.
+        tapped = engine.choose(option.id, copy.deepcopy(session), today).reply
+        telegram, whatsapp = render_reply(tapped, engine.knowledge)
+        taps.append(
+            {
+                "option": option.id,
+                "title": option.title,
+                "reply": json.loads(reply_json(tapped)),
+                "telegram": telegram,
+                "whatsapp": whatsapp,
+            }
+        )
+    return tuple(taps)
+
+
 def run_trial(engine: Engine, question: str, today: date) -> Trial:
-    """One question, a fresh session, as `ask` answers it."""
-    outcome = engine.respond(question, Session(), today)
+    """One question, a fresh session, as `ask` answers it; then each of its options tapped."""
+    session = Session()
+    outcome = engine.respond(question, session, today)
     reply = outcome.reply
     intents = engine.knowledge.intents
     telegram, whatsapp = render_reply(reply, engine.knowledge)
@@ -172,4 +196,5 @@ def run_trial(engine: Engine, question: str, today: date) -> Trial:
         figures=figure_sources(engine.knowledge, reply, outcome.entities, today),
         telegram=telegram,
         whatsapp=whatsapp,
+        taps=_taps(engine, reply, session, today),
     )
