@@ -31,9 +31,10 @@ async def test_a_curator_logs_in_asks_and_sees_the_answer_with_its_sources(
         assert (await browser.url()).endswith("/curator/masuk")
         await browser.type("input[name=token]", TOKEN)
         await browser.click("form[action='/curator/masuk'] button")
+        await browser.type("textarea[name=question]", QUESTION)  # waits for the next page
         assert (await browser.url()).endswith("/curator/coba")
-        await browser.type("textarea[name=question]", QUESTION)
         await browser.click("form[action='/curator/coba'] button")
+        # Only the answer page has the channel views; finding them waits for it.
         telegram = await browser.text(".telegram .bubble .text")
         whatsapp = await browser.text(".whatsapp .bubble .text")
         sources = await browser.text(".sources")

@@ -17,6 +17,7 @@ import pytest
 
 # The W3C key for an element reference in WebDriver responses.
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+IMPLICIT_WAIT_MS = 15_000
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -113,6 +114,12 @@ async def chromium() -> AsyncIterator[Browser]:
                 raise AssertionError(f"chromium did not start: {created.get('value')}")
             session = created["value"]["sessionId"]
             try:
+                # Finding an element waits (in the driver) until the page that has it is there:
+                # a click that submits a form returns before the next page has loaded.
+                async with http.post(
+                    f"{base}/session/{session}/timeouts", json={"implicit": IMPLICIT_WAIT_MS}
+                ) as r:
+                    assert r.status == 200
                 yield Browser(http, f"{base}/session/{session}")
             finally:
                 async with http.delete(f"{base}/session/{session}"):
