@@ -131,13 +131,13 @@ def _trial_details(trial: Trial, intents: dict[str, Intent], csrf: str) -> str:
         + (
             "<br>".join(e(r) for r in f.rows)
             if f.rows
-            else "hasil hitungan dari angka di sumber jawaban"
+            else "tidak ada baris dengan angka ini: hasil hitungan dari baris lain"
         )
         + "</td></tr>"
         for f in trial.figures
     )
     figures_html = (
-        '<table class="figures"><thead><tr><th>Angka</th><th>Dari</th></tr></thead>'
+        '<table class="figures"><thead><tr><th>Angka</th><th>Baris pengetahuan dengan angka ini (berlaku pada tanggal itu)</th></tr></thead>'
         f"<tbody>{figures}</tbody></table>"
         if figures
         else "<p>Jawaban ini tidak memuat angka.</p>"
