@@ -247,7 +247,7 @@ async def _teach(request: web.Request) -> tuple[Lesson, Taught, bool]:
         raise web.HTTPBadRequest(text="pilih pertanyaan dan topiknya")
     app = request.app
     settings = app[SETTINGS]
-    lesson = lesson_for(target, intent, app[STATE])
+    lesson = await asyncio.to_thread(lesson_for, target, intent, app[STATE])
     today = _today(request)
     run: Callable[[Lesson, Settings, date], Taught] = teach if save else preview
     try:
