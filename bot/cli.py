@@ -38,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument("--today", type=_date, help="answer as if today were this date")
     sub.add_parser("build", help="validate the knowledge sources and compile the database")
-    sub.add_parser("check", help="validate the knowledge sources without writing anything")
+    check = sub.add_parser(
+        "check", help="validate the knowledge sources; list facts that are stale or due soon"
+    )
+    check.add_argument(
+        "--today", type=_date, help="list what is stale on this date or due within 60 days of it"
+    )
     ev = sub.add_parser("eval", help="accuracy on a labelled question file")
     ev.add_argument(
         "file",
@@ -148,7 +153,7 @@ def _dispatch(
 ) -> int:
     command = args.command
     if command in ("build", "check"):
-        return _build(command, settings, stdout)
+        return _build(command, settings, stdout, _today(settings, getattr(args, "today", None)))
     if command == "ask":
         return _ask(args, settings, stdin, stdout, stderr)
     if command == "chat":
@@ -198,10 +203,11 @@ def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO)
     return _chat(settings, _today(settings, None), stdin, stdout, stderr)
 
 
-def _build(command: str, settings: Settings, stdout: TextIO) -> int:
+def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int:
     from handlers import HANDLERS
     from knowledge import build
     from knowledge.build import check
+    from knowledge.lifecycle import format_review, review_list
 
     if command == "check":
         compiled = check(settings.knowledge_dir, set(HANDLERS))
@@ -209,6 +215,7 @@ def _build(command: str, settings: Settings, stdout: TextIO) -> int:
             f"ok: {len(compiled.intents)} intents, {len(compiled.facts)} facts, no problems",
             file=stdout,
         )
+        print(format_review(review_list(compiled.facts, today), today), file=stdout)
         return EXIT_OK
     result = build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
     print(
@@ -227,6 +234,7 @@ def reply_json(reply: object) -> str:
             "intent": reply.intent,
             "confidence": reply.confidence,
             "text": reply.text,
+            "details": reply.details,
             "options": [{"id": o.id, "title": o.title} for o in reply.options],
             "sources": list(reply.sources),
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,23 @@ from knowledge import Knowledge, build, load
 from knowledge.build import SOURCE_DIR
 
 TODAY = date(2026, 11, 21)
+
+
+DATA_FILES = ("sources", "intents", "tables", "facts.csv", "slang.csv")
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A private copy of the curated sources that a test may break."""
+    target = tmp_path / "knowledge"
+    target.mkdir()
+    for name in DATA_FILES:
+        origin = SOURCE_DIR / name
+        if origin.is_dir():
+            shutil.copytree(origin, target / name)
+        else:
+            shutil.copy2(origin, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
-"""What the curators' desk tests share: a scratch copy of knowledge/ (a test never edits the
-repository's sources), settings with a curator token, and the desk running as `serve` runs it."""
+"""What the curators' desk tests share: the environment for a scratch copy of knowledge/ (a test
+never edits the repository's sources), the desk running as `serve` runs it, the CLI in-process."""
 
 from __future__ import annotations
 
+import io
 import os
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,23 +12,19 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.curator.web import URL
 from bot.server import build_app
-from knowledge.build import SOURCE_DIR
 
 from .conftest import TODAY
 
 TOKEN = "desk-token-for-tests-0123456789"
 
 
-def scratch_env(
-    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, **extra: str
-) -> Settings:
-    """A private copy of the knowledge sources and the matching environment, as a curator
-    has; the CLI (`ask`, `teach`) and the desk then read the very same files."""
-    sources = tmp_path / "knowledge"
-    shutil.copytree(SOURCE_DIR, sources, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+def scratch_env(sources: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The environment of a curator with a private copy of the knowledge sources (the
+    `sources` fixture): the CLI (`ask`, `teach`) and the desk then read the very same files."""
     for name in list(os.environ):
         if name.startswith(("BOT_", "TELEGRAM_", "WHATSAPP_")):
             monkeypatch.delenv(name)
@@ -39,7 +35,6 @@ def scratch_env(
         "BOT_SECRET_SALT": "desk-test-salt",
         "BOT_CURATOR_TOKEN": TOKEN,
         "BOT_CURATOR_PORT": "0",
-        **extra,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -58,3 +53,9 @@ async def running_desk(settings: Settings) -> AsyncIterator[tuple[web.Applicatio
         yield app, app[URL]
     finally:
         await runner.cleanup()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdin=io.StringIO(""), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()

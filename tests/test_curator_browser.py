@@ -4,28 +4,23 @@ over the WebDriver protocol): log in, ask a question, find the answer and its so
 from __future__ import annotations
 
 import base64
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-
-from .desk_support import TOKEN, running_desk, scratch_env
+from .desk_support import TOKEN, cli, running_desk, scratch_env
 from .webdriver import browser_or_skip, chromium
 
 QUESTION = "berapa iuran petani penghasilan 2 juta"
 
 
 async def test_a_curator_logs_in_asks_and_sees_the_answer_with_its_sources(
-    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sources: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     browser_or_skip()
-    settings = scratch_env(tmp_path, data_dir, monkeypatch)
-    out = io.StringIO()
-    main(["ask", "--json", QUESTION], stdout=out, stderr=io.StringIO())
-    expected = json.loads(out.getvalue())
+    settings = scratch_env(sources, data_dir, monkeypatch)
+    expected = json.loads(cli("ask", "--json", QUESTION)[1])
     async with running_desk(settings) as (_, url), chromium() as browser:
         await browser.open(f"{url}/coba")
         assert (await browser.url()).endswith("/curator/masuk")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import json
 import os
 import re
@@ -21,26 +20,19 @@ import pytest
 from aiohttp import web
 
 from bot import appkeys
-from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
 from bot.server import build_app
 from bot.state import LoggedQuestion, now
 
-from .desk_support import TOKEN, running_desk, scratch_env
+from .desk_support import TOKEN, cli, running_desk, scratch_env
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 UNKNOWN = "tolong kirimi brosur cetak ke desa kami"
 
 
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
-def settings(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    return scratch_env(tmp_path, data_dir, monkeypatch)
+def settings(sources: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    return scratch_env(sources, data_dir, monkeypatch)
 
 
 @pytest.fixture
@@ -413,7 +405,13 @@ async def test_facts_show_value_validity_source_and_the_checks_problems_with_the
     assert facts["problems"] == []
     jkm = next(f for f in facts["facts"] if f["key"] == "bpu_jkm")
     assert jkm["value"] == "Rp6.800" and jkm["status"] == "berlaku" and jkm["sources"]
-    assert "review" in jkm
+    assert jkm["review"] == ""
+    for day, review in (("2027-02-15", "tinjau sebelum"), ("2027-04-01", "sudah lewat sejak")):
+        _, later = await api(http, url, f"/api/fakta?tanggal={day}")
+        [cap] = [
+            f for f in later["facts"] if f["key"] == "jp_wage_cap" and f["status"] == "berlaku"
+        ]
+        assert cap["review"].startswith(review), (day, cap["review"])
     path = settings.knowledge_dir / "facts.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.append("bpu_baru,,1000,dollar,,,BPU_VIVA,verified,a unit that does not exist")

@@ -15,6 +15,7 @@ from handlers import HANDLERS
 from knowledge import format as fmt
 from knowledge.compile import compile_sources
 from knowledge.errors import SourceProblem
+from knowledge.lifecycle import review_list
 from knowledge.model import Fact, Source
 
 _LINE = re.compile(r"\bline (\d+)\b")
@@ -44,13 +45,13 @@ class Problem:
 
 
 def review_note(fact: Fact, today: date) -> str | None:
-    """The one seam for the facts' life-cycle (a review-by date and a stale/due check, planned
-    in knowledge/): the text of the "Tinjau" column, "" when the fact needs no review, None
-    while the knowledge has no life-cycle yet (the page then says the column is not active).
-
-    Wiring it is this function alone, e.g. with `knowledge.lifecycle.review_list([fact], today)`:
-    "" for no item, else "sudah lewat sejak <due>" (stale) or "tinjau sebelum <due>" (due)."""
-    return None
+    """The facts' life-cycle (knowledge.lifecycle: `review_by` dates and yearly rules): the text
+    of the "Tinjau" column, "" when the fact needs no review now or within the coming weeks."""
+    items = review_list([fact], today)
+    if not items:
+        return ""
+    when = fmt.long_date(items[0].due)
+    return f"sudah lewat sejak {when}" if items[0].stale else f"tinjau sebelum {when}"
 
 
 def _status(fact: Fact, today: date) -> str:
