@@ -421,6 +421,8 @@ async def test_facts_show_value_validity_source_and_the_checks_problems_with_the
     assert problem["file"] == "knowledge/facts.csv"
     assert problem["line"] == len(lines)
     header, _ = await log_in(http, url)
+    async with http.get(url + "/fakta?tanggal=2027-04-01", headers={"Cookie": header}) as r:
+        assert "Perlu ditinjau" in await r.text() and "sudah lewat sejak" in await r.text()
     async with http.get(url + "/fakta", headers={"Cookie": header}) as response:
         page = await response.text()
     assert "knowledge/facts.csv" in page and f"<td>{len(lines)}</td>" in page

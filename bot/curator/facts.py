@@ -32,8 +32,7 @@ class FactRow:
     sources: tuple[str, ...]
     verified: bool
     note: str
-    # Life-cycle (see review_note): None while unknown, "" when not due, else why it is due.
-    review: str | None
+    review: str  # life-cycle (review_note): "" when not due, else since or by when to review
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Problem:
     message: str
 
 
-def review_note(fact: Fact, today: date) -> str | None:
+def review_note(fact: Fact, today: date) -> str:
     """The facts' life-cycle (knowledge.lifecycle: `review_by` dates and yearly rules): the text
     of the "Tinjau" column, "" when the fact needs no review now or within the coming weeks."""
     items = review_list([fact], today)

@@ -12,6 +12,7 @@ from bot.curator.facts import FactRow, Problem
 from bot.curator.html import csrf_field, e, layout, telegram_view, whatsapp_view
 from bot.curator.trial import Trial
 from knowledge import format as fmt
+from knowledge.lifecycle import DUE_SOON_DAYS
 from knowledge.model import Intent
 
 KINDS = {
@@ -319,14 +320,13 @@ def refused_page(csrf: str, message: str, problems: list[str]) -> str:
 def _fact_row(r: FactRow) -> str:
     case = f"<br><small>untuk {e(r.applies_to)}</small>" if r.applies_to else ""
     unverified = "" if r.verified else '<br><strong class="warn">belum terverifikasi</strong>'
-    review = "—" if r.review is None else e(r.review)
     return (
         f'<tr class="{e(r.status.replace(" ", "-"))}">'
         f'<td data-label="Kunci"><code>{e(r.key)}</code>{case}</td>'
         f'<td data-label="Nilai" class="figure">{e(r.value)}</td>'
         f'<td data-label="Berlaku">{e(_validity(r))} <small>({e(r.status)})</small></td>'
         f'<td data-label="Sumber">{"<br>".join(e(s) for s in r.sources)}{unverified}</td>'
-        f'<td data-label="Tinjau" class="review">{review}</td>'
+        f'<td data-label="Tinjau" class="review">{e(r.review) or "—"}</td>'
         + (f'<td data-label="Catatan"><small>{e(r.note)}</small></td>' if r.note else "<td></td>")
         + "</tr>"
     )
@@ -358,14 +358,26 @@ def facts_page(csrf: str, rows: list[FactRow], problems: list[Problem], today: d
     else:
         check = '<p class="ok" role="status">Pemeriksaan (bot check): tidak ada masalah.</p>'
     facts = "".join(_fact_row(r) for r in rows)
-    review_known = any(r.review is not None for r in rows)
     review_note = (
-        'Kolom "Tinjau" menunjukkan fakta yang sudah waktunya diperiksa ulang.'
-        if review_known
-        else 'Kolom "Tinjau" belum aktif: data fakta belum memuat tanggal tinjau.'
+        'Kolom "Tinjau": fakta yang sudah lewat tanggal tinjaunya (review_by), atau jatuh tempo '
+        f"dalam {DUE_SOON_DAYS} hari."
+    )
+    due = [r for r in rows if r.review]
+    due_html = (
+        f"<h2>Perlu ditinjau ({len(due)})</h2><ul>"
+        + "".join(
+            f"<li><code>{e(r.key)}</code>{' untuk ' + e(r.applies_to) if r.applies_to else ''}: "
+            f'<span class="figure">{e(r.value)}</span> · <strong class="warn">{e(r.review)}</strong></li>'
+            for r in due
+        )
+        + '</ul><p class="meta">Tambahkan baris dengan angka baru (valid_from dan sumbernya), lalu '
+        "tutup baris lama dengan valid_to.</p>"
+        if due
+        else ""
     )
     body = (
         check
+        + due_html
         + f"<h2>Semua fakta ({len(rows)})</h2>"
         + f'<p class="meta">Status dihitung untuk {e(fmt.long_date(today))}. {review_note}</p>'
         '<table class="facts cards"><thead><tr><th>Kunci</th><th>Nilai</th>'
