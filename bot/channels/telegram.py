@@ -26,10 +26,11 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 
 from bot import appkeys
 from bot.channels.telegram_channel import ALLOWED_UPDATES, TelegramChannel
+from bot.channels.telegram_failures import startup_failure
 from bot.channels.telegram_logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
@@ -111,14 +112,8 @@ def run_polling(settings: Settings) -> int:
 
     try:
         asyncio.run(main())
-    except InvalidToken:
-        print(
-            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.",
-            file=sys.stderr,
-        )
-        return 1
     except TelegramError as exc:
-        print(f"error: Telegram is not reachable ({type(exc).__name__}).", file=sys.stderr)
+        print(startup_failure(exc, settings), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

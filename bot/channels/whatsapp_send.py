@@ -193,7 +193,9 @@ class GraphClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.session = session
-        self.url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
+        self.api_url = api_url.rstrip("/")
+        self.url = f"{self.api_url}/{phone_number_id}/messages"
+        self._told_wrong_url = False
         self._headers = {"Authorization": f"Bearer {access_token}"}
         self.policy = policy or RetryPolicy()
         # Bounds the requests in flight towards Meta, whatever the number of users waiting.
@@ -269,6 +271,17 @@ class GraphClient:
         code = _error_code(status, data)
         if is_transient(status, code):
             return SendResult(ok=False, error=code, attempts=attempt)
+        if code.startswith("http_") and status in (404, 405) and not self._told_wrong_url:
+            # Not even a Graph error: nothing that speaks the Graph API lives at this address.
+            self._told_wrong_url = True
+            log.error(
+                "whatsapp: POST %s/<WHATSAPP_PHONE_NUMBER_ID>/messages answered %d without a "
+                "Graph API error; check WHATSAPP_API_URL=%s (server and version, e.g. %s)",
+                self.api_url,
+                status,
+                self.api_url,
+                "https://graph.facebook.com/v23.0",
+            )
         if status in (401, 403) or code == "190":
             log.error(
                 "whatsapp: the Graph API refused the access token (%s); check WHATSAPP_ACCESS_TOKEN",
