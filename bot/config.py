@@ -247,7 +247,7 @@ def load_settings(
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if settings.rate_limit < 1:
         problems.append("BOT_RATE_LIMIT must be 1 or more")
-    if not 0 < settings.port < 65536:
+    if not 0 <= settings.port < 65536:  # 0: any free port (tests)
         problems.append(f"PORT={settings.port} is not a port number (1-65535)")
     if settings.whatsapp_number and not settings.whatsapp_number.isdigit():
         problems.append(

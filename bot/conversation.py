@@ -13,6 +13,7 @@ from datetime import date
 
 from bot.config import Settings
 from bot.engine import Engine, Outcome
+from bot.metrics import metrics
 from bot.privacy import mask_text
 from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
@@ -62,6 +63,7 @@ class Conversation:
             log.exception("session could not be loaded; answering without context")
             session = Session()
         today = self.today()
+        started = time.perf_counter()
         if choice is not None:
             outcome = self.engine.choose(choice, session, today)
         else:
@@ -71,6 +73,7 @@ class Conversation:
             self._log(channel, user_key, text if choice is None else None, outcome, today, now)
         except StateError:
             log.exception("session or question log could not be saved")
+        metrics().turn(channel, outcome.kind, time.perf_counter() - started)
         return outcome.reply
 
     def _apply_retention(self, now: float) -> None:

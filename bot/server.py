@@ -10,11 +10,14 @@ import asyncio
 import contextlib
 import logging
 import sys
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
+from telegram.error import TelegramError
 
-from bot import appkeys
+from bot import appkeys, metrics, ops
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
 from bot.privacy import load_or_create_salt
@@ -29,16 +32,12 @@ WORKER_PID = web.AppKey("worker_pid", int)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
-
-
 def make_app(settings: Settings, conversation: Conversation, state: SqliteState) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
     app[appkeys.STATE] = state
-    app.router.add_get("/healthz", healthz)
+    ops.setup(app)  # GET /healthz, GET /metrics
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -99,6 +98,27 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
+    # Counters of this process and of the worker it starts, summed by GET /metrics; a fresh
+    # folder per run, since Prometheus expects counters to start again with the process.
+    with tempfile.TemporaryDirectory(prefix="tanya-jamsos-metrics-") as folder:
+        metrics.share_across_processes(Path(folder))
+        try:
+            return _serve(settings, host, port)
+        except TelegramError as exc:
+            from bot.channels.telegram_failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(
+                f"error: cannot serve on {host or settings.host}:{port or settings.port} "
+                f"({exc.strerror or type(exc).__name__}); check HOST and PORT.",
+                file=sys.stderr,
+            )
+            return 1
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     load_or_create_salt(settings.secret_salt, settings.data_dir)
     app = build_app(settings)
     if settings.whatsapp_enabled:

@@ -51,6 +51,9 @@ def settings(data_dir: Path) -> Settings:
             "BOT_DATA_DIR": str(data_dir),
             "BOT_TODAY": TODAY.isoformat(),
             "BOT_SECRET_SALT": "test-salt",
+            # Polling mode serves /healthz: on loopback, on a free port, never on 8080.
+            "HOST": "127.0.0.1",
+            "PORT": "0",
         },
         env_file=None,
     )

@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.channels.backoff import backoff_delay
 from bot.channels.text import body, numbered_options, split_message
+from bot.metrics import metrics
 from bot.reply import Option, Reply
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,9 @@ class GraphClient:
         started = self._clock()
         attempt = 1
         while True:
+            sent_at = time.perf_counter()
             result = await self._attempt(payload, attempt)
+            metrics().sent("whatsapp", time.perf_counter() - sent_at, result.error)
             if result.ok or result.permanent or attempt >= policy.attempts:
                 return result
             delay = policy.delay(attempt, self._jitter())
