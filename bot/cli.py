@@ -120,7 +120,7 @@ def _knowledge_error(exc: Exception, have_database: bool) -> str:
     )
     return (
         f"error: the knowledge has {len(problems)} problem(s); nothing was written and {kept}.\n"
-        "Fix each one below, then run `python -m bot build`:\n" + "\n".join(shown) + more
+        "Fix each one below, then run `tanya-jamsos build`:\n" + "\n".join(shown) + more
     )
 
 

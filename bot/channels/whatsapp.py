@@ -471,7 +471,9 @@ class InboxWorker:
         for index in range(sent, total):
             message = outbox[index]
             marker = f"{item.message_id}#{index + 1}/{total}"
-            result = await self.graph.send(field_name, address, _message(message), marker)
+            result = await self.graph.send(
+                field_name, address, _message(message), marker, typing_for=item.message_id
+            )
             if result.ok:
                 if index + 1 < total:
                     self.state.update_payload(

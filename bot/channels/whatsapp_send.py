@@ -211,9 +211,28 @@ class GraphClient:
         payload = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
         return await self._attempt(payload, attempt=1)
 
+    async def typing(self, message_id: str) -> SendResult:
+        """The typing indicator on the chat of the user's message `message_id` (it also marks
+        the message read); WhatsApp clears it with our next message, or after 25 seconds.
+        Cosmetic: one attempt."""
+        payload = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+            "typing_indicator": {"type": "text"},
+        }
+        return await self._attempt(payload, attempt=1)
+
     async def send(
-        self, address_field: str, address: str, message: Message, marker: str = ""
+        self,
+        address_field: str,
+        address: str,
+        message: Message,
+        marker: str = "",
+        typing_for: str = "",
     ) -> SendResult:
+        """Send one message, retrying what is worth retrying. While a retry waits, the user
+        sees the typing indicator on `typing_for` (the message being answered), not silence."""
         payload: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -223,9 +242,9 @@ class GraphClient:
         if marker and len(marker) <= MARKER_LIMIT:
             # Meta echoes this in the status webhooks of this message.
             payload["biz_opaque_callback_data"] = marker
-        return await self._with_retries(payload)
+        return await self._with_retries(payload, typing_for)
 
-    async def _with_retries(self, payload: dict[str, Any]) -> SendResult:
+    async def _with_retries(self, payload: dict[str, Any], typing_for: str = "") -> SendResult:
         policy = self.policy
         started = self._clock()
         attempt = 1
@@ -245,6 +264,8 @@ class GraphClient:
                 attempt,
                 policy.attempts,
             )
+            if typing_for:
+                await self.typing(typing_for)
             await self._sleep(delay)
             attempt += 1
 
