@@ -20,13 +20,13 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot import appkeys
 from bot.config import Settings
-from bot.state import SqliteState, StateError
+from bot.state import StateError
 
 # How long the database may take to grant a write lock before it counts as locked.
 PROBE_TIMEOUT_S = 0.25
@@ -37,6 +37,16 @@ CHECK_TIMEOUT_S = 2.0
 WHATSAPP_WORKER = "whatsapp-worker"
 TELEGRAM_POLLER = "telegram-poller"
 BEAT_EVERY_S = 5.0
+
+
+class HealthStore(Protocol):
+    """What the health check needs of a state store (SqliteState implements it)."""
+
+    def beat(self, name: str, now: float) -> None: ...
+    def stop_beating(self, name: str) -> None: ...
+    def heartbeats(self) -> dict[str, float]: ...
+    def backlog(self) -> tuple[int, float | None]: ...
+    def probe(self, timeout_s: float) -> None: ...
 
 
 def expected_workers(settings: Settings) -> list[str]:
@@ -53,7 +63,7 @@ class Heartbeat:
     """Writes one worker's heartbeat, at most every BEAT_EVERY_S, and never raises: a worker
     must keep answering while the database is briefly locked."""
 
-    def __init__(self, state: SqliteState, name: str) -> None:
+    def __init__(self, state: HealthStore, name: str) -> None:
         self.state = state
         self.name = name
         self._last = float("-inf")
@@ -93,7 +103,7 @@ class Report:
         return {"status": "ok" if self.ok else "fail", "checks": self.checks}
 
 
-def assess(state: SqliteState, settings: Settings, now: float) -> Report:
+def assess(state: HealthStore, settings: Settings, now: float) -> Report:
     """Every check, synchronously (callers run it in a thread)."""
     checks: dict[str, dict[str, Any]] = {}
     try:

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from prometheus_client import (
     CollectorRegistry,
@@ -29,7 +30,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from bot.state import SqliteState, StateError
+from bot.state import StateError
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "tanya_jamsos"
@@ -134,10 +135,14 @@ def share_across_processes(folder: Path) -> None:
     _metrics = None
 
 
+class BacklogStore(Protocol):
+    def backlog(self) -> tuple[int, float | None]: ...
+
+
 class InboxCollector(Collector):
     """The backlog, read from the state database at each scrape (so any process can tell)."""
 
-    def __init__(self, state: SqliteState) -> None:
+    def __init__(self, state: BacklogStore) -> None:
         self.state = state
 
     def collect(self) -> Iterator[Metric]:
@@ -164,7 +169,7 @@ class _Own(Collector):
         yield from self.registry.collect()
 
 
-def exposition(state: SqliteState) -> bytes:
+def exposition(state: BacklogStore) -> bytes:
     """The text format of every metric of this process (or of all processes sharing a folder)."""
     registry = CollectorRegistry()
     folder = os.environ.get(MULTIPROC_ENV)

@@ -129,6 +129,6 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         app.cleanup_ctx.append(_worker_process)
     bind_host = host or settings.host
     bind_port = port or settings.port
-    print(f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True)
+    log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
     web.run_app(app, host=bind_host, port=bind_port, print=None, access_log=None)
     return 0

@@ -128,7 +128,7 @@ def run_polling(settings: Settings) -> int:
             # Not available on Windows, nor outside the main thread: Ctrl-C then still works.
             with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        print("Tanya Jamsos: polling Telegram (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        log.info("Tanya Jamsos: polling Telegram (Ctrl-C to stop)")
         await serve_polling(settings, stop)
 
     try:
