@@ -44,29 +44,21 @@ ANSWERED = frozenset({"answer", "followup", "select"})
 class Metrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.questions = Counter(
-            f"{PREFIX}_questions",
-            "Messages and button presses handled (the ask rate is its rate())",
-            ["channel"],
-            registry=registry,
+
+        def per_channel(name: str, documentation: str) -> Counter:
+            return Counter(f"{PREFIX}_{name}", documentation, ["channel"], registry=registry)
+
+        self.questions = per_channel(
+            "questions", "Messages and button presses handled (the ask rate is its rate())"
         )
-        self.answers = Counter(
-            f"{PREFIX}_answers",
-            "Turns answered with an intent (answer, follow-up or a chosen option)",
-            ["channel"],
-            registry=registry,
+        self.answers = per_channel(
+            "answers", "Turns answered with an intent (answer, follow-up or a chosen option)"
         )
-        self.clarifications = Counter(
-            f"{PREFIX}_clarifications",
-            "Turns answered with a question back (two close candidates)",
-            ["channel"],
-            registry=registry,
+        self.clarifications = per_channel(
+            "clarifications", "Turns answered with a question back (two close candidates)"
         )
-        self.fallbacks = Counter(
-            f"{PREFIX}_fallbacks",
-            "Turns the bot did not understand (the fallback reply)",
-            ["channel"],
-            registry=registry,
+        self.fallbacks = per_channel(
+            "fallbacks", "Turns the bot did not understand (the fallback reply)"
         )
         self.answer_seconds = Histogram(
             f"{PREFIX}_answer_seconds",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bot.engine import Engine
 from bot.state import SqliteState
 from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
 from tests.fakes.telegram_api import PROXY_PREFIX, TOKEN, FakeTelegramAPI, serve_fake
+from tests.test_crash import free_port
 
 
 def settings_with(data_dir: Path, **env: str) -> Settings:
@@ -124,10 +124,7 @@ async def test_a_url_that_is_not_a_bot_api_server_names_the_setting_and_what_was
 def test_an_unreachable_custom_url_names_the_setting_and_exits_with_1(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with socket.socket() as probe:  # a port nobody listens on any more
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    written = f"http://127.0.0.1:{port}"
+    written = f"http://127.0.0.1:{free_port()}"  # a port nobody listens on any more
     settings = settings_with(data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=written)
     assert run_polling(settings) == 1
     err = capsys.readouterr().err

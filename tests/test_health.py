@@ -29,38 +29,13 @@ from bot.engine import Engine
 from bot.health import WHATSAPP_WORKER, assess
 from bot.server import make_app
 from bot.state import SqliteState
-from tests.fakes.graph_api import (
-    DEFAULT_ACCESS_TOKEN,
-    DEFAULT_PHONE_NUMBER_ID,
-    FakeGraphAPI,
-    signed,
-    text_webhook,
-)
+from tests.conftest import WA_APP_SECRET as SECRET
+from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
 from tests.fakes.telegram_api import TOKEN, serve_fake
+from tests.test_crash import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "app-secret-for-health-tests"
 Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-def graph() -> FakeGraphAPI:
-    return FakeGraphAPI()
-
-
-@pytest.fixture
-async def wa_settings(
-    settings: Settings, graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> Settings:
-    server = await aiohttp_server(graph.app())
-    return replace(
-        settings,
-        whatsapp_verify_token="verify",
-        whatsapp_app_secret=SECRET,
-        whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_url=str(server.make_url(f"/{graph.version}")),
-    )
 
 
 @pytest.fixture
@@ -231,11 +206,7 @@ async def until_healthy(
 
 @pytest.fixture
 def unused_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_port()
 
 
 # -- /metrics ------------------------------------------------------------------------------------

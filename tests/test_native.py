@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.channels import whatsapp
 from bot.channels.telegram_channel import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
@@ -27,18 +27,12 @@ from bot.server import make_app
 from bot.session import Session
 from bot.state import SqliteState
 from tests.conftest import TODAY
-from tests.fakes.graph_api import (
-    DEFAULT_ACCESS_TOKEN,
-    DEFAULT_PHONE_NUMBER_ID,
-    FakeGraphAPI,
-    signed,
-    text_webhook,
-)
+from tests.conftest import WA_APP_SECRET as SECRET
+from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, callback_update, text_update
 from tests.test_telegram import deliver, running
 
 BOT_NUMBER = "6281100002222"
-SECRET = "app-secret-for-native-tests"
 Client = TestClient[web.Request, web.Application]
 
 
@@ -122,27 +116,6 @@ def test_links_are_only_made_from_what_each_platform_accepts() -> None:
 # -- WhatsApp ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def graph() -> FakeGraphAPI:
-    return FakeGraphAPI()
-
-
-@pytest.fixture
-async def wa_settings(
-    settings: Settings, graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> Settings:
-    server = await aiohttp_server(graph.app())
-    return replace(
-        settings,
-        whatsapp_verify_token="verify",
-        whatsapp_app_secret=SECRET,
-        whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_url=str(server.make_url(f"/{graph.version}")),
-        whatsapp_number=BOT_NUMBER,
-    )
-
-
 async def no_sleep(_seconds: float) -> None:
     await asyncio.sleep(0)
 
@@ -151,8 +124,9 @@ async def no_sleep(_seconds: float) -> None:
 async def wa(
     wa_settings: Settings, engine: Engine, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> AsyncIterator[tuple[web.Application, Client]]:
-    state = SqliteState(wa_settings.state_db)
-    app = make_app(wa_settings, Conversation(engine, state, wa_settings), state)
+    settings = replace(wa_settings, whatsapp_number=BOT_NUMBER)
+    state = SqliteState(settings.state_db)
+    app = make_app(settings, Conversation(engine, state, settings), state)
     app[OPTIONS] = WhatsAppOptions(sleep=no_sleep, jitter=lambda: 0.5)
     client = await aiohttp_client(app)
     yield app, client

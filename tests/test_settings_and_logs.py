@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.logs import TEXT_FORMAT, JsonFormatter, OneLineFormatter
 from tests.test_cli import run
+from tests.test_crash import free_port
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
 
@@ -113,12 +113,7 @@ def test_a_json_log_line_is_one_object() -> None:
 def test_a_real_process_logs_json_lines_and_reports_a_failure_without_a_traceback(
     data_dir: Path,
 ) -> None:
-    with socket.socket() as probe:  # nothing listens here any more
-        probe.bind(("127.0.0.1", 0))
-        dead = probe.getsockname()[1]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free = probe.getsockname()[1]
+    dead, free = free_port(), free_port()  # nothing listens on `dead`
     result = run(
         [],
         data_dir,

@@ -55,21 +55,20 @@ class RetryPolicy:
         return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, random.random())
 
 
+# The Bot API's error as the HTTP status it came with, or the kind of failure (TimedOut before
+# NetworkError, its base class).
+_ERROR_CODES: tuple[tuple[type[TelegramError], str], ...] = (
+    (RetryAfter, "429"),
+    (Forbidden, "403"),
+    (BadRequest, "400"),
+    (ChatMigrated, "migrated"),
+    (TimedOut, "timeout"),
+    (NetworkError, "network"),
+)
+
+
 def _error_code(exc: TelegramError) -> str:
-    """The Bot API's error code as the HTTP status it came with, or the failure's kind."""
-    if isinstance(exc, RetryAfter):
-        return "429"
-    if isinstance(exc, Forbidden):
-        return "403"
-    if isinstance(exc, BadRequest):
-        return "400"
-    if isinstance(exc, ChatMigrated):
-        return "migrated"
-    if isinstance(exc, TimedOut):
-        return "timeout"
-    if isinstance(exc, NetworkError):
-        return "network"
-    return type(exc).__name__
+    return next((code for kind, code in _ERROR_CODES if isinstance(exc, kind)), type(exc).__name__)
 
 
 def _seconds(exc: RetryAfter) -> float:
