@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.channels import whatsapp
@@ -29,13 +29,12 @@ from bot.engine import Engine
 from bot.health import WHATSAPP_WORKER, assess
 from bot.server import make_app
 from bot.state import SqliteState
-from tests.conftest import WA_APP_SECRET as SECRET
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
 from tests.fakes.telegram_api import TOKEN, serve_fake
 from tests.test_crash import free_port
+from tests.whatsapp_support import Client, ask_and_wait
 
 ROOT = Path(__file__).resolve().parent.parent
-Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
@@ -51,19 +50,6 @@ async def served(
     yield app, client
     await client.close()
     state.close()
-
-
-async def ask(
-    app: web.Application, client: Client, text: str, sender: str = "6281300000001"
-) -> None:
-    """Deliver one signed WhatsApp message and wait until the worker has answered it."""
-    raw, headers = signed(text_webhook(sender, f"wamid.h.{time.monotonic_ns()}", text), SECRET)
-    async with client.post("/webhook/whatsapp", data=raw, headers=headers) as response:
-        assert response.status == 200
-    worker = app[whatsapp.RUNTIME].worker
-    assert worker is not None
-    async with asyncio.timeout(10):
-        await worker.wait_idle()
 
 
 async def health(client: Client) -> tuple[int, dict[str, Any]]:
@@ -97,7 +83,7 @@ async def test_healthz_is_200_with_a_working_worker_and_says_what_it_checked(
     served: tuple[web.Application, Client],
 ) -> None:
     app, client = served
-    await ask(app, client, "apa itu jht")
+    await ask_and_wait(app, client, "apa itu jht")
     status, body = await health(client)
     assert status == 200, body
     assert body["status"] == "ok"
@@ -110,7 +96,7 @@ async def test_healthz_is_503_when_the_worker_is_stopped(
     served: tuple[web.Application, Client],
 ) -> None:
     app, client = served
-    await ask(app, client, "apa itu jht")
+    await ask_and_wait(app, client, "apa itu jht")
     worker = app[whatsapp.RUNTIME].worker
     assert worker is not None
     await worker.stop()
@@ -125,7 +111,7 @@ async def test_healthz_is_503_while_the_database_is_locked_and_200_again_after(
     served: tuple[web.Application, Client], wa_settings: Settings
 ) -> None:
     app, client = served
-    await ask(app, client, "apa itu jht")
+    await ask_and_wait(app, client, "apa itu jht")
     holder = sqlite3.connect(wa_settings.state_db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -217,8 +203,8 @@ async def test_metrics_count_an_answer_and_a_fallback(
 ) -> None:
     app, client = served
     before = await scrape(client)
-    await ask(app, client, "apa itu jht")
-    await ask(app, client, "qzxvbnm plkjh wrtyq", sender="6281300000002")
+    await ask_and_wait(app, client, "apa itu jht")
+    await ask_and_wait(app, client, "qzxvbnm plkjh wrtyq", sender="6281300000002")
     after = await scrape(client)
 
     def grew(name: str, labels: tuple[tuple[str, str], ...] = WA) -> float:
@@ -239,7 +225,7 @@ async def test_metrics_count_send_errors_by_code(
     app, client = served
     before = await scrape(client)
     graph.reject_next(1, code=131047)
-    await ask(app, client, "apa itu jht")
+    await ask_and_wait(app, client, "apa itu jht")
     after = await scrape(client)
     key = ("tanya_jamsos_send_errors_total", (("channel", "whatsapp"), ("code", "131047")))
     assert after[key] - before.get(key, 0.0) == 1

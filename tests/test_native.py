@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import html
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-from bot.channels import whatsapp
 from bot.channels.telegram_channel import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
 from bot.channels.text import body
 from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
@@ -27,13 +24,12 @@ from bot.server import make_app
 from bot.session import Session
 from bot.state import SqliteState
 from tests.conftest import TODAY
-from tests.conftest import WA_APP_SECRET as SECRET
-from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
+from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, callback_update, text_update
 from tests.test_telegram import deliver, running
+from tests.whatsapp_support import Client, ask_and_wait
 
 BOT_NUMBER = "6281100002222"
-Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
@@ -134,17 +130,8 @@ async def wa(
     state.close()
 
 
-async def send(wa: tuple[web.Application, Client], text: str, wamid: str = "") -> str:
-    app, client = wa
-    wamid = wamid or f"wamid.n.{time.monotonic_ns()}"
-    raw, headers = signed(text_webhook("6281300004444", wamid, text), SECRET)
-    async with client.post("/webhook/whatsapp", data=raw, headers=headers) as response:
-        assert response.status == 200
-    worker = app[whatsapp.RUNTIME].worker
-    assert worker is not None
-    async with asyncio.timeout(10):
-        await worker.wait_idle()
-    return wamid
+async def send(wa: tuple[web.Application, Client], text: str) -> str:
+    return await ask_and_wait(*wa, text, sender="6281300004444")
 
 
 async def test_the_forwardable_text_on_whatsapp_ends_with_a_wa_me_link_that_opens_the_answer(

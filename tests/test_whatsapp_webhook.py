@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.channels import whatsapp
 from bot.channels.whatsapp import NOTICES, OPTIONS, WhatsAppOptions
@@ -32,7 +32,6 @@ from bot.state import SqliteState
 from tests.conftest import TODAY
 from tests.fakes.graph_api import (
     DEFAULT_ACCESS_TOKEN,
-    DEFAULT_PHONE_NUMBER_ID,
     Call,
     FakeGraphAPI,
     contact,
@@ -105,26 +104,6 @@ async def no_sleep(_seconds: float) -> None:
 def fast_options(**changes: Any) -> WhatsAppOptions:
     """Production options with retries in no real time."""
     return replace(WhatsAppOptions(sleep=no_sleep, jitter=lambda: 0.5), **changes)
-
-
-@pytest.fixture
-def graph() -> FakeGraphAPI:
-    return FakeGraphAPI()
-
-
-@pytest.fixture
-async def wa_settings(
-    settings: Settings, graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> Settings:
-    server = await aiohttp_server(graph.app())
-    return replace(
-        settings,
-        whatsapp_verify_token=VERIFY_TOKEN,
-        whatsapp_app_secret=SECRET,
-        whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_url=str(server.make_url(f"/{graph.version}")),
-    )
 
 
 StartBot = Callable[..., Awaitable[Bot]]
