@@ -1,9 +1,9 @@
 """Prometheus metrics (prometheus-client), summed over the server and its worker process.
 
-`serve` answers in a second process, so counters live where they are counted: with
-`share_across_processes(folder)` (called by `serve` before anything is counted, and inherited by
-the worker through PROMETHEUS_MULTIPROC_DIR) every process writes its values into that folder,
-and GET /metrics reads them all. Any other process (polling, the console, tests) counts in
+`serve` answers in a second process, so counters live where they are counted: inside
+`shared_across_processes(folder)` (entered by `serve` before anything is counted, and inherited
+by the worker through PROMETHEUS_MULTIPROC_DIR) every process writes its values into that
+folder, and GET /metrics reads them all. Any other process (polling, the console, tests) counts in
 memory and serves its own values.
 
 Metrics are process-wide by nature (Prometheus' own design), so this module keeps one `Metrics`
@@ -13,6 +13,7 @@ a user, a message or a text.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -115,9 +116,11 @@ def metrics() -> Metrics:
     return _metrics
 
 
-def share_across_processes(folder: Path) -> None:
-    """From now on this process, and every process it starts, writes its values into `folder`
-    (which must be empty: stale files would add old counts)."""
+@contextlib.contextmanager
+def shared_across_processes(folder: Path) -> Iterator[None]:
+    """Inside the block this process, and every process it starts, writes its values into
+    `folder` (which must be empty: stale files would add old counts); after it, this process
+    counts in memory again."""
     global _metrics
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[MULTIPROC_ENV] = str(folder)
@@ -125,6 +128,12 @@ def share_across_processes(folder: Path) -> None:
     # folder is known, and start counting afresh in it.
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     _metrics = None
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+        _metrics = None
 
 
 class BacklogStore(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import sys
 import tempfile
@@ -100,8 +101,10 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
     # Counters of this process and of the worker it starts, summed by GET /metrics; a fresh
     # folder per run, since Prometheus expects counters to start again with the process.
-    with tempfile.TemporaryDirectory(prefix="tanya-jamsos-metrics-") as folder:
-        metrics.share_across_processes(Path(folder))
+    with (
+        tempfile.TemporaryDirectory(prefix="tanya-jamsos-metrics-") as folder,
+        metrics.shared_across_processes(Path(folder)),
+    ):
         try:
             return _serve(settings, host, port)
         except TelegramError as exc:
@@ -110,6 +113,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             print(startup_failure(exc, settings), file=sys.stderr)
             return 1
         except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+                raise
             print(
                 f"error: cannot serve on {host or settings.host}:{port or settings.port} "
                 f"({exc.strerror or type(exc).__name__}); check HOST and PORT.",

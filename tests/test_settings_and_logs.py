@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sys
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def test_a_real_process_logs_json_lines_and_reports_a_failure_without_a_tracebac
     assert any("health and metrics on" in entry["msg"] for entry in logged), result.stderr
     assert f"not reachable at TELEGRAM_API_URL=http://127.0.0.1:{dead}" in result.stderr
     assert "123:ABC" not in result.stderr
+
+
+def test_a_busy_port_is_one_clear_message(data_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(
+            ["serve", "--host", "127.0.0.1", "--port", str(port)], data_dir, BOT_SECRET_SALT="s"
+        )
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
