@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -27,7 +27,7 @@ def _date(raw: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog="tanya-jamsos",
         description="Tanya Jamsos: an unofficial BPJS Ketenagakerjaan information bot.",
     )
     sub = parser.add_subparsers(dest="command")
@@ -109,9 +109,7 @@ def main(
     except ConfigError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
-    logging.basicConfig(
-        level=settings.log_level, stream=stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings.log_level, settings.log_format, stderr)
     from knowledge import KnowledgeError
 
     try:
@@ -144,7 +142,7 @@ def _knowledge_error(exc: Exception, have_database: bool) -> str:
     )
     return (
         f"error: the knowledge has {len(problems)} problem(s); nothing was written and {kept}.\n"
-        "Fix each one below, then run `python -m bot build`:\n" + "\n".join(shown) + more
+        "Fix each one below, then run `tanya-jamsos build`:\n" + "\n".join(shown) + more
     )
 
 
