@@ -326,6 +326,9 @@ def run_eval(
     if not chosen:
         chosen = [DATA_DIR / n for n in (*DEFAULT_SETS, *DEFAULT_CONVERSATIONS)]
         chosen = [p for p in chosen if p.is_file()]
+        if not chosen:
+            print(f"error: no labelled sets in {DATA_DIR}; give a FILE to evaluate", file=stderr)
+            return 2
     engine = load_engine(settings, stderr)
     reports: list[Report] = []
     for path in chosen:

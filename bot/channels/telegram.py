@@ -26,13 +26,16 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 
 from bot import appkeys
 from bot.channels.telegram_channel import ALLOWED_UPDATES, TelegramChannel
+from bot.channels.telegram_failures import startup_failure
 from bot.channels.telegram_logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
+from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
+from bot.ops import health_server
 from bot.state import SqliteState
 
 log = logging.getLogger(__name__)
@@ -86,13 +89,32 @@ async def serve_polling(settings: Settings, stop: asyncio.Event) -> None:
         channel = TelegramChannel(
             settings, Conversation(load_engine(settings), state, settings), state
         )
-        try:
-            await _start_polling(channel)
-            await stop.wait()
-        finally:
-            await channel.stop()
+        async with health_server(settings, state):
+            try:
+                await _start_polling(channel)
+                async with _beating(channel, state):
+                    await stop.wait()
+            finally:
+                await channel.stop()
     finally:
         state.close()
+
+
+@contextlib.asynccontextmanager
+async def _beating(channel: TelegramChannel, state: SqliteState) -> AsyncIterator[None]:
+    """The poller's heartbeat for /healthz, for as long as the block runs."""
+    updater = channel.application.updater
+    task = asyncio.create_task(
+        beat_while(
+            Heartbeat(state, TELEGRAM_POLLER), lambda: updater is not None and updater.running
+        )
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def run_polling(settings: Settings) -> int:
@@ -106,19 +128,13 @@ def run_polling(settings: Settings) -> int:
             # Not available on Windows, nor outside the main thread: Ctrl-C then still works.
             with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        print("Tanya Jamsos: polling Telegram (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        log.info("Tanya Jamsos: polling Telegram (Ctrl-C to stop)")
         await serve_polling(settings, stop)
 
     try:
         asyncio.run(main())
-    except InvalidToken:
-        print(
-            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.",
-            file=sys.stderr,
-        )
-        return 1
     except TelegramError as exc:
-        print(f"error: Telegram is not reachable ({type(exc).__name__}).", file=sys.stderr)
+        print(startup_failure(exc, settings), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
@@ -137,7 +153,8 @@ async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
     channel = app[CHANNEL_KEY]
     try:
         await _start_polling(channel)
-        yield
+        async with _beating(channel, app[appkeys.STATE]):
+            yield
     finally:
         await channel.stop()
 
