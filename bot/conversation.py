@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.config import Settings
-from bot.engine import SHARE_OPTION, Engine, Outcome
+from bot.engine import Engine, Outcome
 from bot.links import ShareLinks
 from bot.metrics import metrics
 from bot.privacy import mask_text
@@ -21,6 +21,7 @@ from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
 from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
+from handlers.present import SHARE_OPTION
 
 log = logging.getLogger(__name__)
 
