@@ -5,7 +5,7 @@ set and its conversations (tuneset.tsv, conversations_tune.tsv) were written bli
 question of either is also an example (a test below keeps it that way), so they measure how well
 the bot understands new phrasings. A clarification counts as a non-answer. Thresholds sit a few
 points under the figures measured when they were set (dev set 96.5%, fallback precision 100% and
-recall 98.7%, no clarification; tuning set 86.3%, fallback 93.8%/88.2%; tuning conversations
+recall 98.7%, no clarification; tuning set 86.3%, fallback 94.0%/92.2%; tuning conversations
 88.7% of turns), so a change that makes understanding worse fails here.
 
 The held-out sets are reported by `python -m bot eval`, never used as a threshold here: a
@@ -26,8 +26,8 @@ MIN_FALLBACK_PRECISION = 0.97
 MIN_FALLBACK_RECALL = 0.97
 MAX_ASK_RATE = 0.03
 MIN_TUNE_ACCURACY = 0.83
-MIN_TUNE_FALLBACK_PRECISION = 0.90
-MIN_TUNE_FALLBACK_RECALL = 0.85
+MIN_TUNE_FALLBACK_PRECISION = 0.91
+MIN_TUNE_FALLBACK_RECALL = 0.88
 MIN_TUNE_CONVERSATION_TURNS = 0.85
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
