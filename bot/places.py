@@ -232,16 +232,18 @@ class Gazetteer:
         try:
             conn = sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True)
             try:
+                # By name only, so that SQLite uses the name index (the kind index would
+                # scan every village).
                 rows = conn.execute(
-                    "SELECT name, kind, regency, province FROM places "
-                    "WHERE name = ? AND kind = 'desa' LIMIT 20",
+                    "SELECT name, kind, regency, province FROM places INDEXED BY places_name "
+                    "WHERE name = ? LIMIT 50",
                     (name,),
                 ).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error:
             return []
-        return [Place(*row) for row in rows]
+        return [Place(*row) for row in rows if row[1] == "desa"][:20]
 
     def find(
         self, words: list[str], taken: set[int], vocabulary: set[str] | frozenset[str] = frozenset()
