@@ -43,6 +43,10 @@ class Settings:
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_api_url: str = DEFAULT_WHATSAPP_API_URL
+    # postgresql://… to share the state between instances; empty: SQLite in data_dir.
+    database_url: str = ""
+    # How long a worker's claim on an inbox message lasts without renewal (takeover after death).
+    inbox_lease_s: float = 30.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -133,7 +137,15 @@ def load_settings(
         whatsapp_access_token=text("WHATSAPP_ACCESS_TOKEN"),
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
         whatsapp_api_url=(text("WHATSAPP_API_URL") or DEFAULT_WHATSAPP_API_URL).rstrip("/"),
+        database_url=text("BOT_DATABASE_URL"),
+        inbox_lease_s=float(integer("BOT_INBOX_LEASE_S", 30)),
     )
+    if settings.database_url and not settings.database_url.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        problems.append("BOT_DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
+    if settings.inbox_lease_s < 1:
+        problems.append("BOT_INBOX_LEASE_S must be 1 or more")
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if problems:

@@ -1,8 +1,10 @@
 """The state database: sessions, processed ids, the durable inbox, blocked users, question log.
 
 SQLite in WAL mode: one writer, many readers, and a committed row survives a crash or kill -9.
-`StateStore` is the interface the rest of the bot uses, so that a shared store (Redis, for several
-workers behind a load balancer) is a second implementation rather than a rewrite.
+It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
+rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
+privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
+of instances on any number of machines. `open_state(settings)` picks one by BOT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.session import SESSION_TTL_SECONDS, Session
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -44,6 +49,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     UNIQUE (channel, message_id)
 );
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
+CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
 CREATE TABLE IF NOT EXISTS blocked (
     channel TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -70,6 +76,19 @@ CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
 );
+"""
+
+
+# Each user's earliest unfinished message only: a later one waits until the earlier one is done
+# (or given up), also while the earlier one waits for a retry. One worker at a time per user.
+CLAIM_SQL = """
+SELECT id, channel, message_id, user_key, payload, attempts FROM inbox AS i
+WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ?
+  AND NOT EXISTS (
+    SELECT 1 FROM inbox AS e
+    WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
+      AND e.status IN ('pending', 'working'))
+ORDER BY id LIMIT ?
 """
 
 
@@ -100,32 +119,65 @@ class LoggedQuestion:
     candidates: list[tuple[str, float]]
 
 
-class StateStore(Protocol):
+class SessionStore(Protocol):
     def load_session(self, user_key: str, now: float) -> Session: ...
     def save_session(self, user_key: str, session: Session, now: float) -> None: ...
+
+
+class DedupStore(Protocol):
     def mark_seen(self, channel: str, message_id: str, now: float) -> bool: ...
+
+
+class InboxStore(Protocol):
+    """The durable inbox. `claim` gives each user's earliest unfinished message only, so that
+    competing workers can never answer one user's messages out of order."""
+
     def enqueue(
         self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
     ) -> bool: ...
     def claim(
         self, channel: str, now: float, lease_s: float, limit: int = 20
     ) -> list[InboxItem]: ...
+    def extend_leases(self, item_ids: list[int], until: float) -> None: ...
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
+
+
+class BlockList(Protocol):
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
+    def unblock(self, channel: str, user_key: str) -> None: ...
+
+
+class QuestionLog(Protocol):
+    """What the curators' report reads, and the groups they chose to ignore."""
+
     def log_question(self, entry: LoggedQuestion, now: float) -> None: ...
+    def questions(self, since_day: str = "") -> list[LoggedQuestion]: ...
+    def ignore_group(self, signature: str, now: float) -> None: ...
+    def ignored_groups(self) -> set[str]: ...
+
+
+class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
+
+
+class StateStore(SessionStore, DedupStore, InboxStore, BlockList, QuestionLog, Retention, Protocol):
+    # True when several instances may share the store (PostgreSQL); False for one instance.
+    shared: bool
+
     def close(self) -> None: ...
 
 
 class SqliteState:
     """The embedded StateStore. Thread-safe by a lock: the event loop calls it directly (each
     call is a short local transaction), and tests may call it from threads."""
+
+    shared = False
 
     def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,12 +262,7 @@ class SqliteState:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                rows = self._conn.execute(
-                    "SELECT id, channel, message_id, user_key, payload, attempts FROM inbox "
-                    "WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ? "
-                    "ORDER BY id LIMIT ?",
-                    (channel, now, limit),
-                ).fetchall()
+                rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
                 self._conn.executemany(
                     "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                     [(now + lease_s, r[0]) for r in rows],
@@ -225,6 +272,15 @@ class SqliteState:
                 self._conn.execute("ROLLBACK") if self._conn.in_transaction else None
                 raise StateError(f"state database error: {exc}") from exc
         return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
+
+    def extend_leases(self, item_ids: list[int], until: float) -> None:
+        """Keep claims in flight ours (the worker renews them while it works on them)."""
+        self._tx(
+            [
+                ("UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'working'", (until, i))
+                for i in item_ids
+            ]
+        )
 
     def finish(self, item_id: int, now: float, error: str | None = None) -> None:
         """Done (answered, or given up on with `error`). The payload, which holds the sender's
@@ -367,6 +423,15 @@ class SqliteState:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def open_state(settings: Settings) -> StateStore:
+    """PostgreSQL when BOT_DATABASE_URL names one, else the embedded SQLite file."""
+    if settings.database_url:
+        from bot.state_postgres import PostgresState
+
+        return PostgresState(settings.database_url)
+    return SqliteState(settings.state_db)
 
 
 def now() -> float:
