@@ -99,7 +99,7 @@ def retry_delay(attempts: int, retry_after_s: float | None) -> float:
     """The pause before an item is tried again: what the platform asked for, else a growing one."""
     if retry_after_s is not None:
         return max(0.0, retry_after_s)
-    return min(300.0, 5.0 * 2.0 ** (attempts - 1))
+    return min(300.0, 2.0 * 2.0 ** (attempts - 1))
 
 
 class InboxWorker:

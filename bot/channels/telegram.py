@@ -51,6 +51,8 @@ CHANNEL_KEY = web.AppKey("telegram_channel", TelegramChannel)
 # False: updates are stored and acknowledged here, and answered by a worker process (`serve`).
 RUN_WORKER = web.AppKey("telegram_run_worker", bool)
 WORKER_KEY = web.AppKey("telegram_worker", InboxWorker)
+# The inbox worker's knobs; tests replace them (a clock they can move) before the app starts.
+INBOX_OPTIONS = web.AppKey("telegram_inbox_options", InboxOptions)
 
 __all__ = [
     "CHANNEL",
@@ -80,6 +82,7 @@ async def answering(
     *,
     poll_s: float = 1.0,
     channel: TelegramChannel | None = None,
+    options: InboxOptions | None = None,
 ) -> AsyncIterator[InboxWorker]:
     """Answer the Telegram inbox for as long as the block runs (`python -m bot work`, or next
     to the poller and the webhook). A channel already started is reused, else one is made."""
@@ -87,7 +90,7 @@ async def answering(
     if channel is None:
         channel = TelegramChannel(settings, conversation, state, webhook=True)
         await channel.application.initialize()
-    worker = InboxWorker(state, channel, _inbox_options(settings, poll_s))
+    worker = InboxWorker(state, channel, options or _inbox_options(settings, poll_s))
     worker.start()
     try:
         yield worker
@@ -156,6 +159,7 @@ async def polling(
     conversation: Conversation,
     *,
     run_worker: bool = True,
+    options: InboxOptions | None = None,
 ) -> AsyncIterator[None]:
     """The poller, and (unless a separate worker process answers) the inbox worker."""
     await channel.start()
@@ -163,7 +167,7 @@ async def polling(
         wake: Callable[[], None] = lambda: None  # noqa: E731 - nobody to wake
         if run_worker:
             worker = await stack.enter_async_context(
-                answering(channel.settings, state, conversation, channel=channel)
+                answering(channel.settings, state, conversation, channel=channel, options=options)
             )
             wake = worker.wake
         task = asyncio.create_task(poll_into_inbox(channel, state, wake), name="telegram-poll")
@@ -241,6 +245,7 @@ async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
         app[appkeys.STATE],
         app[appkeys.CONVERSATION],
         run_worker=app.get(RUN_WORKER, True),
+        options=app.get(INBOX_OPTIONS),
     ):
         yield
 
@@ -289,7 +294,11 @@ async def _telegram_lifecycle(app: web.Application) -> AsyncIterator[None]:
         )
         if app.get(RUN_WORKER, True):
             async with answering(
-                settings, app[appkeys.STATE], app[appkeys.CONVERSATION], channel=channel
+                settings,
+                app[appkeys.STATE],
+                app[appkeys.CONVERSATION],
+                channel=channel,
+                options=app.get(INBOX_OPTIONS),
             ) as worker:
                 app[WORKER_KEY] = worker
                 yield
