@@ -64,7 +64,7 @@ async def run_split_burst(
     users: int,
     graph_delay_s: float = 0.02,
     lease_s: int = 3,
-    kill_after: float = 0.3,
+    kill_after: float = 0.5,
     answer_timeout_s: float = 180.0,
 ) -> dict[str, Any]:
     graph = FakeGraphAPI()
@@ -114,6 +114,8 @@ async def run_split_burst(
             acked: set[str] = set()
             failovers = 0
             in_flight_at_kill = 0
+            halfway = asyncio.Event()
+            answered_at_kill: list[int] = []
 
             async def post(server: BotProcess, raw: bytes, headers: dict[str, str]) -> int:
                 async with session.post(
@@ -140,16 +142,18 @@ async def run_split_burst(
                         status = await post(b, raw, headers)
                     assert status == 200, status
                     acked.add(wamid)
+                    if len(acked) >= messages * kill_after:
+                        halfway.set()
 
             async def kill_midway() -> None:
                 nonlocal in_flight_at_kill
-                await graph.wait_for(
-                    lambda: len(graph.delivered) >= messages * kill_after, limit_s=answer_timeout_s
-                )
+                # Mid-burst: half of the messages acknowledged, the workers busy answering.
+                await halfway.wait()
                 # One server (its worker notices and stops by itself) and the other's worker.
                 orphans.extend(a.workers())
                 a.kill_9(with_worker=False)
                 in_flight_at_kill = graph._in_flight
+                answered_at_kill.append(len(graph.delivered))
                 for pid in b.workers():
                     os.kill(pid, signal.SIGKILL)
 
@@ -195,6 +199,7 @@ async def run_split_burst(
             "users": users,
             "acknowledged": len(acked),
             "failovers": failovers,
+            "sends_delivered_before_kill": answered_at_kill[0] if answered_at_kill else 0,
             "lost": len(acked - complete()),
             "doubles": doubles,
             "sends_in_flight_at_kill": in_flight_at_kill,

@@ -137,3 +137,41 @@ async def test_polling_kill_9_mid_burst_then_restart_answers_every_update_once(
 def _confirmed(fake: FakeTelegramAPI) -> int:
     """How many getUpdates calls carried an offset (confirming an earlier batch)."""
     return sum(1 for c in fake.calls_to("getUpdates") if c.params.get("offset"))
+
+
+async def test_sigterm_during_a_bot_api_outage_stops_promptly_and_loses_nothing(
+    settings: Settings, fake: FakeTelegramAPI
+) -> None:
+    """The worker stops taking work, gives its claims back and exits; nothing it had taken is
+    failed, so the next start answers all of it once the Bot API is back."""
+    env = bot_env(settings, fake, webhook=True)
+    fake.outage(502)
+    updates = burst()
+    async with aiohttp.ClientSession() as session:
+        first = BotProcess(env)
+        await first.start(session)
+        try:
+            for update in updates:
+                async with session.post(
+                    f"{first.url}/webhook/telegram",
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                ) as response:
+                    assert response.status == 200
+            await fake.wait_until(lambda: len(fake.failed()) >= CHATS, WAIT_S)
+            assert first.proc is not None
+            first.proc.terminate()
+            # A hang guard only; the stop time itself is measured by `make bench`.
+            assert await asyncio.wait_for(first.wait(), WAIT_S) == 0
+        finally:
+            await first.stop()
+        assert fake.sent == []
+
+        fake.end_outage()
+        second = BotProcess(env)
+        await second.start(session)
+        try:
+            await fake.wait_until(lambda: len(fake.sent) >= CHATS * len(QUESTIONS), WAIT_S)
+        finally:
+            await second.stop()
+    assert_each_answered_once_in_order(fake)
