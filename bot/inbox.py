@@ -90,8 +90,9 @@ class InboxOptions:
     poll_s: float = 1.0
     # On shutdown, sends in flight get this long to finish before their items are released.
     drain_s: float = 5.0
-    # Transient failures of a whole item before it is given up.
-    max_item_attempts: int = 5
+    # Transient failures of a whole item before it is given up: with the growing pauses of
+    # retry_delay (2 s, 4 s, … 300 s), about 14 minutes of platform outage.
+    max_item_attempts: int = 10
     clock: Callable[[], float] = time.time
 
 

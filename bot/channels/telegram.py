@@ -71,7 +71,7 @@ __all__ = [
 
 
 def _inbox_options(settings: Settings, poll_s: float = 1.0) -> InboxOptions:
-    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s, max_item_attempts=10)
+    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s)
 
 
 @contextlib.asynccontextmanager
@@ -89,12 +89,34 @@ async def answering(
     own = channel is None
     if channel is None:
         channel = TelegramChannel(settings, conversation, state, webhook=True)
-        await channel.application.initialize()
     worker = InboxWorker(state, channel, options or _inbox_options(settings, poll_s))
-    worker.start()
+    ready = channel
+
+    async def start_when_reachable() -> None:
+        # A worker process answers WhatsApp too: a Bot API that is down at start (getMe) must
+        # not stop it, so Telegram's part starts once Telegram answers.
+        failures = 0
+        while own:
+            try:
+                await ready.application.initialize()
+                break
+            except InvalidToken:
+                log.error("telegram: the token was rejected; Telegram updates stay in the inbox")
+                return
+            except TelegramError as exc:
+                failures += 1
+                log.warning("telegram: not reachable (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(backoff_delay(failures, 0.5, 30.0, random.random()))
+        worker.start()
+
+    starting = asyncio.create_task(start_when_reachable(), name="telegram-start")
     try:
+        if not own:
+            await starting
         yield worker
     finally:
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
         await worker.stop()
         if own:
             await channel.stop()

@@ -94,8 +94,8 @@ class WhatsAppOptions:
     # start.
     drain_s: float = 5.0
     # Transient failures of a whole item (after the per-send retries) before it is given up:
-    # with the growing pause between them, about ten minutes of Graph API outage.
-    max_item_attempts: int = 8
+    # with the growing pause between them (bot.inbox.retry_delay), about 14 minutes of outage.
+    max_item_attempts: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
