@@ -13,6 +13,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -92,6 +93,22 @@ ORDER BY id LIMIT ?
 """
 
 
+# What `forget` deletes for one user and `purge` past the retention period: the same statements
+# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it).
+FORGET_SQL = (
+    "DELETE FROM sessions WHERE user_key = ?",
+    "DELETE FROM questions WHERE user_key = ?",
+    "DELETE FROM blocked WHERE user_key = ?",
+    "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
+)
+PURGE_SQL = (
+    "DELETE FROM questions WHERE created_at < ?",
+    "DELETE FROM sessions WHERE updated_at < ?",
+    "DELETE FROM seen WHERE seen_at < ?",
+    "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
+)
+
+
 class StateError(Exception):
     """The state database cannot be written (locked too long, disk full, unreadable)."""
 
@@ -164,6 +181,39 @@ class QuestionLog(Protocol):
 class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
+
+
+def question_from_row(r: Sequence[Any]) -> LoggedQuestion:
+    """A row of SELECT user_key, channel, day, text, normalized, intent, confidence, kind,
+    candidates FROM questions."""
+    return LoggedQuestion(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        float(r[6]),
+        r[7],
+        [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
+    )
+
+
+def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
+    """The values of INSERT INTO questions (user_key, channel, day, text, normalized, intent,
+    confidence, kind, candidates, created_at)."""
+    return (
+        entry.user_key,
+        entry.channel,
+        entry.day,
+        entry.text,
+        entry.normalized,
+        entry.intent,
+        entry.confidence,
+        entry.kind,
+        json.dumps(entry.candidates),
+        now,
+    )
 
 
 class StateStore(SessionStore, DedupStore, InboxStore, BlockList, QuestionLog, Retention, Protocol):
@@ -349,18 +399,7 @@ class SqliteState:
         self._run(
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.user_key,
-                entry.channel,
-                entry.day,
-                entry.text,
-                entry.normalized,
-                entry.intent,
-                entry.confidence,
-                entry.kind,
-                json.dumps(entry.candidates),
-                now,
-            ),
+            question_params(entry, now),
         )
 
     def questions(self, since_day: str = "") -> list[LoggedQuestion]:
@@ -369,20 +408,7 @@ class SqliteState:
             "FROM questions WHERE day >= ? ORDER BY id",
             (since_day,),
         ).fetchall()
-        return [
-            LoggedQuestion(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                float(r[6]),
-                r[7],
-                [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
-            )
-            for r in rows
-        ]
+        return [question_from_row(r) for r in rows]
 
     def ignore_group(self, signature: str, now: float) -> None:
         self._run(
@@ -398,12 +424,7 @@ class SqliteState:
     def forget(self, user_key: str) -> int:
         """Remove everything kept about one user; returns the number of rows removed."""
         removed = 0
-        for sql in (
-            "DELETE FROM sessions WHERE user_key = ?",
-            "DELETE FROM questions WHERE user_key = ?",
-            "DELETE FROM blocked WHERE user_key = ?",
-            "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
-        ):
+        for sql in FORGET_SQL:
             removed += self._run(sql, (user_key,)).rowcount
         return removed
 
@@ -411,12 +432,7 @@ class SqliteState:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
         cutoff = now - older_than_days * 86400
         removed = 0
-        for sql in (
-            "DELETE FROM questions WHERE created_at < ?",
-            "DELETE FROM sessions WHERE updated_at < ?",
-            "DELETE FROM seen WHERE seen_at < ?",
-            "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
-        ):
+        for sql in PURGE_SQL:
             removed += self._run(sql, (cutoff,)).rowcount
         return removed
 

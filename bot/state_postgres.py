@@ -27,7 +27,15 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from bot.session import SESSION_TTL_SECONDS, Session
-from bot.state import InboxItem, LoggedQuestion, StateError
+from bot.state import (
+    FORGET_SQL,
+    PURGE_SQL,
+    InboxItem,
+    LoggedQuestion,
+    StateError,
+    question_from_row,
+    question_params,
+)
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -308,18 +316,7 @@ class PostgresState:
                 "INSERT INTO questions (user_key, channel, day, text, normalized, intent, "
                 "confidence, kind, candidates, created_at) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    entry.user_key,
-                    entry.channel,
-                    entry.day,
-                    entry.text,
-                    entry.normalized,
-                    entry.intent,
-                    entry.confidence,
-                    entry.kind,
-                    json.dumps(entry.candidates),
-                    now,
-                ),
+                question_params(entry, now),
             )
 
     def questions(self, since_day: str = "") -> list[LoggedQuestion]:
@@ -330,20 +327,7 @@ class PostgresState:
                 (since_day,),
             )
             rows = cur.fetchall()
-        return [
-            LoggedQuestion(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                float(r[6]),
-                r[7],
-                [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
-            )
-            for r in rows
-        ]
+        return [question_from_row(r) for r in rows]
 
     def ignore_group(self, signature: str, now: float) -> None:
         with self._cursor() as cur:
@@ -363,13 +347,8 @@ class PostgresState:
     def forget(self, user_key: str) -> int:
         removed = 0
         with self._cursor() as cur:
-            for sql in (
-                "DELETE FROM sessions WHERE user_key = %s",
-                "DELETE FROM questions WHERE user_key = %s",
-                "DELETE FROM blocked WHERE user_key = %s",
-                "DELETE FROM inbox WHERE user_key = %s AND status NOT IN ('pending', 'working')",
-            ):
-                cur.execute(sql, (user_key,))
+            for sql in FORGET_SQL:
+                cur.execute(_placeholders(sql), (user_key,))
                 removed += cur.rowcount
         return removed
 
@@ -377,18 +356,18 @@ class PostgresState:
         cutoff = now - older_than_days * 86400
         removed = 0
         with self._cursor() as cur:
-            for sql in (
-                "DELETE FROM questions WHERE created_at < %s",
-                "DELETE FROM sessions WHERE updated_at < %s",
-                "DELETE FROM seen WHERE seen_at < %s",
-                "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < %s",
-            ):
-                cur.execute(sql, (cutoff,))
+            for sql in PURGE_SQL:
+                cur.execute(_placeholders(sql), (cutoff,))
                 removed += cur.rowcount
         return removed
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _placeholders(sql: str) -> str:
+    """SQLite's ? placeholders as psycopg's %s (the shared statements hold no literal ?)."""
+    return sql.replace("?", "%s")
 
 
 def _reason(exc: BaseException) -> str:

@@ -54,6 +54,21 @@ def burst() -> list[dict[str, object]]:
     ]
 
 
+async def restart_and_answer_all(
+    session: aiohttp.ClientSession,
+    env: dict[str, str],
+    fake: FakeTelegramAPI,
+    command: tuple[str, ...] = ("serve",),
+) -> None:
+    """Start the bot again and wait until it has sent as many answers as the burst asked for."""
+    second = BotProcess(env, command=command)
+    await second.start(session, ready=None if command else lambda: True)
+    try:
+        await fake.wait_until(lambda: len(fake.sent) >= CHATS * len(QUESTIONS), WAIT_S)
+    finally:
+        await second.stop()
+
+
 def assert_each_answered_once_in_order(fake: FakeTelegramAPI) -> None:
     by_chat: dict[int, list[str]] = {}
     for call in fake.sent:
@@ -94,12 +109,7 @@ async def test_webhook_kill_9_mid_burst_then_restart_answers_every_update_once(
         assert fake.sent == []  # nothing was answered before the crash
 
         fake.clear_holds()
-        second = BotProcess(env)
-        await second.start(session)
-        try:
-            await fake.wait_until(lambda: len(fake.sent) >= CHATS * len(QUESTIONS), WAIT_S)
-        finally:
-            await second.stop()
+        await restart_and_answer_all(session, env, fake)
     assert_each_answered_once_in_order(fake)
 
 
@@ -125,12 +135,7 @@ async def test_polling_kill_9_mid_burst_then_restart_answers_every_update_once(
         assert fake.sent == []
 
         fake.clear_holds()
-        second = BotProcess(env, command=())
-        await second.start(session, ready=lambda: True)
-        try:
-            await fake.wait_until(lambda: len(fake.sent) >= CHATS * len(QUESTIONS), WAIT_S)
-        finally:
-            await second.stop()
+        await restart_and_answer_all(session, env, fake, command=())
     assert_each_answered_once_in_order(fake)
 
 
@@ -168,10 +173,5 @@ async def test_sigterm_during_a_bot_api_outage_stops_promptly_and_loses_nothing(
         assert fake.sent == []
 
         fake.end_outage()
-        second = BotProcess(env)
-        await second.start(session)
-        try:
-            await fake.wait_until(lambda: len(fake.sent) >= CHATS * len(QUESTIONS), WAIT_S)
-        finally:
-            await second.stop()
+        await restart_and_answer_all(session, env, fake)
     assert_each_answered_once_in_order(fake)
