@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rate_events (
+    user_key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_events_user ON rate_events (user_key, at);
+CREATE TABLE IF NOT EXISTS rate_warned (
+    user_key TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
 """
 
 
@@ -100,12 +109,16 @@ FORGET_SQL = (
     "DELETE FROM questions WHERE user_key = ?",
     "DELETE FROM blocked WHERE user_key = ?",
     "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
+    "DELETE FROM rate_events WHERE user_key = ?",
+    "DELETE FROM rate_warned WHERE user_key = ?",
 )
 PURGE_SQL = (
     "DELETE FROM questions WHERE created_at < ?",
     "DELETE FROM sessions WHERE updated_at < ?",
     "DELETE FROM seen WHERE seen_at < ?",
     "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
+    "DELETE FROM rate_events WHERE at < ?",
+    "DELETE FROM rate_warned WHERE at < ?",
 )
 
 
@@ -178,6 +191,12 @@ class QuestionLog(Protocol):
     def ignored_groups(self) -> set[str]: ...
 
 
+class RateLimits(Protocol):
+    """The per-user flood guard kept in the store, so that it holds across every instance."""
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str: ...
+
+
 class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
@@ -216,7 +235,9 @@ def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
     )
 
 
-class StateStore(SessionStore, DedupStore, InboxStore, BlockList, QuestionLog, Retention, Protocol):
+class StateStore(
+    SessionStore, DedupStore, InboxStore, BlockList, QuestionLog, RateLimits, Retention, Protocol
+):
     # True when several instances may share the store (PostgreSQL); False for one instance.
     shared: bool
 
@@ -393,6 +414,30 @@ class SqliteState:
     def unblock(self, channel: str, user_key: str) -> None:
         self._run("DELETE FROM blocked WHERE channel = ? AND user_key = ?", (channel, user_key))
 
+    # -- flood guard ---------------------------------------------------------------------------
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str:
+        """'ok' (and counted), 'warn' once per window when over the limit, else 'drop': the
+        sliding window of bot.ratelimit.RateLimiter, in the store."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    verdict = rate_verdict(
+                        lambda sql, p: self._conn.execute(sql, p).fetchall(),
+                        user_key,
+                        now,
+                        limit,
+                        window_s,
+                    )
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise StateError(f"state database error: {exc}") from exc
+        return verdict
+
     # -- question log (already masked by the caller) --------------------------------------------
 
     def log_question(self, entry: LoggedQuestion, now: float) -> None:
@@ -439,6 +484,29 @@ class SqliteState:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def rate_verdict(
+    run: Callable[[str, tuple[Any, ...]], list[Any]],
+    user_key: str,
+    now: float,
+    limit: int,
+    window_s: float,
+) -> str:
+    """The flood verdict inside the caller's transaction (`run` executes one statement with ?
+    placeholders and returns its rows)."""
+    run("DELETE FROM rate_events WHERE user_key = ? AND at < ?", (user_key, now - window_s))
+    count = int(run("SELECT COUNT(*) FROM rate_events WHERE user_key = ?", (user_key,))[0][0])
+    if count < limit:
+        run("INSERT INTO rate_events (user_key, at) VALUES (?, ?)", (user_key, now))
+        run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+        return "ok"
+    warned = run("SELECT at FROM rate_warned WHERE user_key = ?", (user_key,))
+    if warned and now - float(warned[0][0]) <= window_s:
+        return "drop"
+    run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+    run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
+    return "warn"
 
 
 def open_state(settings: Settings) -> StateStore:

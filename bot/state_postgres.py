@@ -35,6 +35,7 @@ from bot.state import (
     StateError,
     question_from_row,
     question_params,
+    rate_verdict,
 )
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
@@ -94,6 +95,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE ignored_groups (
         signature TEXT PRIMARY KEY,
         since DOUBLE PRECISION NOT NULL
+    );
+    """,
+    # 2: the flood guard moves into the store, so that it holds across instances.
+    """
+    CREATE TABLE rate_events (
+        user_key TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX rate_events_user ON rate_events (user_key, at);
+    CREATE TABLE rate_warned (
+        user_key TEXT PRIMARY KEY,
+        at DOUBLE PRECISION NOT NULL
     );
     """,
 )
@@ -307,6 +320,19 @@ class PostgresState:
             cur.execute(
                 "DELETE FROM blocked WHERE channel = %s AND user_key = %s", (channel, user_key)
             )
+
+    # -- flood guard ---------------------------------------------------------------------------
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str:
+        with self._cursor() as cur:
+            # One user's checks one after the other, whichever instance makes them.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (user_key,))
+
+            def run(sql: str, params: tuple[Any, ...]) -> list[Any]:
+                cur.execute(_placeholders(sql), params)
+                return cur.fetchall() if cur.description is not None else []
+
+            return rate_verdict(run, user_key, now, limit, window_s)
 
     # -- question log --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import LoggedQuestion, SqliteState, StateError, StateStore
-from bot.state_postgres import SCHEMA_VERSION, PostgresState
+from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState
 
 T0 = 1_800_000_000.0
 OpenStore = Callable[[], StateStore]
@@ -216,3 +216,33 @@ def test_an_unreachable_postgres_is_a_clear_error_without_the_password(tmp_path:
         PostgresState(url, timeout_s=1.0)
     assert "hunter2" not in str(caught.value)
     assert "PostgreSQL" in str(caught.value)
+
+
+def test_the_flood_guard_counts_across_handles_and_warns_once(open_store: OpenStore) -> None:
+    first, second = open_store(), open_store()
+    verdicts = [
+        (first if i % 2 else second).rate_check("u1", T0 + i, limit=3, window_s=60)
+        for i in range(6)
+    ]
+    assert verdicts == ["ok", "ok", "ok", "warn", "drop", "drop"]
+    assert first.rate_check("u2", T0, limit=3, window_s=60) == "ok"
+    assert second.rate_check("u1", T0 + 61, limit=3, window_s=60) == "ok"  # the window slid
+    assert first.forget("u1") >= 1
+    assert first.rate_check("u1", T0 + 62, limit=1, window_s=60) == "ok"
+
+
+def test_postgres_schema_of_an_older_bot_is_migrated_in_place(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(MIGRATIONS[0])
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO sessions (user_key, data, updated_at) VALUES ('u1', '{}', %s)", (T0,)
+        )
+    store = PostgresState(postgres_url)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.rate_check("u1", T0, limit=1, window_s=60) == "ok"
+        assert store.forget("u1") == 2  # the old session survived the migration
+    finally:
+        store.close()

@@ -371,8 +371,10 @@ class TelegramChannel:
         async with self._lock(chat.id):
             if await self._is_blocked(chat.id):
                 return
-            verdict = self.conversation.limiter.check(
-                self._conversation_key(chat, message.from_user), self.conversation.clock()
+            verdict = await turn_off_loop(
+                self.conversation.flood_verdict,
+                self._conversation_key(chat, message.from_user),
+                self.conversation.clock(),
             )
             if verdict == "drop":
                 return
