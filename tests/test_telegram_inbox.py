@@ -184,3 +184,25 @@ async def test_a_retry_sends_the_stored_reply_without_running_the_turn_again(
     assert "Jaminan Hari Tua" in html.unescape(fake.sent[-1].text)
     # One turn: the question was logged once, although it was sent in two attempts.
     assert [q.text for q in hook.state.questions()] == ["apa itu jht"]
+
+
+async def test_a_worker_started_while_the_bot_api_is_down_answers_once_it_is_back(
+    settings: Settings, engine: Engine, fake: FakeTelegramAPI
+) -> None:
+    """`python -m bot work` answers WhatsApp too: a Bot API down at its start must not stop it,
+    and Telegram's part starts as soon as getMe succeeds."""
+    tg = replace(settings, telegram_token=TOKEN, telegram_api_url=fake.api_url)
+    state = SqliteState(tg.state_db)
+    try:
+        fake.fail_next(2, 502, "Bad Gateway", method="getMe")
+        key = user_key("telegram", "3004", "test-salt")
+        state.enqueue("telegram", "77", key, {"update": text_update(3004, "apa itu jht")}, 0)
+        conversation = Conversation(engine, state, tg)
+        async with telegram.answering(tg, state, conversation, poll_s=0.05) as worker:
+            await fake.wait_for("sendMessage", within_s=WAIT_S)
+            async with asyncio.timeout(WAIT_S):
+                await worker.wait_idle()
+        assert len(fake.failed("getMe")) == 2
+        assert [c.chat_id for c in fake.sent] == [3004]
+    finally:
+        state.close()
