@@ -16,12 +16,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.session import SESSION_TTL_SECONDS, Session
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -274,18 +276,22 @@ class SqliteState:
                 raise StateError(f"state database error: {exc}") from exc
 
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._in_tx(lambda: [self._conn.execute(sql, params) for sql, params in statements])
+
+    def _in_tx(self, work: Callable[[], T]) -> T:
+        """`work()` in one write transaction: committed, or rolled back when it raises."""
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for sql, params in statements:
-                        self._conn.execute(sql, params)
+                    result = work()
                     self._conn.execute("COMMIT")
                 except BaseException:
                     self._conn.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        return result
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -419,24 +425,15 @@ class SqliteState:
     def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str:
         """'ok' (and counted), 'warn' once per window when over the limit, else 'drop': the
         sliding window of bot.ratelimit.RateLimiter, in the store."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    verdict = rate_verdict(
-                        lambda sql, p: self._conn.execute(sql, p).fetchall(),
-                        user_key,
-                        now,
-                        limit,
-                        window_s,
-                    )
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise StateError(f"state database error: {exc}") from exc
-        return verdict
+        return self._in_tx(
+            lambda: rate_verdict(
+                lambda sql, p: self._conn.execute(sql, p).fetchall(),
+                user_key,
+                now,
+                limit,
+                window_s,
+            )
+        )
 
     # -- question log (already masked by the caller) --------------------------------------------
 
