@@ -83,7 +83,9 @@ async def baseline_rps(n: int, concurrency: int) -> float:
                         if response.status == 200:
                             break
                 except aiohttp.ClientError:
-                    await asyncio.sleep(0.05)
+                    pass
+                # Not up yet, or up and 503 until the worker's first heartbeat.
+                await asyncio.sleep(0.05)
             _lat, statuses, seconds = await blast(
                 session, f"{url}/webhook/whatsapp", bodies, concurrency
             )

@@ -9,17 +9,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from bot.config import Settings
 from bot.engine import Engine, Outcome
+from bot.links import ShareLinks
+from bot.metrics import metrics
 from bot.privacy import mask_text
 from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
 from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
+from handlers.present import SHARE_OPTION
 
 log = logging.getLogger(__name__)
+
+# Session memory key: the intent whose answer "Bagikan" would share.
+SHARED_INTENT = "shared_intent"
 
 
 class Conversation:
@@ -37,6 +44,9 @@ class Conversation:
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
         self._turns = 0
         self._purged_at = float("-inf")
+        self._by_title: dict[str, str] | None = None
+        # The Telegram channel fills in the bot's username once getMe has answered.
+        self.share_links = ShareLinks(whatsapp_number=settings.whatsapp_number)
 
     def today(self) -> date:
         return self.settings.today or date.fromtimestamp(self.clock())
@@ -62,15 +72,23 @@ class Conversation:
             log.exception("session could not be loaded; answering without context")
             session = Session()
         today = self.today()
+        started = time.perf_counter()
+        typed = text if choice is None else None
+        if typed is not None:
+            # The exact title of an answer (a button's label, the text of a shared wa.me link)
+            # opens that answer.
+            choice = self._titles().get(" ".join(typed.split()).casefold())
         if choice is not None:
             outcome = self.engine.choose(choice, session, today)
         else:
             outcome = self.engine.respond(text or "", session, today)
+        outcome = replace(outcome, reply=self._with_share_link(channel, outcome.reply, session))
         try:
             self.state.save_session(user_key, session, now)
-            self._log(channel, user_key, text if choice is None else None, outcome, today, now)
+            self._log(channel, user_key, typed, outcome, today, now)
         except StateError:
             log.exception("session or question log could not be saved")
+        metrics().turn(channel, outcome.kind, time.perf_counter() - started)
         return outcome.reply
 
     def flood_verdict(self, user_key: str, now: float) -> str:
@@ -85,6 +103,28 @@ class Conversation:
         except StateError:
             log.exception("the shared flood guard could not be read; counting in memory")
             return self.limiter.check(user_key, now)
+
+    def _titles(self) -> dict[str, str]:
+        if self._by_title is None:
+            seen: dict[str, list[str]] = {}
+            for intent_id, intent in self.engine.knowledge.intents.items():
+                seen.setdefault(" ".join(intent.title.split()).casefold(), []).append(intent_id)
+            # A title two intents share opens neither: the matcher decides those.
+            self._by_title = {title: ids[0] for title, ids in seen.items() if len(ids) == 1}
+        return self._by_title
+
+    def _with_share_link(self, channel: str, reply: Reply, session: Session) -> Reply:
+        """Remember which answer "Bagikan" would share; end the shared text with a link back
+        to that answer on this channel."""
+        if any(option.id == SHARE_OPTION.id for option in reply.options) and reply.intent:
+            session.memory[SHARED_INTENT] = reply.intent
+            return reply
+        shared = session.memory.get(SHARED_INTENT)
+        if reply.intent != SHARE_OPTION.id or not shared or not reply.text:
+            return reply
+        intent = self.engine.knowledge.intents.get(shared)
+        line = self.share_links.line(channel, shared, intent.title if intent else "")
+        return replace(reply, text=f"{reply.text}\n\n{line}") if line else reply
 
     def _apply_retention(self, now: float) -> None:
         """Delete stored questions older than BOT_RETENTION_DAYS, at most once an hour."""

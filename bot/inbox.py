@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from bot.state import InboxItem, InboxStore, StateError
+from bot.health import Heartbeat
+from bot.state import Health, InboxItem, InboxStore, StateError
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,14 @@ Save = Callable[[dict[str, Any]], Awaitable[None]]
 
 class Responder(Protocol):
     channel: str
+    # The worker's heartbeat in the state store, read by /healthz (bot.health).
+    heartbeat_name: str
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome: ...
+
+
+class WorkerStore(InboxStore, Health, Protocol):
+    """What a worker uses of the state store: the inbox, and its heartbeat."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ def retry_delay(attempts: int, retry_after_s: float | None) -> float:
 class InboxWorker:
     """Claims stored messages of one channel and answers them through its Responder."""
 
-    def __init__(self, state: InboxStore, responder: Responder, options: InboxOptions) -> None:
+    def __init__(self, state: WorkerStore, responder: Responder, options: InboxOptions) -> None:
         self.state = state
         self.responder = responder
         self.channel = responder.channel
@@ -118,6 +125,7 @@ class InboxWorker:
         self._inflight: dict[int, InboxItem] = {}
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
+        self.heartbeat = Heartbeat(state, responder.heartbeat_name)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -141,6 +149,8 @@ class InboxWorker:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await off_loop(self.heartbeat.stop)
         runners = list(self._runners.values())
         if runners:
             _, unfinished = await asyncio.wait(runners, timeout=self.options.drain_s)
@@ -186,6 +196,8 @@ class InboxWorker:
     async def _loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
+            await off_loop(self.heartbeat.beat, time.time())
             more = await self._claim()
             self._changed.set()
             if more:

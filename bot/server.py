@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import sys
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
+from telegram.error import TelegramError
 
-from bot import appkeys
+from bot import appkeys, metrics, ops
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
 from bot.instance import single_instance
@@ -34,16 +38,12 @@ SHUTDOWN_TIMEOUT_S = 1.0
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
-
-
 def make_app(settings: Settings, conversation: Conversation, state: StateStore) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
     app[appkeys.STATE] = state
-    app.router.add_get("/healthz", healthz)
+    ops.setup(app)  # GET /healthz, GET /metrics
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -56,6 +56,10 @@ def make_app(settings: Settings, conversation: Conversation, state: StateStore) 
         else:
             # WhatsApp needs the server; Telegram without a webhook URL polls inside it.
             telegram.setup_polling(app)
+    if settings.curator_enabled:
+        from bot.curator.web import attach
+
+        attach(app)
     return app
 
 
@@ -113,6 +117,31 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
     """The webhook server and its worker process, until SIGTERM or Ctrl-C. On SIGTERM it stops
     accepting, lets the worker finish or release its claims, and exits (within 10 s)."""
+    # Counters of this process and of the worker it starts, summed by GET /metrics; a fresh
+    # folder per run, since Prometheus expects counters to start again with the process.
+    with (
+        tempfile.TemporaryDirectory(prefix="tanya-jamsos-metrics-") as folder,
+        metrics.shared_across_processes(Path(folder)),
+    ):
+        try:
+            return _serve(settings, host, port)
+        except TelegramError as exc:
+            from bot.channels.telegram_failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+                raise
+            print(
+                f"error: cannot serve on {host or settings.host}:{port or settings.port} "
+                f"({exc.strerror or type(exc).__name__}); check HOST and PORT.",
+                file=sys.stderr,
+            )
+            return 1
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     load_or_create_salt(settings.secret_salt, settings.data_dir)
     with single_instance(settings, "serve"):
         app = build_app(settings)
@@ -128,9 +157,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         app.cleanup_ctx.append(_worker_process)
         bind_host = host or settings.host
         bind_port = port or settings.port
-        print(
-            f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True
-        )
+        log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
         web.run_app(
             app,
             host=bind_host,

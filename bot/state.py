@@ -88,6 +88,10 @@ CREATE TABLE IF NOT EXISTS rate_warned (
     user_key TEXT PRIMARY KEY,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS heartbeats (
+    name TEXT PRIMARY KEY,
+    beat_at REAL NOT NULL
+);
 """
 
 
@@ -199,6 +203,16 @@ class RateLimits(Protocol):
     def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str: ...
 
 
+class Health(Protocol):
+    """What /healthz and /metrics read (bot.health): worker heartbeats and the inbox backlog."""
+
+    def beat(self, name: str, now: float) -> None: ...
+    def stop_beating(self, name: str) -> None: ...
+    def heartbeats(self) -> dict[str, float]: ...
+    def backlog(self) -> tuple[int, float | None]: ...
+    def probe(self, timeout_s: float) -> None: ...
+
+
 class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
@@ -238,7 +252,15 @@ def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
 
 
 class StateStore(
-    SessionStore, DedupStore, InboxStore, BlockList, QuestionLog, RateLimits, Retention, Protocol
+    SessionStore,
+    DedupStore,
+    InboxStore,
+    BlockList,
+    QuestionLog,
+    RateLimits,
+    Health,
+    Retention,
+    Protocol,
 ):
     # True when several instances may share the store (PostgreSQL); False for one instance.
     shared: bool
@@ -255,6 +277,7 @@ class SqliteState:
     def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._timeout_s = timeout_s
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(
@@ -477,6 +500,44 @@ class SqliteState:
         for sql in PURGE_SQL:
             removed += self._run(sql, (cutoff,)).rowcount
         return removed
+
+    # -- health (read by /healthz and /metrics, possibly from another process) --------------
+
+    def beat(self, name: str, now: float) -> None:
+        """A worker is alive at `now`; /healthz of any process sharing this database sees it."""
+        self._run(
+            "INSERT INTO heartbeats (name, beat_at) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET beat_at = excluded.beat_at",
+            (name, now),
+        )
+
+    def stop_beating(self, name: str) -> None:
+        """A worker stopped on purpose: no heartbeat until it runs again."""
+        self._run("DELETE FROM heartbeats WHERE name = ?", (name,))
+
+    def heartbeats(self) -> dict[str, float]:
+        return {r[0]: float(r[1]) for r in self._run("SELECT name, beat_at FROM heartbeats")}
+
+    def backlog(self) -> tuple[int, float | None]:
+        """How many messages wait to be answered, and when the oldest of them arrived."""
+        row = self._run(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE status IN ('pending', 'working')"
+        ).fetchone()
+        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+
+    def probe(self, timeout_s: float) -> None:
+        """Raise StateError unless a write transaction can start within `timeout_s` (a lock
+        held by another process, a read-only or vanished file all fail it); writes nothing."""
+        with self._lock:
+            try:
+                self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.execute("ROLLBACK")
+                finally:
+                    self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+            except sqlite3.Error as exc:
+                raise StateError(f"state database error: {exc}") from exc
 
     def close(self) -> None:
         with self._lock:

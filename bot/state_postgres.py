@@ -97,7 +97,8 @@ MIGRATIONS: tuple[str, ...] = (
         since DOUBLE PRECISION NOT NULL
     );
     """,
-    # 2: the flood guard moves into the store, so that it holds across instances.
+    # 2: the flood guard moves into the store, so that it holds across instances; workers'
+    # heartbeats for /healthz.
     """
     CREATE TABLE rate_events (
         user_key TEXT NOT NULL,
@@ -107,6 +108,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE rate_warned (
         user_key TEXT PRIMARY KEY,
         at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE heartbeats (
+        name TEXT PRIMARY KEY,
+        beat_at DOUBLE PRECISION NOT NULL
     );
     """,
 )
@@ -386,6 +391,52 @@ class PostgresState:
                 cur.execute(_placeholders(sql), (cutoff,))
                 removed += cur.rowcount
         return removed
+
+    # -- health (read by /healthz and /metrics of every instance) ------------------------------
+
+    def beat(self, name: str, now: float) -> None:
+        with self._cursor() as cur:
+            cur.execute(
+                "INSERT INTO heartbeats (name, beat_at) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET beat_at = GREATEST(heartbeats.beat_at, "
+                "excluded.beat_at)",
+                (name, now),
+            )
+
+    def stop_beating(self, name: str) -> None:
+        # Several workers share a name here: one stopping must not hide the others' beats,
+        # so the beat is left to age; a worker that stays away shows as stale.
+        return None
+
+    def heartbeats(self) -> dict[str, float]:
+        with self._cursor() as cur:
+            cur.execute("SELECT name, beat_at FROM heartbeats")
+            return {r[0]: float(r[1]) for r in cur.fetchall()}
+
+    def backlog(self) -> tuple[int, float | None]:
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT COUNT(*), MIN(received_at) FROM inbox "
+                "WHERE status IN ('pending', 'working')"
+            )
+            row = cur.fetchone()
+        if row is None:
+            return 0, None
+        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+
+    def probe(self, timeout_s: float) -> None:
+        """Raise StateError unless a connection answers a write-capable transaction within
+        `timeout_s`; writes nothing."""
+        try:
+            with self._pool.connection(timeout=timeout_s) as conn:
+                conn.execute(
+                    "SELECT set_config(%s, %s, true)",
+                    ("statement_timeout", str(max(1, int(timeout_s * 1000)))),
+                )
+                conn.execute("SELECT 1")
+                conn.rollback()
+        except psycopg.Error as exc:
+            raise StateError(f"state database error: {_reason(exc)}") from exc
 
     def close(self) -> None:
         self._pool.close()

@@ -4,20 +4,41 @@ a real PostgreSQL cluster (tests/postgres.py) for the shared state store."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from bot.config import Settings, load_settings
 from bot.engine import Engine
 from handlers import HANDLERS
 from knowledge import Knowledge, build, load
 from knowledge.build import SOURCE_DIR
+from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
 from tests.postgres import Cluster, PostgresMissing
 
 TODAY = date(2026, 11, 21)
+
+
+DATA_FILES = ("sources", "intents", "tables", "facts.csv", "slang.csv")
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A private copy of the curated sources that a test may break."""
+    target = tmp_path / "knowledge"
+    target.mkdir()
+    for name in DATA_FILES:
+        origin = SOURCE_DIR / name
+        if origin.is_dir():
+            shutil.copytree(origin, target / name)
+        else:
+            shutil.copy2(origin, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +75,9 @@ def settings(data_dir: Path) -> Settings:
             "BOT_DATA_DIR": str(data_dir),
             "BOT_TODAY": TODAY.isoformat(),
             "BOT_SECRET_SALT": "test-salt",
+            # Polling mode serves /healthz: on loopback, on a free port, never on 8080.
+            "HOST": "127.0.0.1",
+            "PORT": "0",
         },
         env_file=None,
     )
@@ -85,3 +109,28 @@ def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
         yield postgres_cluster.url(name)
     finally:
         postgres_cluster.drop_database(name)
+
+
+# WhatsApp set up against the fake Graph API (test modules may define their own instead).
+WA_APP_SECRET = "app-secret-for-tests"
+WA_VERIFY_TOKEN = "verify-token-for-tests"
+
+
+@pytest.fixture
+def graph() -> FakeGraphAPI:
+    return FakeGraphAPI()
+
+
+@pytest.fixture
+async def wa_settings(
+    settings: Settings, graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> Settings:
+    server = await aiohttp_server(graph.app())
+    return replace(
+        settings,
+        whatsapp_verify_token=WA_VERIFY_TOKEN,
+        whatsapp_app_secret=WA_APP_SECRET,
+        whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
+        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
+        whatsapp_api_url=str(server.make_url(f"/{graph.version}")),
+    )

@@ -31,11 +31,14 @@ from telegram.error import InvalidToken, TelegramError
 from bot import appkeys
 from bot.channels.backoff import backoff_delay
 from bot.channels.telegram_channel import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
+from bot.channels.telegram_failures import startup_failure
 from bot.channels.telegram_logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
+from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.instance import AlreadyRunning, single_instance
+from bot.ops import health_server
 from bot.state import StateError, StateStore, open_state
 
 log = logging.getLogger(__name__)
@@ -193,13 +196,18 @@ async def polling(
             )
             wake = worker.wake
         task = asyncio.create_task(poll_into_inbox(channel, state, wake), name="telegram-poll")
+        # The poller's heartbeat for /healthz, while it polls.
+        beating = asyncio.create_task(
+            beat_while(Heartbeat(state, TELEGRAM_POLLER), lambda: not task.done())
+        )
         try:
             yield
         finally:
             # Stop fetching first: whatever the cancelled call would have returned stays
             # unconfirmed at Telegram and comes again on the next start.
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            beating.cancel()
+            await asyncio.gather(task, beating, return_exceptions=True)
     await channel.stop()
 
 
@@ -214,7 +222,7 @@ async def serve_polling(settings: Settings, stop: asyncio.Event) -> None:
             if not state.shared and (released := state.release_claims(CHANNEL)):
                 log.warning("telegram: took over %d message(s) left by a stopped bot", released)
             channel = TelegramChannel(settings, conversation, state)
-            async with polling(channel, state, conversation):
+            async with health_server(settings, state), polling(channel, state, conversation):
                 await stop.wait()
         finally:
             state.close()
@@ -231,19 +239,13 @@ def run_polling(settings: Settings) -> int:
             # Not available on Windows, nor outside the main thread: Ctrl-C then still works.
             with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        print("Tanya Jamsos: polling Telegram (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        log.info("Tanya Jamsos: polling Telegram (Ctrl-C to stop)")
         await serve_polling(settings, stop)
 
     try:
         asyncio.run(main())
-    except InvalidToken:
-        print(
-            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.",
-            file=sys.stderr,
-        )
-        return 1
     except TelegramError as exc:
-        print(f"error: Telegram is not reachable ({type(exc).__name__}).", file=sys.stderr)
+        print(startup_failure(exc, settings), file=sys.stderr)
         return 1
     except (AlreadyRunning, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)

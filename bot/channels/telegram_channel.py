@@ -62,6 +62,18 @@ COMMANDS = (
     BotCommand("menu", "Tampilkan menu topik"),
     BotCommand("help", "Bantuan: cara bertanya"),
 )
+# Shown in the empty chat before the first message (at most 512 characters) and on the bot's
+# profile and in shared links (at most 120).
+DESCRIPTION = (
+    "Tanya Jamsos menjawab pertanyaan tentang BPJS Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja "
+    "informal dan agen Perisai: iuran, manfaat, cara daftar, bayar dan klaim. Tulis pertanyaan "
+    'dengan kata-kata sendiri, misalnya "berapa iuran untuk petani". Ini layanan informasi '
+    "tidak resmi. Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
+)
+SHORT_DESCRIPTION = (
+    "Info BPJS Ketenagakerjaan untuk pekerja informal: iuran, manfaat, daftar, klaim. "
+    "Layanan tidak resmi."
+)
 # How many updates PTB processes at once; each chat is still answered in order (chat locks).
 CONCURRENT_UPDATES = 64
 
@@ -205,7 +217,20 @@ class TelegramChannel:
         """Initialise (getMe), register the commands, and start processing updates."""
         await self.application.initialize()
         await self.application.bot.set_my_commands(list(COMMANDS))
+        await self._describe()
+        # Forwarded answers link back to the bot by its username.
+        self.conversation.share_links.telegram_username = self.application.bot.username
         await self.application.start()
+
+    async def _describe(self) -> None:
+        """What Telegram shows before the first message and on the bot's profile. Cosmetic: a
+        failure is logged and the bot starts anyway."""
+        bot = self.application.bot
+        try:
+            await bot.set_my_description(DESCRIPTION)
+            await bot.set_my_short_description(SHORT_DESCRIPTION)
+        except TelegramError as exc:
+            log.warning("telegram: the bot's description was not set (%s)", type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop after the updates already received are answered, then release the client."""
@@ -219,6 +244,7 @@ class TelegramChannel:
     # -- the inbox Responder -------------------------------------------------------------------
 
     channel = CHANNEL
+    heartbeat_name = "telegram-worker"  # the inbox worker's; the poller beats as its own
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome:
         """Answer one stored update: resume a stored reply, or run the update's handlers."""
@@ -334,8 +360,16 @@ class TelegramChannel:
         message = update.message
         if message is None or not message.text:
             return
-        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        words = message.text.split()
+        command = words[0].lstrip("/").split("@")[0].lower()
+        if command == "start" and len(words) > 1 and words[1] in self._intents():
+            # A deep link t.me/<bot>?start=<intent> (from a forwarded answer) opens that answer.
+            await self.converse(message, choice=words[1])
+            return
         await self.converse(message, choice="salam" if command == "start" else "menu")
+
+    def _intents(self) -> set[str]:
+        return set(self.conversation.engine.knowledge.intents)
 
     async def _on_other_command(self, update: Update, context: Context) -> None:
         """An unknown command gets the menu, in a group only when it names this bot."""

@@ -42,10 +42,20 @@ from bot.channels.whatsapp_parse import (
 from bot.channels.whatsapp_send import GraphClient, Message, RetryPolicy, render
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
-from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, off_loop, turn_off_loop
+from bot.health import WHATSAPP_WORKER
+from bot.inbox import (
+    DONE,
+    InboxOptions,
+    InboxWorker,
+    Outcome,
+    Save,
+    WorkerStore,
+    off_loop,
+    turn_off_loop,
+)
 from bot.privacy import load_or_create_salt, user_key
 from bot.reply import Reply
-from bot.state import InboxItem, InboxStore, StateError, StateStore
+from bot.state import InboxItem, StateError, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +270,7 @@ async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def answering(
-    settings: Settings, state: InboxStore, conversation: Conversation, options: WhatsAppOptions
+    settings: Settings, state: WorkerStore, conversation: Conversation, options: WhatsAppOptions
 ) -> AsyncIterator[InboxWorker]:
     """The Graph API client (one session) and the inbox worker, for as long as the block runs."""
     # One session per application: its connection pool is shared by every send.
@@ -300,6 +310,7 @@ class WhatsAppResponder:
     """Answers one stored WhatsApp message: blue ticks, one conversation turn, the sends."""
 
     channel = CHANNEL
+    heartbeat_name = WHATSAPP_WORKER  # what /healthz expects of a WhatsApp setup
 
     def __init__(
         self, conversation: Conversation, graph: GraphClient, options: WhatsAppOptions
@@ -333,7 +344,9 @@ class WhatsAppResponder:
         for index in range(sent, total):
             message = outbox[index]
             marker = f"{item.message_id}#{index + 1}/{total}"
-            result = await self.graph.send(field_name, address, _message(message), marker)
+            result = await self.graph.send(
+                field_name, address, _message(message), marker, typing_for=item.message_id
+            )
             if result.ok:
                 if index + 1 < total:
                     await save({**payload, "outbox": outbox, "sent": index + 1})

@@ -24,6 +24,8 @@ from aiohttp import web
 TOKEN = "123:ABC"
 BOT_ID = 7_000_001
 BOT_USERNAME = "TanyaJamsosBot"
+# A path under which the fake also answers, as a Bot API server behind a reverse proxy would.
+PROXY_PREFIX = "/telegram"
 # getUpdates holds a request open at most this long, so that stopping a poller is quick.
 LONG_POLL_CAP_S = 0.2
 # Parameters PTB sends JSON-encoded inside a form body.
@@ -166,7 +168,14 @@ class FakeTelegramAPI:
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # The same server behind a reverse proxy that maps it under a path.
+        app.router.add_route("*", f"{PROXY_PREFIX}/bot{{token}}/{{method}}", self._handle)
         return app
+
+    @property
+    def root_url(self) -> str:
+        """The server root, as self-hosters of the Bot API server write it."""
+        return self.api_url.removesuffix("/bot")
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -254,6 +263,12 @@ class FakeTelegramAPI:
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyDescription(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyShortDescription(self, params: dict[str, Any]) -> bool:
         return True
 
     async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
