@@ -18,7 +18,10 @@ from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
-from tests.processes import BotProcess, clean_env
+from tests.processes import BotProcess, children, clean_env, free_port
+
+# Other test modules import these from here.
+__all__ = ["children", "free_port"]
 
 MESSAGES = 40
 

@@ -246,3 +246,15 @@ def test_postgres_schema_of_an_older_bot_is_migrated_in_place(postgres_url: str)
         assert store.forget("u1") == 2  # the old session survived the migration
     finally:
         store.close()
+
+
+def test_health_reads_heartbeats_and_the_backlog(open_store: OpenStore) -> None:
+    worker, server = open_store(), open_store()
+    worker.beat("whatsapp-worker", T0)
+    worker.beat("whatsapp-worker", T0 + 5)
+    assert server.heartbeats() == {"whatsapp-worker": T0 + 5}
+    assert server.backlog() == (0, None)
+    worker.enqueue("whatsapp", "m1", "u1", {}, T0 + 1)
+    worker.enqueue("whatsapp", "m2", "u2", {}, T0 + 2)
+    assert server.backlog() == (2, T0 + 1)
+    server.probe(0.25)  # a writable store passes
