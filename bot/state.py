@@ -528,7 +528,11 @@ class SqliteState:
     def probe(self, timeout_s: float) -> None:
         """Raise StateError unless a write transaction can start within `timeout_s` (a lock
         held by another process, a read-only or vanished file all fail it); writes nothing."""
-        with self._lock:
+        # The connection may be busy in another thread of this process (the inbox worker runs
+        # its calls off the event loop), itself waiting on the lock: that is "locked" too.
+        if not self._lock.acquire(timeout=timeout_s):
+            raise StateError("state database error: database is locked")
+        try:
             try:
                 self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
                 try:
@@ -538,6 +542,8 @@ class SqliteState:
                     self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:
