@@ -6,8 +6,8 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.state import SqliteState
+from bot.state import StateStore
 
 SETTINGS = web.AppKey("settings", Settings)
 CONVERSATION = web.AppKey("conversation", Conversation)
-STATE = web.AppKey("state", SqliteState)
+STATE = web.AppKey("state", StateStore)

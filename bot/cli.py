@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "user", help="a stored user key (e.g. wh_3f...) or CHANNEL:ID (e.g. telegram:12345)"
     )
-    sub.add_parser("work", help="answer the WhatsApp inbox (started by `serve` itself)")
+    sub.add_parser("work", help="answer the inbox of every channel (`serve` starts one itself)")
     serve = sub.add_parser("serve", help="run the webhook server (WhatsApp, Telegram webhook)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -119,6 +119,7 @@ def main(
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
     setup_logging(settings.log_level, settings.log_format, stderr)
+    from bot.state import StateError
     from knowledge import KnowledgeError
 
     try:
@@ -127,6 +128,9 @@ def main(
         print(_knowledge_error(exc, settings.knowledge_db.is_file()), file=stderr)
         return EXIT_INVALID
     except ConfigError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_INVALID
+    except StateError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
@@ -290,10 +294,10 @@ def _chat(
     from bot.conversation import Conversation
     from bot.privacy import load_or_create_salt, user_key
     from bot.runtime import load_engine
-    from bot.state import SqliteState
+    from bot.state import open_state
 
     engine = load_engine(settings, stderr)
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     # The console is one trusted person at a keyboard: no flood guard.
     conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
     salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
@@ -329,9 +333,9 @@ def _chat(
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
     from bot.report import as_json, build_report, format_report
-    from bot.state import SqliteState, now
+    from bot.state import now, open_state
 
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     try:
         if args.ignore:
             state.ignore_group(args.ignore, now())
@@ -347,10 +351,10 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.channels.console import render
-    from bot.state import SqliteState
+    from bot.state import open_state
     from bot.teach import TeachError, lesson_for, preview, teach
 
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     try:
         lesson = lesson_for(args.question, args.intent, state)
     finally:
@@ -378,13 +382,13 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
 
 def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
     from bot.privacy import load_or_create_salt, user_key
-    from bot.state import SqliteState
+    from bot.state import open_state
 
     key = args.user
     channel, sep, raw = key.partition(":")
     if sep:
         key = user_key(channel, raw, load_or_create_salt(settings.secret_salt, settings.data_dir))
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     try:
         removed = state.forget(key)
     finally:
@@ -397,14 +401,14 @@ def _work(settings: Settings) -> int:
     import asyncio
     import signal
 
-    from bot.channels import whatsapp
+    from bot.worker import work
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await whatsapp.work(settings, stop)
+        await work(settings, stop)
 
     asyncio.run(run())
     return EXIT_OK

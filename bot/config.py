@@ -50,6 +50,10 @@ class Settings:
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_api_url: str = DEFAULT_WHATSAPP_API_URL
+    # postgresql://… to share the state between instances; empty: SQLite in data_dir.
+    database_url: str = ""
+    # How long a worker's claim on an inbox message lasts without renewal (takeover after death).
+    inbox_lease_s: float = 30.0
     # The curators' desk (web page at /curator): off without a token; loopback unless configured.
     curator_token: str = ""
     curator_host: str = "127.0.0.1"
@@ -243,6 +247,8 @@ def load_settings(
         whatsapp_app_secret=text("WHATSAPP_APP_SECRET"),
         whatsapp_access_token=text("WHATSAPP_ACCESS_TOKEN"),
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
+        database_url=text("BOT_DATABASE_URL"),
+        inbox_lease_s=number("BOT_INBOX_LEASE_S", 30.0),
         whatsapp_api_url=endpoint("WHATSAPP_API_URL", whatsapp_api_url, DEFAULT_WHATSAPP_API_URL),
         curator_token=text("BOT_CURATOR_TOKEN"),
         curator_host=text("BOT_CURATOR_HOST") or "127.0.0.1",
@@ -254,6 +260,12 @@ def load_settings(
         health_pending_age_s=number("BOT_HEALTH_PENDING_AGE_S", 300.0),
         health_backlog=integer("BOT_HEALTH_BACKLOG", 1000),
     )
+    if settings.database_url and not settings.database_url.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        problems.append("BOT_DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
+    if settings.inbox_lease_s < 1:
+        problems.append("BOT_INBOX_LEASE_S must be 1 or more")
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if settings.curator_token and len(settings.curator_token) < 16:

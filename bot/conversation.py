@@ -56,7 +56,7 @@ class Conversation:
     ) -> Reply | None:
         """The reply to one message or button press; None when a flood is being ignored."""
         now = self.clock()
-        verdict = self.limiter.check(user_key, now)
+        verdict = self.flood_verdict(user_key, now)
         if verdict == "drop":
             return None
         if verdict == "warn":
@@ -90,6 +90,19 @@ class Conversation:
             log.exception("session or question log could not be saved")
         metrics().turn(channel, outcome.kind, time.perf_counter() - started)
         return outcome.reply
+
+    def flood_verdict(self, user_key: str, now: float) -> str:
+        """The flood guard: in memory for one instance; in the store when instances share it
+        (PostgreSQL), so that it counts a user's messages whichever instance answers them."""
+        if not getattr(self.state, "shared", False):
+            return self.limiter.check(user_key, now)
+        try:
+            return self.state.rate_check(
+                user_key, now, self.settings.rate_limit, self.settings.rate_window_s
+            )
+        except StateError:
+            log.exception("the shared flood guard could not be read; counting in memory")
+            return self.limiter.check(user_key, now)
 
     def _titles(self) -> dict[str, str]:
         if self._by_title is None:

@@ -17,7 +17,7 @@ from bot import appkeys
 from bot.config import Settings
 from bot.health import healthz
 from bot.metrics import exposition, metrics
-from bot.state import SqliteState
+from bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ async def time_webhooks(request: web.Request, handler: Handler) -> web.StreamRes
 
 
 @contextlib.asynccontextmanager
-async def health_server(settings: Settings, state: SqliteState) -> AsyncIterator[None]:
+async def health_server(settings: Settings, state: StateStore) -> AsyncIterator[None]:
     """/healthz and /metrics on HOST:PORT for a process without a webhook server (polling).
     A busy port costs the endpoint, not the bot: it is logged and the bot goes on."""
     app = web.Application()

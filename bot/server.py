@@ -21,19 +21,24 @@ from telegram.error import TelegramError
 from bot import appkeys, metrics, ops
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
+from bot.instance import single_instance
 from bot.privacy import load_or_create_salt
 from bot.runtime import load_engine
-from bot.state import SqliteState
+from bot.state import StateStore, open_state
 
 log = logging.getLogger(__name__)
 
 # The process id of the WhatsApp worker process (for benchmarks measuring its memory).
 WORKER_PID = web.AppKey("worker_pid", int)
+# Graceful stop: the worker's drain (5 s) plus releasing its claims, within the 10 s promised.
+WORKER_STOP_S = 8.0
+# Requests still being read when SIGTERM comes get this long; each one is a quick INSERT.
+SHUTDOWN_TIMEOUT_S = 1.0
 # WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
-def make_app(settings: Settings, conversation: Conversation, state: SqliteState) -> web.Application:
+def make_app(settings: Settings, conversation: Conversation, state: StateStore) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
@@ -62,14 +67,21 @@ def build_app(settings: Settings) -> web.Application:
     """Everything `serve` runs, without running it (tests and benchmarks start it themselves)."""
     require_webhook_settings(settings)
     engine = load_engine(settings)
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     conversation = Conversation(engine, state, settings)
-    return make_app(settings, conversation, state)
+    app = make_app(settings, conversation, state)
+    app.on_cleanup.append(_close_state)
+    return app
+
+
+async def _close_state(app: web.Application) -> None:
+    app[appkeys.STATE].close()
 
 
 async def _worker_process(app: web.Application) -> AsyncIterator[None]:
     """Run `python -m bot work` beside the server for as long as it runs, restarting it if it
-    dies: the server only acknowledges and stores, the worker process answers."""
+    dies: the server only acknowledges and stores, the worker process answers. On SIGTERM the
+    worker gets WORKER_STOP_S to finish or release its claims (it needs about its drain time)."""
     stopping = asyncio.Event()
 
     async def supervise() -> None:
@@ -83,7 +95,7 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
             except asyncio.CancelledError:
                 proc.terminate()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(proc.wait(), 10)
+                    await asyncio.wait_for(proc.wait(), WORKER_STOP_S)
                 if proc.returncode is None:
                     proc.kill()
                     await proc.wait()
@@ -103,6 +115,8 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
+    """The webhook server and its worker process, until SIGTERM or Ctrl-C. On SIGTERM it stops
+    accepting, lets the worker finish or release its claims, and exits (within 10 s)."""
     # Counters of this process and of the worker it starts, summed by GET /metrics; a fresh
     # folder per run, since Prometheus expects counters to start again with the process.
     with (
@@ -129,15 +143,27 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     load_or_create_salt(settings.secret_salt, settings.data_dir)
-    app = build_app(settings)
-    if settings.whatsapp_enabled:
-        from bot.channels import whatsapp
-
+    with single_instance(settings, "serve"):
+        app = build_app(settings)
         # Answer in a second process: acknowledgements keep this one's CPU to themselves.
-        app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+        if settings.whatsapp_enabled:
+            from bot.channels import whatsapp
+
+            app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+        if settings.telegram_enabled:
+            from bot.channels import telegram
+
+            app[telegram.RUN_WORKER] = False
         app.cleanup_ctx.append(_worker_process)
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
-    web.run_app(app, host=bind_host, port=bind_port, print=None, access_log=None)
+        bind_host = host or settings.host
+        bind_port = port or settings.port
+        log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
+        web.run_app(
+            app,
+            host=bind_host,
+            port=bind_port,
+            print=None,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        )
     return 0

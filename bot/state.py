@@ -1,8 +1,10 @@
 """The state database: sessions, processed ids, the durable inbox, blocked users, question log.
 
 SQLite in WAL mode: one writer, many readers, and a committed row survives a crash or kill -9.
-`StateStore` is the interface the rest of the bot uses, so that a shared store (Redis, for several
-workers behind a load balancer) is a second implementation rather than a rewrite.
+It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
+rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
+privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
+of instances on any number of machines. `open_state(settings)` picks one by BOT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -11,11 +13,17 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.session import SESSION_TTL_SECONDS, Session
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -44,6 +52,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     UNIQUE (channel, message_id)
 );
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
+CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
 CREATE TABLE IF NOT EXISTS blocked (
     channel TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -70,11 +79,53 @@ CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rate_events (
+    user_key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_events_user ON rate_events (user_key, at);
+CREATE TABLE IF NOT EXISTS rate_warned (
+    user_key TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS heartbeats (
     name TEXT PRIMARY KEY,
     beat_at REAL NOT NULL
 );
 """
+
+
+# Each user's earliest unfinished message only: a later one waits until the earlier one is done
+# (or given up), also while the earlier one waits for a retry. One worker at a time per user.
+CLAIM_SQL = """
+SELECT id, channel, message_id, user_key, payload, attempts FROM inbox AS i
+WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ?
+  AND NOT EXISTS (
+    SELECT 1 FROM inbox AS e
+    WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
+      AND e.status IN ('pending', 'working'))
+ORDER BY id LIMIT ?
+"""
+
+
+# What `forget` deletes for one user and `purge` past the retention period: the same statements
+# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it).
+FORGET_SQL = (
+    "DELETE FROM sessions WHERE user_key = ?",
+    "DELETE FROM questions WHERE user_key = ?",
+    "DELETE FROM blocked WHERE user_key = ?",
+    "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
+    "DELETE FROM rate_events WHERE user_key = ?",
+    "DELETE FROM rate_warned WHERE user_key = ?",
+)
+PURGE_SQL = (
+    "DELETE FROM questions WHERE created_at < ?",
+    "DELETE FROM sessions WHERE updated_at < ?",
+    "DELETE FROM seen WHERE seen_at < ?",
+    "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
+    "DELETE FROM rate_events WHERE at < ?",
+    "DELETE FROM rate_warned WHERE at < ?",
+)
 
 
 class StateError(Exception):
@@ -104,32 +155,124 @@ class LoggedQuestion:
     candidates: list[tuple[str, float]]
 
 
-class StateStore(Protocol):
+class SessionStore(Protocol):
     def load_session(self, user_key: str, now: float) -> Session: ...
     def save_session(self, user_key: str, session: Session, now: float) -> None: ...
+
+
+class DedupStore(Protocol):
     def mark_seen(self, channel: str, message_id: str, now: float) -> bool: ...
+
+
+class InboxStore(Protocol):
+    """The durable inbox. `claim` gives each user's earliest unfinished message only, so that
+    competing workers can never answer one user's messages out of order."""
+
     def enqueue(
         self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
     ) -> bool: ...
     def claim(
         self, channel: str, now: float, lease_s: float, limit: int = 20
     ) -> list[InboxItem]: ...
+    def extend_leases(self, item_ids: list[int], until: float) -> None: ...
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
+
+
+class BlockList(Protocol):
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
+    def unblock(self, channel: str, user_key: str) -> None: ...
+
+
+class QuestionLog(Protocol):
+    """What the curators' report reads, and the groups they chose to ignore."""
+
     def log_question(self, entry: LoggedQuestion, now: float) -> None: ...
+    def questions(self, since_day: str = "") -> list[LoggedQuestion]: ...
+    def ignore_group(self, signature: str, now: float) -> None: ...
+    def ignored_groups(self) -> set[str]: ...
+
+
+class RateLimits(Protocol):
+    """The per-user flood guard kept in the store, so that it holds across every instance."""
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str: ...
+
+
+class Health(Protocol):
+    """What /healthz and /metrics read (bot.health): worker heartbeats and the inbox backlog."""
+
+    def beat(self, name: str, now: float) -> None: ...
+    def stop_beating(self, name: str) -> None: ...
+    def heartbeats(self) -> dict[str, float]: ...
+    def backlog(self) -> tuple[int, float | None]: ...
+    def probe(self, timeout_s: float) -> None: ...
+
+
+class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
+
+
+def question_from_row(r: Sequence[Any]) -> LoggedQuestion:
+    """A row of SELECT user_key, channel, day, text, normalized, intent, confidence, kind,
+    candidates FROM questions."""
+    return LoggedQuestion(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        float(r[6]),
+        r[7],
+        [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
+    )
+
+
+def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
+    """The values of INSERT INTO questions (user_key, channel, day, text, normalized, intent,
+    confidence, kind, candidates, created_at)."""
+    return (
+        entry.user_key,
+        entry.channel,
+        entry.day,
+        entry.text,
+        entry.normalized,
+        entry.intent,
+        entry.confidence,
+        entry.kind,
+        json.dumps(entry.candidates),
+        now,
+    )
+
+
+class StateStore(
+    SessionStore,
+    DedupStore,
+    InboxStore,
+    BlockList,
+    QuestionLog,
+    RateLimits,
+    Health,
+    Retention,
+    Protocol,
+):
+    # True when several instances may share the store (PostgreSQL); False for one instance.
+    shared: bool
+
     def close(self) -> None: ...
 
 
 class SqliteState:
     """The embedded StateStore. Thread-safe by a lock: the event loop calls it directly (each
     call is a short local transaction), and tests may call it from threads."""
+
+    shared = False
 
     def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,18 +299,22 @@ class SqliteState:
                 raise StateError(f"state database error: {exc}") from exc
 
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._in_tx(lambda: [self._conn.execute(sql, params) for sql, params in statements])
+
+    def _in_tx(self, work: Callable[[], T]) -> T:
+        """`work()` in one write transaction: committed, or rolled back when it raises."""
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for sql, params in statements:
-                        self._conn.execute(sql, params)
+                    result = work()
                     self._conn.execute("COMMIT")
                 except BaseException:
                     self._conn.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        return result
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -215,12 +362,7 @@ class SqliteState:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                rows = self._conn.execute(
-                    "SELECT id, channel, message_id, user_key, payload, attempts FROM inbox "
-                    "WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ? "
-                    "ORDER BY id LIMIT ?",
-                    (channel, now, limit),
-                ).fetchall()
+                rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
                 self._conn.executemany(
                     "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                     [(now + lease_s, r[0]) for r in rows],
@@ -230,6 +372,15 @@ class SqliteState:
                 self._conn.execute("ROLLBACK") if self._conn.in_transaction else None
                 raise StateError(f"state database error: {exc}") from exc
         return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
+
+    def extend_leases(self, item_ids: list[int], until: float) -> None:
+        """Keep claims in flight ours (the worker renews them while it works on them)."""
+        self._tx(
+            [
+                ("UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'working'", (until, i))
+                for i in item_ids
+            ]
+        )
 
     def finish(self, item_id: int, now: float, error: str | None = None) -> None:
         """Done (answered, or given up on with `error`). The payload, which holds the sender's
@@ -292,24 +443,28 @@ class SqliteState:
     def unblock(self, channel: str, user_key: str) -> None:
         self._run("DELETE FROM blocked WHERE channel = ? AND user_key = ?", (channel, user_key))
 
+    # -- flood guard ---------------------------------------------------------------------------
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str:
+        """'ok' (and counted), 'warn' once per window when over the limit, else 'drop': the
+        sliding window of bot.ratelimit.RateLimiter, in the store."""
+        return self._in_tx(
+            lambda: rate_verdict(
+                lambda sql, p: self._conn.execute(sql, p).fetchall(),
+                user_key,
+                now,
+                limit,
+                window_s,
+            )
+        )
+
     # -- question log (already masked by the caller) --------------------------------------------
 
     def log_question(self, entry: LoggedQuestion, now: float) -> None:
         self._run(
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.user_key,
-                entry.channel,
-                entry.day,
-                entry.text,
-                entry.normalized,
-                entry.intent,
-                entry.confidence,
-                entry.kind,
-                json.dumps(entry.candidates),
-                now,
-            ),
+            question_params(entry, now),
         )
 
     def questions(self, since_day: str = "") -> list[LoggedQuestion]:
@@ -318,20 +473,7 @@ class SqliteState:
             "FROM questions WHERE day >= ? ORDER BY id",
             (since_day,),
         ).fetchall()
-        return [
-            LoggedQuestion(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                float(r[6]),
-                r[7],
-                [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
-            )
-            for r in rows
-        ]
+        return [question_from_row(r) for r in rows]
 
     def ignore_group(self, signature: str, now: float) -> None:
         self._run(
@@ -347,12 +489,7 @@ class SqliteState:
     def forget(self, user_key: str) -> int:
         """Remove everything kept about one user; returns the number of rows removed."""
         removed = 0
-        for sql in (
-            "DELETE FROM sessions WHERE user_key = ?",
-            "DELETE FROM questions WHERE user_key = ?",
-            "DELETE FROM blocked WHERE user_key = ?",
-            "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
-        ):
+        for sql in FORGET_SQL:
             removed += self._run(sql, (user_key,)).rowcount
         return removed
 
@@ -360,12 +497,7 @@ class SqliteState:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
         cutoff = now - older_than_days * 86400
         removed = 0
-        for sql in (
-            "DELETE FROM questions WHERE created_at < ?",
-            "DELETE FROM sessions WHERE updated_at < ?",
-            "DELETE FROM seen WHERE seen_at < ?",
-            "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
-        ):
+        for sql in PURGE_SQL:
             removed += self._run(sql, (cutoff,)).rowcount
         return removed
 
@@ -396,7 +528,11 @@ class SqliteState:
     def probe(self, timeout_s: float) -> None:
         """Raise StateError unless a write transaction can start within `timeout_s` (a lock
         held by another process, a read-only or vanished file all fail it); writes nothing."""
-        with self._lock:
+        # The connection may be busy in another thread of this process (the inbox worker runs
+        # its calls off the event loop), itself waiting on the lock: that is "locked" too.
+        if not self._lock.acquire(timeout=timeout_s):
+            raise StateError("state database error: database is locked")
+        try:
             try:
                 self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
                 try:
@@ -406,10 +542,44 @@ class SqliteState:
                     self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def rate_verdict(
+    run: Callable[[str, tuple[Any, ...]], list[Any]],
+    user_key: str,
+    now: float,
+    limit: int,
+    window_s: float,
+) -> str:
+    """The flood verdict inside the caller's transaction (`run` executes one statement with ?
+    placeholders and returns its rows)."""
+    run("DELETE FROM rate_events WHERE user_key = ? AND at < ?", (user_key, now - window_s))
+    count = int(run("SELECT COUNT(*) FROM rate_events WHERE user_key = ?", (user_key,))[0][0])
+    if count < limit:
+        run("INSERT INTO rate_events (user_key, at) VALUES (?, ?)", (user_key, now))
+        run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+        return "ok"
+    warned = run("SELECT at FROM rate_warned WHERE user_key = ?", (user_key,))
+    if warned and now - float(warned[0][0]) <= window_s:
+        return "drop"
+    run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+    run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
+    return "warn"
+
+
+def open_state(settings: Settings) -> StateStore:
+    """PostgreSQL when BOT_DATABASE_URL names one, else the embedded SQLite file."""
+    if settings.database_url:
+        from bot.state_postgres import PostgresState
+
+        return PostgresState(settings.database_url)
+    return SqliteState(settings.state_db)
 
 
 def now() -> float:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.reply import Reply
 from bot.report import group_questions
-from bot.state import SqliteState, now
+from bot.state import StateStore, now, open_state
 from knowledge.text import fold
 
 # Report group ids are "g" and eight hex digits (bot.report.signature).
@@ -110,7 +110,7 @@ def looks_like_group(target: str) -> bool:
     return target.startswith("g") and len(target) == GROUP_ID_LENGTH
 
 
-def lesson_for(target: str, intent: str, state: SqliteState) -> Lesson:
+def lesson_for(target: str, intent: str, state: StateStore) -> Lesson:
     """A group id from the report becomes its questions; anything else is one question."""
     if looks_like_group(target):
         groups = {g.signature: g for g in group_questions(state.questions())}
@@ -174,7 +174,7 @@ def teach(lesson: Lesson, settings: Settings, today: date) -> Taught:
         lesson, settings.knowledge_dir, settings.knowledge_db, settings.share_contact, today
     )
     if lesson.group is not None:
-        state = SqliteState(settings.state_db)
+        state = open_state(settings)
         try:
             state.ignore_group(lesson.group, now())
         finally:

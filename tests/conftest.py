@@ -1,7 +1,9 @@
-"""Shared fixtures: the real knowledge, compiled once per test run into a temporary folder."""
+"""Shared fixtures: the real knowledge, compiled once per test run into a temporary folder, and
+a real PostgreSQL cluster (tests/postgres.py) for the shared state store."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -18,6 +20,7 @@ from handlers import HANDLERS
 from knowledge import Knowledge, build, load
 from knowledge.build import SOURCE_DIR
 from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
+from tests.postgres import Cluster, PostgresMissing
 
 TODAY = date(2026, 11, 21)
 
@@ -79,6 +82,34 @@ def settings(data_dir: Path) -> Settings:
         },
         env_file=None,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of the installed server for this test run, torn down after it.
+    Without PostgreSQL the tests that need it are skipped, except in CI (CI=true): there a
+    missing PostgreSQL is a failure, so that these tests can never silently stop running."""
+    try:
+        cluster = Cluster()
+    except PostgresMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL for the shared-store tests: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
+    """A fresh, empty database of its own for one test."""
+    name = postgres_cluster.create_database()
+    try:
+        yield postgres_cluster.url(name)
+    finally:
+        postgres_cluster.drop_database(name)
 
 
 # WhatsApp set up against the fake Graph API (test modules may define their own instead).

@@ -31,7 +31,7 @@ from bot.curator.facts import facts_and_problems
 from bot.curator.trial import Trial, render_reply, run_trial
 from bot.privacy import mask_text
 from bot.report import build_report
-from bot.state import SqliteState, now
+from bot.state import StateStore, now
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
 from knowledge import KnowledgeError
 from knowledge.model import Intent
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("curator_settings", Settings)
 CONVERSATION = web.AppKey("curator_conversation", Conversation)
-STATE = web.AppKey("curator_state", SqliteState)
+STATE = web.AppKey("curator_state", StateStore)
 # One lesson saved at a time: each edits a source file and rebuilds the database.
 TEACH_LOCK = web.AppKey("curator_teach_lock", asyncio.Lock)
 # Where the desk listens once started (the main app's key; tests read the port from it).
@@ -343,7 +343,7 @@ async def facts_api(request: web.Request) -> web.Response:
 
 
 def make_curator_app(
-    settings: Settings, conversation: Conversation, state: SqliteState
+    settings: Settings, conversation: Conversation, state: StateStore
 ) -> web.Application:
     if not settings.curator_token:
         raise ValueError("the curators' desk needs BOT_CURATOR_TOKEN")
