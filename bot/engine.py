@@ -116,6 +116,11 @@ class Engine:
         self.share_contact = share_contact
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
+        # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
+        # message both read as "iuran" (a clitic comes off when the bare word is known).
+        self.normalize.extend_stems(
+            w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()
+        )
         normalized = [
             (self._example_text(text, intent), intent)
             for text, intent in knowledge.examples

@@ -63,6 +63,7 @@ def _plain(text: str) -> str:
 class Normalizer:
     def __init__(self, slang: Mapping[str, str], vocabulary: Iterable[str] = ()) -> None:
         self._vocabulary = set(vocabulary)
+        self._stems: set[str] = set()
         self._words: dict[str, str] = {}
         self._phrases: list[tuple[re.Pattern[str], str]] = []
         for slang_form, formal in slang.items():
@@ -78,6 +79,10 @@ class Normalizer:
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         self._vocabulary.update(words)
 
+    def extend_stems(self, words: Iterable[str]) -> None:
+        """Bare words a clitic may come off to reach (see _declitic), beyond the vocabulary."""
+        self._stems.update(words)
+
     def _deelongate(self, word: str) -> str:
         if not _ELONGATED.search(word):
             return word
@@ -91,11 +96,17 @@ class Normalizer:
     def _declitic(self, word: str) -> str:
         """ "klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
         and the whole one is not, so this never turns into stemming."""
-        if word in self._vocabulary:
-            return word
+        known = word in self._vocabulary
         for clitic in ("nya", "kah", "lah", "pun"):
             stem = word[: -len(clitic)]
-            if word.endswith(clitic) and len(stem) >= 3 and stem in self._vocabulary:
+            # "-lah" ends many whole words ("masalah", "sekolah"): a known word keeps it.
+            if known and clitic == "lah":
+                continue
+            if (
+                word.endswith(clitic)
+                and len(stem) >= 3
+                and (stem in self._vocabulary or stem in self._stems)
+            ):
                 return stem
         return word
 
