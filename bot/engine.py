@@ -84,8 +84,8 @@ class EngineKnobs:
     # A long message carries the user's story around the question ("sy ART di jakarta, majikan
     # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
     # lower for the same certainty. From `long_words` words on, `accept_long` is the bar.
-    long_words: int = 8
-    accept_long: float = 0.37
+    long_words: int = 6
+    accept_long: float = 0.38
     # A follow-up is short: at most this many words besides the amount, place or number.
     followup_words: int = 2
 
