@@ -22,6 +22,7 @@ from bot.followup import (
     WHAT_IF,
     context_words,
     residual_words,
+    split_clauses,
     split_core,
     split_raw,
 )
@@ -398,6 +399,8 @@ class Engine:
     ) -> str | None:
         """The other intent of a message that asks two things, when there is one."""
         raw_parts = split_raw(text)
+        if len(raw_parts) < 2 and not split_core(core):
+            raw_parts = split_clauses(text)
         if len(raw_parts) >= 2:
             parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
         else:

@@ -141,6 +141,8 @@ WHAT_IF = (
     "if",
 )
 
+# A comma-separated clause this long or longer may be a question of its own.
+MIN_CLAUSE_WORDS = 3
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
@@ -158,6 +160,15 @@ def split_raw(text: str) -> list[str]:
     """The questions of a message that separates them with "?", ";", a full stop or a line."""
     parts = [p.strip() for p in _QUESTION_BREAK.split(text)]
     return [p for p in parts if len(p.split()) >= 2]
+
+
+def split_clauses(text: str) -> list[str]:
+    """The comma-separated clauses of a message, when each is long enough to be a question:
+    "penghasilan 3jt iurannya brp, kantor terdekat dr dompu dmn"."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) < 2 or any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):
+        return []
+    return parts
 
 
 def split_core(core: str) -> list[str]:
