@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.domain import names_domain
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
@@ -89,6 +90,9 @@ class EngineKnobs:
     accept_long: float = 0.38
     # A follow-up is short: at most this many words besides the amount, place or number.
     followup_words: int = 2
+    # A message naming nothing of the domain (bot.domain) outside a conversation about it must
+    # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
+    accept_undomain: float = 0.47
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,8 @@ class Engine:
             if len(core.split()) >= self.knobs.long_words
             else self.knobs.accept
         )
+        if self._outside_domain(core, candidates, session):
+            bar = max(bar, self.knobs.accept_undomain)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
@@ -244,6 +250,17 @@ class Engine:
             also=also,
             answered=answered,
         )
+
+    def _outside_domain(
+        self, core: str, candidates: tuple[Candidate, ...], session: Session
+    ) -> bool:
+        """A question that names nothing of the domain, asked outside a conversation about it."""
+        if not candidates or self._formulaic(candidates[0].intent):
+            return False
+        last = session.last_intent
+        if last and last in self.knowledge.intents and not self._formulaic(last):
+            return False
+        return not names_domain(core.split())
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
