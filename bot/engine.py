@@ -80,6 +80,9 @@ class EngineKnobs:
     clarify_floor: float = 0.42
     see_also_margin: float = 0.06
     topic_bonus: float = 0.06
+    # On top of the topic's bonus, for the intent just answered when the message is a short
+    # continuation ("caranya?", "brp lama?", "kalau petani?"): it most often asks more of it.
+    stay_bonus: float = 0.03
     # How far below the best a candidate about the programme the message names may be and win.
     programme_margin: float = 0.08
     low_confidence: float = 0.62
@@ -383,8 +386,18 @@ class Engine:
                         break
         if bonus and session.last_topic and not entities.programmes:
             topic_bonus = self.knobs.topic_bonus
+            stay = (
+                self.knobs.stay_bonus
+                if len(self._residual(normalized)) <= self.knobs.followup_words + 1
+                else 0.0
+            )
             ranked = [
-                replace(c, score=min(1.0, c.score + topic_bonus))
+                replace(
+                    c,
+                    score=min(
+                        1.0, c.score + topic_bonus + (stay if c.intent == session.last_intent else 0)
+                    ),
+                )
                 if self.knowledge.intents[c.intent].topic == session.last_topic
                 else c
                 for c in ranked
