@@ -142,7 +142,7 @@ WHAT_IF = (
 )
 
 # A comma-separated clause this long or longer may be a question of its own.
-MIN_CLAUSE_WORDS = 3
+MIN_CLAUSE_WORDS = 2
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
