@@ -10,16 +10,17 @@ The list is read against the normalised message (after the slang map: "bpjs tk" 
 
 from __future__ import annotations
 
-DOMAIN_WORDS = frozenset(
-    """
-    bpjs bpjamsostek jamsostek jamsos ketenagakerjaan bpjstk jht jkk jkm jp jkp bpu pu
-    iuran iur premi jaminan manfaat santunan klaim cair cairkan pencairan saldo beasiswa pensiun
-    kecelakaan meninggal kematian ahli waris ditanggung tanggung denda telat autodebit nonaktif
-    peserta kepesertaan kartu kpj jmo perisai agen lapak asik lapakasik plkk wadah jakon
-    kesehatan jkn kis faskes mandiri daftar daftarkan didaftarkan pendaftaran terdaftar ikut join
-    kantor cabang 175 berhenti resign upah gaji program pekerja karyawan perusahaan pmi migran
-    """.split()
-)
+DOMAIN_WORDS = frozenset([
+    "bpjs", "bpjamsostek", "jamsostek", "jamsos", "ketenagakerjaan", "bpjstk", "jht", "jkk",
+    "jkm", "jp", "jkp", "bpu", "pu", "iuran", "iur", "premi", "jaminan", "manfaat", "santunan",
+    "klaim", "cair", "cairkan", "pencairan", "saldo", "beasiswa", "pensiun", "kecelakaan",
+    "meninggal", "kematian", "ahli", "waris", "ditanggung", "tanggung", "denda", "telat",
+    "autodebit", "nonaktif", "peserta", "kepesertaan", "kartu", "kpj", "jmo", "perisai", "agen",
+    "lapak", "asik", "lapakasik", "plkk", "wadah", "jakon", "kesehatan", "jkn", "kis", "faskes",
+    "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "ikut", "join",
+    "kantor", "cabang", "175", "berhenti", "resign", "mengundurkan", "upah", "gaji", "program",
+    "pekerja", "karyawan", "perusahaan", "pmi", "migran",
+])  # fmt: skip
 
 
 def names_domain(words: list[str]) -> bool:

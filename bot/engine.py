@@ -395,7 +395,8 @@ class Engine:
                 replace(
                     c,
                     score=min(
-                        1.0, c.score + topic_bonus + (stay if c.intent == session.last_intent else 0)
+                        1.0,
+                        c.score + topic_bonus + (stay if c.intent == session.last_intent else 0),
                     ),
                 )
                 if self.knowledge.intents[c.intent].topic == session.last_topic
