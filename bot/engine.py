@@ -19,6 +19,7 @@ from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
+    PROGRAMME_FACETS,
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
@@ -484,7 +485,9 @@ class Engine:
             kinds = [k for k in FOLLOWUP_ENTITY.get(handler, ()) if supplies(k)]
             if target is None or not kinds:
                 continue
-            if kinds == ["programme"] and not (short and ADDING.search(core)):
+            if kinds == ["programme"] and not (
+                short and (ADDING.search(core) or handler in PROGRAMME_FACETS)
+            ):
                 continue
             if short or not confident:
                 return target

@@ -19,6 +19,8 @@ FOLLOWUP_ENTITY: dict[str, tuple[str, ...]] = {
     **{handler: (kind,) for handler, kind in PENDING_ENTITY.items()},
     # "kalau tambah jht?" after a BPU premium: the same calculation, read again.
     "premiums.bpu": (PENDING_ENTITY.get("premiums.bpu", "income"), "programme"),
+    # "yg jp nya?" after an employee's premium: that programme's share of the same premium.
+    "premiums.pu": (PENDING_ENTITY.get("premiums.pu", "wage"), "programme"),
     # "kalau lahir 1975?" after the retirement age.
     "benefits.jp": ("birth",),
 }
@@ -123,6 +125,10 @@ TOPIC_WORDS: dict[str, str] = {
     "perisai": "agen perisai",
     "layanan": "jmo",
 }
+
+# Handlers for which a programme named alone ("jp nya?") already continues the answer; for the
+# others it must be added to it ("kalau tambah jht?").
+PROGRAMME_FACETS = frozenset({"premiums.pu"})
 
 # An intent and its calculating twin: with an amount or a number of workers the answer is a
 # calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
