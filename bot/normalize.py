@@ -18,6 +18,11 @@ from bot.numbers import find_amounts
 MONEY_TOKEN = "nominal"  # noqa: S105 - a word, not a secret
 
 DROP = "_"
+# Whole words that only end like a clitic: "masalah" is not "masa" + "-lah".
+ENDS_LIKE_A_CLITIC = frozenset(
+    ["masalah", "sekolah", "salah", "kalah", "jumlah", "istilah", "sebelah", "lelah", "olah",
+     "langkah", "nikah", "sedekah", "mahkamah"]
+)  # fmt: skip
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 _PERCENT = re.compile(r"(\d)\s*%")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -97,6 +102,8 @@ class Normalizer:
         """ "klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
         and the whole one is not, so this never turns into stemming."""
         known = word in self._vocabulary
+        if word in ENDS_LIKE_A_CLITIC:
+            return word
         for clitic in ("nya", "kah", "lah", "pun"):
             stem = word[: -len(clitic)]
             # "-lah" ends many whole words ("masalah", "sekolah"): a known word keeps it.

@@ -104,6 +104,8 @@ def test_a_close_runner_up_is_offered_as_an_option(engine: Engine) -> None:
     [
         ("cara daftar bpjs tk dan berapa iurannya untuk petani", {"daftar_cara", "iuran_bpu"}),
         ("berapa iuran bpu? cara bayarnya gimana?", {"iuran_bpu", "bayar_cara"}),
+        # Clauses separated only by a comma.
+        ("sy petani bisa ikut ga, iurannya brp", {"daftar_siapa", "iuran_bpu"}),
     ],
 )
 def test_two_questions_get_one_answered_and_the_other_offered(
@@ -241,6 +243,8 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         (("iuran petani penghasilan 2 juta", "kalau 10 orang?"), "iuran_bpu_hitung", "10 orang"),
         (("usia pensiun", "kalau lahir 1975?"), "jp_usia_pensiun", "1975"),
         (("cara klaim kecelakaan kerja", "klo nelayan?"), "jkk_klaim", ""),
+        # A programme named alone continues an employee's premium: its share of it.
+        (("iuran karyawan brp persen", "yg jp nya?"), "iuran_pu", ""),
     ],
 )
 def test_a_short_follow_up_continues_the_topic(
@@ -308,3 +312,29 @@ def test_formal_and_english_questions_are_understood(
     engine: Engine, question: str, intent: str
 ) -> None:
     assert respond(engine, question).reply.intent == intent
+
+
+# -- near-domain off-topic ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "bengkel motor terdekat dimana",
+        "sa pu motor mogok, bengkel dekat ende di mana",
+    ],
+)
+def test_a_message_naming_nothing_of_the_domain_falls_back(engine: Engine, message: str) -> None:
+    """They share "terdekat" and "di mana" with the office questions, but name nothing of BPJS
+    Ketenagakerjaan: the bot must not pretend to understand them."""
+    assert respond(engine, message).reply.intent is None
+
+
+def test_a_question_naming_the_domain_is_still_answered(engine: Engine) -> None:
+    assert respond(engine, "cara daftar bpjs tk untuk petani").reply.intent == "daftar_cara"
+
+
+def test_a_clitic_comes_off_a_known_word(engine: Engine) -> None:
+    assert engine.normalize("iurannya berapa") == "iuran berapa"
+    # A whole word that only ends like a clitic stays whole.
+    assert engine.normalize("masalah") == "masalah"
