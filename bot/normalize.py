@@ -99,8 +99,9 @@ class Normalizer:
         return single
 
     def _declitic(self, word: str) -> str:
-        """ "klaimnya" -> "klaim", "bisakah" -> "bisa": only when the bare word is a known word
-        and the whole one is not, so this never turns into stemming."""
+        """ "klaimnya" -> "klaim", "bisakah" -> "bisa", "telpnya" -> "telepon": only when the
+        bare word is a known word (or a slang abbreviation), so this never turns into stemming.
+        "-lah" comes off only words the vocabulary does not know whole."""
         known = word in self._vocabulary
         if word in ENDS_LIKE_A_CLITIC:
             return word
@@ -109,11 +110,12 @@ class Normalizer:
             # "-lah" ends many whole words ("masalah", "sekolah"): a known word keeps it.
             if known and clitic == "lah":
                 continue
-            if (
-                word.endswith(clitic)
-                and len(stem) >= 3
-                and (stem in self._vocabulary or stem in self._stems)
-            ):
+            if not word.endswith(clitic) or len(stem) < 2:
+                continue
+            # "telpnya": an abbreviation with a clitic reads as the abbreviation does.
+            if clitic != "lah" and stem in self._words and self._words[stem] != DROP:
+                return self._words[stem]
+            if len(stem) >= 3 and (stem in self._vocabulary or stem in self._stems):
                 return stem
         return word
 

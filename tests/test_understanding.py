@@ -336,5 +336,6 @@ def test_a_question_naming_the_domain_is_still_answered(engine: Engine) -> None:
 
 def test_a_clitic_comes_off_a_known_word(engine: Engine) -> None:
     assert engine.normalize("iurannya berapa") == "iuran berapa"
+    assert engine.normalize("nomor telpnya") == "nomor telepon"
     # A whole word that only ends like a clitic stays whole.
     assert engine.normalize("masalah") == "masalah"
