@@ -19,6 +19,8 @@ from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
+    INDEPENDENT_PREMIUM,
+    PREMIUM_OF_WORKER,
     PROGRAMME_FACETS,
     TOPIC_WORDS,
     WHAT_IF,
@@ -183,6 +185,10 @@ class Engine:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
+        if (switched := self._worker_switch(core, entities, session)) is not None:
+            return self._run(
+                switched, text, normalized, entities, session, today, candidates, "followup"
+            )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
@@ -265,6 +271,22 @@ class Engine:
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
         return not names_domain(core.split())
+
+    def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
+        last = session.last_intent
+        premiums = {*PREMIUM_OF_WORKER.values(), *CALCULATED.values()}
+        if last not in premiums or len(self._residual(core)) > self.knobs.followup_words + 1:
+            return None
+        named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        if not named and entities.occupation:
+            named = [INDEPENDENT_PREMIUM]
+        target = named[0] if named else None
+        if target is None or target not in self.knowledge.intents:
+            return None
+        if self._twin(target, entities) == self._twin(last, entities):
+            return None
+        return target
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))

@@ -130,6 +130,18 @@ TOPIC_WORDS: dict[str, str] = {
 # others it must be added to it ("kalau tambah jht?").
 PROGRAMME_FACETS = frozenset({"premiums.pu"})
 
+# The premium of each kind of worker: "sy karyawan pabrik" right after the independent workers'
+# premium asks for the employees' one. An informal job (petani, ojek) is an independent worker.
+PREMIUM_OF_WORKER: dict[str, str] = {
+    "karyawan": "iuran_pu",
+    "pegawai": "iuran_pu",
+    "mandiri": "iuran_bpu",
+    "bpu": "iuran_bpu",
+    "pmi": "iuran_pmi",
+    "migran": "iuran_pmi",
+}
+INDEPENDENT_PREMIUM = "iuran_bpu"
+
 # An intent and its calculating twin: with an amount or a number of workers the answer is a
 # calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
 CALCULATED: dict[str, str] = {"iuran_bpu": "iuran_bpu_hitung"}

@@ -245,6 +245,9 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         (("cara klaim kecelakaan kerja", "klo nelayan?"), "jkk_klaim", ""),
         # A programme named alone continues an employee's premium: its share of it.
         (("iuran karyawan brp persen", "yg jp nya?"), "iuran_pu", ""),
+        # A worker type named after a premium: that worker's premium.
+        (("iuran bpjs tk brp", "sy karyawan pabrik"), "iuran_pu", ""),
+        (("iuran karyawan brp persen", "kalau petani?"), "iuran_bpu", ""),
     ],
 )
 def test_a_short_follow_up_continues_the_topic(
