@@ -161,6 +161,7 @@ WHAT_IF = (
 
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
+MAX_CLAUSES = 2
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
@@ -184,7 +185,10 @@ def split_clauses(text: str) -> list[str]:
     """The comma-separated clauses of a message, when each is long enough to be a question:
     "penghasilan 3jt iurannya brp, kantor terdekat dr dompu dmn"."""
     parts = [p.strip() for p in text.split(",")]
-    if len(parts) < 2 or any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):
+    if not 2 <= len(parts) <= MAX_CLAUSES:
+        # More commas than that is a story around one question, not a list of questions.
+        return []
+    if any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):
         return []
     return parts
 

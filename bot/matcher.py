@@ -160,18 +160,24 @@ class Matcher:
             else []
         )
         fuzzy_scores = {index: score / 100.0 for _text, score, index in similar}
-        best: dict[str, Candidate] = {}
         w_fuzzy = self.knobs.fuzzy_weight if fuzzy else 0.0
-        for index in set(cosine) | set(fuzzy_scores):
-            cos = (
-                cosine.get(index, 0.0) / (q_norm * self._norms[index])
-                if self._norms[index]
-                else 0.0
-            )
+        # The best example per intent, as plain floats: a message of common words touches most
+        # examples, and building a Candidate for each of them was the bulk of the cost.
+        top_score: dict[str, float] = {}
+        top_index: dict[str, int] = {}
+        norms, intents = self._norms, self._intents
+        for index in cosine.keys() | fuzzy_scores.keys():
+            norm = norms[index]
+            cos = cosine.get(index, 0.0) / (q_norm * norm) if norm else 0.0
             score = (1 - w_fuzzy) * cos + w_fuzzy * fuzzy_scores.get(index, 0.0)
-            intent = self._intents[index]
-            if intent not in best or score > best[intent].score:
-                best[intent] = Candidate(intent, round(score, 4), self._texts[index])
+            intent = intents[index]
+            if score > top_score.get(intent, -1.0):
+                top_score[intent] = score
+                top_index[intent] = index
+        best = {
+            intent: Candidate(intent, round(score, 4), self._texts[top_index[intent]])
+            for intent, score in top_score.items()
+        }
         if self.knobs.intent_weight:
             w_intent = self.knobs.intent_weight
             for intent, cand in list(best.items()):

@@ -6,7 +6,7 @@ written blind to them. No question of any is also an example (tests below keep i
 they measure how well the bot understands new phrasings. A clarification counts as a non-answer.
 Thresholds sit a few points under the figures measured when they were set (dev set 96.4%,
 fallback precision 97.4% and recall 98.7%, no clarification; tuning set 88.4%, fallback
-94.1%/94.1%; second tuning set 88.9%, fallback 89.2%/87.9%; tuning conversations 91.2% and 87.9%
+94.1%/94.1%; second tuning set 88.7%, fallback 89.2%/87.9%; tuning conversations 91.2% and 87.9%
 of turns), so a change that makes understanding worse fails here.
 
 The held-out sets are reported by `python -m bot eval`, never used as a threshold here: a
