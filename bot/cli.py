@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -147,7 +148,7 @@ def _dispatch(
     if command == "teach":
         return _teach(args, settings, stdout, stderr)
     if command == "forget":
-        return _forget(args, settings, stdout)
+        return _forget(args, settings, stdout, stderr)
     if command == "work":
         return _work(settings)
     if command == "serve":
@@ -337,14 +338,25 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
     return EXIT_OK
 
 
-def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
-    from bot.privacy import load_or_create_salt, user_key
+def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.privacy import SaltError, stored_salt, user_key
     from bot.state import SqliteState
 
     key = args.user
     channel, sep, raw = key.partition(":")
     if sep:
-        key = user_key(channel, raw, load_or_create_salt(settings.secret_salt, settings.data_dir))
+        try:
+            # Never a new salt: with another one every key differs, nothing would be found,
+            # and the user would be told they were forgotten.
+            salt = stored_salt(settings.secret_salt, settings.data_dir)
+        except SaltError as exc:
+            print(f"error: {exc}", file=stderr)
+            return EXIT_INVALID
+        raw = raw.strip()
+        if channel == "whatsapp" and re.fullmatch(r"\+?[\d\s.\-()]+", raw):
+            # A phone number as people write it; WhatsApp sends it as bare digits.
+            raw = re.sub(r"\D", "", raw)
+        key = user_key(channel, raw, salt)
     state = SqliteState(settings.state_db)
     try:
         removed = state.forget(key)

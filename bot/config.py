@@ -43,6 +43,15 @@ class Settings:
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_api_url: str = DEFAULT_WHATSAPP_API_URL
+    # Limits against hostile or broken input (issue 14): how long a request handler waits for
+    # the state database before answering 503, how long a client may take to send a request,
+    # how many connections are served at once, and the inbox backlog (messages, or age of the
+    # oldest in seconds) past which /healthz and the log raise the alarm.
+    db_wait_s: float = 2.0
+    request_timeout_s: float = 10.0
+    max_connections: int = 256
+    backlog_alarm_size: int = 500
+    backlog_alarm_age_s: float = 300.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -133,6 +142,11 @@ def load_settings(
         whatsapp_access_token=text("WHATSAPP_ACCESS_TOKEN"),
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
         whatsapp_api_url=(text("WHATSAPP_API_URL") or DEFAULT_WHATSAPP_API_URL).rstrip("/"),
+        db_wait_s=float(integer("BOT_DB_WAIT_S", 2)),
+        request_timeout_s=float(integer("BOT_REQUEST_TIMEOUT_S", 10)),
+        max_connections=integer("BOT_MAX_CONNECTIONS", 256),
+        backlog_alarm_size=integer("BOT_BACKLOG_ALARM", 500),
+        backlog_alarm_age_s=float(integer("BOT_BACKLOG_ALARM_AGE_S", 300)),
     )
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")

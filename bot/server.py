@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import appkeys
+from bot import appkeys, logguard
+from bot.backpressure import BACKLOG, sample_backlog
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
-from bot.privacy import load_or_create_salt
+from bot.dbgate import DatabaseGate
+from bot.httpguard import GuardedRunner, request_deadline
 from bot.runtime import load_engine
 from bot.state import SqliteState
 
@@ -30,15 +33,36 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Alive, and what is wrong if anything. No I/O: it answers at once even when the database
+    is locked (read from the database gate and the backlog sampler)."""
+    problems = [
+        p
+        for p in (
+            request.app[appkeys.DB_GATE].problem(),
+            request.app[BACKLOG].problem if BACKLOG in request.app else None,
+        )
+        if p
+    ]
+    if problems:
+        return web.json_response({"status": "degraded", "problems": problems})
     return web.json_response({"status": "ok"})
 
 
+async def _close_gate(app: web.Application) -> None:
+    app[appkeys.DB_GATE].close()
+
+
 def make_app(settings: Settings, conversation: Conversation, state: SqliteState) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
+    )
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
     app[appkeys.STATE] = state
+    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s)
+    app.on_cleanup.append(_close_gate)
     app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(sample_backlog)
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -99,8 +123,10 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
-    load_or_create_salt(settings.secret_salt, settings.data_dir)
+    # No salt is generated here: build_app refuses to start without BOT_SECRET_SALT, and a salt
+    # file left by a process that refused to start would only mislead the next one.
     app = build_app(settings)
+    logguard.install()
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -110,5 +136,23 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     bind_host = host or settings.host
     bind_port = port or settings.port
     print(f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True)
-    web.run_app(app, host=bind_host, port=bind_port, print=None, access_log=None)
+    asyncio.run(_run(app, settings, bind_host, bind_port))
     return 0
+
+
+async def _run(app: web.Application, settings: Settings, host: str, port: int) -> None:
+    """web.run_app, with the connection limit and request timeouts of bot.httpguard."""
+    runner = GuardedRunner(
+        app, settings.request_timeout_s, settings.max_connections, access_log=None
+    )
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()

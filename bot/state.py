@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS questions (
 );
 CREATE INDEX IF NOT EXISTS questions_day ON questions (day);
 CREATE INDEX IF NOT EXISTS questions_user ON questions (user_key);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (alias_key, user_key)
+);
 CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
@@ -115,10 +121,13 @@ class StateStore(Protocol):
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
+    def backlog(self) -> tuple[int, float | None]: ...
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
     def log_question(self, entry: LoggedQuestion, now: float) -> None: ...
     def forget(self, user_key: str) -> int: ...
+    def link(self, alias_key: str, user_key: str, now: float) -> None: ...
+    def scrub(self) -> bool: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
     def close(self) -> None: ...
 
@@ -138,6 +147,9 @@ class SqliteState:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed row survives a process crash or kill -9.
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten content (an answered message's text and address) is zeroed
+            # on disk, not left in free pages.
+            self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
             self._conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
@@ -270,6 +282,13 @@ class SqliteState:
             ).fetchone()
         return int(row[0])
 
+    def backlog(self) -> tuple[int, float | None]:
+        """Unanswered messages: how many, and when the oldest of them arrived."""
+        row = self._run(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE status IN ('pending', 'working')"
+        ).fetchone()
+        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+
     # -- blocked users -------------------------------------------------------------------------
 
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None:
@@ -339,17 +358,48 @@ class SqliteState:
 
     # -- privacy -------------------------------------------------------------------------------
 
+    def link(self, alias_key: str, user_key: str, now: float) -> None:
+        """Remember that `alias_key` (a hashed phone number) is also the user keyed `user_key`
+        (a hashed BSUID), so that `forget` finds the user by either."""
+        self._run(
+            "INSERT OR IGNORE INTO aliases (alias_key, user_key, seen_at) VALUES (?, ?, ?)",
+            (alias_key, user_key, now),
+        )
+
     def forget(self, user_key: str) -> int:
-        """Remove everything kept about one user; returns the number of rows removed."""
+        """Remove everything kept about one user, under any of their keys (an alias such as the
+        phone number behind a BSUID, and their keys as a member of groups, `key.group`);
+        returns the number of rows removed."""
+        keys = {user_key}
+        for row in self._run(
+            "SELECT alias_key, user_key FROM aliases WHERE alias_key = ? OR user_key = ?",
+            (user_key, user_key),
+        ).fetchall():
+            keys.update(row)
         removed = 0
-        for sql in (
-            "DELETE FROM sessions WHERE user_key = ?",
-            "DELETE FROM questions WHERE user_key = ?",
-            "DELETE FROM blocked WHERE user_key = ?",
-            "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
-        ):
-            removed += self._run(sql, (user_key,)).rowcount
+        for key in sorted(keys):
+            member = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+            for table, extra in (
+                ("sessions", ""),
+                ("questions", ""),
+                ("blocked", ""),
+                ("inbox", " AND status NOT IN ('pending', 'working')"),
+            ):
+                removed += self._run(
+                    f"DELETE FROM {table} WHERE (user_key = ? OR user_key LIKE ? ESCAPE '\\'){extra}",
+                    (key, member),
+                ).rowcount
+            removed += self._run(
+                "DELETE FROM aliases WHERE alias_key = ? OR user_key = ?", (key, key)
+            ).rowcount
         return removed
+
+    def scrub(self) -> bool:
+        """Copy the WAL into the database and truncate it, so that the pages that held answered
+        messages (text, the address to reply to) do not linger in the WAL file. False when a
+        reader kept it from completing (the next scrub catches up)."""
+        row = self._run("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is not None and int(row[0]) == 0
 
     def purge(self, older_than_days: int, now: float) -> int:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
@@ -360,6 +410,7 @@ class SqliteState:
             "DELETE FROM sessions WHERE updated_at < ?",
             "DELETE FROM seen WHERE seen_at < ?",
             "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
+            "DELETE FROM aliases WHERE seen_at < ?",
         ):
             removed += self._run(sql, (cutoff,)).rowcount
         return removed

@@ -197,7 +197,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if given is None:
         return web.json_response({"error": "missing secret token"}, status=401)
     expected = channel.settings.telegram_webhook_secret
-    if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+    # A header that is not UTF-8 arrives with surrogate escapes: compare its bytes as sent.
+    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8")):
         return web.json_response({"error": "wrong secret token"}, status=403)
     raw = await request.read()
     data = _parse_body(raw)
@@ -221,7 +222,8 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
     """The update as a JSON object with an integer update_id, or None for anything else."""
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack (never a real update).
         return None
     if not isinstance(data, dict):
         return None

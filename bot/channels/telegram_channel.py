@@ -38,8 +38,9 @@ from bot.channels.telegram_render import CallbackCodec, Outgoing, media_text, re
 from bot.channels.telegram_send import RetryPolicy, Sender
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.privacy import load_or_create_salt, user_key
+from bot.privacy import load_or_create_salt, member_key, message_key, user_key
 from bot.ratelimit import FLOOD_TEXT
+from bot.reply import Reply
 from bot.state import SqliteState, StateError
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,12 @@ class TelegramChannel:
         """Telegram's update_id exists "to ignore repeated updates": answer each one once,
         also after a restart (the seen table is in the state database)."""
         try:
-            first = self.state.mark_seen(CHANNEL, str(update.update_id), self.clock())
+            first = await asyncio.to_thread(
+                self.state.mark_seen,
+                CHANNEL,
+                message_key(CHANNEL, str(update.update_id), self.salt),
+                self.clock(),
+            )
         except StateError:
             log.exception("could not record a telegram update id; answering anyway")
             return
@@ -227,15 +233,17 @@ class TelegramChannel:
             return
         chat = message.chat
         async with self._lock(chat.id):
-            if self._is_blocked(chat.id):
-                return
-            verdict = self.conversation.limiter.check(
-                self._conversation_key(chat, message.from_user), self.conversation.clock()
-            )
+            key = self._conversation_key(chat, message.from_user)
+            verdict = await asyncio.to_thread(self._media_verdict, chat.id, key)
             if verdict == "drop":
                 return
             notice = FLOOD_TEXT if verdict == "warn" else media_text(message)
             await self._deliver(chat, render_text(notice), self._reply_to(message))
+
+    def _media_verdict(self, chat_id: int, key: str) -> str:
+        if self._is_blocked(chat_id):
+            return "drop"
+        return self.conversation.limiter.check(key, self.conversation.clock())
 
     async def _on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -298,13 +306,18 @@ class TelegramChannel:
         else:
             chat, reply_to = where, None
         async with self._lock(chat.id):
-            if self._is_blocked(chat.id):
-                return
             key = self._conversation_key(chat, user)
-            reply = self.conversation.handle(CHANNEL, key, text=text, choice=choice)
+            # The database and the engine run in a thread: the event loop (webhooks, /healthz)
+            # never waits for them.
+            reply = await asyncio.to_thread(self._turn, chat.id, key, text, choice)
             if reply is None:
                 return  # a flood being ignored
             await self._deliver(chat, render(reply, self.codec), reply_to)
+
+    def _turn(self, chat_id: int, key: str, text: str | None, choice: str | None) -> Reply | None:
+        if self._is_blocked(chat_id):
+            return None
+        return self.conversation.handle(CHANNEL, key, text=text, choice=choice)
 
     async def _deliver(self, chat: Chat, messages: list[Outgoing], reply_to: int | None) -> None:
         await self.sender.send_all(chat.id, messages, reply_to)
@@ -312,7 +325,7 @@ class TelegramChannel:
     def _conversation_key(self, chat: Chat, user: User | None) -> str:
         """A private chat is one person; in a group each member keeps their own session."""
         if chat.type in GROUPS and user is not None:
-            return self.key(f"{chat.id}:{user.id}")
+            return member_key(CHANNEL, str(chat.id), str(user.id), self.salt)
         return self.key(chat.id)
 
     @staticmethod

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -30,10 +31,12 @@ import aiohttp
 from aiohttp import web
 
 from bot import appkeys
+from bot.bounded import TimedMap
 from bot.channels.whatsapp_parse import (
     MEDIA_KINDS,
     SIGNATURE_HEADER,
     InboundMessage,
+    ParsedWebhook,
     SignatureCheck,
     check_signature,
     parse_webhook,
@@ -42,7 +45,8 @@ from bot.channels.whatsapp_parse import (
 from bot.channels.whatsapp_send import GraphClient, Message, RetryPolicy, render
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
-from bot.privacy import load_or_create_salt, user_key
+from bot.intake import MAX_FIELD_CHARS, clean_text
+from bot.privacy import load_or_create_salt, message_key, user_key
 from bot.reply import Reply
 from bot.state import InboxItem, SqliteState, StateError
 
@@ -73,6 +77,8 @@ NOTICES = {
 }
 # Ten photos in a row get one notice, not ten.
 NOTICE_QUIET_S = 60.0
+# Senders remembered for that at most (the least recently noticed are forgotten first).
+NOTICE_MAX_SENDERS = 50_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ class WhatsAppOptions:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
     jitter: Callable[[], float] = random.random
+    # When nothing is in flight, the WAL is truncated at most this often (SqliteState.scrub).
+    scrub_every_s: float = 5.0
     # False: messages are stored and acknowledged but nobody answers them (a restart test).
     run_worker: bool = True
 
@@ -172,32 +180,16 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("whatsapp: signed webhook body is not JSON (%d bytes); ignored", len(raw))
         return web.Response(text="OK")
     parsed = parse_webhook(data)
-    state = app[appkeys.STATE]
     runtime = app[RUNTIME]
-    now = time.time()
-    new = duplicates = 0
     try:
-        for message in parsed.messages:
-            if not message.needs_reply:
-                continue
-            key = user_key(CHANNEL, message.user_id, runtime.salt)
-            if state.enqueue(CHANNEL, message.message_id, key, _payload(message), now):
-                new += 1
-            else:
-                duplicates += 1
-        for status in parsed.statuses:
-            if status.status == "failed" and state.mark_seen(
-                "whatsapp-status", f"{status.message_id}:failed", now
-            ):
-                # The outcome of a send, often 131047 outside the 24-hour window. Codes only:
-                # the ids would let a log reader link messages to a person.
-                log.warning(
-                    "whatsapp: a sent message failed, error code(s) %s",
-                    ",".join(status.error_codes) or "none",
-                )
+        # In a thread, within a bound: a locked database answers 503 in time, never freezes
+        # the server (and /healthz) for everyone.
+        new, duplicates = await app[appkeys.DB_GATE].run(
+            _store, app[appkeys.STATE], parsed, runtime.salt, time.time()
+        )
     except StateError:
         # Not stored means not acknowledged: Meta will deliver it again.
-        log.exception("whatsapp: the inbox could not store a webhook; asking Meta to retry")
+        log.error("whatsapp: the inbox could not store a webhook; asking Meta to retry")
         return web.Response(status=503, text="Try again later")
     if new and runtime.worker is not None:
         runtime.worker.wake()
@@ -214,13 +206,61 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text="OK")
 
 
-def _payload(message: InboundMessage) -> dict[str, Any]:
-    """What the worker needs to answer: the kind, the text or choice, and where to send the
-    reply. It holds the raw address, so state.finish() erases it once the item is done."""
+def _store(state: SqliteState, parsed: ParsedWebhook, salt: str, now: float) -> tuple[int, int]:
+    """Store every message of one webhook (on the database thread); (new, duplicates).
+
+    Ids are stored hashed. A message that cannot be stored for what it is (not for the state of
+    the database) is skipped and logged, so it never takes the rest of the batch with it."""
+    new = duplicates = 0
+    for message in parsed.messages:
+        if not message.needs_reply:
+            continue
+        try:
+            key = user_key(CHANNEL, message.user_id, salt)
+            stored = state.enqueue(
+                CHANNEL,
+                message_key(CHANNEL, message.message_id, salt),
+                key,
+                _payload(message, now),
+                now,
+            )
+            if stored and message.user_id != message.address and message.address_field == "to":
+                # A BSUID user whose number we know: `forget` by that number must find them.
+                state.link(user_key(CHANNEL, message.address, salt), key, now)
+        except StateError:
+            raise
+        except Exception as exc:
+            log.error("whatsapp: a message could not be stored (%s); skipped", type(exc).__name__)
+            continue
+        if stored:
+            new += 1
+        else:
+            duplicates += 1
+    for status in parsed.statuses:
+        if status.status == "failed" and state.mark_seen(
+            "whatsapp-status",
+            message_key("whatsapp-status", f"{status.message_id}:failed", salt),
+            now,
+        ):
+            # The outcome of a send, often 131047 outside the 24-hour window. Codes only:
+            # the ids would let a log reader link messages to a person.
+            log.warning(
+                "whatsapp: a sent message failed, error code(s) %s",
+                ",".join(status.error_codes) or "none",
+            )
+    return new, duplicates
+
+
+def _payload(message: InboundMessage, now: float) -> dict[str, Any]:
+    """What the worker needs to answer: the kind, the text (capped at MAX_TEXT_CHARS) or choice,
+    the platform id (for the read receipt), when it arrived (for the flood guard) and where to
+    send the reply. It holds raw ids, so state.finish() erases it once the item is done."""
     return {
         "kind": message.kind,
-        "text": message.text,
-        "choice": message.choice,
+        "text": clean_text(message.text) if message.text is not None else None,
+        "choice": clean_text(message.choice, MAX_FIELD_CHARS) if message.choice else None,
+        "wamid": message.message_id,
+        "received_at": now,
         "to": message.address,
         "to_field": message.address_field,
     }
@@ -322,7 +362,9 @@ class InboxWorker:
         self._inflight: dict[int, InboxItem] = {}
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
-        self._notice_at: dict[str, float] = {}
+        # When each sender last got a media notice: bounded, and swept by time as it goes.
+        self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
+        self._scrubbed_at = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -383,8 +425,22 @@ class InboxWorker:
                 # A full batch: there may be more waiting. Let the runners start first.
                 await asyncio.sleep(0)
                 continue
+            if not self._inflight:
+                self._scrub()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_s)
+
+    def _scrub(self) -> None:
+        """Nothing in flight: truncate the WAL (now and then), so the raw addresses and texts
+        of answered messages, erased from the inbox, do not linger in it either."""
+        now = self.options.clock()
+        if now - self._scrubbed_at < self.options.scrub_every_s:
+            return
+        self._scrubbed_at = now
+        try:
+            self.state.scrub()
+        except StateError:
+            log.warning("whatsapp: the WAL could not be truncated; will try again")
 
     def _claim(self) -> bool:
         free = self.options.capacity - len(self._inflight)
@@ -418,13 +474,17 @@ class InboxWorker:
                     log.exception("whatsapp: the inbox could not record an outcome")
                 except Exception as exc:
                     # Never let one message stop the worker; the type is logged, not the content.
+                    # A message whose processing raises would raise again: it is recorded as
+                    # failed once, never retried as if the failure were temporary.
                     log.error(
-                        "whatsapp: answering failed (%s)",
+                        "whatsapp: answering failed (%s); not retried",
                         type(exc).__name__,
                         exc_info=log.isEnabledFor(logging.DEBUG),
                     )
                     try:
-                        self._retry_or_give_up(item, "internal")
+                        self.state.finish(
+                            item.id, self.options.clock(), error=f"poison:{type(exc).__name__}"
+                        )
                     except StateError:
                         log.exception("whatsapp: the inbox could not record an outcome")
                 queue.popleft()
@@ -454,7 +514,7 @@ class InboxWorker:
             # First time: blue ticks, then the one conversation turn for this message. The
             # rendered reply is stored before anything is sent, so that a retry or a restart
             # resumes the sending and never runs the turn (or logs the question) twice.
-            read = await self.graph.mark_read(item.message_id)
+            read = await self.graph.mark_read(_wamid(item))
             if not read.ok:
                 log.debug("whatsapp: mark-as-read failed (%s)", read.error)
             reply = self._reply(item)
@@ -465,7 +525,7 @@ class InboxWorker:
         total = len(outbox)
         for index in range(sent, total):
             message = outbox[index]
-            marker = f"{item.message_id}#{index + 1}/{total}"
+            marker = f"{_wamid(item)}#{index + 1}/{total}"
             result = await self.graph.send(field_name, address, _message(message), marker)
             if result.ok:
                 if index + 1 < total:
@@ -496,7 +556,11 @@ class InboxWorker:
         kind = str(payload.get("kind") or "unsupported")
         text = payload.get("text") if isinstance(payload.get("text"), str) else None
         choice = payload.get("choice") if isinstance(payload.get("choice"), str) else None
-        handle = self.conversation.handle
+        received = payload.get("received_at")
+        handle = functools.partial(
+            self.conversation.handle,
+            received_at=float(received) if isinstance(received, int | float) else None,
+        )
         if kind in ("button_reply", "list_reply", "quick_reply") and choice and self._known(choice):
             return handle(CHANNEL, item.user_key, choice=choice)
         if kind == "welcome":
@@ -516,13 +580,16 @@ class InboxWorker:
 
     def _notice(self, key: str, kind: str) -> Reply | None:
         now = self.options.clock()
-        last = self._notice_at.get(key)
-        if last is not None and now - last < NOTICE_QUIET_S:
+        if self._notice_at.get(key, now) is not None:
             return None
-        if len(self._notice_at) > 10_000:
-            self._notice_at = {k: t for k, t in self._notice_at.items() if now - t < NOTICE_QUIET_S}
-        self._notice_at[key] = now
+        self._notice_at.touch(key, True, now)
         return Reply(text=NOTICES.get(kind, NOTICES["unsupported"]))
+
+
+def _wamid(item: InboxItem) -> str:
+    """The platform id of a stored message (kept in its payload; the inbox keeps a hash)."""
+    wamid = item.payload.get("wamid")
+    return wamid if isinstance(wamid, str) and wamid else item.message_id
 
 
 def _message(stored: object) -> Message:

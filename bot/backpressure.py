@@ -1,0 +1,86 @@
+"""Back-pressure: say so when the inbox backlog passes its alarm, in /healthz and in the log.
+
+The server acknowledges messages whether or not anybody answers them (the worker may be down or
+far behind). A sampler looks at the backlog every few seconds, through the database gate so it
+never blocks the loop, and keeps the verdict where /healthz reads it without any I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot import appkeys
+from bot.state import StateError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_EVERY_S = 5.0
+# While the alarm lasts, it is repeated in the log this often.
+LOG_EVERY_S = 60.0
+
+
+@dataclass
+class Backlog:
+    alarm_size: int
+    alarm_age_s: float
+    count: int = 0
+    oldest_age_s: float = 0.0
+    problem: str | None = None
+    _logged_at: float = float("-inf")
+
+    def judge(self, count: int, oldest: float | None, now: float) -> str | None:
+        """Record a sample; the problem it shows (or None), logged when it starts and then once
+        a minute while it lasts."""
+        self.count = count
+        self.oldest_age_s = max(0.0, now - oldest) if oldest is not None else 0.0
+        problem = None
+        if count > self.alarm_size:
+            problem = f"{count} messages wait for an answer (alarm at {self.alarm_size})"
+        elif self.oldest_age_s > self.alarm_age_s:
+            problem = (
+                f"the oldest unanswered message waits {self.oldest_age_s:.0f} s "
+                f"(alarm at {self.alarm_age_s:g} s); is the worker running?"
+            )
+        if problem is None:
+            if self.problem is not None:
+                log.info("backlog back to normal: %d message(s) waiting", count)
+            self._logged_at = float("-inf")
+        elif self.problem is None or now - self._logged_at >= LOG_EVERY_S:
+            log.warning("backlog: %s", problem)
+            self._logged_at = now
+        self.problem = problem
+        return problem
+
+
+BACKLOG = web.AppKey("backlog", Backlog)
+
+
+async def sample_backlog(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: sample the backlog for as long as the app runs."""
+    settings = app[appkeys.SETTINGS]
+    backlog = app[BACKLOG] = Backlog(settings.backlog_alarm_size, settings.backlog_alarm_age_s)
+
+    async def run() -> None:
+        while True:
+            try:
+                count, oldest = await app[appkeys.DB_GATE].run(app[appkeys.STATE].backlog)
+            except StateError:
+                pass  # the gate already says what is wrong with the database
+            else:
+                backlog.judge(count, oldest, time.time())
+            await asyncio.sleep(SAMPLE_EVERY_S)
+
+    task = asyncio.create_task(run(), name="backlog-sampler")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

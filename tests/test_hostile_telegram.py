@@ -1,0 +1,98 @@
+"""Hostile and broken input on the Telegram channel: absurd amounts, deep JSON, odd headers,
+lone surrogates. Over loopback against the fake Bot API; nothing of ours is mocked."""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+from pytest_aiohttp import AiohttpClient
+
+from bot.channels.telegram import WEBHOOK_PATH
+from bot.channels.telegram_channel import TelegramChannel
+from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, text_update
+from tests.test_telegram import (  # noqa: F401 - fixtures
+    SECRET,
+    bot,
+    deliver,
+    fake,
+    hook_app,
+    hook_settings,
+    tg_settings,
+)
+
+HUGE = "1" + "0" * 28
+
+
+async def test_a_29_digit_amount_is_answered_kindly(
+    bot: TelegramChannel,  # noqa: F811
+    fake: FakeTelegramAPI,  # noqa: F811
+) -> None:
+    await deliver(bot, text_update(2001, f"iuran bpu penghasilan Rp{HUGE}"))
+    (sent,) = fake.sent
+    assert "terlalu besar" in html.unescape(sent.text)
+
+
+async def test_a_lone_surrogate_in_a_message_is_answered(
+    bot: TelegramChannel,  # noqa: F811
+    fake: FakeTelegramAPI,  # noqa: F811
+) -> None:
+    await deliver(bot, text_update(2002, "apa itu jht \ud83d"))
+    (sent,) = fake.sent
+    assert "Jaminan Hari Tua" in html.unescape(sent.text)
+    assert [q.text for q in bot.state.questions()] == ["apa itu jht \ufffd"]
+
+
+async def test_group_members_keys_are_found_by_the_members_id(
+    bot: TelegramChannel,  # noqa: F811
+    fake: FakeTelegramAPI,  # noqa: F811
+) -> None:
+    for group in (-1001, -1002, -1003):
+        await deliver(
+            bot,
+            text_update(group, f"@{BOT_USERNAME} apa itu jht", kind="supergroup", user_id=77),
+        )
+    keys = {q.user_key for q in bot.state.questions()}
+    assert len(keys) == 3
+    assert len({k.partition(".")[0] for k in keys}) == 1
+    assert bot.state.forget(bot.key(77)) == 6  # three sessions, three logged questions
+    assert bot.state.questions() == []
+
+
+async def test_deeply_nested_json_gets_400_not_500(
+    hook_app: web.Application,  # noqa: F811
+    aiohttp_client: AiohttpClient,
+) -> None:
+    client = await aiohttp_client(hook_app)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    deep = b'{"update_id": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = await client.post(WEBHOOK_PATH, data=deep, headers=headers)
+    assert response.status == 400
+
+
+async def test_a_secret_header_that_is_not_utf8_gets_403_not_500(
+    hook_app: web.Application,  # noqa: F811
+    aiohttp_client: AiohttpClient,
+) -> None:
+    client = await aiohttp_client(hook_app)
+    reader, writer = await _open(client)
+    body = b'{"update_id": 9}'
+    writer.write(
+        b"POST " + WEBHOOK_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+        b"X-Telegram-Bot-Api-Secret-Token: \xff\xfe" + SECRET.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"403"
+
+
+async def _open(client: AiohttpClient) -> tuple:  # type: ignore[type-arg]
+    import asyncio
+
+    server = client.server  # type: ignore[attr-defined]
+    return await asyncio.open_connection(server.host, server.port)
