@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -34,6 +34,8 @@ class Backlog:
     oldest_age_s: float = 0.0
     problem: str | None = None
     _logged_at: float = float("-inf")
+    # Set after every sample (tests wait on it instead of sleeping).
+    sampled: asyncio.Event = field(default_factory=asyncio.Event)
 
     def judge(self, count: int, oldest: float | None, now: float) -> str | None:
         """Record a sample; the problem it shows (or None), logged when it starts and then once
@@ -75,6 +77,7 @@ async def sample_backlog(app: web.Application) -> AsyncIterator[None]:
                 pass  # the gate already says what is wrong with the database
             else:
                 backlog.judge(count, oldest, time.time())
+                backlog.sampled.set()
             await asyncio.sleep(SAMPLE_EVERY_S)
 
     task = asyncio.create_task(run(), name="backlog-sampler")

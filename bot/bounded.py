@@ -1,8 +1,8 @@
 """A per-key map bounded in size and swept by time, for everything kept per user or sender.
 
 Entries are kept in the order they were last touched, so the stale ones are always at the front:
-each `touch` drops at most a few expired entries from the front (amortised O(1)) and, past
-`max_entries`, the least recently touched one. Nothing is ever rebuilt: forty thousand new
+each `touch` drops the expired entries from the front (each entry is dropped once: amortised
+O(1)) and, past `max_entries`, the least recently touched one. Nothing is ever rebuilt: forty thousand new
 senders in a minute cost forty thousand small steps, not forty thousand copies of the map.
 """
 
@@ -13,10 +13,6 @@ from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-
-# Expired entries dropped per touch: enough to keep up with any arrival rate, small enough that
-# one call stays cheap.
-_SWEEP_STEP = 4
 
 
 class TimedMap(Generic[V]):
@@ -42,7 +38,7 @@ class TimedMap(Generic[V]):
         """Store `value` for `key` as touched `now`, and sweep a little."""
         self._items[key] = (now, value)
         self._items.move_to_end(key)
-        self.sweep(now, _SWEEP_STEP)
+        self.sweep(now)
         while len(self._items) > self.max_entries:
             self._items.popitem(last=False)
 

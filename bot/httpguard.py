@@ -4,8 +4,10 @@
   answer): aiohttp's keep-alive timer, armed at connection start, closes it otherwise.
 - A handler (which reads the body) gets `timeout_s` too: a half-sent body gets a 408.
 - At most `max_connections` are open at once. A new connection past the limit pushes out the
-  oldest one that is not in the middle of a request (a half-sent request, an idle keep-alive), so
-  a crowd of stalled clients cannot lock out Meta, Telegram or the health check.
+  oldest one that is not in the middle of a request (stalled in its headers, an idle keep-alive),
+  else the oldest of all, so a crowd of stalled clients cannot lock out Meta, Telegram or the
+  health check. (This reads two attributes of aiohttp's RequestHandler: `_force_close` and
+  `_request_in_progress`; tests/test_server_limits.py fails if they change.)
 
 Without these, 1,100 idle half-sent POSTs made /healthz and the webhooks time out, and the
 accept loop then failed on "Too many open files".
@@ -64,8 +66,11 @@ def limit_connections(server: web.Server, max_connections: int) -> None:
         live = [h for h in connections if not h._force_close]
         if len(live) <= limit:
             return
-        idle = next((h for h in live if h is not handler and not h._request_in_progress), None)
-        (idle or handler).force_close()
+        older = [h for h in live if h is not handler]
+        idle = next((h for h in older if not h._request_in_progress), None)
+        # The oldest idle one (stalled in its headers, or a keep-alive); else the oldest of all:
+        # a real request is done in milliseconds, so the oldest is the likeliest stalled.
+        (idle or older[0]).force_close()
 
     server.connection_made = connection_made  # type: ignore[method-assign]
 
@@ -76,7 +81,11 @@ class GuardedRunner(web.AppRunner):
     def __init__(
         self, app: web.Application, timeout_s: float, max_connections: int, **kwargs: Any
     ) -> None:
-        super().__init__(app, keepalive_timeout=timeout_s, **kwargs)
+        # lingering_time: after an early answer (a 408) aiohttp reads what is left of the body
+        # before closing, 10 s by default; a stalled client would hold its slot that long.
+        super().__init__(
+            app, keepalive_timeout=timeout_s, lingering_time=min(timeout_s, 1.0), **kwargs
+        )
         self._max_connections = max_connections
 
     async def _make_server(self) -> web.Server:

@@ -18,7 +18,7 @@ FLOOD_TEXT = (
 DEFAULT_MAX_USERS = 100_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Window:
     events: tuple[float, ...]  # arrival times within the window, oldest first, at most `limit`
     warned_at: float | None = None

@@ -93,9 +93,9 @@ async def test_message_ids_are_stored_hashed(bot: Bot) -> None:  # noqa: F811
 
 
 async def test_text_is_capped_at_the_door(start_bot: StartBot) -> None:  # noqa: F811
-    bot = await start_bot(fast_options(run_worker=False))
-    await bot.post(text_webhook(PHONE_A, "wamid.long", "jht " * 100_000))
-    [row] = bot.inbox()
+    wa = await start_bot(fast_options(run_worker=False))
+    await wa.post(text_webhook(PHONE_A, "wamid.long", "jht " * 100_000))
+    [row] = wa.inbox()
     assert len(row["payload"]) < MAX_TEXT_CHARS + 500
 
 
@@ -131,19 +131,19 @@ async def test_a_locked_database_gets_503_quickly_and_healthz_says_why(
     start_bot: StartBot,  # noqa: F811
     wa_settings,  # noqa: F811
 ) -> None:
-    bot = await start_bot(fast_options(run_worker=False))
-    async with bot.client.get("/healthz") as response:
+    wa = await start_bot(fast_options(run_worker=False))
+    async with wa.client.get("/healthz") as response:
         assert (await response.json())["status"] == "ok"
-    locker = sqlite3.connect(bot.state.path, isolation_level=None)
+    locker = sqlite3.connect(wa.state.path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:
-        post = asyncio.create_task(bot.post(text_webhook(PHONE_A, "wamid.locked", "halo")))
+        post = asyncio.create_task(wa.post(text_webhook(PHONE_A, "wamid.locked", "halo")))
         # While the webhook waits for the database, the loop is free: /healthz answers.
-        async with asyncio.timeout(1.0), bot.client.get("/healthz") as response:
+        async with asyncio.timeout(1.0), wa.client.get("/healthz") as response:
             assert response.status == 200
         assert not post.done()
         assert await post == 503
-        async with asyncio.timeout(1.0), bot.client.get("/healthz") as response:
+        async with asyncio.timeout(1.0), wa.client.get("/healthz") as response:
             health = await response.json()
         assert health["status"] == "degraded"
         assert any("database" in p for p in health["problems"])
@@ -151,9 +151,9 @@ async def test_a_locked_database_gets_503_quickly_and_healthz_says_why(
         locker.execute("ROLLBACK")
         locker.close()
     # Meta redelivers; now it is stored once.
-    assert await bot.post(text_webhook(PHONE_A, "wamid.locked", "halo")) == 200
-    assert len(bot.inbox()) == 1
-    async with bot.client.get("/healthz") as response:
+    assert await wa.post(text_webhook(PHONE_A, "wamid.locked", "halo")) == 200
+    assert len(wa.inbox()) == 1
+    async with wa.client.get("/healthz") as response:
         assert (await response.json())["status"] == "ok"
 
 
@@ -163,15 +163,15 @@ async def test_a_locked_database_never_piles_up_waiting_calls(
     wa_settings,  # noqa: F811
     wait_s: float,
 ) -> None:
-    bot = await start_bot(fast_options(run_worker=False))
-    gate = bot.app[whatsapp.appkeys.DB_GATE]
+    wa = await start_bot(fast_options(run_worker=False))
+    gate = wa.app[whatsapp.appkeys.DB_GATE]
     gate.wait_s = wait_s
     gate.max_waiting = 4
-    locker = sqlite3.connect(bot.state.path, isolation_level=None)
+    locker = sqlite3.connect(wa.state.path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:
         statuses = await asyncio.gather(
-            *(bot.post(text_webhook(PHONE_A, f"wamid.pile{i}", "halo")) for i in range(20))
+            *(wa.post(text_webhook(PHONE_A, f"wamid.pile{i}", "halo")) for i in range(20))
         )
     finally:
         locker.execute("ROLLBACK")
