@@ -364,7 +364,9 @@ class InboxWorker:
         self._runners: dict[str, asyncio.Task[None]] = {}
         # When each sender last got a media notice: bounded, and swept by time as it goes.
         self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
-        self._scrubbed_at = 0.0
+        self._scrubbed_at = float("-inf")
+        # Set after every scrub of the WAL (tests wait on it instead of sleeping).
+        self.scrubbed = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -438,7 +440,8 @@ class InboxWorker:
             return
         self._scrubbed_at = now
         try:
-            self.state.scrub()
+            if self.state.scrub():
+                self.scrubbed.set()
         except StateError:
             log.warning("whatsapp: the WAL could not be truncated; will try again")
 
