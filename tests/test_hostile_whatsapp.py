@@ -5,10 +5,8 @@ flood guard counting arrivals, a locked database."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
-from dataclasses import replace
-
-import pytest
 
 from bot.channels import whatsapp
 from bot.conversation import APOLOGY_TEXT
@@ -18,6 +16,7 @@ from tests.fakes.graph_api import contact, envelope, text_message, text_webhook
 from tests.test_whatsapp_webhook import (  # noqa: F401 - fixtures
     PHONE_A,
     PHONE_B,
+    SECRET,
     Bot,
     Clock,
     StartBot,
@@ -157,15 +156,13 @@ async def test_a_locked_database_gets_503_quickly_and_healthz_says_why(
         assert (await response.json())["status"] == "ok"
 
 
-@pytest.mark.parametrize("wait_s", [0.3])
 async def test_a_locked_database_never_piles_up_waiting_calls(
     start_bot: StartBot,  # noqa: F811
     wa_settings,  # noqa: F811
-    wait_s: float,
 ) -> None:
     wa = await start_bot(fast_options(run_worker=False))
     gate = wa.app[whatsapp.appkeys.DB_GATE]
-    gate.wait_s = wait_s
+    gate.wait_s = 0.3
     gate.max_waiting = 4
     locker = sqlite3.connect(wa.state.path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
@@ -177,4 +174,31 @@ async def test_a_locked_database_never_piles_up_waiting_calls(
         locker.execute("ROLLBACK")
         locker.close()
     assert set(statuses) == {503}
-    _ = replace  # keep the import for symmetry with other tests
+
+
+async def test_a_signature_header_that_is_not_utf8_gets_403_not_500(bot: Bot) -> None:  # noqa: F811
+    server = bot.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    body = b'{"object": "whatsapp_business_account", "entry": []}'
+    writer.write(
+        b"POST /webhook/whatsapp HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=\xff\xfe\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"403"
+
+
+async def test_a_body_in_utf16_is_read_like_utf8(bot: Bot) -> None:  # noqa: F811
+    from tests.fakes.graph_api import sign
+
+    raw = json.dumps(text_webhook(PHONE_A, "wamid.utf16", "apa itu jht")).encode("utf-16")
+    headers = {"X-Hub-Signature-256": sign(raw, SECRET), "Content-Type": "application/json"}
+    async with bot.client.post("/webhook/whatsapp", data=raw, headers=headers) as response:
+        assert response.status == 200
+    await bot.idle()
+    assert bot.graph.delivered_to(PHONE_A)
