@@ -11,6 +11,7 @@ from pytest_aiohttp import AiohttpClient
 from bot.channels.telegram import WEBHOOK_PATH
 from bot.channels.telegram_channel import TelegramChannel
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, text_update
+from tests.rawhttp import raw_post
 from tests.test_telegram import (  # noqa: F401 - fixtures
     SECRET,
     bot,
@@ -75,24 +76,8 @@ async def test_a_secret_header_that_is_not_utf8_gets_403_not_500(
     aiohttp_client: AiohttpClient,
 ) -> None:
     client = await aiohttp_client(hook_app)
-    reader, writer = await _open(client)
-    body = b'{"update_id": 9}'
-    writer.write(
-        b"POST " + WEBHOOK_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\n"
-        b"X-Telegram-Bot-Api-Secret-Token: \xff\xfe" + SECRET.encode() + b"\r\n"
-        b"Content-Type: application/json\r\nContent-Length: "
-        + str(len(body)).encode()
-        + b"\r\nConnection: close\r\n\r\n"
-        + body
+    header = b"X-Telegram-Bot-Api-Secret-Token: \xff\xfe" + SECRET.encode()
+    status = await raw_post(
+        client.server.host, client.server.port, WEBHOOK_PATH, header, b'{"update_id": 9}'
     )
-    await writer.drain()
-    status_line = await reader.readline()
-    writer.close()
-    assert status_line.split()[1] == b"403"
-
-
-async def _open(client: AiohttpClient) -> tuple:  # type: ignore[type-arg]
-    import asyncio
-
-    server = client.server  # type: ignore[attr-defined]
-    return await asyncio.open_connection(server.host, server.port)
+    assert status == 403

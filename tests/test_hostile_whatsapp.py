@@ -13,6 +13,7 @@ from bot.conversation import APOLOGY_TEXT
 from bot.intake import MAX_TEXT_CHARS
 from bot.ratelimit import FLOOD_TEXT
 from tests.fakes.graph_api import contact, envelope, text_message, text_webhook
+from tests.rawhttp import raw_post
 from tests.test_whatsapp_webhook import (  # noqa: F401 - fixtures
     PHONE_A,
     PHONE_B,
@@ -177,20 +178,10 @@ async def test_a_locked_database_never_piles_up_waiting_calls(
 
 
 async def test_a_signature_header_that_is_not_utf8_gets_403_not_500(bot: Bot) -> None:  # noqa: F811
-    server = bot.client.server
-    reader, writer = await asyncio.open_connection(server.host, server.port)
     body = b'{"object": "whatsapp_business_account", "entry": []}'
-    writer.write(
-        b"POST /webhook/whatsapp HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=\xff\xfe\r\n"
-        b"Content-Type: application/json\r\nContent-Length: "
-        + str(len(body)).encode()
-        + b"\r\nConnection: close\r\n\r\n"
-        + body
-    )
-    await writer.drain()
-    status_line = await reader.readline()
-    writer.close()
-    assert status_line.split()[1] == b"403"
+    header = b"X-Hub-Signature-256: sha256=\xff\xfe"
+    server = bot.client.server
+    assert await raw_post(server.host, server.port, "/webhook/whatsapp", header, body) == 403
 
 
 async def test_a_body_in_utf16_is_read_like_utf8(bot: Bot) -> None:  # noqa: F811

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.channels import whatsapp
 from bot.channels.telegram import WEBHOOK_PATH
@@ -21,14 +21,17 @@ from bot.engine import Engine
 from bot.server import make_app
 from bot.state import SqliteState
 from tests.fakes.graph_api import (
-    DEFAULT_ACCESS_TOKEN,
-    DEFAULT_PHONE_NUMBER_ID,
     FakeGraphAPI,
     signed,
     text_webhook,
 )
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
-from tests.test_whatsapp_webhook import SECRET, VERIFY_TOKEN, fast_options
+from tests.test_whatsapp_webhook import (  # noqa: F401 - fixtures
+    SECRET,
+    fast_options,
+    graph,
+    wa_settings,
+)
 
 # Senders, and numbers people type into their questions.
 WA_SENDERS = ["6281311112222", "6285733334444"]
@@ -72,23 +75,16 @@ async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
 
 
 async def test_no_raw_identifier_reaches_the_disk_or_the_log(
-    settings: Settings,
+    wa_settings: Settings,  # noqa: F811
+    graph: FakeGraphAPI,  # noqa: F811
     engine: Engine,
     fake_telegram: FakeTelegramAPI,
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
     aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot")
-    graph = FakeGraphAPI()
-    graph_server = await aiohttp_server(graph.app())
     both = replace(
-        settings,
-        whatsapp_verify_token=VERIFY_TOKEN,
-        whatsapp_app_secret=SECRET,
-        whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
-        whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_url=str(graph_server.make_url(f"/{graph.version}")),
+        wa_settings,
         telegram_token=TOKEN,
         telegram_api_url=fake_telegram.api_url,
         telegram_webhook_url="https://bot.example.org/webhook/telegram",
