@@ -214,6 +214,8 @@ def _ask(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
     from bot.channels.console import render
+    from bot.conversation import APOLOGY_TEXT
+    from bot.reply import Reply
     from bot.runtime import load_engine
     from bot.session import Session
 
@@ -222,13 +224,21 @@ def _ask(
     questions = (
         [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
     )
+    failed = 0
     for question in questions:
-        reply = engine.answer(question, Session(), today)
+        try:
+            reply = engine.answer(question, Session(), today)
+        except Exception as exc:
+            # One question that breaks the engine must not cost the answers to the next ones;
+            # the exit code still says something went wrong.
+            print(f"error: the question could not be answered ({type(exc).__name__})", file=stderr)
+            reply = Reply(text=APOLOGY_TEXT)
+            failed += 1
         if args.json:
             print(reply_json(reply), file=stdout, flush=True)
         else:
             print(render(reply) + ("\n" if not args.question else ""), file=stdout, flush=True)
-    return EXIT_OK
+    return EXIT_ERROR if failed else EXIT_OK
 
 
 def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
