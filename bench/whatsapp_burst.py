@@ -165,8 +165,10 @@ async def run_burst(
     users: int | None = None,
     graph_delay_s: float = 0.0,
     answer_timeout_s: float = 120.0,
+    database_url: str = "",
 ) -> dict[str, Any]:
-    """Run one burst end to end and return its figures (the benchmark suite calls this)."""
+    """Run one burst end to end and return its figures (the benchmark suite calls this).
+    `database_url` (postgresql://…) runs it on the shared store instead of SQLite."""
     users = max(1, min(users or n // 4, n))
     secret = secrets.token_hex(16)
     graph = FakeGraphAPI()
@@ -201,6 +203,7 @@ async def run_burst(
             # Only the WhatsApp channel, whatever a local .env says.
             "TELEGRAM_BOT_TOKEN": "",
             "TELEGRAM_WEBHOOK_URL": "",
+            "BOT_DATABASE_URL": database_url,
         }
         with stderr_path.open("wb") as stderr:
             proc = await asyncio.create_subprocess_exec(
@@ -247,6 +250,7 @@ async def run_burst(
                 peak_rss_mb(proc.pid) + sum(peak_rss_mb(c) for c in children(proc.pid)), 1
             )
         return {
+            "backend": "postgresql" if database_url else "sqlite",
             "messages": n,
             "users": users,
             "concurrency": concurrency,
@@ -289,7 +293,7 @@ async def run_burst(
 
 def _print(figures: dict[str, Any]) -> None:
     print(
-        f"{figures['messages']} signed webhooks from {figures['users']} users, "
+        f"[{figures['backend']}] {figures['messages']} signed webhooks from {figures['users']} users, "
         f"{figures['concurrency']} at a time"
         + (
             f", Graph API latency {figures['graph_delay_ms']} ms"
@@ -323,9 +327,18 @@ def main(argv: list[str] | None = None) -> int:
         "--graph-delay-ms", type=float, default=0.0, help="latency of the fake Graph API"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--database-url", default="", help="postgresql://… to run on PostgreSQL (default SQLite)"
+    )
     args = parser.parse_args(argv)
     figures = asyncio.run(
-        run_burst(args.messages, args.concurrency, args.users, args.graph_delay_ms / 1000)
+        run_burst(
+            args.messages,
+            args.concurrency,
+            args.users,
+            args.graph_delay_ms / 1000,
+            database_url=args.database_url,
+        )
     )
     if args.json:
         print(json.dumps(figures, indent=2))

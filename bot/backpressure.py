@@ -1,8 +1,10 @@
-"""Back-pressure: say so when the inbox backlog passes its alarm, in /healthz and in the log.
+"""Back-pressure: say so in the log when the inbox backlog passes its alarm.
 
 The server acknowledges messages whether or not anybody answers them (the worker may be down or
-far behind). A sampler looks at the backlog every few seconds, through the database gate so it
-never blocks the loop, and keeps the verdict where /healthz reads it without any I/O.
+far behind). /healthz (bot.health) reports the backlog when it is asked, but nobody may be
+asking: a sampler looks at the backlog every few seconds, off the event loop, and logs when the
+alarm starts, once a minute while it lasts, and when it ends. The alarm is /healthz's own
+(bot.health.backlog_problem, BOT_HEALTH_BACKLOG and BOT_HEALTH_PENDING_AGE_S).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot import appkeys
+from bot.health import backlog_problem
+from bot.inbox import off_loop
 from bot.state import StateError
 
 log = logging.getLogger(__name__)
@@ -42,14 +46,12 @@ class Backlog:
         a minute while it lasts."""
         self.count = count
         self.oldest_age_s = max(0.0, now - oldest) if oldest is not None else 0.0
-        problem = None
-        if count > self.alarm_size:
-            problem = f"{count} messages wait for an answer (alarm at {self.alarm_size})"
-        elif self.oldest_age_s > self.alarm_age_s:
-            problem = (
-                f"the oldest unanswered message waits {self.oldest_age_s:.0f} s "
-                f"(alarm at {self.alarm_age_s:g} s); is the worker running?"
-            )
+        problem = backlog_problem(
+            count,
+            self.oldest_age_s if oldest is not None else None,
+            self.alarm_size,
+            self.alarm_age_s,
+        )
         if problem is None:
             if self.problem is not None:
                 log.info("backlog back to normal: %d message(s) waiting", count)
@@ -67,14 +69,15 @@ BACKLOG = web.AppKey("backlog", Backlog)
 async def sample_backlog(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: sample the backlog for as long as the app runs."""
     settings = app[appkeys.SETTINGS]
-    backlog = app[BACKLOG] = Backlog(settings.backlog_alarm_size, settings.backlog_alarm_age_s)
+    backlog = app[BACKLOG] = Backlog(settings.health_backlog, settings.health_pending_age_s)
 
     async def run() -> None:
         while True:
             try:
-                count, oldest = await app[appkeys.DB_GATE].run(app[appkeys.STATE].backlog)
+                # One call at a time: a locked database holds up this sampler, nothing else.
+                count, oldest = await off_loop(app[appkeys.STATE].backlog)
             except StateError:
-                pass  # the gate already says what is wrong with the database
+                pass  # /healthz says what is wrong with the database
             else:
                 backlog.judge(count, oldest, time.time())
                 backlog.sampled.set()

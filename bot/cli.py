@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -28,7 +28,7 @@ def _date(raw: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog="tanya-jamsos",
         description="Tanya Jamsos: an unofficial BPJS Ketenagakerjaan information bot.",
     )
     sub = parser.add_subparsers(dest="command")
@@ -39,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument("--today", type=_date, help="answer as if today were this date")
     sub.add_parser("build", help="validate the knowledge sources and compile the database")
-    sub.add_parser("check", help="validate the knowledge sources without writing anything")
+    check = sub.add_parser(
+        "check", help="validate the knowledge sources; list facts that are stale or due soon"
+    )
+    check.add_argument(
+        "--today", type=_date, help="list what is stale on this date or due within 60 days of it"
+    )
     ev = sub.add_parser("eval", help="accuracy on a labelled question file")
     ev.add_argument(
         "file",
@@ -53,16 +58,33 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", type=_date, help="only questions from this date on")
     report.add_argument("--json", action="store_true", help="machine-readable output")
     report.add_argument("--ignore", metavar="GROUP", help="hide a group from future reports")
+    report.add_argument(
+        "--newest",
+        action="store_true",
+        help="most recently asked groups first (else most frequent)",
+    )
     teach = sub.add_parser(
         "teach", help="add a question (or a report group) as examples of an intent"
     )
     teach.add_argument("question", help="a question, or a group id from `report` such as g1a2b3c4d")
     teach.add_argument("intent", help="the intent id that should answer it")
+    teach.add_argument(
+        "--preview", action="store_true", help="show the change and the new answer; save nothing"
+    )
+    trial = sub.add_parser(
+        "try", help="one question with everything the curators' desk shows about its answer"
+    )
+    trial.add_argument("question", nargs="+")
+    trial.add_argument("--today", type=_date, help="answer as if today were this date")
+    trial.add_argument("--json", action="store_true", help="the same JSON as the desk's API")
+    facts = sub.add_parser("facts", help="every fact with value, validity and source; problems")
+    facts.add_argument("--today", type=_date, help="validity as of this date")
+    facts.add_argument("--json", action="store_true", help="machine-readable output")
     forget = sub.add_parser("forget", help="remove everything stored about one user")
     forget.add_argument(
         "user", help="a stored user key (e.g. wh_3f...) or CHANNEL:ID (e.g. telegram:12345)"
     )
-    sub.add_parser("work", help="answer the WhatsApp inbox (started by `serve` itself)")
+    sub.add_parser("work", help="answer the inbox of every channel (`serve` starts one itself)")
     serve = sub.add_parser("serve", help="run the webhook server (WhatsApp, Telegram webhook)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -88,9 +110,8 @@ def main(
     except ConfigError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
-    logging.basicConfig(
-        level=settings.log_level, stream=stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings.log_level, settings.log_format, stderr)
+    from bot.state import StateError
     from knowledge import KnowledgeError
 
     try:
@@ -99,6 +120,9 @@ def main(
         print(_knowledge_error(exc, settings.knowledge_db.is_file()), file=stderr)
         return EXIT_INVALID
     except ConfigError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_INVALID
+    except StateError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
@@ -123,7 +147,7 @@ def _knowledge_error(exc: Exception, have_database: bool) -> str:
     )
     return (
         f"error: the knowledge has {len(problems)} problem(s); nothing was written and {kept}.\n"
-        "Fix each one below, then run `python -m bot build`:\n" + "\n".join(shown) + more
+        "Fix each one below, then run `tanya-jamsos build`:\n" + "\n".join(shown) + more
     )
 
 
@@ -132,7 +156,7 @@ def _dispatch(
 ) -> int:
     command = args.command
     if command in ("build", "check"):
-        return _build(command, settings, stdout)
+        return _build(command, settings, stdout, _today(settings, getattr(args, "today", None)))
     if command == "ask":
         return _ask(args, settings, stdin, stdout, stderr)
     if command == "chat":
@@ -149,6 +173,14 @@ def _dispatch(
         return _teach(args, settings, stdout, stderr)
     if command == "forget":
         return _forget(args, settings, stdout, stderr)
+    if command in ("try", "facts"):
+        from bot.curator import commands
+
+        today = _today(settings, args.today)
+        if command == "facts":
+            return commands.list_facts(settings, today, args.json, stdout)
+        question = " ".join(args.question)
+        return commands.try_question(question, settings, today, args.json, stdout, stderr)
     if command == "work":
         return _work(settings)
     if command == "serve":
@@ -159,7 +191,7 @@ def _dispatch(
 
 
 def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    if settings.whatsapp_enabled or settings.telegram_webhook_mode:
+    if settings.whatsapp_enabled or settings.telegram_webhook_mode or settings.curator_enabled:
         from bot.server import serve
 
         return serve(settings)
@@ -174,10 +206,11 @@ def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO)
     return _chat(settings, _today(settings, None), stdin, stdout, stderr)
 
 
-def _build(command: str, settings: Settings, stdout: TextIO) -> int:
+def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int:
     from handlers import HANDLERS
     from knowledge import build
     from knowledge.build import check
+    from knowledge.lifecycle import format_review, review_list
 
     if command == "check":
         compiled = check(settings.knowledge_dir, set(HANDLERS))
@@ -185,6 +218,7 @@ def _build(command: str, settings: Settings, stdout: TextIO) -> int:
             f"ok: {len(compiled.intents)} intents, {len(compiled.facts)} facts, no problems",
             file=stdout,
         )
+        print(format_review(review_list(compiled.facts, today), today), file=stdout)
         return EXIT_OK
     result = build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
     print(
@@ -203,6 +237,7 @@ def reply_json(reply: object) -> str:
             "intent": reply.intent,
             "confidence": reply.confidence,
             "text": reply.text,
+            "details": reply.details,
             "options": [{"id": o.id, "title": o.title} for o in reply.options],
             "sources": list(reply.sources),
         },
@@ -250,10 +285,10 @@ def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr
     from bot.conversation import Conversation
     from bot.privacy import load_or_create_salt, user_key
     from bot.runtime import load_engine
-    from bot.state import SqliteState
+    from bot.state import open_state
 
     engine = load_engine(settings, stderr)
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     # The console is one trusted person at a keyboard: no flood guard.
     conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
     salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
@@ -284,16 +319,16 @@ def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
     from bot.report import as_json, build_report, format_report
-    from bot.state import SqliteState, now
+    from bot.state import now, open_state
 
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     try:
         if args.ignore:
             state.ignore_group(args.ignore, now())
             print(f"group {args.ignore} will no longer be shown", file=stdout)
             return EXIT_OK
         since = args.since.isoformat() if args.since else ""
-        report = build_report(state.questions(since), state.ignored_groups())
+        report = build_report(state.questions(since), state.ignored_groups(), args.newest)
     finally:
         state.close()
     print(as_json(report) if args.json else format_report(report), file=stdout)
@@ -302,55 +337,38 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.channels.console import render
-    from bot.report import group_questions
-    from bot.runtime import load_engine
-    from bot.session import Session
-    from bot.state import SqliteState, now
-    from bot.teach import TeachError, add_examples
-    from handlers import HANDLERS
-    from knowledge import KnowledgeError, build
+    from bot.state import open_state
+    from bot.teach import TeachError, lesson_for, preview, teach
 
-    questions = [args.question]
-    group_id = None
-    if args.question.startswith("g") and len(args.question) == 9:
-        state = SqliteState(settings.state_db)
-        try:
-            groups = {g.signature: g for g in group_questions(state.questions())}
-            if args.question in groups:
-                group_id = args.question
-                questions = list(dict.fromkeys(groups[group_id].questions))
-                state.ignore_group(group_id, now())
-        finally:
-            state.close()
+    state = open_state(settings)
     try:
-        path, original, added = add_examples(settings.knowledge_dir, args.intent, questions)
+        lesson = lesson_for(args.question, args.intent, state)
+    finally:
+        state.close()
+    try:
+        taught = (preview if args.preview else teach)(lesson, settings, _today(settings, None))
     except TeachError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
-    try:
-        build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
-    except KnowledgeError:
-        path.write_text(original, encoding="utf-8")
-        raise
-    shown = (
-        path.relative_to(settings.knowledge_dir.parent)
-        if path.is_relative_to(settings.knowledge_dir.parent)
-        else path
-    )
-    print(
-        f"added {len(added)} example(s) to {args.intent} in {shown}; rebuilt the knowledge",
-        file=stdout,
-    )
-    engine = load_engine(settings, stderr)
-    reply = engine.answer(questions[0], Session(), _today(settings, None))
-    print(f"\nNow {questions[0]!r} is answered as {reply.intent}:\n", file=stdout)
-    print(render(reply), file=stdout)
+    if args.preview:
+        print(f"preview, nothing saved: {taught.shown_path} would change like this:\n", file=stdout)
+        print(taught.diff or "(no change: the question(s) are examples already)", file=stdout)
+    else:
+        print(
+            f"added {len(taught.added)} example(s) to {args.intent} in {taught.shown_path};"
+            " rebuilt the knowledge",
+            file=stdout,
+        )
+    first = lesson.questions[0]
+    verb = "would be" if args.preview else "is"
+    print(f"\nNow {first!r} {verb} answered as {taught.reply.intent}:\n", file=stdout)
+    print(render(taught.reply), file=stdout)
     return EXIT_OK
 
 
 def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.privacy import SaltError, stored_salt, user_key
-    from bot.state import SqliteState
+    from bot.state import open_state
 
     key = args.user
     channel, sep, raw = key.partition(":")
@@ -367,7 +385,7 @@ def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr
             # A phone number as people write it; WhatsApp sends it as bare digits.
             raw = re.sub(r"\D", "", raw)
         key = user_key(channel, raw, salt)
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     try:
         removed = state.forget(key)
     finally:
@@ -380,14 +398,14 @@ def _work(settings: Settings) -> int:
     import asyncio
     import signal
 
-    from bot.channels import whatsapp
+    from bot.worker import work
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await whatsapp.work(settings, stop)
+        await work(settings, stop)
 
     asyncio.run(run())
     return EXIT_OK

@@ -9,16 +9,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from bot.config import Settings
 from bot.engine import Engine, Outcome
 from bot.intake import MAX_FIELD_CHARS, clean_text
+from bot.links import ShareLinks
+from bot.metrics import metrics
 from bot.privacy import mask_memory, mask_text
 from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
 from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
+from handlers.present import SHARE_OPTION
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,8 @@ APOLOGY_TEXT = (
     "Maaf, ada gangguan saat saya memproses pesan Bapak/Ibu. Coba tulis pertanyaannya dengan "
     "kata lain. Saluran resmi: telepon 175 atau aplikasi JMO."
 )
+# Session memory key: the intent whose answer "Bagikan" would share.
+SHARED_INTENT = "shared_intent"
 
 
 class Conversation:
@@ -43,6 +49,9 @@ class Conversation:
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
         self._purged_at = float("-inf")
+        self._by_title: dict[str, str] | None = None
+        # The Telegram channel fills in the bot's username once getMe has answered.
+        self.share_links = ShareLinks(whatsapp_number=settings.whatsapp_number)
 
     def today(self) -> date:
         return self.settings.today or date.fromtimestamp(self.clock())
@@ -63,7 +72,7 @@ class Conversation:
         now = self.clock()
         text = clean_text(text) if text is not None else None
         choice = clean_text(choice, MAX_FIELD_CHARS) if choice is not None else None
-        verdict = self.limiter.check(user_key, now if received_at is None else received_at)
+        verdict = self.flood_verdict(user_key, now if received_at is None else received_at)
         if verdict == "drop":
             return None
         if verdict == "warn":
@@ -76,6 +85,12 @@ class Conversation:
             log.exception("session could not be loaded; answering without context")
             session = Session()
         today = self.today()
+        started = time.perf_counter()
+        typed = text if choice is None else None
+        if typed is not None:
+            # The exact title of an answer (a button's label, the text of a shared wa.me link)
+            # opens that answer.
+            choice = self._titles().get(" ".join(typed.split()).casefold())
         try:
             if choice is not None:
                 outcome = self.engine.choose(choice, session, today)
@@ -85,14 +100,52 @@ class Conversation:
             # A message the engine cannot answer would fail the same way on every retry: answer
             # it with an apology, once. The type is logged, never the text.
             log.error("a message could not be answered (%s); sent an apology", type(exc).__name__)
+            metrics().turn(channel, "error", time.perf_counter() - started)
             return Reply(text=APOLOGY_TEXT)
+        outcome = replace(outcome, reply=self._with_share_link(channel, outcome.reply, session))
         session.memory = mask_memory(session.memory)
         try:
             self.state.save_session(user_key, session, now)
-            self._log(channel, user_key, text if choice is None else None, outcome, today, now)
+            self._log(channel, user_key, typed, outcome, today, now)
         except StateError:
             log.exception("session or question log could not be saved")
+        metrics().turn(channel, outcome.kind, time.perf_counter() - started)
         return outcome.reply
+
+    def flood_verdict(self, user_key: str, now: float) -> str:
+        """The flood guard: in memory for one instance; in the store when instances share it
+        (PostgreSQL), so that it counts a user's messages whichever instance answers them."""
+        if not getattr(self.state, "shared", False):
+            return self.limiter.check(user_key, now)
+        try:
+            return self.state.rate_check(
+                user_key, now, self.settings.rate_limit, self.settings.rate_window_s
+            )
+        except StateError:
+            log.exception("the shared flood guard could not be read; counting in memory")
+            return self.limiter.check(user_key, now)
+
+    def _titles(self) -> dict[str, str]:
+        if self._by_title is None:
+            seen: dict[str, list[str]] = {}
+            for intent_id, intent in self.engine.knowledge.intents.items():
+                seen.setdefault(" ".join(intent.title.split()).casefold(), []).append(intent_id)
+            # A title two intents share opens neither: the matcher decides those.
+            self._by_title = {title: ids[0] for title, ids in seen.items() if len(ids) == 1}
+        return self._by_title
+
+    def _with_share_link(self, channel: str, reply: Reply, session: Session) -> Reply:
+        """Remember which answer "Bagikan" would share; end the shared text with a link back
+        to that answer on this channel."""
+        if any(option.id == SHARE_OPTION.id for option in reply.options) and reply.intent:
+            session.memory[SHARED_INTENT] = reply.intent
+            return reply
+        shared = session.memory.get(SHARED_INTENT)
+        if reply.intent != SHARE_OPTION.id or not shared or not reply.text:
+            return reply
+        intent = self.engine.knowledge.intents.get(shared)
+        line = self.share_links.line(channel, shared, intent.title if intent else "")
+        return replace(reply, text=f"{reply.text}\n\n{line}") if line else reply
 
     def _apply_retention(self, now: float) -> None:
         """Delete stored questions older than BOT_RETENTION_DAYS, at most once an hour."""

@@ -20,8 +20,8 @@ from bot.normalize import MONEY_TOKEN, Normalizer
 from bot.reply import Option, Reply
 from bot.session import Session
 from handlers import HANDLERS, PENDING_ENTITY, Context
-from handlers.smalltalk import SHARE_MEMORY, fallback_reply
-from knowledge import format as fmt
+from handlers.present import KEEPS_CONTEXT, finish
+from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,6 @@ log = logging.getLogger(__name__)
 # Intents that recognise a message as off-topic: the reply is honest, and the result counts as
 # "not understood" (intent null), never as an answer.
 OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
-# The option that turns the last answer into a forwardable text (handlers.smalltalk.share).
-SHARE_OPTION = Option("bagikan", "Bagikan")
-# WhatsApp shows at most three reply buttons: two follow-ups and "Bagikan".
-MAX_OPTIONS_WITH_SHARE = 3
 # Session memory key: the question a clarification was about.
 CLARIFIED = "clarified"
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
@@ -235,32 +231,13 @@ class Engine:
         if kind == "followup" and candidates:
             confidence = max(confidence if candidates[0].intent == intent_id else 0.0, 0.75)
         reply = replace(reply, intent=intent_id, confidence=round(min(1.0, confidence), 4))
-        if reply.share_text:
-            reply = self._offer_share(reply, session, today)
-        session.last_intent = intent_id
-        session.last_topic = intent.topic
+        # Details, sources and the forwardable text one option away (handlers.present).
+        reply = finish(reply, session, today, self.share_contact)
+        if intent_id not in KEEPS_CONTEXT:
+            session.last_intent = intent_id
+            session.last_topic = intent.topic
         session.options = list(reply.options)
         return Outcome(reply, normalized, candidates, kind, entities)
-
-    def _offer_share(self, reply: Reply, session: Session, today: date) -> Reply:
-        """Keep a forwardable version of this answer and offer it as the last option: agen
-        Perisai pass answers on to village groups."""
-        assert reply.share_text is not None
-        source = reply.sources[0] if reply.sources else ""
-        parts = [reply.share_text.strip()]
-        parts.append(
-            (f"Sumber: {source}. " if source else "") + f"Info per {fmt.long_date(today)}."
-        )
-        contact = f" {self.share_contact}" if self.share_contact else ""
-        parts.append(
-            f"Dari Tanya Jamsos, layanan informasi tidak resmi.{contact} Saluran resmi: 175, "
-            "aplikasi JMO, bpjsketenagakerjaan.go.id."
-        )
-        session.memory[SHARE_MEMORY] = "\n\n".join(parts)
-        options = [o for o in reply.options if o.id != SHARE_OPTION.id][
-            : MAX_OPTIONS_WITH_SHARE - 1
-        ]
-        return replace(reply, options=(*options, SHARE_OPTION))
 
     def _clarify(
         self,

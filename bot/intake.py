@@ -8,7 +8,9 @@ MAX_TEXT_CHARS: the engine reads 1,000 characters, so storing more only costs di
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # The engine reads this many characters of a message (bot.engine.MAX_INPUT_CHARS); a message is
 # stored and answered from its first MAX_TEXT_CHARS characters.
@@ -25,3 +27,12 @@ def repair(text: str) -> str:
 
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return repair(text[:limit])
+
+
+def repair_json(data: Any) -> Any:
+    """Parsed JSON with every lone surrogate (in keys and values) replaced by U+FFFD: what a
+    platform sends is stored as JSON, and a lone surrogate cannot be encoded to be stored."""
+    text = json.dumps(data, ensure_ascii=False)
+    if not _SURROGATE.search(text):
+        return data
+    return json.loads(repair(text))

@@ -37,6 +37,9 @@ class Reply:
     figures: frozenset[str] = field(default_factory=frozenset)
     # The forwardable short form of this answer, when one makes sense (agen Perisai "share").
     share_text: str | None = None
+    # The rest of the answer (the working of a calculation, secondary details), one option
+    # ("Rincian") away: `text` is the phone-sized first message.
+    details: str = ""
 
     @property
     def understood(self) -> bool:

@@ -30,6 +30,7 @@ class Group:
     questions: list[str] = field(default_factory=list)
     candidates: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
+    last_day: str = ""
 
     @property
     def count(self) -> int:
@@ -37,9 +38,18 @@ class Group:
 
 
 def needs_attention(entry: LoggedQuestion) -> bool:
-    return (entry.intent is None and entry.kind != "select") or (
-        entry.kind in ("answer", "clarify") and entry.confidence < LOW_CONFIDENCE
+    # A clarification is a question answered with a question: it costs the user a turn.
+    return (
+        (entry.intent is None and entry.kind != "select")
+        or entry.kind == "clarify"
+        or (entry.kind == "answer" and entry.confidence < LOW_CONFIDENCE)
     )
+
+
+def attention_kind(entry: LoggedQuestion) -> str:
+    if entry.intent is None:
+        return "fallback"
+    return "clarification" if entry.kind == "clarify" else "low confidence"
 
 
 def signature(text: str) -> str:
@@ -47,8 +57,11 @@ def signature(text: str) -> str:
 
 
 def group_questions(
-    entries: list[LoggedQuestion], ignored: frozenset[str] | set[str] = frozenset()
+    entries: list[LoggedQuestion],
+    ignored: frozenset[str] | set[str] = frozenset(),
+    newest_first: bool = False,
 ) -> list[Group]:
+    """Groups of similar questions, most frequent first (or most recently asked first)."""
     groups: list[Group] = []
     for entry in entries:
         if not needs_attention(entry):
@@ -63,11 +76,20 @@ def group_questions(
             home = Group(signature(key), key)
             groups.append(home)
         home.questions.append(entry.text)
-        home.kinds["fallback" if entry.intent is None else "low confidence"] += 1
+        home.kinds[attention_kind(entry)] += 1
+        home.last_day = max(home.last_day, entry.day)
         for intent, score in entry.candidates[:3]:
             home.candidates[intent] += max(1, round(score * 100))
     kept = [g for g in groups if g.signature not in ignored]
-    return sorted(kept, key=lambda g: (-g.count, g.representative))
+    # Stable sorts, last key first: ties of the main order fall back to the other one.
+    kept.sort(key=lambda g: g.representative)
+    if newest_first:
+        kept.sort(key=lambda g: g.count, reverse=True)
+        kept.sort(key=lambda g: g.last_day, reverse=True)
+    else:
+        kept.sort(key=lambda g: g.last_day, reverse=True)
+        kept.sort(key=lambda g: g.count, reverse=True)
+    return kept
 
 
 def usage(entries: list[LoggedQuestion]) -> dict[str, Any]:
@@ -83,17 +105,37 @@ def usage(entries: list[LoggedQuestion]) -> dict[str, Any]:
         if entry.kind == "clarify":
             clarifications += 1
     total = len(entries)
+    days: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"messages": 0, "fallbacks": 0, "clarifications": 0}
+    )
+    for entry in entries:
+        day = days[entry.day]
+        day["messages"] += 1
+        day["fallbacks"] += entry.intent is None
+        day["clarifications"] += entry.kind == "clarify"
     return {
         "messages": total,
         "messages_per_day": {day: dict(sorted(c.items())) for day, c in sorted(per_day.items())},
         "top_intents": intents.most_common(10),
         "fallback_rate": round(fallbacks / total, 4) if total else 0.0,
         "clarification_rate": round(clarifications / total, 4) if total else 0.0,
+        # One row per day for the curators' chart: messages, fallbacks, and how often the bot
+        # asked back (clarification rate).
+        "per_day": [
+            {
+                "day": day,
+                **counts,
+                "clarification_rate": round(counts["clarifications"] / counts["messages"], 4),
+            }
+            for day, counts in sorted(days.items())
+        ],
     }
 
 
-def build_report(entries: list[LoggedQuestion], ignored: set[str]) -> dict[str, Any]:
-    groups = group_questions(entries, ignored)
+def build_report(
+    entries: list[LoggedQuestion], ignored: set[str], newest_first: bool = False
+) -> dict[str, Any]:
+    groups = group_questions(entries, ignored, newest_first)
     return {
         "groups": [
             {
@@ -101,6 +143,7 @@ def build_report(entries: list[LoggedQuestion], ignored: set[str]) -> dict[str, 
                 "count": g.count,
                 "examples": list(dict.fromkeys(g.questions))[:5],
                 "kinds": dict(g.kinds),
+                "last_seen": g.last_day,
                 "candidates": [intent for intent, _ in g.candidates.most_common(3)],
             }
             for g in groups
@@ -115,7 +158,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append("  (none)")
     for group in report["groups"]:
         kinds = ", ".join(f"{k} {v}" for k, v in group["kinds"].items())
-        lines.append(f"  [{group['group']}] {group['count']}x ({kinds})")
+        lines.append(f"  [{group['group']}] {group['count']}x ({kinds}), last {group['last_seen']}")
         for example in group["examples"]:
             lines.append(f"      {example}")
         if group["candidates"]:

@@ -8,61 +8,54 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
+from telegram.error import TelegramError
 
-from bot import appkeys, logguard
-from bot.backpressure import BACKLOG, sample_backlog
+from bot import appkeys, logguard, metrics, ops
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
 from bot.dbgate import DatabaseGate
 from bot.httpguard import GuardedRunner, request_deadline
+from bot.instance import single_instance
 from bot.runtime import load_engine
-from bot.state import SqliteState
+from bot.state import StateStore, open_state
 
 log = logging.getLogger(__name__)
 
 # The process id of the WhatsApp worker process (for benchmarks measuring its memory).
 WORKER_PID = web.AppKey("worker_pid", int)
+# Graceful stop: the worker's drain (5 s) plus releasing its claims, within the 10 s promised.
+WORKER_STOP_S = 8.0
+# Requests still being read when SIGTERM comes get this long; each one is a quick INSERT.
+SHUTDOWN_TIMEOUT_S = 1.0
 # WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
 MAX_BODY_BYTES = 3 * 1024 * 1024
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """Alive, and what is wrong if anything. No I/O: it answers at once even when the database
-    is locked (read from the database gate and the backlog sampler)."""
-    problems = [
-        p
-        for p in (
-            request.app[appkeys.DB_GATE].problem(),
-            request.app[BACKLOG].problem if BACKLOG in request.app else None,
-        )
-        if p
-    ]
-    if problems:
-        return web.json_response({"status": "degraded", "problems": problems})
-    return web.json_response({"status": "ok"})
 
 
 async def _close_gate(app: web.Application) -> None:
     app[appkeys.DB_GATE].close()
 
 
-def make_app(settings: Settings, conversation: Conversation, state: SqliteState) -> web.Application:
+def make_app(settings: Settings, conversation: Conversation, state: StateStore) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
     )
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
     app[appkeys.STATE] = state
-    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s)
+    # The webhooks store through the gate: a locked or slow database costs them a 503 within
+    # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
+    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
     app.on_cleanup.append(_close_gate)
-    app.router.add_get("/healthz", healthz)
-    app.cleanup_ctx.append(sample_backlog)
+    ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -75,6 +68,10 @@ def make_app(settings: Settings, conversation: Conversation, state: SqliteState)
         else:
             # WhatsApp needs the server; Telegram without a webhook URL polls inside it.
             telegram.setup_polling(app)
+    if settings.curator_enabled:
+        from bot.curator.web import attach
+
+        attach(app)
     return app
 
 
@@ -82,14 +79,21 @@ def build_app(settings: Settings) -> web.Application:
     """Everything `serve` runs, without running it (tests and benchmarks start it themselves)."""
     require_webhook_settings(settings)
     engine = load_engine(settings)
-    state = SqliteState(settings.state_db)
+    state = open_state(settings)
     conversation = Conversation(engine, state, settings)
-    return make_app(settings, conversation, state)
+    app = make_app(settings, conversation, state)
+    app.on_cleanup.append(_close_state)
+    return app
+
+
+async def _close_state(app: web.Application) -> None:
+    app[appkeys.STATE].close()
 
 
 async def _worker_process(app: web.Application) -> AsyncIterator[None]:
     """Run `python -m bot work` beside the server for as long as it runs, restarting it if it
-    dies: the server only acknowledges and stores, the worker process answers."""
+    dies: the server only acknowledges and stores, the worker process answers. On SIGTERM the
+    worker gets WORKER_STOP_S to finish or release its claims (it needs about its drain time)."""
     stopping = asyncio.Event()
 
     async def supervise() -> None:
@@ -103,7 +107,7 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
             except asyncio.CancelledError:
                 proc.terminate()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(proc.wait(), 10)
+                    await asyncio.wait_for(proc.wait(), WORKER_STOP_S)
                 if proc.returncode is None:
                     proc.kill()
                     await proc.wait()
@@ -123,27 +127,66 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
-    # No salt is generated here: build_app refuses to start without BOT_SECRET_SALT, and a salt
-    # file left by a process that refused to start would only mislead the next one.
-    app = build_app(settings)
-    logguard.install()
-    if settings.whatsapp_enabled:
-        from bot.channels import whatsapp
+    """The webhook server and its worker process, until SIGTERM or Ctrl-C. On SIGTERM it stops
+    accepting, lets the worker finish or release its claims, and exits (within 10 s)."""
+    # Counters of this process and of the worker it starts, summed by GET /metrics; a fresh
+    # folder per run, since Prometheus expects counters to start again with the process.
+    with (
+        tempfile.TemporaryDirectory(prefix="tanya-jamsos-metrics-") as folder,
+        metrics.shared_across_processes(Path(folder)),
+    ):
+        try:
+            return _serve(settings, host, port)
+        except TelegramError as exc:
+            from bot.channels.telegram_failures import startup_failure
 
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+                raise
+            print(
+                f"error: cannot serve on {host or settings.host}:{port or settings.port} "
+                f"({exc.strerror or type(exc).__name__}); check HOST and PORT.",
+                file=sys.stderr,
+            )
+            return 1
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    # No salt is generated here: build_app refuses to start without BOT_SECRET_SALT when a
+    # webhook needs one, and a salt file left by a process that refused to start would only
+    # mislead the next one (the channels make a local salt when they may run without one).
+    with single_instance(settings, "serve"):
+        app = build_app(settings)
         # Answer in a second process: acknowledgements keep this one's CPU to themselves.
-        app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+        if settings.whatsapp_enabled:
+            from bot.channels import whatsapp
+
+            app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+        if settings.telegram_enabled:
+            from bot.channels import telegram
+
+            app[telegram.RUN_WORKER] = False
         app.cleanup_ctx.append(_worker_process)
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    print(f"Tanya Jamsos serving on http://{bind_host}:{bind_port}", file=sys.stderr, flush=True)
-    asyncio.run(_run(app, settings, bind_host, bind_port))
+        logguard.install()
+        bind_host = host or settings.host
+        bind_port = port or settings.port
+        log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
+        asyncio.run(_run(app, settings, bind_host, bind_port))
     return 0
 
 
 async def _run(app: web.Application, settings: Settings, host: str, port: int) -> None:
-    """web.run_app, with the connection limit and request timeouts of bot.httpguard."""
+    """web.run_app's graceful stop (SIGTERM or Ctrl-C: stop accepting, give requests being read
+    SHUTDOWN_TIMEOUT_S, then the cleanups, the worker's drain included), with the connection
+    limit and request timeouts of bot.httpguard."""
     runner = GuardedRunner(
-        app, settings.request_timeout_s, settings.max_connections, access_log=None
+        app,
+        settings.request_timeout_s,
+        settings.max_connections,
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
     )
     await runner.setup()
     stop = asyncio.Event()

@@ -1,8 +1,10 @@
 """The state database: sessions, processed ids, the durable inbox, blocked users, question log.
 
 SQLite in WAL mode: one writer, many readers, and a committed row survives a crash or kill -9.
-`StateStore` is the interface the rest of the bot uses, so that a shared store (Redis, for several
-workers behind a load balancer) is a second implementation rather than a rewrite.
+It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
+rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
+privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
+of instances on any number of machines. `open_state(settings)` picks one by BOT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -11,11 +13,17 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.session import SESSION_TTL_SECONDS, Session
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -44,6 +52,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     UNIQUE (channel, message_id)
 );
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
+CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
 CREATE TABLE IF NOT EXISTS blocked (
     channel TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -76,7 +85,99 @@ CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rate_events (
+    user_key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_events_user ON rate_events (user_key, at);
+CREATE TABLE IF NOT EXISTS rate_warned (
+    user_key TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS heartbeats (
+    name TEXT PRIMARY KEY,
+    beat_at REAL NOT NULL
+);
 """
+
+
+# Each user's earliest unfinished message only: a later one waits until the earlier one is done
+# (or given up), also while the earlier one waits for a retry. One worker at a time per user.
+CLAIM_SQL = """
+SELECT id, channel, message_id, user_key, payload, attempts FROM inbox AS i
+WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ?
+  AND NOT EXISTS (
+    SELECT 1 FROM inbox AS e
+    WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
+      AND e.status IN ('pending', 'working'))
+ORDER BY id LIMIT ?
+"""
+
+
+# What `forget` deletes for one user and `purge` past the retention period: the same statements
+# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it). Each FORGET_SQL
+# statement takes a key and the LIKE pattern of that person's keys as a member of groups
+# (bot.privacy.member_key: "<key>.<group hash>").
+_ANY_KEY = "(user_key = ? OR user_key LIKE ? ESCAPE '\\')"
+FORGET_SQL = (
+    f"DELETE FROM sessions WHERE {_ANY_KEY}",
+    f"DELETE FROM questions WHERE {_ANY_KEY}",
+    f"DELETE FROM blocked WHERE {_ANY_KEY}",
+    f"DELETE FROM inbox WHERE {_ANY_KEY} AND status NOT IN ('pending', 'working')",
+    f"DELETE FROM rate_events WHERE {_ANY_KEY}",
+    f"DELETE FROM rate_warned WHERE {_ANY_KEY}",
+)
+# The other keys of a person (a phone number behind a BSUID), and forgetting those links.
+ALIASES_SQL = "SELECT alias_key, user_key FROM aliases WHERE alias_key = ? OR user_key = ?"
+FORGET_ALIASES_SQL = "DELETE FROM aliases WHERE alias_key = ? OR user_key = ?"
+PURGE_SQL = (
+    "DELETE FROM questions WHERE created_at < ?",
+    "DELETE FROM sessions WHERE updated_at < ?",
+    "DELETE FROM seen WHERE seen_at < ?",
+    "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
+    "DELETE FROM rate_events WHERE at < ?",
+    "DELETE FROM rate_warned WHERE at < ?",
+    "DELETE FROM aliases WHERE seen_at < ?",
+)
+
+
+class _Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+def forget_user(run: Callable[[str, tuple[Any, ...]], _Cursor], user_key: str) -> int:
+    """Delete every row of one user, under any of their keys: an alias such as the phone number
+    behind a BSUID, and their keys as a member of groups. `run` executes one statement (with ?
+    placeholders) inside the caller's transaction. Returns the number of rows removed."""
+    keys = {user_key}
+    for row in run(ALIASES_SQL, (user_key, user_key)).fetchall():
+        keys.update(str(k) for k in row)
+    removed = 0
+    for key in sorted(keys):
+        member = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+        for sql in FORGET_SQL:
+            removed += run(sql, (key, member)).rowcount
+        removed += run(FORGET_ALIASES_SQL, (key, key)).rowcount
+    return removed
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What SqliteState._run read of a statement: its rows and how many rows it changed."""
+
+    rows: list[Any]
+    rowcount: int
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
 
 
 class StateError(Exception):
@@ -106,29 +207,120 @@ class LoggedQuestion:
     candidates: list[tuple[str, float]]
 
 
-class StateStore(Protocol):
+class SessionStore(Protocol):
     def load_session(self, user_key: str, now: float) -> Session: ...
     def save_session(self, user_key: str, session: Session, now: float) -> None: ...
+
+
+class DedupStore(Protocol):
     def mark_seen(self, channel: str, message_id: str, now: float) -> bool: ...
+
+
+class InboxStore(Protocol):
+    """The durable inbox. `claim` gives each user's earliest unfinished message only, so that
+    competing workers can never answer one user's messages out of order."""
+
     def enqueue(
         self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
     ) -> bool: ...
     def claim(
         self, channel: str, now: float, lease_s: float, limit: int = 20
     ) -> list[InboxItem]: ...
+    def extend_leases(self, item_ids: list[int], until: float) -> None: ...
     def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
     def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
-    def backlog(self) -> tuple[int, float | None]: ...
+    # SQLite only: truncate the WAL so that erased payloads do not linger in it (bot.inbox
+    # calls it when idle); a no-op on PostgreSQL.
+    def scrub(self) -> bool: ...
+
+
+class BlockList(Protocol):
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
     def is_blocked(self, channel: str, user_key: str) -> bool: ...
+    def unblock(self, channel: str, user_key: str) -> None: ...
+
+
+class QuestionLog(Protocol):
+    """What the curators' report reads, and the groups they chose to ignore."""
+
     def log_question(self, entry: LoggedQuestion, now: float) -> None: ...
+    def questions(self, since_day: str = "") -> list[LoggedQuestion]: ...
+    def ignore_group(self, signature: str, now: float) -> None: ...
+    def ignored_groups(self) -> set[str]: ...
+
+
+class RateLimits(Protocol):
+    """The per-user flood guard kept in the store, so that it holds across every instance."""
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str: ...
+
+
+class Health(Protocol):
+    """What /healthz and /metrics read (bot.health): worker heartbeats and the inbox backlog."""
+
+    def beat(self, name: str, now: float) -> None: ...
+    def stop_beating(self, name: str) -> None: ...
+    def heartbeats(self) -> dict[str, float]: ...
+    def backlog(self) -> tuple[int, float | None]: ...
+    def probe(self, timeout_s: float) -> None: ...
+
+
+class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
     def link(self, alias_key: str, user_key: str, now: float) -> None: ...
-    def scrub(self) -> bool: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
+
+
+def question_from_row(r: Sequence[Any]) -> LoggedQuestion:
+    """A row of SELECT user_key, channel, day, text, normalized, intent, confidence, kind,
+    candidates FROM questions."""
+    return LoggedQuestion(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        float(r[6]),
+        r[7],
+        [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
+    )
+
+
+def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
+    """The values of INSERT INTO questions (user_key, channel, day, text, normalized, intent,
+    confidence, kind, candidates, created_at)."""
+    return (
+        entry.user_key,
+        entry.channel,
+        entry.day,
+        entry.text,
+        entry.normalized,
+        entry.intent,
+        entry.confidence,
+        entry.kind,
+        json.dumps(entry.candidates),
+        now,
+    )
+
+
+class StateStore(
+    SessionStore,
+    DedupStore,
+    InboxStore,
+    BlockList,
+    QuestionLog,
+    RateLimits,
+    Health,
+    Retention,
+    Protocol,
+):
+    # True when several instances may share the store (PostgreSQL); False for one instance.
+    shared: bool
+
     def close(self) -> None: ...
 
 
@@ -136,9 +328,12 @@ class SqliteState:
     """The embedded StateStore. Thread-safe by a lock: the event loop calls it directly (each
     call is a short local transaction), and tests may call it from threads."""
 
+    shared = False
+
     def __init__(self, path: Path, timeout_s: float = 5.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._timeout_s = timeout_s
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(
@@ -155,26 +350,38 @@ class SqliteState:
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
 
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> _Result:
+        """One statement, its rows read to the end inside the lock: a cursor read later, in
+        another thread's time, would keep its statement open on the shared connection, and
+        with it hold back other threads' commits ("SQL statements in progress") and keep an
+        autocommitted write, the erasing of a payload included, out of the WAL checkpoint."""
         with self._lock:
             try:
-                return self._conn.execute(sql, params)
+                cur = self._conn.execute(sql, params)
+                try:
+                    return _Result(cur.fetchall(), cur.rowcount)
+                finally:
+                    cur.close()
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
 
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._in_tx(lambda: [self._conn.execute(sql, params) for sql, params in statements])
+
+    def _in_tx(self, work: Callable[[], T]) -> T:
+        """`work()` in one write transaction: committed, or rolled back when it raises."""
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for sql, params in statements:
-                        self._conn.execute(sql, params)
+                    result = work()
                     self._conn.execute("COMMIT")
                 except BaseException:
                     self._conn.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        return result
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -222,12 +429,7 @@ class SqliteState:
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                rows = self._conn.execute(
-                    "SELECT id, channel, message_id, user_key, payload, attempts FROM inbox "
-                    "WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ? "
-                    "ORDER BY id LIMIT ?",
-                    (channel, now, limit),
-                ).fetchall()
+                rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
                 self._conn.executemany(
                     "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                     [(now + lease_s, r[0]) for r in rows],
@@ -237,6 +439,15 @@ class SqliteState:
                 self._conn.execute("ROLLBACK") if self._conn.in_transaction else None
                 raise StateError(f"state database error: {exc}") from exc
         return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
+
+    def extend_leases(self, item_ids: list[int], until: float) -> None:
+        """Keep claims in flight ours (the worker renews them while it works on them)."""
+        self._tx(
+            [
+                ("UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'working'", (until, i))
+                for i in item_ids
+            ]
+        )
 
     def finish(self, item_id: int, now: float, error: str | None = None) -> None:
         """Done (answered, or given up on with `error`). The payload, which holds the sender's
@@ -282,13 +493,6 @@ class SqliteState:
             ).fetchone()
         return int(row[0])
 
-    def backlog(self) -> tuple[int, float | None]:
-        """Unanswered messages: how many, and when the oldest of them arrived."""
-        row = self._run(
-            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE status IN ('pending', 'working')"
-        ).fetchone()
-        return int(row[0]), (float(row[1]) if row[1] is not None else None)
-
     # -- blocked users -------------------------------------------------------------------------
 
     def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None:
@@ -306,24 +510,28 @@ class SqliteState:
     def unblock(self, channel: str, user_key: str) -> None:
         self._run("DELETE FROM blocked WHERE channel = ? AND user_key = ?", (channel, user_key))
 
+    # -- flood guard ---------------------------------------------------------------------------
+
+    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str:
+        """'ok' (and counted), 'warn' once per window when over the limit, else 'drop': the
+        sliding window of bot.ratelimit.RateLimiter, in the store."""
+        return self._in_tx(
+            lambda: rate_verdict(
+                lambda sql, p: self._conn.execute(sql, p).fetchall(),
+                user_key,
+                now,
+                limit,
+                window_s,
+            )
+        )
+
     # -- question log (already masked by the caller) --------------------------------------------
 
     def log_question(self, entry: LoggedQuestion, now: float) -> None:
         self._run(
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.user_key,
-                entry.channel,
-                entry.day,
-                entry.text,
-                entry.normalized,
-                entry.intent,
-                entry.confidence,
-                entry.kind,
-                json.dumps(entry.candidates),
-                now,
-            ),
+            question_params(entry, now),
         )
 
     def questions(self, since_day: str = "") -> list[LoggedQuestion]:
@@ -332,20 +540,7 @@ class SqliteState:
             "FROM questions WHERE day >= ? ORDER BY id",
             (since_day,),
         ).fetchall()
-        return [
-            LoggedQuestion(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                float(r[6]),
-                r[7],
-                [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
-            )
-            for r in rows
-        ]
+        return [question_from_row(r) for r in rows]
 
     def ignore_group(self, signature: str, now: float) -> None:
         self._run(
@@ -367,32 +562,9 @@ class SqliteState:
         )
 
     def forget(self, user_key: str) -> int:
-        """Remove everything kept about one user, under any of their keys (an alias such as the
-        phone number behind a BSUID, and their keys as a member of groups, `key.group`);
-        returns the number of rows removed."""
-        keys = {user_key}
-        for row in self._run(
-            "SELECT alias_key, user_key FROM aliases WHERE alias_key = ? OR user_key = ?",
-            (user_key, user_key),
-        ).fetchall():
-            keys.update(row)
-        removed = 0
-        for key in sorted(keys):
-            member = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
-            for table, extra in (
-                ("sessions", ""),
-                ("questions", ""),
-                ("blocked", ""),
-                ("inbox", " AND status NOT IN ('pending', 'working')"),
-            ):
-                removed += self._run(
-                    f"DELETE FROM {table} WHERE (user_key = ? OR user_key LIKE ? ESCAPE '\\'){extra}",
-                    (key, member),
-                ).rowcount
-            removed += self._run(
-                "DELETE FROM aliases WHERE alias_key = ? OR user_key = ?", (key, key)
-            ).rowcount
-        return removed
+        """Remove everything kept about one user (see `forget_user`); returns the number of
+        rows removed."""
+        return self._in_tx(lambda: forget_user(self._conn.execute, user_key))
 
     def scrub(self) -> bool:
         """Copy the WAL into the database and truncate it, so that the pages that held answered
@@ -405,19 +577,89 @@ class SqliteState:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
         cutoff = now - older_than_days * 86400
         removed = 0
-        for sql in (
-            "DELETE FROM questions WHERE created_at < ?",
-            "DELETE FROM sessions WHERE updated_at < ?",
-            "DELETE FROM seen WHERE seen_at < ?",
-            "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
-            "DELETE FROM aliases WHERE seen_at < ?",
-        ):
+        for sql in PURGE_SQL:
             removed += self._run(sql, (cutoff,)).rowcount
         return removed
+
+    # -- health (read by /healthz and /metrics, possibly from another process) --------------
+
+    def beat(self, name: str, now: float) -> None:
+        """A worker is alive at `now`; /healthz of any process sharing this database sees it."""
+        self._run(
+            "INSERT INTO heartbeats (name, beat_at) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET beat_at = excluded.beat_at",
+            (name, now),
+        )
+
+    def stop_beating(self, name: str) -> None:
+        """A worker stopped on purpose: no heartbeat until it runs again."""
+        self._run("DELETE FROM heartbeats WHERE name = ?", (name,))
+
+    def heartbeats(self) -> dict[str, float]:
+        return {r[0]: float(r[1]) for r in self._run("SELECT name, beat_at FROM heartbeats")}
+
+    def backlog(self) -> tuple[int, float | None]:
+        """How many messages wait to be answered, and when the oldest of them arrived."""
+        row = self._run(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE status IN ('pending', 'working')"
+        ).fetchone()
+        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+
+    def probe(self, timeout_s: float) -> None:
+        """Raise StateError unless a write transaction can start within `timeout_s` (a lock
+        held by another process, a read-only or vanished file all fail it); writes nothing."""
+        # The connection may be busy in another thread of this process (the inbox worker runs
+        # its calls off the event loop), itself waiting on the lock: that is "locked" too.
+        if not self._lock.acquire(timeout=timeout_s):
+            raise StateError("state database error: database is locked")
+        try:
+            try:
+                self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.execute("ROLLBACK")
+                finally:
+                    self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+            except sqlite3.Error as exc:
+                raise StateError(f"state database error: {exc}") from exc
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def rate_verdict(
+    run: Callable[[str, tuple[Any, ...]], list[Any]],
+    user_key: str,
+    now: float,
+    limit: int,
+    window_s: float,
+) -> str:
+    """The flood verdict inside the caller's transaction (`run` executes one statement with ?
+    placeholders and returns its rows)."""
+    run("DELETE FROM rate_events WHERE user_key = ? AND at < ?", (user_key, now - window_s))
+    count = int(run("SELECT COUNT(*) FROM rate_events WHERE user_key = ?", (user_key,))[0][0])
+    if count < limit:
+        run("INSERT INTO rate_events (user_key, at) VALUES (?, ?)", (user_key, now))
+        run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+        return "ok"
+    warned = run("SELECT at FROM rate_warned WHERE user_key = ?", (user_key,))
+    if warned and now - float(warned[0][0]) <= window_s:
+        return "drop"
+    run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
+    run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
+    return "warn"
+
+
+def open_state(settings: Settings) -> StateStore:
+    """PostgreSQL when BOT_DATABASE_URL names one, else the embedded SQLite file."""
+    if settings.database_url:
+        from bot.state_postgres import PostgresState
+
+        return PostgresState(settings.database_url)
+    return SqliteState(settings.state_db)
 
 
 def now() -> float:

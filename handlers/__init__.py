@@ -1,7 +1,7 @@
 """Answer families. Each handler is a plain function from a Context to a Reply: no I/O."""
 
 from bot.amount_range import PLAUSIBLE, guard
-from handlers import benefits, common, coverage, offices, premiums, smalltalk
+from handlers import benefits, common, coverage, discounts, offices, premiums, smalltalk
 from handlers.context import Context, Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -10,6 +10,8 @@ HANDLERS: dict[str, Handler] = {
     "premiums.pu": premiums.pu,
     "premiums.jakon": premiums.jakon,
     "premiums.risk_groups": premiums.risk_groups,
+    "premiums.discount": discounts.discount,
+    "premiums.bayar": premiums.bayar,
     "benefits.scholarship": benefits.scholarship,
     "benefits.jkk": benefits.jkk,
     "benefits.jkp": benefits.jkp,
@@ -20,6 +22,7 @@ HANDLERS: dict[str, Handler] = {
     "smalltalk.menu": smalltalk.menu,
     "smalltalk.out_of_scope": smalltalk.out_of_scope,
     "sharing.share": smalltalk.share,
+    "sharing.details": smalltalk.details,
 }
 
 # What each handler can take from a follow-up message ("kalau 2 juta?"): the entity it asked for.

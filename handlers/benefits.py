@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ def jkk(ctx: Context) -> Reply:
     _m, stmb_months = figs.fact(ctx, "jkk_stmb_awal_bulan")
     _s2, stmb_after = figs.fact(ctx, "jkk_stmb_lanjut")
     _h, home_care = figs.fact(ctx, "jkk_home_care_max")
-    lines = [
+    overview = [
         "JKK = Jaminan Kecelakaan Kerja. Bila celaka saat kerja (termasuk di jalan pergi-pulang "
         "kerja) atau sakit karena pekerjaan:",
         "• biaya berobat sesuai kebutuhan medis, tanpa batas biaya, rawat inap kelas I;",
@@ -73,27 +74,34 @@ def jkk(ctx: Context) -> Reply:
         f"• meninggal karena kecelakaan kerja: {figs.num(death_x)} × upah sebulan, ditambah "
         "biaya pemakaman dan santunan berkala, serta beasiswa anak.",
     ]
-    if ctx.entities.amounts:
-        wage = Decimal(ctx.entities.amounts[0])
-        lines += [
-            "",
-            f"Untuk upah (atau penghasilan yang dilaporkan) {figs.rp(wage)}:",
-            f"• santunan cacat total tetap: {figs.num(disab_x)} × {figs.rp(wage)} = "
-            f"{figs.rp(disab_x * wage)};",
-            f"• santunan kematian karena kecelakaan kerja: {figs.num(death_x)} × {figs.rp(wage)} = "
-            f"{figs.rp(death_x * wage)} (belum termasuk biaya pemakaman dan santunan berkala).",
-        ]
-    else:
-        lines += ["", "Sebut upah atau penghasilan sebulan untuk menghitung santunannya."]
+    _j, hours = figs.fact(ctx, "jkk_lapor_jam")
+    report = (
+        f"Laporkan kecelakaan paling lambat {hours} jam (2 × 24 jam) lewat pemberi kerja, atau "
+        "sendiri bila peserta mandiri."
+    )
+    if not ctx.entities.amounts:
         ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
-    _j, hours = figs.fact(ctx, "jkk_lapor_jam")
-    lines += [
-        "",
-        f"Laporkan kecelakaan ke BPJS Ketenagakerjaan paling lambat {hours} jam (2 × 24 jam) lewat "
-        "pemberi kerja, atau sendiri bila peserta mandiri.",
+        lines = [*overview, "", "Sebut upah atau penghasilan sebulan untuk menghitung santunannya."]
+        return calculated_reply(ctx, figs, "\n".join(lines), details=report)
+    wage = Decimal(ctx.entities.amounts[0])
+    lines = [
+        f"Santunan JKK untuk upah (atau penghasilan yang dilaporkan) {figs.rp(wage)}:",
+        f"• meninggal karena kecelakaan kerja: {figs.num(death_x)} × {figs.rp(wage)} = "
+        f"{figs.rp(death_x * wage)}, ditambah biaya pemakaman dan santunan berkala;",
+        f"• cacat total tetap: {figs.num(disab_x)} × {figs.rp(wage)} = {figs.rp(disab_x * wage)}.",
     ]
-    return calculated_reply(ctx, figs, "\n".join(lines))
+    example = ctx.knowledge.fact_or_none("jkk_kematian_total_contoh", ctx.today, str(int(wage)))
+    if example is not None:
+        # The reported total for this declared income, which includes the funeral and periodic
+        # payments that the multiple above leaves out.
+        _e, total = figs.fact(ctx, "jkk_kematian_total_contoh", example.applies_to)
+        lines.append(
+            f"Untuk penghasilan {figs.rp(wage)}, total santunan kematian karena kecelakaan kerja "
+            f"dilaporkan {total} (Kepala BPJS Ketenagakerjaan NTT, Januari 2026)."
+        )
+    lines.append(report)
+    return calculated_reply(ctx, figs, "\n".join(lines), details="\n".join(overview))
 
 
 def jkp(ctx: Context) -> Reply:
@@ -133,6 +141,19 @@ def jkp(ctx: Context) -> Reply:
     return calculated_reply(ctx, figs, "\n".join(lines))
 
 
+# "kurang 15 tahun", "belum sampai 15 tahun", "di bawah 15 tahun": a limit not reached.
+_LESS = re.compile(
+    r"\b(?:kurang(?:\s+dari)?|belum(?:\s+sampai|\s+genap)?|(?:tidak|tdk|gak|ga|nggak)\s+sampai|"
+    r"di\s*bawah)\s+(\d{1,2})\s+tahun"
+)
+
+
+def _less_than(normalized: str, years: int) -> bool:
+    """True when the years in the question are a limit not reached, not the years paid."""
+    found = _LESS.search(normalized)
+    return found is not None and int(found.group(1)) == years
+
+
 def retirement_year(ctx: Context, birth_year: int) -> tuple[int, int] | None:
     """(year, age) at which someone born in `birth_year` reaches the JP retirement age."""
     for year in range(birth_year + 40, birth_year + 80):
@@ -154,28 +175,20 @@ def jp(ctx: Context) -> Reply:
         for r in ctx.knowledge.fact_rows("jp_usia_pensiun")
         if r.valid_from and r.valid_from > ctx.today
     ][:3]
-    lines = [
-        "JP = Jaminan Pensiun, uang bulanan saat pensiun. Hanya untuk pekerja penerima upah "
-        "(karyawan); pekerja mandiri tidak bisa ikut JP.",
-        f"• Uang pensiun bulanan bila sudah membayar iuran minimal {min_years}. Kurang dari itu, "
-        "iuran dan hasil pengembangannya dibayar sekaligus.",
-        f"• Usia pensiun tahun {ctx.today.year}: {age_today}.",
-    ]
-    if schedule:
-        nxt = ", ".join(
-            f"{figs.num(int(r.value))} tahun mulai {r.valid_from.year}"
-            for r in schedule
-            if r.valid_from
-        )
-        lines.append(f"• Usia pensiun naik satu tahun setiap tiga tahun: {nxt}.")
+    personal: list[str] = []
     ents = ctx.entities
     if ents.years is not None:
-        if ents.years >= min_value:
-            lines.append(
+        if ents.years >= min_value and not _less_than(ctx.normalized, ents.years):
+            personal.append(
                 f"Dengan {figs.num(ents.years)} tahun iuran, Anda berhak atas uang pensiun bulanan."
             )
+        elif _less_than(ctx.normalized, ents.years):
+            personal.append(
+                f"Kurang dari {min_years} iuran: JP tidak dibayar bulanan, tetapi iuran dan hasil "
+                "pengembangannya dibayar sekaligus saat usia pensiun."
+            )
         else:
-            lines.append(
+            personal.append(
                 f"Dengan {figs.num(ents.years)} tahun iuran (kurang dari {min_years}), JP dibayar "
                 "sekaligus, bukan bulanan."
             )
@@ -183,8 +196,30 @@ def jp(ctx: Context) -> Reply:
         found = retirement_year(ctx, ents.birth_year)
         if found:
             year, age = found
-            lines.append(
+            personal.append(
                 f"Lahir tahun {ents.birth_year}: usia pensiun Anda {figs.num(age)} tahun, yaitu tahun {year}."
             )
+    rule = (
+        f"• Uang pensiun bulanan bila sudah membayar iuran minimal {min_years}. Kurang dari itu, "
+        "iuran dan hasil pengembangannya dibayar sekaligus."
+    )
+    lines = [
+        *personal,
+        "JP = Jaminan Pensiun, uang bulanan saat pensiun. Hanya untuk pekerja penerima upah "
+        "(karyawan); pekerja mandiri tidak bisa ikut JP.",
+        f"• Usia pensiun tahun {ctx.today.year}: {age_today}.",
+        # Already answered for the years asked about: the general rule would say it twice.
+        *(() if ents.years is not None else (rule,)),
+    ]
+    details = ""
+    if schedule:
+        nxt = ", ".join(
+            f"{figs.num(int(r.value))} tahun mulai {r.valid_from.year}"
+            for r in schedule
+            if r.valid_from
+        )
+        details = f"Usia pensiun naik satu tahun setiap tiga tahun: {nxt}."
+    if ents.years is not None:
+        details = "\n".join(p for p in (rule, details) if p)
     del age_row
-    return calculated_reply(ctx, figs, "\n".join(lines))
+    return calculated_reply(ctx, figs, "\n".join(lines), details=details)

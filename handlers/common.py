@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.reply import Option, Reply
 from handlers.context import Context
+from handlers.present import FIRST_MESSAGE_CHARS, split_first
 from knowledge import format as fmt
+from knowledge import lifecycle
+from knowledge.model import Fact
 from knowledge.store import Rendered
 
 OFFICIAL_CHANNELS = "Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
@@ -15,6 +19,38 @@ UNVERIFIED_NOTE = (
     "Catatan: sebagian angka di atas belum terverifikasi penuh. Pastikan dulu ke 175 atau kantor "
     "cabang sebelum dipakai."
 )
+HOW_TO_CHECK = "Cek di JMO, 175 atau bpjsketenagakerjaan.go.id."
+
+
+def _changes_when(fact: Fact) -> str:
+    _fixed, month = lifecycle.parse_review(fact.review_by)
+    if month is not None:
+        return f"; angka ini diperbarui setiap {fmt.MONTHS[month - 1]} dan"
+    return " dan"
+
+
+def stale_note(facts: Iterable[Fact]) -> str:
+    """A plain warning for figures past their review date: still the latest known, not current."""
+    rows = list(dict.fromkeys(facts))
+    if not rows:
+        return ""
+    shown = " dan ".join(fmt.figure(f.value, f.unit) for f in rows)
+    since = rows[0].valid_from
+    when = f" (sejak {fmt.long_date(since)})" if since and len(rows) == 1 else ""
+    return (
+        f"Perhatian: {shown}{when} adalah angka terakhir yang saya tahu{_changes_when(rows[0])} "
+        f"mungkin sudah berubah. {HOW_TO_CHECK}"
+    )
+
+
+def first_and_details(body: str, notes: Iterable[str], details: str = "") -> tuple[str, str]:
+    """The phone-sized first message (the answer, then its warnings) and the rest."""
+    tail = "\n\n".join(n for n in notes if n)
+    budget = FIRST_MESSAGE_CHARS - (len(tail) + 2 if tail else 0)
+    first, rest = split_first(body, max(budget, 160))
+    text = first + ("\n\n" + tail if tail else "")
+    more = "\n\n".join(p for p in (rest, details.strip()) if p)
+    return text, more
 
 
 def followup_options(ctx: Context, ids: Iterable[str] | None = None) -> tuple[Option, ...]:
@@ -44,28 +80,33 @@ def reply_from(
     options: tuple[Option, ...] | None = None,
     extra_sources: Iterable[str] = (),
     share: str | None = None,
+    details: str = "",
 ) -> Reply:
     """Join rendered pieces into one Reply, carrying their figures and sources."""
     texts: list[str] = []
     figures: set[str] = set()
     sources: list[str] = []
     unverified = False
+    stale: list[Fact] = []
     for part in parts:
         if isinstance(part, Rendered):
             texts.append(part.text)
             figures.update(part.figures)
             sources.extend(part.sources)
             unverified = unverified or part.unverified
+            stale.extend(part.stale)
         elif part:
             texts.append(part)
-    if unverified:
-        texts.append(UNVERIFIED_NOTE)
+    body = "\n\n".join(t.strip() for t in texts if t.strip())
+    notes = (stale_note(stale), UNVERIFIED_NOTE if unverified else "")
+    text, more = first_and_details(body, notes, details)
     return Reply(
-        text="\n\n".join(t.strip() for t in texts if t.strip()),
+        text=text,
         options=followup_options(ctx) if options is None else options,
         sources=merge_sources(intent_sources(ctx), sources, extra_sources),
         figures=frozenset(figures),
         share_text=share,
+        details=more,
     )
 
 
@@ -79,7 +120,16 @@ def static(ctx: Context) -> Reply:
     """An intent whose answer is its text, with {placeholders} filled for today."""
     body = ctx.knowledge.render(ctx.intent.answer, ctx.today)
     share = render_share(ctx)
-    return reply_from(ctx, [body], share=share.text if share else None)
+    more = ctx.knowledge.render(ctx.intent.details, ctx.today) if ctx.intent.details else None
+    reply = reply_from(ctx, [body], share=share.text if share else None)
+    if more is None:
+        return reply
+    return replace(
+        reply,
+        details="\n\n".join(p for p in (reply.details, more.text) if p),
+        figures=reply.figures | more.figures,
+        sources=merge_sources(reply.sources, more.sources),
+    )
 
 
 class Figures:
@@ -90,6 +140,7 @@ class Figures:
         self.shown: set[str] = set()
         self.sources: list[str] = []
         self.unverified = False
+        self.stale: list[Fact] = []
 
     def rp(self, value: Decimal | int) -> str:
         text = fmt.rupiah(value)
@@ -112,6 +163,8 @@ class Figures:
         self.sources.extend(ctx.knowledge.source_label(row.source))
         if not row.verified:
             self.unverified = True
+        if lifecycle.is_stale(row, ctx.today):
+            self.stale.append(row)
         text = fmt.figure(row.value, row.unit)
         self.shown.add(text)
         return row.value, text
@@ -124,14 +177,16 @@ def calculated_reply(
     *,
     options: tuple[Option, ...] | None = None,
     share: str | None = None,
+    details: str = "",
 ) -> Reply:
-    body = text.strip()
-    if figures.unverified:
-        body += "\n\n" + UNVERIFIED_NOTE
+    """A calculator's answer: `text` leads (split to phone size), `details` holds the working."""
+    notes = (stale_note(figures.stale), UNVERIFIED_NOTE if figures.unverified else "")
+    first, more = first_and_details(text, notes, details)
     return Reply(
-        text=body,
+        text=first,
         options=followup_options(ctx) if options is None else options,
         sources=merge_sources(intent_sources(ctx), figures.sources),
         figures=frozenset(figures.shown),
         share_text=share,
+        details=more,
     )

@@ -6,12 +6,14 @@ figure of its own.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from bot.reply import Reply
-from handlers.common import Figures, calculated_reply
+from handlers.common import Figures, calculated_reply, static
 from handlers.context import Context
+from handlers.discounts import discount_end_text, month_start, next_month, period
 from knowledge import format as fmt
 
 HUNDRED = Decimal(100)
@@ -37,14 +39,6 @@ def _discount_rows(ctx: Context) -> dict[str, tuple[Decimal, date | None, date |
         if row is not None:
             found[sector] = (row.value, row.valid_from, row.valid_to)
     return found
-
-
-def _period(start: date | None, end: date | None) -> str:
-    if start and end:
-        return f"iuran {fmt.month_year(start)} sampai {fmt.month_year(end)}"
-    if end:
-        return f"sampai iuran {fmt.month_year(end)}"
-    return "sementara"
 
 
 def _bpu_one(
@@ -94,8 +88,12 @@ def bpu(ctx: Context) -> Reply:
     asked_minimum = not incomes
     if asked_minimum:
         incomes = [ctx.knowledge.value("bpu_income_min", ctx.today)]
-    # "5 orang, masing-masing 1,5 juta": one income for several workers.
-    workers = ents.workers if ents.workers and len(incomes) == 1 else len(incomes)
+    months_ahead = months_to_pay_ahead(ctx.normalized)
+    if months_ahead:
+        return pay_ahead(ctx, figs, incomes[0], sector or "umum", months_ahead, occupation)
+    # "5 orang, masing-masing 1,5 juta" or "10 petani penghasilan 1 juta": one income, several.
+    counted = ents.workers or _occupation_count(ctx)
+    workers = counted if counted and len(incomes) == 1 else len(incomes)
     discounts = _discount_rows(ctx)
     if sector is not None:
         applicable = discounts.get(sector)
@@ -135,8 +133,9 @@ def bpu(ctx: Context) -> Reply:
     summary = [head]
     if applicable:
         summary.append(
-            f"• JKK + JKM: {figs.rp(discounted_total)} (diskon {figs.pct(applicable[0])}, "
-            f"{_period(applicable[1], applicable[2])}). Harga normal {figs.rp(normal_total)}."
+            f"• JKK + JKM: {figs.rp(discounted_total)} (diskon {figs.pct(applicable[0])}), "
+            + discount_end_text(figs, applicable[2], ctx.today, normal_total)
+            + "."
         )
     else:
         summary.append(f"• JKK + JKM: {figs.rp(normal_total)}.")
@@ -147,8 +146,6 @@ def bpu(ctx: Context) -> Reply:
     )
     summary.extend(per_worker)
     sections = ["\n".join(summary)]
-    if working:
-        sections.append("Cara hitung: " + " ".join(working))
     note = _discount_note(ctx, figs, discounts, sector, applicable is not None, normal_total)
     if note:
         sections.append(note)
@@ -156,13 +153,119 @@ def bpu(ctx: Context) -> Reply:
         sections.append(ASK_INCOME)
         ctx.session.pending = "income"
         ctx.session.pending_intent = ctx.intent.id
-    shown_total = discounted_total if applicable else normal_total
-    share = (
-        f"Iuran BPJS Ketenagakerjaan pekerja mandiri{who}: JKK + JKM {figs.rp(shown_total)}/bulan"
-        + (f" (diskon; normal {figs.rp(normal_total)})" if applicable else "")
-        + f", tambah JHT jadi {figs.rp(with_jht)}. Per {fmt.long_date(ctx.today)}."
+    details = ("Cara hitung: " + " ".join(working)) if working else ""
+    return calculated_reply(
+        ctx,
+        figs,
+        "\n\n".join(sections),
+        share=bpu_share(figs, who, applicable, discounted_total, normal_total, with_jht),
+        details=details,
     )
-    return calculated_reply(ctx, figs, "\n\n".join(sections), share=share)
+
+
+def bpu_share(
+    figs: Figures,
+    who: str,
+    applicable: tuple[Decimal, date | None, date | None] | None,
+    discounted: Decimal,
+    normal: Decimal,
+    with_jht: Decimal,
+) -> str:
+    """The forwardable premium text: true after it is forwarded, so a discount names its end."""
+    if applicable:
+        rate, _start, end = applicable
+        last = fmt.month_year(end) if end else ""
+        after = fmt.month_year(next_month(end)) if end else ""
+        price = (
+            f"JKK + JKM {figs.rp(discounted)}/bulan (diskon {figs.pct(rate)} PP 50/2025 sampai "
+            f"iuran {last}, bulan diskon terakhir; mulai iuran {after} normal {figs.rp(normal)})"
+        )
+    else:
+        price = f"JKK + JKM {figs.rp(normal)}/bulan"
+    return (
+        f"Iuran BPJS Ketenagakerjaan pekerja mandiri{who}: {price}. Tambah JHT (pilihan) jadi "
+        f"{figs.rp(with_jht)}/bulan."
+    )
+
+
+_AHEAD = re.compile(
+    r"\b(\d{1,2})\s*(?:bulan|bln)\b(?=.*\b(?:sekaligus|dimuka|muka|depan|kedepan|langsung|"
+    r"borongan|advance|ahead)\b)|\b(?:sekaligus|dimuka|di muka|langsung|ke depan)\b.*?\b(\d{1,2})\s*"
+    r"(?:bulan|bln)\b"
+)
+
+
+def months_to_pay_ahead(normalized: str) -> int | None:
+    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan": how many months are paid at once."""
+    found = _AHEAD.search(normalized)
+    if not found:
+        return None
+    months = int(found.group(1) or found.group(2))
+    return months if 2 <= months <= 24 else None
+
+
+def _occupation_count(ctx: Context) -> int | None:
+    """ "10 petani": a count right before an occupation word."""
+    for match in re.finditer(r"\b(\d{1,4})\s+([a-z]+)", ctx.normalized):
+        if match.group(2) in ctx.knowledge.occupations and int(match.group(1)) > 1:
+            return int(match.group(1))
+    return None
+
+
+def pay_ahead(
+    ctx: Context,
+    figs: Figures,
+    income: Decimal,
+    sector: str,
+    months: int,
+    occupation: str | None,
+) -> Reply:
+    """Several months paid at once, month by month, so that a discount's end is counted."""
+    jkk, jkm, _jht, _lines = _bpu_one(ctx, figs, income)
+    normal = jkk + jkm
+    month = month_start(ctx.today)
+    runs: list[tuple[date, date, Decimal, int]] = []  # first, last, amount, count
+    for _ in range(months):
+        row = ctx.knowledge.fact_or_none("bpu_discount", month, sector)
+        amount = normal * (HUNDRED - row.value) / HUNDRED if row else normal
+        if row:
+            figs.sources.extend(ctx.knowledge.source_label(row.source))
+        if runs and runs[-1][2] == amount:
+            first, _last, _amount, count = runs[-1]
+            runs[-1] = (first, month, amount, count + 1)
+        else:
+            runs.append((month, month, amount, 1))
+        month = next_month(month)
+    total = sum((amount * count for _f, _l, amount, count in runs), Decimal(0))
+    who = (
+        f" ({occupation})"
+        if occupation
+        else (" (sektor transportasi)" if sector == "transport" else "")
+    )
+    lines = [
+        f"Bayar {figs.num(months)} bulan sekaligus mulai iuran {fmt.month_year(month_start(ctx.today))}"
+        f", pekerja mandiri{who}, penghasilan {figs.rp(income)}, JKK + JKM:"
+    ]
+    for first, last, amount, count in runs:
+        span = (
+            fmt.month_year(first)
+            if count == 1
+            else f"{fmt.month_year(first)} – {fmt.month_year(last)}"
+        )
+        label = " (diskon)" if amount != normal else ""
+        lines.append(
+            f"• {span}: {figs.num(count)} × {figs.rp(amount)}{label} = {figs.rp(amount * count)}"
+        )
+    lines.append(f"Total: {figs.rp(total)}. JHT (pilihan) dihitung terpisah.")
+    if len(runs) > 1:
+        lines.append(
+            "Diskon hanya untuk bulan iuran dalam masa diskon; bulan sesudahnya harga normal."
+        )
+    if occupation is None:
+        lines.append(
+            "Saya hitung untuk sektor selain transportasi; sebut pekerjaan bila ojek/sopir/kurir."
+        )
+    return calculated_reply(ctx, figs, "\n".join(lines))
 
 
 def _discount_note(
@@ -182,14 +285,9 @@ def _discount_note(
             figs.sources.extend(ctx.knowledge.source_label(row.source))
             break
     if applied:
-        periods = [
-            f"{labels[s]}: {_period(start, end)}"
-            for s, (_rate, start, end) in discounts.items()
-            if sector is None or s == sector
-        ]
         return (
-            "Diskon berlaku otomatis untuk " + "; ".join(periods) + ". Tidak berlaku bagi peserta "
-            "yang iurannya dibayar pemerintah (APBN/APBD). Setelah masa diskon, iuran kembali normal."
+            "Diskon otomatis; tidak berlaku bagi peserta yang iurannya dibayar pemerintah "
+            "(APBN/APBD)."
         )
     if sector is None and len(discounts) == 1:
         only, (rate, start, end) = next(iter(discounts.items()))
@@ -197,7 +295,7 @@ def _discount_note(
         who = labels[only] if only == "transport" else "di luar sektor transportasi"
         return (
             f"Pekerja {who} mendapat diskon {figs.pct(rate)} untuk "
-            f"{_period(start, end)}: JKK + JKM jadi {figs.rp(cut)}. Sebut pekerjaan Anda agar "
+            f"{period(start, end)}: JKK + JKM jadi {figs.rp(cut)}. Sebut pekerjaan Anda agar "
             "saya hitung tepat."
         )
     upcoming = [
@@ -210,7 +308,7 @@ def _discount_note(
         figs.sources.extend(ctx.knowledge.source_label(first.source))
         return (
             f"Akan ada diskon {figs.pct(first.value)} untuk {labels.get(first.applies_to, 'peserta')}: "
-            f"{_period(first.valid_from, first.valid_to)}."
+            f"{period(first.valid_from, first.valid_to)}."
         )
     return ""
 
@@ -232,21 +330,27 @@ def pu(ctx: Context) -> Reply:
     _cap, cap_text = figs.fact(ctx, "jp_wage_cap")
     groups = {g: figs.fact(ctx, "pu_jkk_rate", g) for g in ("I", "II", "III", "IV", "V")}
 
+    cap_since = fmt.long_date(cap_row.valid_from) if cap_row.valid_from else ""
+    jp_line = (
+        f"• JP {jp_text}: {jp_er_text} perusahaan + {jp_wk_text} pekerja, dari upah paling tinggi "
+        f"{cap_text}"
+    )
     if not ctx.entities.amounts:
         lines = [
-            "Iuran pekerja penerima upah (karyawan), dihitung dari upah sebulan:",
-            f"• JKK: {groups['I'][1]} sampai {groups['V'][1]} menurut kelompok risiko usaha, dibayar perusahaan.",
-            f"• JKM: {jkm_text}, dibayar perusahaan.",
-            f"• JHT: {jht_text} = {jht_er_text} perusahaan + {jht_wk_text} pekerja.",
-            f"• JP: {jp_text} = {jp_er_text} perusahaan + {jp_wk_text} pekerja, dari upah paling tinggi "
-            f"{cap_text} (batas sejak {fmt.long_date(cap_row.valid_from) if cap_row.valid_from else '-'}).",
-            "• JKP: pekerja tidak membayar tambahan.",
-            "",
-            ASK_WAGE,
+            "Iuran karyawan (penerima upah), dari upah sebulan:",
+            f"• JKK {groups['I'][1]} sampai {groups['V'][1]} (perusahaan, menurut risiko usaha)",
+            f"• JKM {jkm_text} (perusahaan)",
+            f"• JHT {jht_text}: {jht_er_text} perusahaan + {jht_wk_text} pekerja",
+            jp_line + ".",
+            'Sebut upahnya (misalnya "5 juta"), saya hitungkan.',
         ]
         ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
-        return calculated_reply(ctx, figs, "\n".join(lines))
+        details = (
+            f"Batas upah JP {cap_text} berlaku sejak {cap_since}; batas ini disesuaikan setiap "
+            "tahun. JKP (Jaminan Kehilangan Pekerjaan): pekerja tidak membayar tambahan."
+        )
+        return calculated_reply(ctx, figs, "\n".join(lines), details=details)
 
     wage = Decimal(ctx.entities.amounts[0])
     chosen = group or "I"
@@ -260,23 +364,41 @@ def pu(ctx: Context) -> Reply:
     jp_w = jp_base * jp_wk / HUNDRED
     employer = jkk + jkm + jht_e + jp_e
     worker = jht_w + jp_w
-    lines = [
-        f"Iuran untuk upah {figs.rp(wage)} sebulan (JKK kelompok risiko {chosen}):",
+    working = [
         f"• JKK {jkk_text}: {figs.rp(jkk)} (perusahaan)",
         f"• JKM {jkm_text}: {figs.rp(jkm)} (perusahaan)",
         f"• JHT: {figs.rp(jht_e)} perusahaan ({jht_er_text}) + {figs.rp(jht_w)} pekerja ({jht_wk_text})",
-        f"• JP: {figs.rp(jp_e)} perusahaan ({jp_er_text}) + {figs.rp(jp_w)} pekerja ({jp_wk_text})",
-        "",
-        f"Total dibayar perusahaan: {figs.rp(employer)}. Dipotong dari gaji pekerja: {figs.rp(worker)}.",
+        f"• JP: {figs.rp(jp_e)} perusahaan ({jp_er_text}) + {figs.rp(jp_w)} pekerja ({jp_wk_text})"
+        f", dari {figs.rp(jp_base)}",
+    ]
+    lines = []
+    if _asks_about_cap(ctx.normalized) and wage != cap_row.value:
+        # "iuran jp dari gaji maksimal 10 juta ya": correct the cap before computing anything.
+        lines.append(
+            f"Batas upah JP bukan {figs.rp(wage)}, tetapi {cap_text} (sejak {cap_since}). "
+            f"Iuran JP paling banyak {jp_text} × {cap_text} = "
+            f"{figs.rp(cap_row.value * (jp_er + jp_wk) / HUNDRED)} sebulan."
+        )
+    lines += [
+        f"Iuran untuk upah {figs.rp(wage)} sebulan (JKK kelompok risiko {chosen}):",
+        f"• dibayar perusahaan: {figs.rp(employer)}",
+        f"• dipotong dari gaji pekerja: {figs.rp(worker)} (JHT {jht_wk_text} + JP {jp_wk_text})",
     ]
     if wage > cap_row.value:
         lines.append(f"JP dihitung dari batas upah {cap_text}, bukan dari seluruh upah.")
     if group is None:
-        lines.append(
+        working.append(
             f"Kelompok risiko belum disebut, jadi saya pakai kelompok I ({groups['I'][1]}). "
             f"Usaha berisiko tinggi bisa sampai {groups['V'][1]}: sebut kelompoknya untuk hitung ulang."
         )
-    return calculated_reply(ctx, figs, "\n".join(lines))
+    return calculated_reply(ctx, figs, "\n".join(lines), details="Rincian:\n" + "\n".join(working))
+
+
+_CAP_WORDS = re.compile(r"\b(?:maks\w*|max\w*|batas\w*|paling tinggi|plafon|tertinggi)\b")
+
+
+def _asks_about_cap(normalized: str) -> bool:
+    return bool(_CAP_WORDS.search(normalized))
 
 
 def jakon(ctx: Context) -> Reply:
@@ -366,3 +488,10 @@ def risk_groups(ctx: Context) -> Reply:
     ctx.session.pending = "wage"
     ctx.session.pending_intent = ctx.intent.id
     return calculated_reply(ctx, figs, "\n".join(lines))
+
+
+def bayar(ctx: Context) -> Reply:
+    """How to pay; "bayar 12 bulan sekaligus" is answered with the month-by-month amount."""
+    if months_to_pay_ahead(ctx.normalized):
+        return bpu(ctx)
+    return static(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.reply import Option, Reply
 from handlers.common import OFFICIAL_CHANNELS
 from handlers.context import Context
+from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, SHARE_MEMORY, keep_pending
 from knowledge.store import Knowledge
 
 # The first screen: the questions most people come with, in the order they come.
@@ -20,14 +21,15 @@ MENU_INTENTS = (
     "kontak_resmi",
 )
 
+# The welcome fits one phone screen: what the bot is, what it answers, the official channels,
+# and a short menu (the full one is one option away).
 WELCOME = (
     "Halo, Bapak/Ibu! Saya Tanya Jamsos, layanan informasi tidak resmi tentang BPJS "
-    "Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja seperti petani, nelayan, ojek, pedagang, "
-    "tukang dan ART.\n\n"
-    "Saya bisa menjawab soal iuran, manfaat, cara daftar, cara bayar, klaim, dan jumlah "
-    "peserta di NTT, NTB dan Bangka Belitung. Tulis pertanyaan dengan kata-kata sendiri, "
-    "atau pilih dari menu.\n\n" + OFFICIAL_CHANNELS
+    "Ketenagakerjaan: iuran, manfaat, daftar, bayar, klaim, dan jumlah peserta di NTT, NTB dan "
+    "Bangka Belitung. Tulis pertanyaan dengan kata-kata sendiri, atau pilih di bawah.\n\n"
+    + OFFICIAL_CHANNELS
 )
+WELCOME_INTENTS = ("iuran_bpu", "daftar_cara", "bayar_cara", "jht_klaim_berhenti", "menu")
 
 
 def menu_options(knowledge: Knowledge) -> tuple[Option, ...]:
@@ -37,7 +39,9 @@ def menu_options(knowledge: Knowledge) -> tuple[Option, ...]:
 
 
 def greeting(ctx: Context) -> Reply:
-    return Reply(text=WELCOME, options=menu_options(ctx.knowledge))
+    intents = ctx.knowledge.intents
+    options = tuple(Option(i, intents[i].title) for i in WELCOME_INTENTS if i in intents)
+    return Reply(text=WELCOME, options=options)
 
 
 def menu(ctx: Context) -> Reply:
@@ -45,8 +49,17 @@ def menu(ctx: Context) -> Reply:
     return Reply(text=text, options=menu_options(ctx.knowledge))
 
 
-# Session memory key of the forwardable version of the last answer (the engine keeps it there).
-SHARE_MEMORY = "share"
+def details(ctx: Context) -> Reply:
+    """The rest of the last answer (its working, secondary details and every source)."""
+    text = ctx.session.memory.get(DETAILS_MEMORY)
+    if not text:
+        return Reply(
+            text="Belum ada jawaban untuk dirinci. Silakan tulis pertanyaan Bapak/Ibu dulu.",
+            options=menu_options(ctx.knowledge),
+        )
+    kept = tuple(o for o in ctx.session.options if o.id not in (DETAILS_OPTION.id, "sumber"))
+    keep_pending(ctx.session)
+    return Reply(text=text, options=kept)
 
 
 def share(ctx: Context) -> Reply:
@@ -60,6 +73,7 @@ def share(ctx: Context) -> Reply:
             ),
             options=menu_options(ctx.knowledge),
         )
+    keep_pending(ctx.session)
     return Reply(text=text)
 
 

@@ -19,7 +19,7 @@ from knowledge.compile import Compiled, compile_sources, source_files
 from knowledge.errors import KnowledgeError
 
 SOURCE_DIR = Path(__file__).resolve().parent
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "source": f.source,
                 "note": f.note,
                 "verified": int(f.verified),
+                "review_by": f.review_by,
             }
             for f in data.facts
         ),
@@ -74,6 +75,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "handler": i.handler,
                 "answer": i.answer,
                 "share": i.share,
+                "details": i.details,
                 "sources": json.dumps(i.sources),
                 "followups": json.dumps(i.followups),
                 "valid_from": _iso(i.valid_from),
@@ -124,6 +126,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
                 "as_of_label": c.as_of_label,
                 "source": c.source,
                 "note": c.note,
+                "headline": int(c.headline),
             }
             for c in data.coverage
         ),
@@ -150,6 +153,9 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         ({"term": k, "occupation": v[0], "sector": v[1]} for k, v in data.occupations.items()),
         pk="term",
     )
+    db.table("names").insert_all(
+        ({"name": k, "kind": v[0], "source": v[1]} for k, v in data.names.items()), pk="name"
+    )
     db.table("meta").insert_all(
         [
             {"key": "schema", "value": str(SCHEMA_VERSION)},
@@ -167,6 +173,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         "offices",
         "slang",
         "occupations",
+        "names",
     ):
         if not db.table(name).exists():
             db.execute(f"CREATE TABLE [{name}] (placeholder TEXT)")

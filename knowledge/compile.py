@@ -13,11 +13,12 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from knowledge.errors import SourceProblem
+from knowledge.lifecycle import parse_review
 from knowledge.model import (
     UNITS,
     CoverageFigure,
@@ -44,7 +45,14 @@ LITERAL_FIGURE = re.compile(
 )
 
 SOURCE_FILES = ("facts.csv", "slang.csv")
-TABLE_FILES = ("coverage.csv", "regions.csv", "offices.csv", "jakon_tiers.csv", "occupations.csv")
+TABLE_FILES = (
+    "coverage.csv",
+    "regions.csv",
+    "offices.csv",
+    "jakon_tiers.csv",
+    "occupations.csv",
+    "names.csv",
+)
 
 
 @dataclass
@@ -58,14 +66,35 @@ class Compiled:
     jakon_tiers: list[JakonTier] = field(default_factory=list)
     slang: dict[str, str] = field(default_factory=dict)
     occupations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+# Editors and spreadsheets leave these beside the real files: `.#jkm.toml` (Emacs lock),
+# `~$facts.csv` (Office lock), `jkm.toml~`, `jkm.toml.bak`, `.jkm.toml.swp`. They are not sources.
+_IGNORED_PREFIXES = (".", "#", "~$")
+_IGNORED_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+
+
+def is_ignored(path: Path) -> bool:
+    """Hidden, lock and backup files are never read as sources."""
+    name = path.name
+    return name.startswith(_IGNORED_PREFIXES) or name.endswith(_IGNORED_SUFFIXES)
+
+
+def listed(folder: Path, pattern: str) -> list[Path]:
+    """The entries of `folder` matching `pattern` that a curator meant as sources (folders
+    included, so that a folder named like a source is reported rather than crashing a read)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if not is_ignored(p))
 
 
 def source_files(source_dir: Path) -> list[Path]:
     """Every file the build reads; its freshness check looks at these."""
-    files = sorted((source_dir / "sources").glob("*.csv"))
+    files = listed(source_dir / "sources", "*.csv")
     files += [source_dir / name for name in SOURCE_FILES]
     files += [source_dir / "tables" / name for name in TABLE_FILES]
-    files += sorted((source_dir / "intents").glob("*.toml"))
+    files += listed(source_dir / "intents", "*.toml")
     return files
 
 
@@ -85,11 +114,15 @@ class _Collector:
 def _read_csv(
     path: Path, required: Iterable[str], out: _Collector
 ) -> list[tuple[int, dict[str, str]]]:
+    if path.is_dir():
+        out.add(path, "", "is a folder, not a file; rename or move it out of the knowledge folder")
+        return []
     if not path.is_file():
         out.add(path, "", "file is missing; restore it from git")
         return []
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark; it is not a column.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]
@@ -107,8 +140,14 @@ def _read_csv(
                 if any(clean.values()):
                     rows.append((reader.line_num, clean))
             return rows
-    except (UnicodeDecodeError, csv.Error) as exc:
-        out.add(path, "", f"cannot be read as UTF-8 CSV ({exc})")
+    except UnicodeDecodeError:
+        out.add(path, "", "is not UTF-8 text; save it again as 'CSV UTF-8'")
+        return []
+    except csv.Error as exc:
+        out.add(path, "", f"cannot be read as CSV ({exc}); check the quotes on that line")
+        return []
+    except OSError as exc:
+        out.add(path, "", f"cannot be opened ({exc.strerror or exc})")
         return []
 
 
@@ -122,14 +161,69 @@ def _date(raw: str, path: Path, entry: str, column: str, out: _Collector) -> dat
         return None
 
 
-def _decimal(raw: str, path: Path, entry: str, column: str, out: _Collector) -> Decimal | None:
+# A plain number as a program reads it: digits, at most one decimal point, no exponent.
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# 6.800 or 10.547.400: how an Indonesian spreadsheet shows thousands. Read as a decimal point it
+# would be 6,8, so it is refused rather than guessed.
+_DOT_THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
+_COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
+_COMMA_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+$")
+
+# What a figure of each kind can plausibly be. A value outside is a typo (an extra zero, a pasted
+# cell), refused with its range, never stated to a user.
+PLAUSIBLE: dict[str, tuple[Decimal, Decimal]] = {
+    "rupiah": (Decimal(0), Decimal(10) ** 13),
+    "percent": (Decimal(0), Decimal(100)),
+    "number": (Decimal(0), Decimal(10) ** 9),
+    "years": (Decimal(0), Decimal(100)),
+    "months": (Decimal(0), Decimal(1200)),
+    "days": (Decimal(0), Decimal(3660)),
+    "age": (Decimal(10), Decimal(100)),
+    "date": (Decimal(0), Decimal(10) ** 9),
+}
+
+
+def read_number(raw: str) -> Decimal:
+    """A number as a curator may type it, read exactly or refused with the fix (ValueError).
+
+    Accepted: 6800, 0.24, 1_000_000 and the Indonesian decimal comma 0,24. Refused: 6.800 and
+    10.547.400 (thousands dots), 6,800 (thousands comma), Rp, %, exponents (1e6) and text."""
+    text = raw.strip().replace("_", "")
+    if not text:
+        raise ValueError("is empty; write the number")
+    if _DOT_THOUSANDS.match(text) or _COMMA_THOUSANDS.match(text):
+        plain = text.replace(".", "").replace(",", "")
+        raise ValueError(
+            f"looks like a number with thousands separators; write it without them: {plain}"
+        )
+    if _COMMA_DECIMAL.match(text):
+        text = text.replace(",", ".")
+    if not _PLAIN_NUMBER.match(text):
+        hint = re.sub(r"(?i)rp|%|persen|\s", "", text)
+        fix = f" (for example {hint})" if _PLAIN_NUMBER.match(hint) else ""
+        raise ValueError(
+            "is not a plain number; use digits and a dot for decimals, "
+            f"no Rp, %, spaces or exponents{fix}"
+        )
+    return Decimal(text)
+
+
+def _decimal(
+    raw: str, path: Path, entry: str, column: str, out: _Collector, unit: str = "number"
+) -> Decimal | None:
     try:
-        value = Decimal(raw.replace("_", ""))
-    except InvalidOperation:
-        out.add(path, entry, f"{column} {raw!r} is not a number; use digits and a dot for decimals")
+        value = read_number(raw)
+    except ValueError as exc:
+        out.add(path, entry, f"{column} {raw!r} {exc}")
         return None
-    if not value.is_finite():
-        out.add(path, entry, f"{column} {raw!r} is not a number")
+    low, high = PLAUSIBLE.get(unit, PLAUSIBLE["number"])
+    if not low <= value <= high:
+        out.add(
+            path,
+            entry,
+            f"{column} {raw!r} is outside what a {unit} figure can be "
+            f"({low:,} to {high:,}); check for a typo",
+        )
         return None
     return value
 
@@ -144,7 +238,7 @@ def _check_period(
 def _read_sources(root: Path, out: _Collector) -> dict[str, Source]:
     """Every sources/*.csv: regulations and news reports, each row one citable source."""
     sources: dict[str, Source] = {}
-    files = sorted((root / "sources").glob("*.csv"))
+    files = listed(root / "sources", "*.csv")
     if not files:
         out.add(root / "sources", "", "no source lists (sources/*.csv) found")
     for path in files:
@@ -198,10 +292,16 @@ def _read_facts(root: Path, sources: dict[str, Source], out: _Collector) -> list
             out.add(path, entry, "status must be 'verified' or 'unverified'")
             continue
         _needs_source(row["source"], sources, path, entry, out)
-        value = _decimal(row["value"], path, entry, "value", out)
+        value = _decimal(row["value"], path, entry, "value", out, row["unit"])
         start = _date(row["valid_from"], path, entry, "valid_from", out)
         end = _date(row["valid_to"], path, entry, "valid_to", out)
         _check_period(start, end, path, entry, out)
+        review = row.get("review_by", "")
+        try:
+            parse_review(review)
+        except ValueError as exc:
+            out.add(path, entry, f"review_by: {exc}")
+            continue
         if value is None:
             continue
         facts.append(
@@ -215,6 +315,7 @@ def _read_facts(root: Path, sources: dict[str, Source], out: _Collector) -> list
                 source=row["source"],
                 note=row.get("note", ""),
                 verified=row["status"] == "verified",
+                review_by=review.strip(),
             )
         )
     _check_overlaps(facts, path, out)
@@ -270,6 +371,28 @@ def _read_occupations(root: Path, out: _Collector) -> dict[str, tuple[str, str]]
         else:
             found[term] = (row["occupation"], row["sector"])
     return found
+
+
+def _read_names(
+    root: Path, sources: dict[str, Source], out: _Collector
+) -> dict[str, tuple[str, str]]:
+    """Proper names an answer may use: a named service, phone number or address needs a dated
+    source row; a term (KTP, JKK) is a common word and needs none."""
+    path = root / "tables" / "names.csv"
+    names: dict[str, tuple[str, str]] = {}
+    for line, row in _read_csv(path, ("name", "kind", "source"), out):
+        entry = f"{row['name'] or '?'} (line {line})"
+        if not row["name"]:
+            out.add(path, entry, "a name is needed")
+        elif row["kind"] not in ("service", "term"):
+            out.add(path, entry, "kind must be 'service' (needs a source) or 'term'")
+        elif row["name"] in names:
+            out.add(path, entry, "duplicate name")
+        else:
+            if row["kind"] == "service":
+                _needs_source(row["source"], sources, path, entry, out)
+            names[row["name"]] = (row["kind"], row["source"])
+    return names
 
 
 def _read_regions(root: Path, out: _Collector) -> dict[str, Region]:
@@ -347,7 +470,7 @@ def _read_coverage(
             out.add(path, entry, f"unit {row['unit']!r} is not one of {', '.join(UNITS)}")
             continue
         _needs_source(row["source"], sources, path, entry, out)
-        value = _decimal(row["value"], path, entry, "value", out)
+        value = _decimal(row["value"], path, entry, "value", out, row["unit"])
         as_of = _date(row["as_of"], path, entry, "as_of", out)
         if as_of is None and not row["as_of"]:
             out.add(path, entry, "a coverage figure needs its as_of date")
@@ -363,8 +486,16 @@ def _read_coverage(
                 as_of_label=row["as_of_label"],
                 source=row["source"],
                 note=row["note"],
+                headline=row.get("headline", "").strip().lower() in ("yes", "ya", "1", "x"),
             )
         )
+    # `curator_note` is for curators only: it is never compiled, so no answer can show it.
+    leads: dict[str, int] = {}
+    for fig in figures:
+        leads[fig.region] = leads.get(fig.region, 0) + int(fig.headline)
+    for region, count in leads.items():
+        if count > 1:
+            out.add(path, region, f"{count} rows say headline=yes; keep one per region")
     return figures
 
 
@@ -375,10 +506,12 @@ def _read_jakon(root: Path, sources: dict[str, Source], out: _Collector) -> list
     for line, row in _read_csv(path, columns, out):
         entry = f"tier from {row['lower']} (line {line})"
         _needs_source(row["source"], sources, path, entry, out)
-        lower = _decimal(row["lower"], path, entry, "lower", out)
-        upper = _decimal(row["upper"], path, entry, "upper", out) if row["upper"] else None
-        jkk = _decimal(row["jkk"], path, entry, "jkk", out)
-        jkm = _decimal(row["jkm"], path, entry, "jkm", out)
+        lower = _decimal(row["lower"], path, entry, "lower", out, "rupiah")
+        upper = (
+            _decimal(row["upper"], path, entry, "upper", out, "rupiah") if row["upper"] else None
+        )
+        jkk = _decimal(row["jkk"], path, entry, "jkk", out, "percent")
+        jkm = _decimal(row["jkm"], path, entry, "jkm", out, "percent")
         start = _date(row["valid_from"], path, entry, "valid_from", out)
         end = _date(row["valid_to"], path, entry, "valid_to", out)
         if lower is None or jkk is None or jkm is None:
@@ -389,6 +522,18 @@ def _read_jakon(root: Path, sources: dict[str, Source], out: _Collector) -> list
             )
         )
     return tiers
+
+
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
+def _quoted_line(text: str, message: str) -> str:
+    """The line a TOML error points at, so the curator sees what to fix without counting."""
+    found = _AT_LINE.search(message)
+    lines = text.splitlines()
+    if not found or not 1 <= int(found.group(1)) <= len(lines):
+        return ""
+    return f": {lines[int(found.group(1)) - 1].strip()[:80]!r}"
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -406,17 +551,34 @@ def _read_intents(
 ) -> dict[str, Intent]:
     intents: dict[str, Intent] = {}
     example_owner: dict[str, tuple[str, Path]] = {}
-    files = sorted((root / "intents").glob("*.toml"))
+    files = listed(root / "intents", "*.toml")
     if not files:
         out.add(root / "intents", "", "no intent files (*.toml) found")
+    # A file that cannot be read hides its intents; follow-ups pointing at them would each be
+    # reported too. One typo gives one message: skip that cross-check while a file is unreadable.
+    unreadable = False
     for path in files:
+        if path.is_dir():
+            out.add(path, "", "is a folder, not an intent file; rename or move it")
+            continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8-sig")
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            out.add(path, "syntax", f"{exc}; check quotes, commas and brackets there")
+            out.add(
+                path,
+                "syntax",
+                f"{exc}{_quoted_line(text, str(exc))}; check quotes, commas and brackets there",
+            )
+            unreadable = True
             continue
         except UnicodeDecodeError:
             out.add(path, "", "not UTF-8 text; save it as UTF-8")
+            unreadable = True
+            continue
+        except OSError as exc:
+            out.add(path, "", f"cannot be opened ({exc.strerror or exc})")
+            unreadable = True
             continue
         entries = data.get("intent")
         if not isinstance(entries, list):
@@ -443,7 +605,7 @@ def _read_intents(
                     )
                 example_owner.setdefault(folded, (intent.id, path))
     for intent in intents.values():
-        for target in intent.followups:
+        for target in intent.followups if not unreadable else ():
             if target.split(":", 1)[0] not in intents:
                 out.add(
                     root / "intents" / intent.file,
@@ -486,6 +648,7 @@ def _read_intent(
         "followups",
         "examples",
         "share",
+        "details",
         "valid_from",
         "valid_to",
     }
@@ -499,17 +662,18 @@ def _read_intent(
     handler = raw.get("handler", "static")
     answer = raw.get("answer", "")
     share = raw.get("share", "")
+    details = raw.get("details", "")
     if not isinstance(handler, str):
         fail("handler must be text")
         handler = "static"
     if known_handlers is not None and handler not in known_handlers:
         fail(f"handler {handler!r} does not exist; known: {', '.join(sorted(known_handlers))}")
-    if not isinstance(answer, str) or not isinstance(share, str):
-        fail("answer and share must be text")
-        answer, share = "", ""
+    if not all(isinstance(t, str) for t in (answer, share, details)):
+        fail("answer, details and share must be text")
+        answer, share, details = "", "", ""
     if handler == "static" and not answer.strip():
         fail("a static intent needs an answer text")
-    for field_name, text in (("answer", answer), ("share", share)):
+    for field_name, text in (("answer", answer), ("details", details), ("share", share)):
         _check_template(text, field_name, fact_keys, fail)
     examples = _strings(raw.get("examples", []))
     if examples is None:
@@ -545,6 +709,7 @@ def _read_intent(
         valid_from=start,
         valid_to=end,
         file=path.name,
+        details=details.strip(),
     )
 
 
@@ -570,6 +735,20 @@ def _check_template(text: str, field_name: str, fact_keys: set[str], fail: Any) 
 def compile_sources(
     source_dir: Path, known_handlers: set[str] | None = None
 ) -> tuple[Compiled, list[SourceProblem]]:
+    """Every problem in the sources, each named by file and entry; never a traceback, so that a
+    running bot keeps its last good database whatever a curator saved."""
+    try:
+        return _compile(source_dir, known_handlers)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        problem = SourceProblem(
+            str(source_dir), "", f"cannot be read ({type(exc).__name__}: {exc}); undo the last edit"
+        )
+        return Compiled(), [problem]
+
+
+def _compile(
+    source_dir: Path, known_handlers: set[str] | None
+) -> tuple[Compiled, list[SourceProblem]]:
     out = _Collector(source_dir)
     compiled = Compiled()
     compiled.sources = _read_sources(source_dir, out)
@@ -580,6 +759,7 @@ def compile_sources(
     compiled.offices = _read_offices(source_dir, compiled.sources, compiled.regions, out)
     compiled.coverage = _read_coverage(source_dir, compiled.sources, compiled.regions, out)
     compiled.jakon_tiers = _read_jakon(source_dir, compiled.sources, out)
+    compiled.names = _read_names(source_dir, compiled.sources, out)
     fact_keys = {f.key for f in compiled.facts}
     compiled.intents = _read_intents(source_dir, compiled.sources, fact_keys, known_handlers, out)
     return compiled, out.problems

@@ -38,6 +38,9 @@ class Fact:
     source: str
     note: str
     verified: bool = True
+    # When the figure is expected to change: a date (2027-03-01) or a yearly rule ("every
+    # March"). Read by knowledge.lifecycle; empty means no expected change.
+    review_by: str = ""
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -59,6 +62,8 @@ class Intent:
     valid_from: date | None
     valid_to: date | None
     file: str
+    # The rest of the answer, one option ("Rincian") away from the first, phone-sized message.
+    details: str = ""
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -76,6 +81,8 @@ class CoverageFigure:
     as_of_label: str
     source: str
     note: str
+    # The one figure a curator chose to lead this region's answer.
+    headline: bool = False
 
 
 @dataclass(frozen=True)

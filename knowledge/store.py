@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from knowledge import format as fmt
+from knowledge import lifecycle
 from knowledge.build import SCHEMA_VERSION
 from knowledge.errors import KnowledgeError, SourceProblem
 from knowledge.model import (
@@ -37,6 +38,8 @@ class Rendered:
     figures: frozenset[str]
     sources: tuple[str, ...]
     unverified: bool = False
+    # Rows past their review date (knowledge.lifecycle): stated as the latest known, with a warning.
+    stale: tuple[Fact, ...] = ()
 
 
 class MissingFact(LookupError):
@@ -56,6 +59,8 @@ class Knowledge:
     slang: dict[str, str]
     occupations: dict[str, tuple[str, str]]  # term -> (occupation, sector)
     built_at: str = ""
+    # Proper names answers may use: name -> (kind "service" or "term", source ids).
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
     _region_children: dict[str, list[str]] = field(default_factory=dict)
 
     # -- facts ---------------------------------------------------------------------------------
@@ -94,6 +99,7 @@ class Knowledge:
         figures: set[str] = set()
         sources: list[str] = []
         unverified = False
+        stale: list[Fact] = []
 
         def fill(match: object) -> str:
             nonlocal unverified
@@ -112,10 +118,12 @@ class Knowledge:
                 return "; ".join(self.source_label(row.source))
             shown = fmt.figure(row.value, row.unit)
             figures.add(shown)
+            if lifecycle.is_stale(row, today) and row not in stale:
+                stale.append(row)
             return shown
 
         text = PLACEHOLDER.sub(fill, template)
-        return Rendered(text, frozenset(figures), tuple(sources), unverified)
+        return Rendered(text, frozenset(figures), tuple(sources), unverified, tuple(stale))
 
     # -- regions -------------------------------------------------------------------------------
 
@@ -172,6 +180,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
                 r["source"],
                 r["note"],
                 bool(r["verified"]),
+                r["review_by"],
             )
         )
     examples_by_intent: dict[str, list[str]] = defaultdict(list)
@@ -193,6 +202,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
             valid_from=_day(r["valid_from"]),
             valid_to=_day(r["valid_to"]),
             file=r["file"],
+            details=r["details"],
         )
         for r in conn.execute("SELECT * FROM intents")
     }
@@ -233,6 +243,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
                     r["as_of_label"],
                     r["source"],
                     r["note"],
+                    bool(r["headline"]),
                 )
             )
     tiers = (
@@ -265,6 +276,11 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         if _has_column(conn, "occupations", "term")
         else {}
     )
+    names = (
+        {r["name"]: (r["kind"], r["source"]) for r in conn.execute("SELECT * FROM names")}
+        if _has_column(conn, "names", "name")
+        else {}
+    )
     children: dict[str, list[str]] = defaultdict(list)
     for region in regions.values():
         if region.province and region.province != region.id:
@@ -281,6 +297,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         slang=slang,
         occupations=occupations,
         built_at=meta.get("built_at", ""),
+        names=names,
         _region_children=dict(children),
     )
 

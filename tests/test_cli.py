@@ -41,7 +41,7 @@ def test_ask_json_prints_one_object_with_every_field(data_dir: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     answer = json.loads(lines[0])
-    assert set(answer) == {"intent", "confidence", "text", "options", "sources"}
+    assert set(answer) == {"intent", "confidence", "text", "details", "options", "sources"}
     assert answer["intent"] == "jht_apa"
     assert 0 <= answer["confidence"] <= 1
     assert "Jaminan Hari Tua" in answer["text"]
@@ -71,7 +71,9 @@ def test_chat_reads_scripted_lines_and_numbers_select_options(data_dir: Path) ->
     result = run(["chat"], data_dir, stdin="apa itu jht\n1\n")
     assert result.returncode == 0, result.stderr
     assert "(balas 1" in result.stdout
-    assert result.stdout.count("Sumber:") >= 2
+    # Option 1 is "Rincian": the rest of the answer and every source.
+    assert "1. Rincian" in result.stdout
+    assert "Sumber:" in result.stdout.split("1. Rincian", 1)[1]
 
 
 def test_the_main_job_without_channels_opens_the_console_chat(data_dir: Path) -> None:

@@ -9,13 +9,8 @@ before a crash is the one case where a repeat is possible (see the README)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -23,60 +18,12 @@ from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
+from tests.processes import BotProcess, children, clean_env, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+# Other test modules import these from here.
+__all__ = ["children", "free_port"]
+
 MESSAGES = 40
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-class Bot:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.port = free_port()
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self, session: aiohttp.ClientSession) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            cwd=ROOT, env=self.env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(600):  # waiting for start-up, not timing anything
-            try:
-                async with session.get(f"{self.url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            assert self.proc.returncode is None, "the bot exited during start-up"
-            await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not start")
-
-    def kill_9(self) -> None:
-        assert self.proc is not None
-        for pid in [*children(self.proc.pid), self.proc.pid]:
-            os.kill(pid, signal.SIGKILL)
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            await asyncio.wait_for(self.proc.wait(), 20)
 
 
 @pytest.fixture
@@ -93,27 +40,22 @@ async def test_kill_9_mid_burst_then_restart_loses_nothing_and_repeats_nothing(
 ) -> None:
     graph, api_url = graph_url
     app_secret = secrets.token_hex(16)
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BOT_", "TELEGRAM_", "WHATSAPP_"))
-        },
-        "BOT_DATA_DIR": str(settings.data_dir),
-        "BOT_TODAY": "2026-11-21",
-        "BOT_SECRET_SALT": "crash-test-salt",
-        "BOT_RATE_LIMIT": "1000",
-        "WHATSAPP_VERIFY_TOKEN": "verify",
-        "WHATSAPP_APP_SECRET": app_secret,
-        "WHATSAPP_ACCESS_TOKEN": graph.access_token,
-        "WHATSAPP_PHONE_NUMBER_ID": graph.phone_number_id,
-        "WHATSAPP_API_URL": api_url,
-    }
+    env = clean_env(
+        BOT_DATA_DIR=str(settings.data_dir),
+        BOT_TODAY="2026-11-21",
+        BOT_SECRET_SALT="crash-test-salt",
+        BOT_RATE_LIMIT="1000",
+        WHATSAPP_VERIFY_TOKEN="verify",
+        WHATSAPP_APP_SECRET=app_secret,
+        WHATSAPP_ACCESS_TOKEN=graph.access_token,
+        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
+        WHATSAPP_API_URL=api_url,
+    )
     # Every send is held until the crash: the worker is in the middle of answering.
     graph.hold_next(10 * MESSAGES, only="send")
     wamids = {f"wamid.crash.{i}" for i in range(MESSAGES)}
     async with aiohttp.ClientSession() as session:
-        first = Bot(env)
+        first = BotProcess(env)
         await first.start(session)
         try:
 
@@ -137,7 +79,7 @@ async def test_kill_9_mid_burst_then_restart_loses_nothing_and_repeats_nothing(
             await first.stop()
 
         graph.clear_plans()
-        second = Bot(env)
+        second = BotProcess(env)
         await second.start(session)
         try:
             await graph.wait_for(

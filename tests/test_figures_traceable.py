@@ -32,7 +32,7 @@ def test_the_pattern_finds_figures_in_house_style() -> None:
 
 def _untraced(engine: Engine, text: str, today: date, session: Session | None = None) -> set[str]:
     reply = engine.answer(text, session or Session(), today)
-    return stated_figures(reply.text) - reply.figures
+    return stated_figures(reply.text + "\n" + reply.details) - reply.figures
 
 
 @pytest.mark.parametrize("today", DAYS)
@@ -45,7 +45,7 @@ def test_every_intent_states_only_traceable_figures(
             if untraced := _untraced(engine, example, today):
                 problems[(intent_id, example)] = untraced
         reply = engine.select(intent_id, Session(), today)
-        if untraced := stated_figures(reply.text) - reply.figures:
+        if untraced := stated_figures(reply.text + "\n" + reply.details) - reply.figures:
             problems[(intent_id, "<selected>")] = untraced
     assert not problems
 
@@ -73,3 +73,40 @@ def test_every_dev_set_question_states_only_traceable_figures(engine: Engine) ->
 def test_calculations_state_only_what_they_computed(engine: Engine, question: str) -> None:
     for today in DAYS:
         assert not _untraced(engine, question, today)
+
+
+# A proper name as answers write one: an acronym or a name with inner capitals (JMO, SIAPkerja),
+# a web address, or a phone number (175, +62 ...).
+PROPER_NAME = re.compile(
+    r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\b"
+    r"|\b[\w.-]+\.(?:go\.id|co\.id|com|id)\b|\+62[\d -]{8,}\d|\b175\b"
+)
+
+
+def stated_names(text: str) -> set[str]:
+    return set(PROPER_NAME.findall(text))
+
+
+def test_the_name_pattern_finds_services_numbers_and_addresses() -> None:
+    found = stated_names("Hubungi 175, buka JMO, SIAPkerja atau bpjsketenagakerjaan.go.id.")
+    assert found == {"175", "JMO", "SIAPkerja", "bpjsketenagakerjaan.go.id"}
+
+
+@pytest.mark.parametrize("today", DAYS)
+def test_every_proper_name_in_an_answer_has_a_source_row(
+    engine: Engine, knowledge: Knowledge, today: date
+) -> None:
+    """A named service, phone number or address comes from tables/names.csv with a dated
+    source (the build checks the source); a name missing there, such as a chat service nobody
+    sourced, fails here."""
+    unknown: dict[str, set[str]] = {}
+    for intent_id, intent in knowledge.intents.items():
+        replies = [engine.select(intent_id, Session(), today)]
+        replies += [engine.answer(e, Session(), today) for e in intent.examples[:3]]
+        for reply in replies:
+            for name in stated_names(reply.text + "\n" + reply.details):
+                if name not in knowledge.names:
+                    unknown.setdefault(name, set()).add(intent_id)
+    assert not unknown
+    services = [n for n, (kind, _s) in knowledge.names.items() if kind == "service"]
+    assert all(knowledge.names[n][1] for n in services)

@@ -8,7 +8,7 @@ import asyncio
 import json
 import sqlite3
 
-from bot.channels import whatsapp
+from bot import appkeys
 from bot.conversation import APOLOGY_TEXT
 from bot.intake import MAX_TEXT_CHARS
 from bot.ratelimit import FLOOD_TEXT
@@ -23,9 +23,7 @@ from tests.test_whatsapp_webhook import (  # noqa: F401 - fixtures
     StartBot,
     bot,
     fast_options,
-    graph,
     start_bot,
-    wa_settings,
 )
 
 HUGE = "1" + "0" * 28
@@ -47,22 +45,44 @@ async def test_a_29_digit_amount_is_answered_once_and_not_retried(bot: Bot) -> N
 async def test_a_poison_message_gets_an_apology_once_and_is_not_retried(
     bot: Bot,  # noqa: F811
 ) -> None:
-    engine = bot.app[whatsapp.RUNTIME].worker.conversation.engine  # type: ignore[union-attr]
+    engine = bot.app[appkeys.CONVERSATION].engine
 
     def explode(*_args: object) -> object:
         raise ArithmeticError("a bug the engine has today")
 
-    # A stand-in for any bug in the engine: the instance attribute shadows the method.
+    # A stand-in for any bug in the engine: the instance attributes shadow the methods (a
+    # question that is an answer's title goes to `choose`).
     engine.respond = explode  # type: ignore[method-assign]
+    engine.choose = explode  # type: ignore[method-assign]
     try:
         assert await bot.post(text_webhook(PHONE_A, "wamid.poison", "apa itu jht")) == 200
         await bot.idle()
     finally:
-        del engine.respond
+        del engine.respond, engine.choose
     assert [c.text for c in bot.graph.delivered_to(PHONE_A)] == [APOLOGY_TEXT]
     assert len(bot.graph.reads) == 1
     [row] = bot.inbox()
     assert (row["status"], row["attempts"]) == ("done", 1)
+
+
+async def test_a_message_whose_answering_raises_is_recorded_once_not_retried(
+    bot: Bot,  # noqa: F811
+) -> None:
+    conversation = bot.app[appkeys.CONVERSATION]
+
+    def explode(*_args: object, **_kwargs: object) -> object:
+        raise LookupError("a bug outside the engine")
+
+    # Outside the engine's apology: the inbox worker itself must not retry it as temporary.
+    conversation.handle = explode  # type: ignore[method-assign]
+    try:
+        assert await bot.post(text_webhook(PHONE_A, "wamid.poison2", "apa itu jht")) == 200
+        await bot.idle()
+    finally:
+        del conversation.handle
+    [row] = bot.inbox()
+    assert (row["status"], row["attempts"], row["error"]) == ("failed", 1, "poison:LookupError")
+    assert row["payload"] is None
 
 
 async def test_a_lone_surrogate_does_not_take_the_rest_of_the_batch_with_it(
@@ -101,7 +121,7 @@ async def test_text_is_capped_at_the_door(start_bot: StartBot) -> None:  # noqa:
 
 async def test_the_flood_guard_counts_arrivals_not_processing(
     start_bot: StartBot,  # noqa: F811
-    wa_settings,  # noqa: F811
+    wa_settings,
 ) -> None:
     # A slow writer: one message every 20 s for three minutes, answered much later in one go
     # (the worker was down). Arrival times are what the flood guard counts.
@@ -129,24 +149,29 @@ async def test_the_flood_guard_counts_arrivals_not_processing(
 
 async def test_a_locked_database_gets_503_quickly_and_healthz_says_why(
     start_bot: StartBot,  # noqa: F811
-    wa_settings,  # noqa: F811
+    wa_settings,
 ) -> None:
     wa = await start_bot(fast_options(run_worker=False))
+    wa.app[appkeys.DB_GATE].wait_s = 2.0  # BOT_DB_WAIT_S's default, below the busy timeout
     async with wa.client.get("/healthz") as response:
-        assert (await response.json())["status"] == "ok"
+        assert (await response.json())["checks"]["database"]["ok"] is True
     locker = sqlite3.connect(wa.state.path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:
         post = asyncio.create_task(wa.post(text_webhook(PHONE_A, "wamid.locked", "halo")))
-        # While the webhook waits for the database, the loop is free: /healthz answers.
+        # While the webhook waits for the database, the loop is free: /healthz answers, and
+        # says the database is locked.
         async with asyncio.timeout(1.0), wa.client.get("/healthz") as response:
-            assert response.status == 200
+            assert response.status == 503
+            health = await response.json()
+        assert health["checks"]["database"] == {"ok": False, "error": "locked"}
         assert not post.done()
         assert await post == 503
         async with asyncio.timeout(1.0), wa.client.get("/healthz") as response:
+            assert response.status == 503
             health = await response.json()
-        assert health["status"] == "degraded"
-        assert any("database" in p for p in health["problems"])
+        assert health["status"] == "fail"
+        assert "database" in health["checks"]["webhook_store"]["error"]
     finally:
         locker.execute("ROLLBACK")
         locker.close()
@@ -154,15 +179,17 @@ async def test_a_locked_database_gets_503_quickly_and_healthz_says_why(
     assert await wa.post(text_webhook(PHONE_A, "wamid.locked", "halo")) == 200
     assert len(wa.inbox()) == 1
     async with wa.client.get("/healthz") as response:
-        assert (await response.json())["status"] == "ok"
+        health = await response.json()
+    assert health["checks"]["database"]["ok"] is True
+    assert "webhook_store" not in health["checks"]
 
 
 async def test_a_locked_database_never_piles_up_waiting_calls(
     start_bot: StartBot,  # noqa: F811
-    wa_settings,  # noqa: F811
+    wa_settings,
 ) -> None:
     wa = await start_bot(fast_options(run_worker=False))
-    gate = wa.app[whatsapp.appkeys.DB_GATE]
+    gate = wa.app[appkeys.DB_GATE]
     gate.wait_s = 0.3
     gate.max_waiting = 4
     locker = sqlite3.connect(wa.state.path, isolation_level=None)

@@ -4,7 +4,6 @@ and leaves the last good database in place."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,6 @@ import pytest
 from handlers import HANDLERS
 from knowledge import KnowledgeError, build, load
 from knowledge.build import SOURCE_DIR, ensure_built, is_stale
-
-DATA_FILES = ("sources", "intents", "tables", "facts.csv", "slang.csv")
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    """A private copy of the curated sources that a test may break."""
-    target = tmp_path / "knowledge"
-    target.mkdir()
-    for name in DATA_FILES:
-        origin = SOURCE_DIR / name
-        if origin.is_dir():
-            shutil.copytree(origin, target / name)
-        else:
-            shutil.copy2(origin, target / name)
-    return target
 
 
 def _problems(sources: Path) -> list[str]:

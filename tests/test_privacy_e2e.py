@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.channels import whatsapp
+from bot.channels import telegram, whatsapp
 from bot.channels.telegram import WEBHOOK_PATH
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -26,11 +26,9 @@ from tests.fakes.graph_api import (
     text_webhook,
 )
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
-from tests.test_whatsapp_webhook import (  # noqa: F401 - fixtures
+from tests.test_whatsapp_webhook import (
     SECRET,
     fast_options,
-    graph,
-    wa_settings,
 )
 
 # Senders, and numbers people type into their questions.
@@ -75,8 +73,8 @@ async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
 
 
 async def test_no_raw_identifier_reaches_the_disk_or_the_log(
-    wa_settings: Settings,  # noqa: F811
-    graph: FakeGraphAPI,  # noqa: F811
+    wa_settings: Settings,
+    graph: FakeGraphAPI,
     engine: Engine,
     fake_telegram: FakeTelegramAPI,
     aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
@@ -112,11 +110,14 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
         group = text_update(
             TG_GROUP, f"@{'TanyaJamsosBot'} {question}", kind="supergroup", user_id=TG_CHATS[0]
         )
-        await client.post(WEBHOOK_PATH, json=group, headers=headers)
+        async with client.post(WEBHOOK_PATH, json=group, headers=headers) as response:
+            assert response.status == 200
     await fake_telegram.wait_for("sendMessage", count=len(QUESTIONS) * len(TG_CHATS))
     worker = app[whatsapp.RUNTIME].worker
     assert worker is not None
     async with asyncio.timeout(20):
+        # Telegram's updates go through the same inbox, answered by their own worker.
+        await app[telegram.WORKER_KEY].wait_idle()
         await worker.wait_idle()
         worker.scrubbed.clear()
         await worker.scrubbed.wait()

@@ -122,10 +122,11 @@ def test_the_backlog_alarm_speaks_for_size_and_for_age(caplog: pytest.LogCapture
     assert backlog.judge(0, None, 1500.0) is None
 
 
-async def test_healthz_says_when_the_backlog_is_too_old(
+async def test_healthz_and_the_log_say_when_the_backlog_is_too_old(
     settings: Settings,
     engine: Engine,
     aiohttp_client,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot.backpressure import BACKLOG
 
@@ -133,12 +134,15 @@ async def test_healthz_says_when_the_backlog_is_too_old(
     # A message that has waited an hour: the worker is down.
     state.enqueue("whatsapp", "m_old", "wh_x", {"kind": "text"}, time.time() - 3600)
     app = make_app(settings, Conversation(engine, state, settings), state)
-    client = await aiohttp_client(app)
-    async with asyncio.timeout(10):
-        await app[BACKLOG].sampled.wait()
+    with caplog.at_level(logging.WARNING, logger="bot.backpressure"):
+        client = await aiohttp_client(app)
+        async with asyncio.timeout(10):
+            await app[BACKLOG].sampled.wait()
     async with client.get("/healthz") as response:
+        assert response.status == 503
         body = await response.json()
-    assert body["status"] == "degraded"
-    assert "worker" in body["problems"][0]
+    assert body["checks"]["backlog"]["ok"] is False
+    assert "worker" in body["checks"]["backlog"]["error"]
+    assert any("worker" in r.getMessage() for r in caplog.records)
     await client.close()
     state.close()

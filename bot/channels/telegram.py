@@ -17,23 +17,31 @@ import contextlib
 import hmac
 import json
 import logging
+import random
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
-from datetime import timedelta
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot import appkeys
-from bot.channels.telegram_channel import ALLOWED_UPDATES, TelegramChannel
+from bot.channels.backoff import backoff_delay
+from bot.channels.telegram_channel import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
+from bot.channels.telegram_failures import startup_failure
 from bot.channels.telegram_logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
-from bot.state import SqliteState
+from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
+from bot.inbox import InboxOptions, InboxWorker, off_loop
+from bot.instance import AlreadyRunning, single_instance
+from bot.intake import MAX_TEXT_CHARS, repair_json
+from bot.ops import health_server
+from bot.privacy import message_key
+from bot.state import StateError, StateStore, open_state
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +53,17 @@ _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 POLL_TIMEOUT_S = 30
 
 CHANNEL_KEY = web.AppKey("telegram_channel", TelegramChannel)
+# False: updates are stored and acknowledged here, and answered by a worker process (`serve`).
+RUN_WORKER = web.AppKey("telegram_run_worker", bool)
+WORKER_KEY = web.AppKey("telegram_worker", InboxWorker)
+# The inbox worker's knobs; tests replace them (a clock they can move) before the app starts.
+INBOX_OPTIONS = web.AppKey("telegram_inbox_options", InboxOptions)
 
 __all__ = [
+    "CHANNEL",
     "WEBHOOK_PATH",
     "TelegramChannel",
+    "answering",
     "protect_logs",
     "run_polling",
     "serve_polling",
@@ -57,42 +72,166 @@ __all__ = [
 ]
 
 
+# -- the inbox worker ------------------------------------------------------------------------
+
+
+def _inbox_options(settings: Settings, poll_s: float = 1.0) -> InboxOptions:
+    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s)
+
+
+@contextlib.asynccontextmanager
+async def answering(
+    settings: Settings,
+    state: StateStore,
+    conversation: Conversation,
+    *,
+    poll_s: float = 1.0,
+    channel: TelegramChannel | None = None,
+    options: InboxOptions | None = None,
+) -> AsyncIterator[InboxWorker]:
+    """Answer the Telegram inbox for as long as the block runs (`python -m bot work`, or next
+    to the poller and the webhook). A channel already started is reused, else one is made."""
+    own = channel is None
+    if channel is None:
+        channel = TelegramChannel(settings, conversation, state, webhook=True)
+    worker = InboxWorker(state, channel, options or _inbox_options(settings, poll_s))
+    ready = channel
+
+    async def start_when_reachable() -> None:
+        # A worker process answers WhatsApp too: a Bot API that is down at start (getMe) must
+        # not stop it, so Telegram's part starts once Telegram answers.
+        failures = 0
+        while own:
+            try:
+                await ready.application.initialize()
+                break
+            except InvalidToken:
+                log.error("telegram: the token was rejected; Telegram updates stay in the inbox")
+                return
+            except TelegramError as exc:
+                failures += 1
+                log.warning("telegram: not reachable (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(backoff_delay(failures, 0.5, 30.0, random.random()))
+        worker.start()
+
+    starting = asyncio.create_task(start_when_reachable(), name="telegram-start")
+    try:
+        if not own:
+            await starting
+        yield worker
+    finally:
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        await worker.stop()
+        if own:
+            await channel.stop()
+
+
 # -- polling ---------------------------------------------------------------------------------
 
 
-def _polling_failed(exc: TelegramError) -> None:
-    # PTB's default logs the exception with its message; the type is enough and leaks nothing.
-    log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
+def _store_updates(
+    state: StateStore, channel: TelegramChannel, updates: list[dict[str, Any]]
+) -> int:
+    """Store fetched updates in the inbox; returns how many were new. Runs off the loop."""
+    now = time.time()
+    new = 0
+    for data in updates:
+        chat = chat_of(data)
+        if chat is None:
+            continue  # nothing the bot answers (an inline query, a poll, a channel post)
+        # The update id is stored hashed, like every platform id; the arrival time is what the
+        # flood guard counts when the update is answered.
+        update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
+        payload = {"update": at_the_door(data), "received_at": now}
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now):
+            new += 1
+    return new
 
 
-async def _start_polling(channel: TelegramChannel) -> None:
+async def poll_into_inbox(
+    channel: TelegramChannel, state: StateStore, wake: Callable[[], None]
+) -> None:
+    """Long-poll getUpdates and store each batch before asking for the next one: only the next
+    call's offset confirms a batch to Telegram, so what is not stored yet is fetched again after
+    a crash (and deduplicated by the inbox). Runs until cancelled."""
+    bot = channel.application.bot
+    offset: int | None = None
+    failures = 0
+    webhook_removed = False
+    while True:
+        try:
+            if not webhook_removed:
+                # Polling and a webhook exclude each other; pending updates are kept for us.
+                await bot.delete_webhook(drop_pending_updates=False)
+                webhook_removed = True
+            updates = await bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
+            )
+            if updates:
+                raw = [u.to_dict() for u in updates]
+                if await off_loop(_store_updates, state, channel, raw):
+                    wake()
+                offset = max(u.update_id for u in updates) + 1
+            failures = 0
+        except (TelegramError, StateError) as exc:
+            if isinstance(exc, InvalidToken):
+                raise
+            failures += 1
+            # The type is enough and leaks nothing; the same batch is fetched again.
+            log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
+            await asyncio.sleep(backoff_delay(failures, 0.5, 30.0, random.random()))
+
+
+@contextlib.asynccontextmanager
+async def polling(
+    channel: TelegramChannel,
+    state: StateStore,
+    conversation: Conversation,
+    *,
+    run_worker: bool = True,
+    options: InboxOptions | None = None,
+) -> AsyncIterator[None]:
+    """The poller, and (unless a separate worker process answers) the inbox worker."""
     await channel.start()
-    updater = channel.application.updater
-    if updater is None:
-        raise RuntimeError("this TelegramChannel was built for webhook mode; it cannot poll")
-    await updater.start_polling(
-        timeout=timedelta(seconds=POLL_TIMEOUT_S),
-        allowed_updates=list(ALLOWED_UPDATES),
-        error_callback=_polling_failed,
-    )
+    async with contextlib.AsyncExitStack() as stack:
+        wake: Callable[[], None] = lambda: None  # noqa: E731 - nobody to wake
+        if run_worker:
+            worker = await stack.enter_async_context(
+                answering(channel.settings, state, conversation, channel=channel, options=options)
+            )
+            wake = worker.wake
+        task = asyncio.create_task(poll_into_inbox(channel, state, wake), name="telegram-poll")
+        # The poller's heartbeat for /healthz, while it polls.
+        beating = asyncio.create_task(
+            beat_while(Heartbeat(state, TELEGRAM_POLLER), lambda: not task.done())
+        )
+        try:
+            yield
+        finally:
+            # Stop fetching first: whatever the cancelled call would have returned stays
+            # unconfirmed at Telegram and comes again on the next start.
+            task.cancel()
+            beating.cancel()
+            await asyncio.gather(task, beating, return_exceptions=True)
+    await channel.stop()
 
 
 async def serve_polling(settings: Settings, stop: asyncio.Event) -> None:
-    """Poll Telegram and answer until `stop` is set; then finish what was received."""
+    """Poll Telegram and answer until `stop` is set; then finish or release what is in hand."""
     from bot.runtime import load_engine
 
-    state = SqliteState(settings.state_db)
-    try:
-        channel = TelegramChannel(
-            settings, Conversation(load_engine(settings), state, settings), state
-        )
+    with single_instance(settings, "serve"):
+        state = open_state(settings)
         try:
-            await _start_polling(channel)
-            await stop.wait()
+            conversation = Conversation(load_engine(settings), state, settings)
+            if not state.shared and (released := state.release_claims(CHANNEL)):
+                log.warning("telegram: took over %d message(s) left by a stopped bot", released)
+            channel = TelegramChannel(settings, conversation, state)
+            async with health_server(settings, state), polling(channel, state, conversation):
+                await stop.wait()
         finally:
-            await channel.stop()
-    finally:
-        state.close()
+            state.close()
 
 
 def run_polling(settings: Settings) -> int:
@@ -106,19 +245,16 @@ def run_polling(settings: Settings) -> int:
             # Not available on Windows, nor outside the main thread: Ctrl-C then still works.
             with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-        print("Tanya Jamsos: polling Telegram (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        log.info("Tanya Jamsos: polling Telegram (Ctrl-C to stop)")
         await serve_polling(settings, stop)
 
     try:
         asyncio.run(main())
-    except InvalidToken:
-        print(
-            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.",
-            file=sys.stderr,
-        )
-        return 1
     except TelegramError as exc:
-        print(f"error: Telegram is not reachable ({type(exc).__name__}).", file=sys.stderr)
+        print(startup_failure(exc, settings), file=sys.stderr)
+        return 1
+    except (AlreadyRunning, StateError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
@@ -134,12 +270,14 @@ def setup_polling(app: web.Application) -> None:
 
 
 async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
-    channel = app[CHANNEL_KEY]
-    try:
-        await _start_polling(channel)
+    async with polling(
+        app[CHANNEL_KEY],
+        app[appkeys.STATE],
+        app[appkeys.CONVERSATION],
+        run_worker=app.get(RUN_WORKER, True),
+        options=app.get(INBOX_OPTIONS),
+    ):
         yield
-    finally:
-        await channel.stop()
 
 
 # -- webhook ---------------------------------------------------------------------------------
@@ -184,14 +322,27 @@ async def _telegram_lifecycle(app: web.Application) -> AsyncIterator[None]:
             secret_token=settings.telegram_webhook_secret,
             allowed_updates=list(ALLOWED_UPDATES),
         )
-        yield
+        if app.get(RUN_WORKER, True):
+            async with answering(
+                settings,
+                app[appkeys.STATE],
+                app[appkeys.CONVERSATION],
+                channel=channel,
+                options=app.get(INBOX_OPTIONS),
+            ) as worker:
+                app[WORKER_KEY] = worker
+                yield
+        else:
+            yield
     finally:
         await channel.stop()
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    """Check the secret, parse, queue, answer 200. Processing never happens inside the request:
-    Telegram resends an update it waited too long for, and the user gets two answers."""
+    """Check the secret, parse, store in the inbox, answer 200. Processing never happens inside
+    the request: Telegram resends an update it waited too long for, and the user gets two
+    answers. An update the bot cannot read is answered with 200 too (by the worker, which gives
+    up on it): a 4xx would make Telegram redeliver it and hold back the updates behind it."""
     channel = request.app[CHANNEL_KEY]
     given = request.headers.get(SECRET_HEADER)
     if given is None:
@@ -205,16 +356,19 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if data is None:
         return web.json_response({"error": "not a Telegram update"}, status=400)
     try:
-        update = Update.de_json(data, channel.application.bot)
-    except Exception as exc:
-        # Authentic but unreadable for this PTB version (the Bot API grew a field PTB now
-        # requires): acknowledge and drop it. A 4xx would make Telegram redeliver it again and
-        # again and hold back the updates queued behind it.
-        log.warning("unreadable telegram update ignored: %s", type(exc).__name__)
-        return web.Response(status=200)
-    # PTB's update fetcher (started with the Application) takes it from here in its own
-    # tracked task, so the 200 goes out now; Application.stop() drains the queue on shutdown.
-    channel.application.update_queue.put_nowait(update)
+        # Stored before the 200: from here on the update survives a crash; the worker answers.
+        # Through the database gate: a locked database answers 503 within a bounded time
+        # instead of holding the request (and everybody else's) for as long as it is locked.
+        new = await request.app[appkeys.DB_GATE].run(
+            _store_updates, request.app[appkeys.STATE], channel, [data]
+        )
+    except StateError:
+        # Not stored means not acknowledged: Telegram delivers it again.
+        log.error("telegram: the inbox could not store an update; asking Telegram to retry")
+        return web.json_response({"error": "try again later"}, status=503)
+    worker = request.app.get(WORKER_KEY)
+    if new and worker is not None:
+        worker.wake()
     return web.Response(status=200)
 
 
@@ -231,3 +385,15 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         return None
     return data
+
+
+def at_the_door(update: dict[str, Any]) -> dict[str, Any]:
+    """The update as it is stored: lone surrogates repaired (they cannot be stored), and the
+    message's text and caption capped at MAX_TEXT_CHARS (the engine reads no more)."""
+    clean: dict[str, Any] = repair_json(update)
+    message = clean.get("message")
+    if isinstance(message, dict):
+        for name in ("text", "caption"):
+            if isinstance(message.get(name), str):
+                message[name] = message[name][:MAX_TEXT_CHARS]
+    return clean

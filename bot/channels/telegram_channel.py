@@ -4,21 +4,30 @@ One `TelegramChannel` owns one PTB Application. Its handlers only translate: a c
 a button or a media message becomes one `Conversation.handle(...)` call (or a fixed notice), and
 the Reply goes out through the `Sender`. Everything else a Telegram update can carry (polls,
 reactions, payments, edited messages, channel posts) matches no handler and is ignored.
+
+It is also the Telegram `Responder` of the durable inbox (bot.inbox): the webhook and the poller
+store the raw update, and `answer(item)` runs it through the same handlers. There the rendered
+reply is stored before the first send, with how many pieces went out, so a retry (a 429, a 5xx,
+a network failure, a restart) resumes the sending and never runs the turn twice; a 403 records
+the user as blocked and is not retried.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any, Protocol
 
-from telegram import BotCommand, Chat, Message, MessageEntity, Update, User
+from telegram import BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -38,10 +47,10 @@ from bot.channels.telegram_render import CallbackCodec, Outgoing, media_text, re
 from bot.channels.telegram_send import RetryPolicy, Sender
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
 from bot.privacy import load_or_create_salt, member_key, message_key, user_key
 from bot.ratelimit import FLOOD_TEXT
-from bot.reply import Reply
-from bot.state import SqliteState, StateError
+from bot.state import BlockList, DedupStore, InboxItem, StateError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,18 @@ COMMANDS = (
     BotCommand("start", "Mulai dan lihat menu"),
     BotCommand("menu", "Tampilkan menu topik"),
     BotCommand("help", "Bantuan: cara bertanya"),
+)
+# Shown in the empty chat before the first message (at most 512 characters) and on the bot's
+# profile and in shared links (at most 120).
+DESCRIPTION = (
+    "Tanya Jamsos menjawab pertanyaan tentang BPJS Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja "
+    "informal dan agen Perisai: iuran, manfaat, cara daftar, bayar dan klaim. Tulis pertanyaan "
+    'dengan kata-kata sendiri, misalnya "berapa iuran untuk petani". Ini layanan informasi '
+    "tidak resmi. Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
+)
+SHORT_DESCRIPTION = (
+    "Info BPJS Ketenagakerjaan untuk pekerja informal: iuran, manfaat, daftar, klaim. "
+    "Layanan tidak resmi."
 )
 # How many updates PTB processes at once; each chat is still answered in order (chat locks).
 CONCURRENT_UPDATES = 64
@@ -77,6 +98,67 @@ TelegramApp = Application[
 ]
 
 
+class TelegramState(BlockList, DedupStore, Protocol):
+    """What the adapter itself reads and writes (the conversation has its own store)."""
+
+
+@dataclass
+class _Delivery:
+    """The inbox item whose update the handlers are running, and how its sending went."""
+
+    payload: dict[str, Any]
+    save: Save
+    outcome: Outcome | None = None
+    failure: str | None = None
+    transient: bool = False
+
+
+# Set while `answer` runs an inbox item through the handlers (the same task, so it is visible in
+# them): they then store the rendered reply before sending it.
+_DELIVERY: contextvars.ContextVar[_Delivery | None] = contextvars.ContextVar(
+    "telegram_delivery", default=None
+)
+# Inside one inbox attempt, wait out only short pauses; longer ones go back to the inbox, which
+# retries without holding a worker slot.
+_INBOX_RETRY_AFTER_S = 5.0
+_INBOX_ATTEMPTS = 3
+
+
+def _arrival() -> float | None:
+    """When the update being answered from the inbox arrived (stored by the webhook or the
+    poller), for the flood guard, which counts arrivals; None outside the inbox."""
+    delivery = _DELIVERY.get()
+    received = delivery.payload.get("received_at") if delivery is not None else None
+    return float(received) if isinstance(received, int | float) else None
+
+
+def _encode(message: Outgoing) -> dict[str, Any]:
+    keyboard = message.keyboard.to_dict() if message.keyboard is not None else None
+    return {"text": message.text, "keyboard": keyboard}
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def chat_of(update: dict[str, Any]) -> int | None:
+    """The chat a raw update belongs to (the unit of ordering), or None when there is none."""
+    for kind in ("message", "my_chat_member"):
+        body = update.get(kind)
+        if isinstance(body, dict):
+            chat = body.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return int(chat["id"])
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict):
+            chat = message.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return int(chat["id"])
+    return None
+
+
 def file_url(api_url: str) -> str:
     """The file endpoint next to the Bot API endpoint (…/bot → …/file/bot), as on Telegram."""
     head, sep, tail = api_url.rpartition("/bot")
@@ -90,7 +172,7 @@ class TelegramChannel:
         self,
         settings: Settings,
         conversation: Conversation,
-        state: SqliteState,
+        state: TelegramState,
         *,
         webhook: bool = False,
         policy: RetryPolicy | None = None,
@@ -113,6 +195,16 @@ class TelegramChannel:
         # Webhook mode: our aiohttp app receives updates, so PTB must not poll or serve.
         self.application: TelegramApp = (builder.updater(None) if webhook else builder).build()
         self.sender = Sender(self.application.bot, self._blocked_on_send, policy)
+        base = policy or RetryPolicy()
+        self.inbox_sender = Sender(
+            self.application.bot,
+            self._blocked_on_send,
+            replace(
+                base,
+                max_attempts=min(base.max_attempts, _INBOX_ATTEMPTS),
+                max_retry_after_s=min(base.max_retry_after_s, _INBOX_RETRY_AFTER_S),
+            ),
+        )
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._register()
 
@@ -134,7 +226,20 @@ class TelegramChannel:
         """Initialise (getMe), register the commands, and start processing updates."""
         await self.application.initialize()
         await self.application.bot.set_my_commands(list(COMMANDS))
+        await self._describe()
+        # Forwarded answers link back to the bot by its username.
+        self.conversation.share_links.telegram_username = self.application.bot.username
         await self.application.start()
+
+    async def _describe(self) -> None:
+        """What Telegram shows before the first message and on the bot's profile. Cosmetic: a
+        failure is logged and the bot starts anyway."""
+        bot = self.application.bot
+        try:
+            await bot.set_my_description(DESCRIPTION)
+            await bot.set_my_short_description(SHORT_DESCRIPTION)
+        except TelegramError as exc:
+            log.warning("telegram: the bot's description was not set (%s)", type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop after the updates already received are answered, then release the client."""
@@ -144,6 +249,76 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()
+
+    # -- the inbox Responder -------------------------------------------------------------------
+
+    channel = CHANNEL
+    heartbeat_name = "telegram-worker"  # the inbox worker's; the poller beats as its own
+
+    async def answer(self, item: InboxItem, save: Save) -> Outcome:
+        """Answer one stored update: resume a stored reply, or run the update's handlers."""
+        payload = item.payload
+        if isinstance(payload.get("outbox"), dict):
+            return await self._send_outbox(payload, save)
+        data = payload.get("update")
+        if not isinstance(data, dict):
+            return Outcome(error="no_update", permanent=True)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as exc:
+            # Authentic but unreadable for this PTB version: the same every time.
+            log.warning("unreadable telegram update ignored: %s", type(exc).__name__)
+            return Outcome(error="unreadable", permanent=True)
+        delivery = _Delivery(payload, save)
+        token = _DELIVERY.set(delivery)
+        try:
+            await self.application.process_update(update)
+        finally:
+            _DELIVERY.reset(token)
+        if delivery.outcome is not None:
+            return delivery.outcome
+        if delivery.failure is not None:
+            # The turn failed before a reply was stored. A database or network failure may pass:
+            # run it again later. Anything else would fail the same way every time (a poison
+            # update): recorded once, never retried as temporary.
+            if delivery.transient:
+                return Outcome(error=delivery.failure)
+            return Outcome(error=f"poison:{delivery.failure}", permanent=True)
+        return DONE
+
+    async def _send_outbox(self, payload: dict[str, Any], save: Save) -> Outcome:
+        box = dict(payload["outbox"])
+        chat_id = int(box["chat_id"])
+        reply_to = box.get("reply_to")
+        messages = list(box.get("messages") or [])
+        sent = payload.get("sent", 0)
+        sent = sent if isinstance(sent, int) else 0
+        for index in range(sent, len(messages)):
+            stored = messages[index]
+            keyboard = stored.get("keyboard")
+            message = Outgoing(
+                str(stored.get("text", "")),
+                InlineKeyboardMarkup.de_json(keyboard, self.application.bot) if keyboard else None,
+            )
+            try:
+                target = await self.inbox_sender.send(
+                    chat_id, message, reply_to if index == 0 else None
+                )
+            except RetryAfter as exc:
+                return Outcome(error="429", retry_after_s=_seconds(exc.retry_after))
+            except BadRequest as exc:
+                log.warning("telegram: reply refused (%s), not retried", type(exc).__name__)
+                return Outcome(error="bad_request", permanent=True)
+            except TelegramError as exc:  # network errors, time-outs, 5xx, repeated migrations
+                return Outcome(error=type(exc).__name__)
+            if target is None:
+                return Outcome(error="blocked", permanent=True)
+            if target != chat_id:
+                chat_id = target
+                box["chat_id"] = target
+            if index + 1 < len(messages):
+                await save({**payload, "outbox": box, "sent": index + 1})
+        return DONE
 
     # -- keys and locks ------------------------------------------------------------------------
 
@@ -167,9 +342,9 @@ class TelegramChannel:
         except StateError:
             log.exception("could not record a blocked telegram chat")
 
-    def _is_blocked(self, chat_id: int) -> bool:
+    async def _is_blocked(self, chat_id: int) -> bool:
         try:
-            return self.state.is_blocked(CHANNEL, self.key(chat_id))
+            return await off_loop(self.state.is_blocked, CHANNEL, self.key(chat_id))
         except StateError:
             # Better to risk one refused send than to fall silent for everybody.
             log.exception("could not read the blocked list")
@@ -179,13 +354,17 @@ class TelegramChannel:
 
     async def _dedup(self, update: Update, context: Context) -> None:
         """Telegram's update_id exists "to ignore repeated updates": answer each one once,
-        also after a restart (the seen table is in the state database)."""
+        also after a restart (the seen table is in the state database). An update from the
+        inbox was deduplicated when it was stored, and may be a retry: it passes."""
+        if _DELIVERY.get() is not None:
+            return
         try:
-            first = await asyncio.to_thread(
-                self.state.mark_seen,
-                CHANNEL,
-                message_key(CHANNEL, str(update.update_id), self.salt),
-                self.clock(),
+            # Synchronous on purpose: no await before the chat lock, so that updates handed in
+            # together take the lock in the order they came. Only updates handed straight to
+            # PTB come here (tests); the bot's own path is the inbox, which skipped this.
+            # Stored hashed, like every platform id.
+            first = self.state.mark_seen(
+                CHANNEL, message_key(CHANNEL, str(update.update_id), self.salt), self.clock()
             )
         except StateError:
             log.exception("could not record a telegram update id; answering anyway")
@@ -197,8 +376,16 @@ class TelegramChannel:
         message = update.message
         if message is None or not message.text:
             return
-        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        words = message.text.split()
+        command = words[0].lstrip("/").split("@")[0].lower()
+        if command == "start" and len(words) > 1 and words[1] in self._intents():
+            # A deep link t.me/<bot>?start=<intent> (from a forwarded answer) opens that answer.
+            await self.converse(message, choice=words[1])
+            return
         await self.converse(message, choice="salam" if command == "start" else "menu")
+
+    def _intents(self) -> set[str]:
+        return set(self.conversation.engine.knowledge.intents)
 
     async def _on_other_command(self, update: Update, context: Context) -> None:
         """An unknown command gets the menu, in a group only when it names this bot."""
@@ -233,17 +420,17 @@ class TelegramChannel:
             return
         chat = message.chat
         async with self._lock(chat.id):
-            key = self._conversation_key(chat, message.from_user)
-            verdict = await asyncio.to_thread(self._media_verdict, chat.id, key)
+            if await self._is_blocked(chat.id):
+                return
+            verdict = await turn_off_loop(
+                self.conversation.flood_verdict,
+                self._conversation_key(chat, message.from_user),
+                _arrival() or self.conversation.clock(),
+            )
             if verdict == "drop":
                 return
             notice = FLOOD_TEXT if verdict == "warn" else media_text(message)
             await self._deliver(chat, render_text(notice), self._reply_to(message))
-
-    def _media_verdict(self, chat_id: int, key: str) -> str:
-        if self._is_blocked(chat_id):
-            return "drop"
-        return self.conversation.limiter.check(key, self.conversation.clock())
 
     async def _on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -267,7 +454,7 @@ class TelegramChannel:
         status = change.new_chat_member.status
         async with self._lock(chat_id):
             if status == ChatMemberStatus.BANNED:  # "kicked": the user blocked the bot
-                self._block(chat_id, "kicked")
+                await off_loop(self._block, chat_id, "kicked")
             elif status in (
                 ChatMemberStatus.MEMBER,
                 ChatMemberStatus.ADMINISTRATOR,
@@ -275,7 +462,7 @@ class TelegramChannel:
             ):
                 # The user unblocked the bot (or added it to a group again).
                 try:
-                    self.state.unblock(CHANNEL, self.key(chat_id))
+                    await off_loop(self.state.unblock, CHANNEL, self.key(chat_id))
                 except StateError:
                     log.exception("could not clear a blocked telegram chat")
 
@@ -283,6 +470,10 @@ class TelegramChannel:
         """Log every failure as its type, the update kind and where it happened: never the
         token (in URLs), a chat id or the message text, which exception messages may hold."""
         error = context.error
+        delivery = _DELIVERY.get()
+        if delivery is not None and delivery.outcome is None:
+            delivery.failure = type(error).__name__ if error is not None else "internal"
+            delivery.transient = isinstance(error, StateError | TelegramError)
         log.error(
             "telegram %s update failed: %s at %s",
             update_kind(update),
@@ -306,21 +497,35 @@ class TelegramChannel:
         else:
             chat, reply_to = where, None
         async with self._lock(chat.id):
+            if await self._is_blocked(chat.id):
+                return
             key = self._conversation_key(chat, user)
-            # The database and the engine run in a thread: the event loop (webhooks, /healthz)
-            # never waits for them.
-            reply = await asyncio.to_thread(self._turn, chat.id, key, text, choice)
+            reply = await turn_off_loop(
+                self.conversation.handle,
+                CHANNEL,
+                key,
+                text=text,
+                choice=choice,
+                received_at=_arrival(),
+            )
             if reply is None:
                 return  # a flood being ignored
             await self._deliver(chat, render(reply, self.codec), reply_to)
 
-    def _turn(self, chat_id: int, key: str, text: str | None, choice: str | None) -> Reply | None:
-        if self._is_blocked(chat_id):
-            return None
-        return self.conversation.handle(CHANNEL, key, text=text, choice=choice)
-
     async def _deliver(self, chat: Chat, messages: list[Outgoing], reply_to: int | None) -> None:
-        await self.sender.send_all(chat.id, messages, reply_to)
+        delivery = _DELIVERY.get()
+        if delivery is None:
+            await self.sender.send_all(chat.id, messages, reply_to)
+            return
+        # From the inbox: store the reply first, then send it piece by piece with progress.
+        box = {
+            "chat_id": chat.id,
+            "reply_to": reply_to,
+            "messages": [_encode(m) for m in messages],
+        }
+        payload = {**delivery.payload, "outbox": box, "sent": 0}
+        await delivery.save(payload)
+        delivery.outcome = await self._send_outbox(payload, delivery.save)
 
     def _conversation_key(self, chat: Chat, user: User | None) -> str:
         """A private chat is one person; in a group each member keeps their own session."""

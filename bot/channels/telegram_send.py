@@ -12,9 +12,11 @@ import asyncio
 import logging
 import os
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
@@ -24,10 +26,13 @@ from telegram.error import (
     Forbidden,
     NetworkError,
     RetryAfter,
+    TelegramError,
+    TimedOut,
 )
 
 from bot.channels.backoff import backoff_delay
 from bot.channels.telegram_render import Outgoing
+from bot.metrics import metrics
 
 # Opt in to PTB's future `RetryAfter.retry_after` type (a timedelta, PTB v22.2+). Without it,
 # PTB itself emits a deprecation warning whenever it builds a RetryAfter for a 429; with it, the
@@ -48,6 +53,22 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so that retries from many chats spread out."""
         return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, random.random())
+
+
+# The Bot API's error as the HTTP status it came with, or the kind of failure (TimedOut before
+# NetworkError, its base class).
+_ERROR_CODES: tuple[tuple[type[TelegramError], str], ...] = (
+    (RetryAfter, "429"),
+    (Forbidden, "403"),
+    (BadRequest, "400"),
+    (ChatMigrated, "migrated"),
+    (TimedOut, "timeout"),
+    (NetworkError, "network"),
+)
+
+
+def _error_code(exc: TelegramError) -> str:
+    return next((code for kind, code in _ERROR_CODES if isinstance(exc, kind)), type(exc).__name__)
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -82,6 +103,15 @@ class Sender:
             chat_id = target  # the group may have become a supergroup with a new id
         return True
 
+    async def _timed(self, started: float, **params: Any) -> None:
+        """One sendMessage, its time and any error counted by code (no content, no chat)."""
+        try:
+            await self.bot.send_message(**params)
+        except TelegramError as exc:
+            metrics().sent("telegram", time.perf_counter() - started, _error_code(exc))
+            raise
+        metrics().sent("telegram", time.perf_counter() - started)
+
     async def send(
         self, chat_id: int, message: Outgoing, reply_to: int | None = None
     ) -> int | None:
@@ -91,8 +121,10 @@ class Sender:
         attempt = 0
         while True:
             attempt += 1
+            sent_at = time.perf_counter()
             try:
-                await self.bot.send_message(
+                await self._timed(
+                    sent_at,
                     chat_id=chat_id,
                     text=message.text,
                     parse_mode=ParseMode.HTML,

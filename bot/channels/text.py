@@ -16,8 +16,15 @@ def sources_line(reply: Reply) -> str:
     return "Sumber: " + "; ".join(shown) + tail + "."
 
 
+# Options that show the rest of an answer, its sources included (handlers.present).
+MORE_OPTION_IDS = frozenset({"rincian", "sumber"})
+
+
 def body(reply: Reply) -> str:
-    """What every channel shows as the message text: the answer, then where it comes from."""
+    """What every channel shows as the message text: the answer, then where it comes from,
+    unless the sources are one option away ("Rincian"/"Sumber"), which keeps it phone-sized."""
+    if any(o.id in MORE_OPTION_IDS for o in reply.options):
+        return reply.text
     line = sources_line(reply)
     return reply.text + ("\n\n" + line if line else "")
 

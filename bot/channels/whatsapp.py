@@ -1,8 +1,8 @@
-"""The WhatsApp Cloud API channel: webhook routes, the durable inbox worker, the Graph API client.
+"""The WhatsApp Cloud API channel: webhook routes, its inbox Responder, the Graph API client.
 
     POST /webhook/whatsapp ─ verify signature ─ parse ─ state.enqueue ─ 200   (milliseconds)
                                                            │ wake
-    worker ─ claim ─ per-user queue ─ mark read ─ Conversation.handle ─ render ─ send (retries)
+    bot.inbox worker ─ claim ─ WhatsAppResponder: mark read ─ Conversation.handle ─ render ─ send
                                                                         └─ state.finish
 
 The webhook never waits for the Graph API: a message is answered only after it is stored, and the
@@ -19,10 +19,9 @@ import contextlib
 import functools
 import json
 import logging
-import os
 import random
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,10 +44,20 @@ from bot.channels.whatsapp_parse import (
 from bot.channels.whatsapp_send import GraphClient, Message, RetryPolicy, render
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
+from bot.health import WHATSAPP_WORKER
+from bot.inbox import (
+    DONE,
+    InboxOptions,
+    InboxWorker,
+    Outcome,
+    Save,
+    WorkerStore,
+    turn_off_loop,
+)
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import load_or_create_salt, message_key, user_key
 from bot.reply import Reply
-from bot.state import InboxItem, SqliteState, StateError
+from bot.state import InboxItem, StateError, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +99,36 @@ class WhatsAppOptions:
     concurrency: int = 16
     # Inbox items held in memory at once (claimed, queued per user).
     capacity: int = 64
-    # How long a claim protects an item from other workers. A worker killed with -9 leaves its
-    # claimed items to be answered this long after it died.
-    lease_s: float = 90.0
+    # How long a claim protects an item from other workers (renewed while it is worked on). A
+    # worker killed with -9 leaves its claimed items to be answered this long after it died.
+    lease_s: float = 30.0
     # The worker is woken on every enqueue, and looks anyway this often (retries, other writers).
     poll_s: float = 1.0
     # On shutdown, in-flight sends get this long to finish before they are released to the next
     # start.
     drain_s: float = 5.0
-    # Transient failures of a whole item (after the per-send retries) before it is given up.
-    max_item_attempts: int = 5
+    # Transient failures of a whole item (after the per-send retries) before it is given up:
+    # with the growing pause between them (bot.inbox.retry_delay), about 14 minutes of outage.
+    max_item_attempts: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
     jitter: Callable[[], float] = random.random
-    # When nothing is in flight, the WAL is truncated at most this often (SqliteState.scrub).
+    # When nothing is in flight, the WAL is truncated at most this often (bot.inbox).
     scrub_every_s: float = 5.0
     # False: messages are stored and acknowledged but nobody answers them (a restart test).
     run_worker: bool = True
+
+    def inbox(self) -> InboxOptions:
+        return InboxOptions(
+            capacity=self.capacity,
+            lease_s=self.lease_s,
+            poll_s=self.poll_s,
+            drain_s=self.drain_s,
+            max_item_attempts=self.max_item_attempts,
+            scrub_every_s=self.scrub_every_s,
+            clock=self.clock,
+        )
 
 
 class Runtime:
@@ -118,7 +139,6 @@ class Runtime:
         self.worker: InboxWorker | None = None
 
 
-WORKER_NICENESS = 10
 OPTIONS = web.AppKey("whatsapp_options", WhatsAppOptions)
 RUNTIME = web.AppKey("whatsapp_runtime", Runtime)
 
@@ -206,7 +226,7 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text="OK")
 
 
-def _store(state: SqliteState, parsed: ParsedWebhook, salt: str, now: float) -> tuple[int, int]:
+def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> tuple[int, int]:
     """Store every message of one webhook (on the database thread); (new, duplicates).
 
     Ids are stored hashed. A message that cannot be stored for what it is (not for the state of
@@ -284,7 +304,7 @@ async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def answering(
-    settings: Settings, state: SqliteState, conversation: Conversation, options: WhatsAppOptions
+    settings: Settings, state: WorkerStore, conversation: Conversation, options: WhatsAppOptions
 ) -> AsyncIterator[InboxWorker]:
     """The Graph API client (one session) and the inbox worker, for as long as the block runs."""
     # One session per application: its connection pool is shared by every send.
@@ -302,7 +322,9 @@ async def answering(
             clock=options.clock,
             jitter=options.jitter,
         )
-        worker = InboxWorker(state, conversation, graph, options)
+        worker = InboxWorker(
+            state, WhatsAppResponder(conversation, graph, options), options.inbox()
+        )
         if options.run_worker:
             worker.start()
         try:
@@ -312,205 +334,33 @@ async def answering(
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:
-    """`python -m bot work`: answer the WhatsApp inbox in a process of its own.
+    """`python -m bot work`: now channel-neutral, in bot.worker (this name is kept for callers)."""
+    from bot.worker import work as work_all
 
-    `python -m bot serve` starts one beside itself, so that acknowledging webhooks never
-    competes for the CPU with answering them; the durable inbox in SQLite (WAL, leases) is what
-    the two processes share. The worker stops with `stop`, or when its parent process dies."""
-    from bot.runtime import load_engine
-
-    # Acknowledging webhooks is the urgent job (Meta retries slow ones); answering can wait a
-    # few milliseconds, so the worker yields the CPU to the server under load.
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
-    state = SqliteState(settings.state_db)
-    # This process is the only worker (its server starts one and restarts it if it dies): the
-    # claims of a predecessor killed mid-way are taken over at once instead of after the lease.
-    if released := state.release_claims(CHANNEL):
-        log.warning("whatsapp worker: took over %d message(s) left by a stopped worker", released)
-    conversation = Conversation(load_engine(settings), state, settings)
-    parent = os.getppid()
-    # Nobody wakes this process on enqueue: look often, it is one indexed query.
-    options = WhatsAppOptions(poll_s=0.05)
-    try:
-        async with answering(settings, state, conversation, options):
-            while not stop.is_set() and os.getppid() == parent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
-    finally:
-        state.close()
+    await work_all(settings, stop)
 
 
-class InboxWorker:
-    """Claims stored messages and answers them: in order per user, users concurrently."""
+class WhatsAppResponder:
+    """Answers one stored WhatsApp message: blue ticks, one conversation turn, the sends."""
+
+    channel = CHANNEL
+    heartbeat_name = WHATSAPP_WORKER  # what /healthz expects of a WhatsApp setup
 
     def __init__(
-        self,
-        state: SqliteState,
-        conversation: Conversation,
-        graph: GraphClient,
-        options: WhatsAppOptions,
+        self, conversation: Conversation, graph: GraphClient, options: WhatsAppOptions
     ) -> None:
-        self.state = state
         self.conversation = conversation
         self.graph = graph
         self.options = options
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._inflight: dict[int, InboxItem] = {}
-        self._queues: dict[str, deque[InboxItem]] = {}
-        self._runners: dict[str, asyncio.Task[None]] = {}
         # When each sender last got a media notice: bounded, and swept by time as it goes.
         self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
-        self._scrubbed_at = float("-inf")
-        # Set after every scrub of the WAL (tests wait on it instead of sleeping).
-        self.scrubbed = asyncio.Event()
 
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="whatsapp-inbox")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self) -> None:
-        """Stop claiming, let in-flight sends finish for a moment, release the rest."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        runners = list(self._runners.values())
-        if runners:
-            _, unfinished = await asyncio.wait(runners, timeout=self.options.drain_s)
-            for task in unfinished:
-                task.cancel()
-            await asyncio.gather(*unfinished, return_exceptions=True)
-        now = self.options.clock()
-        released = 0
-        for item in list(self._inflight.values()):
-            # Back to pending at once, with its progress kept: the next start resumes it.
-            try:
-                self.state.retry_later(item.id, now, 0.0, "shutdown")
-                released += 1
-            except StateError:
-                log.warning(
-                    "whatsapp: an in-flight item could not be released; its lease will expire"
-                )
-        self._inflight.clear()
-        if released:
-            log.info("whatsapp: %d unfinished message(s) left for the next start", released)
-
-    async def wait_idle(self) -> None:
-        """Until nothing is in flight and nothing is pending (tests and benchmarks)."""
-        while self._inflight or self.state.pending_count(CHANNEL):
-            self._changed.clear()
-            await self._changed.wait()
-
-    async def wait_settled(self) -> None:
-        """Until nothing is in flight; postponed items may still be pending."""
-        while self._inflight:
-            self._changed.clear()
-            await self._changed.wait()
-
-    # -- claiming --------------------------------------------------------------------------------
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            more = self._claim()
-            self._changed.set()
-            if more:
-                # A full batch: there may be more waiting. Let the runners start first.
-                await asyncio.sleep(0)
-                continue
-            if not self._inflight:
-                self._scrub()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.options.poll_s)
-
-    def _scrub(self) -> None:
-        """Nothing in flight: truncate the WAL (now and then), so the raw addresses and texts
-        of answered messages, erased from the inbox, do not linger in it either."""
-        now = self.options.clock()
-        if now - self._scrubbed_at < self.options.scrub_every_s:
-            return
-        self._scrubbed_at = now
-        try:
-            if self.state.scrub():
-                self.scrubbed.set()
-        except StateError:
-            log.warning("whatsapp: the WAL could not be truncated; will try again")
-
-    def _claim(self) -> bool:
-        free = self.options.capacity - len(self._inflight)
-        if free <= 0:
-            return False
-        try:
-            items = self.state.claim(CHANNEL, self.options.clock(), self.options.lease_s, free)
-        except StateError:
-            log.exception("whatsapp: could not claim from the inbox")
-            return False
-        for item in items:
-            if item.id in self._inflight:
-                # Ours already, still queued behind the same user's earlier messages: the claim
-                # only renewed its lease.
-                continue
-            self._inflight[item.id] = item
-            self._queues.setdefault(item.user_key, deque()).append(item)
-            if item.user_key not in self._runners:
-                self._runners[item.user_key] = asyncio.create_task(self._run_user(item.user_key))
-        return len(items) == free
-
-    async def _run_user(self, key: str) -> None:
-        """One user's messages, one after the other, so answers come in the order asked."""
-        queue = self._queues[key]
-        try:
-            while queue:
-                item = queue[0]
-                try:
-                    await self._process(item)
-                except StateError:
-                    log.exception("whatsapp: the inbox could not record an outcome")
-                except Exception as exc:
-                    # Never let one message stop the worker; the type is logged, not the content.
-                    # A message whose processing raises would raise again: it is recorded as
-                    # failed once, never retried as if the failure were temporary.
-                    log.error(
-                        "whatsapp: answering failed (%s); not retried",
-                        type(exc).__name__,
-                        exc_info=log.isEnabledFor(logging.DEBUG),
-                    )
-                    try:
-                        self.state.finish(
-                            item.id, self.options.clock(), error=f"poison:{type(exc).__name__}"
-                        )
-                    except StateError:
-                        log.exception("whatsapp: the inbox could not record an outcome")
-                queue.popleft()
-                self._inflight.pop(item.id, None)
-                self._changed.set()
-                # A slot is free: claim the next message without waiting for the poll.
-                self._wake.set()
-        finally:
-            # On cancellation (shutdown) the unfinished items stay in _inflight for stop().
-            self._runners.pop(key, None)
-            if not queue:
-                self._queues.pop(key, None)
-            self._wake.set()
-
-    # -- answering one message -------------------------------------------------------------------
-
-    async def _process(self, item: InboxItem) -> None:
+    async def answer(self, item: InboxItem, save: Save) -> Outcome:
         payload = item.payload
         address = payload.get("to")
         field_name = payload.get("to_field")
         if not isinstance(address, str) or not address or field_name not in ("to", "recipient"):
-            self.state.finish(item.id, self.options.clock(), error="no_recipient")
-            return
+            return Outcome(error="no_recipient", permanent=True)
         outbox = payload.get("outbox")
         sent = payload.get("sent", 0)
         if not isinstance(outbox, list) or not isinstance(sent, int):
@@ -520,39 +370,24 @@ class InboxWorker:
             read = await self.graph.mark_read(_wamid(item))
             if not read.ok:
                 log.debug("whatsapp: mark-as-read failed (%s)", read.error)
-            reply = self._reply(item)
+            reply = await turn_off_loop(self._reply, item)
             outbox = render(reply) if reply is not None else []
             sent = 0
             if outbox:
-                self.state.update_payload(item.id, {**payload, "outbox": outbox, "sent": 0})
+                await save({**payload, "outbox": outbox, "sent": 0})
         total = len(outbox)
         for index in range(sent, total):
             message = outbox[index]
             marker = f"{_wamid(item)}#{index + 1}/{total}"
-            result = await self.graph.send(field_name, address, _message(message), marker)
+            result = await self.graph.send(
+                field_name, address, _message(message), marker, typing_for=_wamid(item)
+            )
             if result.ok:
                 if index + 1 < total:
-                    self.state.update_payload(
-                        item.id, {**payload, "outbox": outbox, "sent": index + 1}
-                    )
+                    await save({**payload, "outbox": outbox, "sent": index + 1})
                 continue
-            if result.permanent:
-                log.warning("whatsapp: reply not delivered, error %s (not retried)", result.error)
-                self.state.finish(item.id, self.options.clock(), error=result.error)
-                return
-            self._retry_or_give_up(item, result.error)
-            return
-        self.state.finish(item.id, self.options.clock())
-
-    def _retry_or_give_up(self, item: InboxItem, error: str) -> None:
-        now = self.options.clock()
-        if item.attempts >= self.options.max_item_attempts:
-            log.warning("whatsapp: reply given up after %d attempts (%s)", item.attempts, error)
-            self.state.finish(item.id, now, error=f"gave_up:{error}")
-            return
-        delay = min(300.0, 30.0 * item.attempts)
-        log.info("whatsapp: reply postponed %.0f s (%s)", delay, error)
-        self.state.retry_later(item.id, now, delay, error)
+            return Outcome(error=result.error, permanent=result.permanent)
+        return DONE
 
     def _reply(self, item: InboxItem) -> Reply | None:
         payload = item.payload

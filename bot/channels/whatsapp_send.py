@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.channels.backoff import backoff_delay
 from bot.channels.text import body, numbered_options, split_message
+from bot.metrics import metrics
 from bot.reply import Option, Reply
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,9 @@ class GraphClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.session = session
-        self.url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
+        self.api_url = api_url.rstrip("/")
+        self.url = f"{self.api_url}/{phone_number_id}/messages"
+        self._told_wrong_url = False
         self._headers = {"Authorization": f"Bearer {access_token}"}
         self.policy = policy or RetryPolicy()
         # Bounds the requests in flight towards Meta, whatever the number of users waiting.
@@ -208,9 +211,28 @@ class GraphClient:
         payload = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
         return await self._attempt(payload, attempt=1)
 
+    async def typing(self, message_id: str) -> SendResult:
+        """The typing indicator on the chat of the user's message `message_id` (it also marks
+        the message read); WhatsApp clears it with our next message, or after 25 seconds.
+        Cosmetic: one attempt."""
+        payload = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+            "typing_indicator": {"type": "text"},
+        }
+        return await self._attempt(payload, attempt=1)
+
     async def send(
-        self, address_field: str, address: str, message: Message, marker: str = ""
+        self,
+        address_field: str,
+        address: str,
+        message: Message,
+        marker: str = "",
+        typing_for: str = "",
     ) -> SendResult:
+        """Send one message, retrying what is worth retrying. While a retry waits, the user
+        sees the typing indicator on `typing_for` (the message being answered), not silence."""
         payload: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -220,14 +242,16 @@ class GraphClient:
         if marker and len(marker) <= MARKER_LIMIT:
             # Meta echoes this in the status webhooks of this message.
             payload["biz_opaque_callback_data"] = marker
-        return await self._with_retries(payload)
+        return await self._with_retries(payload, typing_for)
 
-    async def _with_retries(self, payload: dict[str, Any]) -> SendResult:
+    async def _with_retries(self, payload: dict[str, Any], typing_for: str = "") -> SendResult:
         policy = self.policy
         started = self._clock()
         attempt = 1
         while True:
+            sent_at = time.perf_counter()
             result = await self._attempt(payload, attempt)
+            metrics().sent("whatsapp", time.perf_counter() - sent_at, result.error)
             if result.ok or result.permanent or attempt >= policy.attempts:
                 return result
             delay = policy.delay(attempt, self._jitter())
@@ -240,6 +264,8 @@ class GraphClient:
                 attempt,
                 policy.attempts,
             )
+            if typing_for:
+                await self.typing(typing_for)
             await self._sleep(delay)
             attempt += 1
 
@@ -269,6 +295,17 @@ class GraphClient:
         code = _error_code(status, data)
         if is_transient(status, code):
             return SendResult(ok=False, error=code, attempts=attempt)
+        if code.startswith("http_") and status in (404, 405) and not self._told_wrong_url:
+            # Not even a Graph error: nothing that speaks the Graph API lives at this address.
+            self._told_wrong_url = True
+            log.error(
+                "whatsapp: POST %s/<WHATSAPP_PHONE_NUMBER_ID>/messages answered %d without a "
+                "Graph API error; check WHATSAPP_API_URL=%s (server and version, e.g. %s)",
+                self.api_url,
+                status,
+                self.api_url,
+                "https://graph.facebook.com/v23.0",
+            )
         if status in (401, 403) or code == "190":
             log.error(
                 "whatsapp: the Graph API refused the access token (%s); check WHATSAPP_ACCESS_TOKEN",

@@ -42,8 +42,18 @@ class Call:
     answered_at: int = 0
 
     @property
-    def is_read(self) -> bool:
+    def is_status(self) -> bool:
+        """A mark-as-read or a typing indicator (both are status calls, not messages)."""
         return self.body.get("status") == "read"
+
+    @property
+    def is_typing(self) -> bool:
+        return self.is_status and "typing_indicator" in self.body
+
+    @property
+    def is_read(self) -> bool:
+        """A plain mark-as-read (without a typing indicator)."""
+        return self.is_status and not self.is_typing
 
     @property
     def recipient(self) -> str:
@@ -122,8 +132,8 @@ class FakeGraphAPI:
 
     @property
     def sends(self) -> list[Call]:
-        """Messages sent to users (not mark-as-read calls)."""
-        return [c for c in self.calls if not c.is_read]
+        """Messages sent to users (not mark-as-read or typing calls)."""
+        return [c for c in self.calls if not c.is_status]
 
     @property
     def delivered(self) -> list[Call]:
@@ -133,6 +143,10 @@ class FakeGraphAPI:
     @property
     def reads(self) -> list[Call]:
         return [c for c in self.calls if c.is_read]
+
+    @property
+    def typings(self) -> list[Call]:
+        return [c for c in self.calls if c.is_typing]
 
     def delivered_to(self, recipient: str) -> list[Call]:
         return [c for c in self.delivered if c.recipient == recipient]
@@ -157,7 +171,7 @@ class FakeGraphAPI:
 
     def _plan_for(self, call: Call) -> _Plan | None:
         for plan in self._plans:
-            kind = "read" if call.is_read else "send"
+            kind = "read" if call.is_status else "send"
             if plan.only in ("any", kind):
                 plan.remaining -= 1
                 if plan.remaining <= 0:
@@ -211,7 +225,7 @@ class FakeGraphAPI:
         if call.status != 200:
             code = plan.code if plan is not None and plan.code is not None else call.status
             return _error(call.status, code, "Injected failure")
-        if call.is_read:
+        if call.is_status:
             return web.json_response({"success": True})
         return web.json_response(
             {

@@ -15,7 +15,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,8 @@ from aiohttp import web
 TOKEN = "123:ABC"
 BOT_ID = 7_000_001
 BOT_USERNAME = "TanyaJamsosBot"
+# A path under which the fake also answers, as a Bot API server behind a reverse proxy would.
+PROXY_PREFIX = "/telegram"
 # getUpdates holds a request open at most this long, so that stopping a poller is quick.
 LONG_POLL_CAP_S = 0.2
 # Parameters PTB sends JSON-encoded inside a form body.
@@ -44,8 +46,9 @@ _JSON_FIELDS = frozenset(
 class Call:
     method: str
     params: dict[str, Any]
-    # False for a call the fake refused (a 429 or 403 it was told to give).
+    # False for a call the fake refused (a 429 or 403 it was told to give), or holds.
     delivered: bool = False
+    refused: bool = False
 
     @property
     def text(self) -> str:
@@ -81,6 +84,7 @@ class FakeTelegramAPI:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _holds: list[tuple[str, asyncio.Event]] = field(default_factory=list)
 
     # -- what tests use ------------------------------------------------------------------------
 
@@ -113,6 +117,29 @@ class FakeTelegramAPI:
     def block(self, count: int = 1) -> None:
         self.fail_next(count, 403, "Forbidden: bot was blocked by the user")
 
+    def hold(self, method: str = "sendMessage") -> asyncio.Event:
+        """Calls of `method` are recorded on arrival but answered only once the returned event
+        is set: a Bot API that never got to them, for as long as the test wants. A held call
+        whose client died meanwhile is never delivered."""
+        release = asyncio.Event()
+        self._holds.append((method, release))
+        return release
+
+    def clear_holds(self) -> None:
+        """New calls are answered at once again (calls held so far stay held)."""
+        self._holds.clear()
+
+    def outage(self, status: int = 502, method: str | None = "sendMessage") -> None:
+        """Every call (of `method`) fails with `status` until `end_outage()`: a Bot API down."""
+        self._failures.append(_Failure(status, "Bad Gateway", None, method, 10**9))
+
+    def end_outage(self) -> None:
+        self._failures.clear()
+
+    def failed(self, method: str = "sendMessage") -> list[Call]:
+        """Calls of `method` that the fake refused."""
+        return [c for c in self.calls_to(method) if c.refused]
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -120,6 +147,11 @@ class FakeTelegramAPI:
     def sent(self) -> list[Call]:
         """Messages the fake accepted (a failed attempt is in `calls`, not here)."""
         return [c for c in self.calls_to("sendMessage") if c.delivered]
+
+    async def wait_until(self, condition: Callable[[], bool], within_s: float = 10.0) -> None:
+        """Until `condition()` holds, checked after every call (a condition, not a sleep)."""
+        async with asyncio.timeout(within_s), self._changed:
+            await self._changed.wait_for(condition)
 
     async def wait_for(self, method: str, count: int = 1, within_s: float = 10.0) -> list[Call]:
         """Wait until `count` calls of `method` were delivered (a condition, not a sleep)."""
@@ -136,7 +168,14 @@ class FakeTelegramAPI:
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # The same server behind a reverse proxy that maps it under a path.
+        app.router.add_route("*", f"{PROXY_PREFIX}/bot{{token}}/{{method}}", self._handle)
         return app
+
+    @property
+    def root_url(self) -> str:
+        """The server root, as self-hosters of the Bot API server write it."""
+        return self.api_url.removesuffix("/bot")
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -170,7 +209,12 @@ class FakeTelegramAPI:
         try:
             failure = self._failure_for(method)
             if failure is not None:
+                call.refused = True
                 return _error(failure.status, failure.description, failure.parameters)
+            for held_method, release in list(self._holds):
+                if held_method == method:
+                    await self._notify()
+                    await release.wait()
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 return _error(404, "Not Found: method not found")
@@ -221,6 +265,12 @@ class FakeTelegramAPI:
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
         return True
 
+    async def _api_setMyDescription(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyShortDescription(self, params: dict[str, Any]) -> bool:
+        return True
+
     async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
@@ -245,7 +295,8 @@ def _error(status: int, description: str, parameters: dict[str, Any] | None = No
 async def serve_fake(token: str = TOKEN) -> AsyncIterator[FakeTelegramAPI]:
     """Run the fake on 127.0.0.1 on a free port for the duration of the block."""
     fake = FakeTelegramAPI(token=token)
-    runner = web.AppRunner(fake.make_app(), access_log=None)
+    # Calls still held when the test ends are dropped after a second, not waited for.
+    runner = web.AppRunner(fake.make_app(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

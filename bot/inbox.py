@@ -1,0 +1,353 @@
+"""The durable inbox worker, the same for every channel.
+
+    webhook / getUpdates ─ state.enqueue (committed) ─ 200 / next offset
+                                   │ wake
+    InboxWorker ─ claim (lease) ─ per-user queue ─ Responder.answer ─ finish | retry_later
+
+A message is acknowledged to the platform only once it is stored, and it is marked done only
+after its reply was sent or failed for good. A worker killed mid-way leaves its claims to expire;
+whichever worker claims next (itself after a restart, or another process on another machine
+when the store is PostgreSQL) answers them. Per user, one message at a time and in the order
+received; users run concurrently.
+
+The channel's part is a `Responder`: it turns one stored item into sends and tells the worker how
+it went. Its `save` callback stores progress (the rendered reply and how many pieces went out),
+so that a retry resumes the sending instead of running the conversation turn again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+from bot.health import Heartbeat
+from bot.state import Health, InboxItem, InboxStore, StateError
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Database calls leave the event loop: a PostgreSQL round trip (or a SQLite lock wait) must not
+# hold back the webhooks and sends of everybody else.
+_DB_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="state")
+# Conversation turns too, one at a time: the turn's state calls stay off the loop, and the
+# conversation's in-memory flood guard is never used from two threads at once.
+_TURN_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn")
+
+
+async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking state call in a thread and wait for it without blocking the loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_DB_THREADS, functools.partial(fn, *args, **kwargs))
+
+
+async def turn_off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one conversation turn (engine plus session and question-log writes) in its thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_TURN_THREAD, functools.partial(fn, *args, **kwargs))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How answering one item went. `error` None: done. Otherwise permanent (recorded, never
+    retried: the user blocked the bot, the request is malformed) or transient (retried from the
+    inbox, after `retry_after_s` when the platform said how long to wait)."""
+
+    error: str | None = None
+    permanent: bool = False
+    retry_after_s: float | None = None
+
+
+DONE = Outcome()
+
+Save = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Responder(Protocol):
+    channel: str
+    # The worker's heartbeat in the state store, read by /healthz (bot.health).
+    heartbeat_name: str
+
+    async def answer(self, item: InboxItem, save: Save) -> Outcome: ...
+
+
+class WorkerStore(InboxStore, Health, Protocol):
+    """What a worker uses of the state store: the inbox, and its heartbeat."""
+
+
+@dataclass(frozen=True)
+class InboxOptions:
+    # Items held in memory at once (claimed, queued per user).
+    capacity: int = 64
+    # How long a claim protects an item from other workers. Claims in flight are renewed every
+    # third of it, so only a dead worker's claims expire: after at most this long, another
+    # worker (or the restarted one) takes them over.
+    lease_s: float = 30.0
+    # The worker is woken on every local enqueue, and looks anyway this often (retries, other
+    # processes and machines writing to the same store).
+    poll_s: float = 1.0
+    # On shutdown, sends in flight get this long to finish before their items are released.
+    drain_s: float = 5.0
+    # Transient failures of a whole item before it is given up: with the growing pauses of
+    # retry_delay (2 s, 4 s, … 300 s), about 14 minutes of platform outage.
+    max_item_attempts: int = 10
+    # When nothing is in flight, the SQLite WAL is truncated at most this often (state.scrub),
+    # so that the texts and addresses of answered messages do not linger in it.
+    scrub_every_s: float = 5.0
+    clock: Callable[[], float] = time.time
+
+
+def retry_delay(attempts: int, retry_after_s: float | None) -> float:
+    """The pause before an item is tried again: what the platform asked for, else a growing one."""
+    if retry_after_s is not None:
+        return max(0.0, retry_after_s)
+    return min(300.0, 2.0 * 2.0 ** (attempts - 1))
+
+
+class InboxWorker:
+    """Claims stored messages of one channel and answers them through its Responder."""
+
+    def __init__(self, state: WorkerStore, responder: Responder, options: InboxOptions) -> None:
+        self.state = state
+        self.responder = responder
+        self.channel = responder.channel
+        self.options = options
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._inflight: dict[int, InboxItem] = {}
+        self._queues: dict[str, deque[InboxItem]] = {}
+        self._runners: dict[str, asyncio.Task[None]] = {}
+        self.heartbeat = Heartbeat(state, responder.heartbeat_name)
+        self._scrubbed_at = float("-inf")
+        # Set after every scrub of the WAL (tests wait on it instead of sleeping).
+        self.scrubbed = asyncio.Event()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._loop(), name=f"{self.channel}-inbox"),
+            asyncio.create_task(self._renew_leases(), name=f"{self.channel}-leases"),
+        ]
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks) and not self._stopping
+
+    async def stop(self) -> None:
+        """Stop claiming, let in-flight sends finish for `drain_s`, release the rest at once."""
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await off_loop(self.heartbeat.stop)
+        runners = list(self._runners.values())
+        if runners:
+            _, unfinished = await asyncio.wait(runners, timeout=self.options.drain_s)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+        now = self.options.clock()
+        released = 0
+        for item in list(self._inflight.values()):
+            # Back to pending now, its progress kept: the next worker to claim resumes it.
+            try:
+                await off_loop(self.state.retry_later, item.id, now, 0.0, "shutdown")
+                released += 1
+            except StateError:
+                log.warning(
+                    "%s: an in-flight item could not be released; its lease will expire",
+                    self.channel,
+                )
+        self._inflight.clear()
+        if released:
+            log.info(
+                "%s: %d unfinished message(s) released to the next worker", self.channel, released
+            )
+
+    async def wait_idle(self) -> None:
+        """Until nothing is in flight and nothing is pending (tests and benchmarks)."""
+        while True:
+            if not self._inflight:
+                pending: int = await off_loop(self.state.pending_count, self.channel)
+                if not pending:
+                    return
+            self._changed.clear()
+            await self._changed.wait()
+
+    async def wait_settled(self) -> None:
+        """Until nothing is in flight; postponed items may still be pending."""
+        while self._inflight:
+            self._changed.clear()
+            await self._changed.wait()
+
+    # -- claiming --------------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
+            await off_loop(self.heartbeat.beat, time.time())
+            more = await self._claim()
+            self._changed.set()
+            if more:
+                # A full batch: there may be more waiting. Let the runners start first.
+                await asyncio.sleep(0)
+                continue
+            if not self._inflight:
+                await self._scrub()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.options.poll_s)
+
+    async def _scrub(self) -> None:
+        """Nothing in flight: truncate the WAL (now and then), so that the raw addresses and
+        texts of answered messages, erased from the inbox, do not linger in it either."""
+        now = self.options.clock()
+        if now - self._scrubbed_at < self.options.scrub_every_s:
+            return
+        self._scrubbed_at = now
+        try:
+            if await off_loop(self.state.scrub):
+                self.scrubbed.set()
+        except StateError:
+            log.warning("%s: the WAL could not be truncated; will try again", self.channel)
+
+    async def _claim(self) -> bool:
+        free = self.options.capacity - len(self._inflight)
+        if free <= 0:
+            return False
+        try:
+            items = await off_loop(
+                self.state.claim, self.channel, self.options.clock(), self.options.lease_s, free
+            )
+        except StateError:
+            log.exception("%s: could not claim from the inbox", self.channel)
+            return False
+        if self._stopping:
+            # Claimed while stopping: hand them straight back.
+            for item in items:
+                if item.id not in self._inflight:
+                    with contextlib.suppress(StateError):
+                        await off_loop(
+                            self.state.retry_later, item.id, self.options.clock(), 0.0, "shutdown"
+                        )
+            return False
+        for item in items:
+            if item.id in self._inflight:
+                # Ours already, still queued behind the same user's earlier messages: the claim
+                # only renewed its lease.
+                continue
+            self._inflight[item.id] = item
+            self._queues.setdefault(item.user_key, deque()).append(item)
+            if item.user_key not in self._runners:
+                self._runners[item.user_key] = asyncio.create_task(self._run_user(item.user_key))
+        return len(items) == free
+
+    async def _renew_leases(self) -> None:
+        """Keep our claims ours while we work on them, however long a send takes."""
+        interval = self.options.lease_s / 3
+        while True:
+            await asyncio.sleep(interval)
+            ids = list(self._inflight)
+            if not ids:
+                continue
+            try:
+                await off_loop(
+                    self.state.extend_leases, ids, self.options.clock() + self.options.lease_s
+                )
+            except StateError:
+                log.warning("%s: could not renew the leases of claimed items", self.channel)
+
+    async def _run_user(self, key: str) -> None:
+        """One user's messages, one after the other, so answers come in the order asked."""
+        queue = self._queues[key]
+        try:
+            while queue:
+                item = queue[0]
+                try:
+                    outcome = await self._answer(item)
+                    await self._record(item, outcome)
+                except StateError:
+                    log.exception("%s: the inbox could not record an outcome", self.channel)
+                queue.popleft()
+                self._inflight.pop(item.id, None)
+                self._changed.set()
+                # A slot is free (and the user's next message may be claimable now).
+                self._wake.set()
+        finally:
+            # On cancellation (shutdown) the unfinished items stay in _inflight for stop().
+            self._runners.pop(key, None)
+            if not queue:
+                self._queues.pop(key, None)
+            self._wake.set()
+
+    async def _answer(self, item: InboxItem) -> Outcome:
+        async def save(payload: dict[str, Any]) -> None:
+            await off_loop(self.state.update_payload, item.id, payload)
+
+        try:
+            return await self.responder.answer(item, save)
+        except StateError:
+            raise
+        except Exception as exc:
+            # Never let one message stop the worker; the type is logged, not the content. A
+            # message whose answering raises would raise again (a "poison" message): it is
+            # recorded as failed once, never retried as if the failure were temporary.
+            log.error(
+                "%s: answering failed (%s); not retried",
+                self.channel,
+                type(exc).__name__,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            return Outcome(error=f"poison:{type(exc).__name__}", permanent=True)
+
+    async def _record(self, item: InboxItem, outcome: Outcome) -> None:
+        now = self.options.clock()
+        if outcome.error is None:
+            await off_loop(self.state.finish, item.id, now)
+            return
+        if outcome.permanent:
+            log.warning("%s: reply not delivered (%s), not retried", self.channel, outcome.error)
+            await off_loop(self.state.finish, item.id, now, outcome.error)
+            return
+        if item.attempts >= self.options.max_item_attempts:
+            log.warning(
+                "%s: reply given up after %d attempts (%s)",
+                self.channel,
+                item.attempts,
+                outcome.error,
+            )
+            await off_loop(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
+            return
+        delay = retry_delay(item.attempts, outcome.retry_after_s)
+        log.info("%s: reply postponed %.0f s (%s)", self.channel, delay, outcome.error)
+        await off_loop(self.state.retry_later, item.id, now, delay, outcome.error)
+
+
+__all__ = [
+    "DONE",
+    "InboxOptions",
+    "InboxWorker",
+    "Outcome",
+    "Responder",
+    "Save",
+    "off_loop",
+    "retry_delay",
+    "turn_off_loop",
+]

@@ -1,0 +1,77 @@
+"""`python -m bot work`: answer the inbox of every enabled channel, in a process of its own.
+
+`python -m bot serve` starts one beside itself, so that acknowledging webhooks never competes
+for the CPU with answering them. With SQLite the worker is the only one on its data folder
+(bot.instance), so at start it takes over the claims of a predecessor killed mid-way at once.
+With PostgreSQL any number of workers, on any machine, compete for the same inbox; a dead
+one's claims are taken over when their leases expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.instance import single_instance
+from bot.state import open_state
+
+log = logging.getLogger(__name__)
+
+WORKER_NICENESS = 10
+# Nobody wakes a worker process on enqueue (the server is another process): look often, it is
+# one indexed query.
+POLL_S = 0.1
+
+
+async def work(settings: Settings, stop: asyncio.Event) -> None:
+    """Answer until `stop` is set (SIGTERM), or until the parent process that started us dies;
+    then finish or release the claims in hand and return."""
+    from bot.channels import telegram, whatsapp
+    from bot.runtime import load_engine
+
+    # Acknowledging webhooks is the urgent job (the platforms retry slow ones); answering can
+    # wait a few milliseconds, so the worker yields the CPU to the server under load.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+    with single_instance(settings, "worker"):
+        state = open_state(settings)
+        try:
+            channels = [
+                name
+                for name, enabled in (
+                    (whatsapp.CHANNEL, settings.whatsapp_enabled),
+                    (telegram.CHANNEL, settings.telegram_enabled),
+                )
+                if enabled
+            ]
+            if not state.shared:
+                for channel in channels:
+                    if released := state.release_claims(channel):
+                        log.warning(
+                            "%s worker: took over %d message(s) left by a stopped worker",
+                            channel,
+                            released,
+                        )
+            conversation = Conversation(load_engine(settings), state, settings)
+            parent = os.getppid()
+            async with contextlib.AsyncExitStack() as stack:
+                if settings.whatsapp_enabled:
+                    options = whatsapp.WhatsAppOptions(
+                        poll_s=POLL_S, lease_s=settings.inbox_lease_s
+                    )
+                    await stack.enter_async_context(
+                        whatsapp.answering(settings, state, conversation, options)
+                    )
+                if settings.telegram_enabled:
+                    await stack.enter_async_context(
+                        telegram.answering(settings, state, conversation, poll_s=POLL_S)
+                    )
+                while not stop.is_set() and os.getppid() == parent:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), 1.0)
+        finally:
+            state.close()
