@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from tests.fakes.graph_api import (
     signed,
     text_webhook,
 )
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
+from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, text_update
+from tests.test_telegram import fake  # noqa: F401 - a fixture
 from tests.test_whatsapp_webhook import (
     SECRET,
     fast_options,
@@ -66,17 +67,11 @@ def raw_identifiers() -> list[str]:
     ]
 
 
-@pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
-    async with serve_fake() as api:
-        yield api
-
-
 async def test_no_raw_identifier_reaches_the_disk_or_the_log(
     wa_settings: Settings,
     graph: FakeGraphAPI,
     engine: Engine,
-    fake_telegram: FakeTelegramAPI,
+    fake: FakeTelegramAPI,  # noqa: F811
     aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -84,7 +79,7 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
     both = replace(
         wa_settings,
         telegram_token=TOKEN,
-        telegram_api_url=fake_telegram.api_url,
+        telegram_api_url=fake.api_url,
         telegram_webhook_url="https://bot.example.org/webhook/telegram",
         telegram_webhook_secret="s3cret",
     )
@@ -112,7 +107,7 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
         )
         async with client.post(WEBHOOK_PATH, json=group, headers=headers) as response:
             assert response.status == 200
-    await fake_telegram.wait_for("sendMessage", count=len(QUESTIONS) * len(TG_CHATS))
+    await fake.wait_for("sendMessage", count=len(QUESTIONS) * len(TG_CHATS))
     worker = app[whatsapp.RUNTIME].worker
     assert worker is not None
     async with asyncio.timeout(20):

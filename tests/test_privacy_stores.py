@@ -5,8 +5,7 @@ an alias, and platform ids reach the store only hashed, from both channels' webh
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,13 @@ from bot.state import LoggedQuestion, SqliteState, StateStore
 from bot.state_postgres import PostgresState
 from tests.conftest import WA_APP_SECRET
 from tests.fakes.graph_api import signed, text_webhook
-from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
+from tests.fakes.telegram_api import text_update
+from tests.test_telegram import SECRET as HOOK_SECRET
+from tests.test_telegram import (  # noqa: F401 - fixtures
+    fake,
+    hook_settings,
+    tg_settings,
+)
 
 T0 = 1_800_000_000.0
 SALT = "salt-for-tests"
@@ -112,37 +117,22 @@ async def test_whatsapp_ids_reach_either_store_only_hashed(
     await client.close()
 
 
-@pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
-    async with serve_fake() as api:
-        yield api
-
-
 async def test_telegram_update_ids_reach_either_store_only_hashed(
     any_store: StateStore,
-    settings: Settings,
+    hook_settings: Settings,  # noqa: F811
     engine: Engine,
-    fake_telegram: FakeTelegramAPI,
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> None:
-    hooked = replace(
-        settings,
-        telegram_token=TOKEN,
-        telegram_api_url=fake_telegram.api_url,
-        telegram_webhook_url="https://bot.example.org/webhook/telegram",
-        telegram_webhook_secret="s3cret",
-        secret_salt=SALT,
-    )
-    app = make_app(hooked, Conversation(engine, any_store, hooked), any_store)
+    app = make_app(hook_settings, Conversation(engine, any_store, hook_settings), any_store)
     app[telegram.RUN_WORKER] = False
     client = await aiohttp_client(app)
     update = text_update(700000009, "apa itu jht", update_id=912345678)
     for _ in range(2):
-        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": HOOK_SECRET}
         async with client.post(telegram.WEBHOOK_PATH, json=update, headers=headers) as response:
             assert response.status == 200
     [item] = any_store.claim(telegram.CHANNEL, time.time(), 30)
     assert item.message_id.startswith("m_") and "912345678" not in item.message_id
-    assert item.user_key == user_key("telegram", "700000009", SALT)
+    assert item.user_key == user_key("telegram", "700000009", hook_settings.secret_salt)
     any_store.finish(item.id, time.time())
     await client.close()
