@@ -228,7 +228,7 @@ def main() -> int:
         "--messages", type=int, default=1000, help="webhooks in the PostgreSQL load"
     )
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
-    parser.add_argument("--cycles", type=int, default=5, help="interleaved webhook cycles")
+    parser.add_argument("--cycles", type=int, default=4, help="interleaved webhook cycles")
     args = parser.parse_args()
 
     began = time.monotonic()

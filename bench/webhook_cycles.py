@@ -1,6 +1,6 @@
 """Webhook figures that hold still: our server, a bare baseline and a toy peer, interleaved.
 
-    .venv/bin/python bench/webhook_cycles.py [--cycles 5] [--acks 2000] [--answers 1000]
+    .venv/bin/python bench/webhook_cycles.py [--cycles 4] [--acks 1000] [--answers 400]
 
 Everything runs at once for the whole measurement, so that every cycle sees the same neighbours
 for each pair of figures it compares:
@@ -432,9 +432,9 @@ def bot_env(data_dir: Path, secret: str, graph: FakeGraphAPI, fake_port: int) ->
 
 
 async def run_cycles(
-    cycles: int = 5,
-    acks: int = 2000,
-    answers: int = 1000,
+    cycles: int = 4,
+    acks: int = 1000,
+    answers: int = 400,
     concurrency: int = 32,
     full_rows: int = 100_000,
 ) -> dict[str, Any]:
@@ -511,9 +511,9 @@ async def run_cycles(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cycles", type=int, default=5)
-    parser.add_argument("--acks", type=int, default=2000, help="webhooks per acknowledgement burst")
-    parser.add_argument("--answers", type=int, default=1000, help="webhooks per answered burst")
+    parser.add_argument("--cycles", type=int, default=4)
+    parser.add_argument("--acks", type=int, default=1000, help="webhooks per acknowledgement burst")
+    parser.add_argument("--answers", type=int, default=400, help="webhooks per answered burst")
     parser.add_argument("--full-rows", type=int, default=100_000)
     args = parser.parse_args(argv)
     figures = asyncio.run(
