@@ -1,6 +1,6 @@
 """Webhook figures that hold still: our server, a bare baseline and a toy peer, interleaved.
 
-    .venv/bin/python bench/webhook_cycles.py [--cycles 4] [--acks 1000] [--answers 400]
+    .venv/bin/python bench/webhook_cycles.py [--cycles 4] [--acks 1500] [--answers 400]
 
 Everything runs at once for the whole measurement, so that every cycle sees the same neighbours
 for each pair of figures it compares:
@@ -433,7 +433,7 @@ def bot_env(data_dir: Path, secret: str, graph: FakeGraphAPI, fake_port: int) ->
 
 async def run_cycles(
     cycles: int = 4,
-    acks: int = 1000,
+    acks: int = 1500,
     answers: int = 400,
     concurrency: int = 32,
     full_rows: int = 100_000,
@@ -512,7 +512,7 @@ async def run_cycles(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cycles", type=int, default=4)
-    parser.add_argument("--acks", type=int, default=1000, help="webhooks per acknowledgement burst")
+    parser.add_argument("--acks", type=int, default=1500, help="webhooks per acknowledgement burst")
     parser.add_argument("--answers", type=int, default=400, help="webhooks per answered burst")
     parser.add_argument("--full-rows", type=int, default=100_000)
     args = parser.parse_args(argv)
