@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="console chat (reads lines from stdin when not a terminal)")
     chat.add_argument("--today", type=_date, help="answer as if today were this date")
+    chat.add_argument(
+        "--continue",
+        dest="resume",
+        action="store_true",
+        help="continue the previous console conversation instead of starting fresh",
+    )
     ask = sub.add_parser("ask", help="answer one question, or every line of stdin")
     ask.add_argument("question", nargs="*", help="the question; omitted: read stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
@@ -48,8 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "file",
         type=Path,
-        nargs="?",
-        help="TSV: question<TAB>intent (default: tests/data/devset.tsv)",
+        nargs="*",
+        help=(
+            "TSV: question<TAB>label, or conversation<TAB>turn<TAB>message<TAB>label "
+            "(default: every set in tests/data, side by side)"
+        ),
     )
     ev.add_argument("--today", type=_date, help="evaluate as if today were this date")
     ev.add_argument("--errors", action="store_true", help="also list every wrong answer")
@@ -159,7 +168,9 @@ def _dispatch(
     if command == "ask":
         return _ask(args, settings, stdin, stdout, stderr)
     if command == "chat":
-        return _chat(settings, _today(settings, args.today), stdin, stdout, stderr)
+        return _chat(
+            settings, _today(settings, args.today), stdin, stdout, stderr, resume=args.resume
+        )
     if command == "eval":
         from bot.evaluate import run_eval
 
@@ -265,9 +276,18 @@ def _ask(
     return EXIT_OK
 
 
-def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def _chat(
+    settings: Settings,
+    today: date,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    resume: bool = False,
+) -> int:
     """The console channel: same conversation service as Telegram and WhatsApp, so its
-    questions reach the curators' report too."""
+    questions reach the curators' report too. Each run starts a fresh conversation unless
+    `resume`: a piped script must not pick up the options of the previous run."""
     from dataclasses import replace
 
     from bot.channels.console import render
@@ -282,6 +302,11 @@ def _chat(settings: Settings, today: date, stdin: TextIO, stdout: TextIO, stderr
     conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
     salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
     key = user_key("console", "local", salt)
+    if not resume:
+        from bot.session import Session
+        from bot.state import now
+
+        state.save_session(key, Session(), now())
     interactive = stdin.isatty()
     try:
         if interactive:

@@ -14,12 +14,24 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.entities import Entities, EntityExtractor
+from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
+from bot.followup import (
+    CALCULATED,
+    FOLLOWUP_ENTITY,
+    TOPIC_WORDS,
+    WHAT_IF,
+    context_words,
+    residual_words,
+    split_core,
+    split_raw,
+)
 from bot.matcher import Candidate, Matcher
-from bot.normalize import MONEY_TOKEN, Normalizer
+from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
+from bot.places import Gazetteer
+from bot.preamble import strip_correction, strip_courtesies
 from bot.reply import Option, Reply
 from bot.session import Session
-from handlers import HANDLERS, PENDING_ENTITY, Context
+from handlers import HANDLERS, Context
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
@@ -31,6 +43,25 @@ log = logging.getLogger(__name__)
 OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
 # Session memory key: the question a clarification was about.
 CLARIFIED = "clarified"
+# An amount this large is an income or a wage; below it, most likely a premium being quoted.
+MIN_INCOME_AMOUNT = 300_000
+NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
+# A programme named alone ("jht", "soal jkm") asks what it is.
+PROGRAMME_INTRO = {
+    "jht": "jht_apa",
+    "jkm": "jkm_manfaat",
+    "jkk": "jkk_manfaat",
+    "jp": "jp_apa",
+    "jkp": "jkp_manfaat",
+}
+# Greetings, thanks and the menu answer short messages; a longer one is a question.
+MAX_FORMULAIC_WORDS = 5
+# Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
+AMOUNTS = "amounts"
+# "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
+ADDING = re.compile(
+    r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
+)
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 MAX_INPUT_CHARS = 1000
 
@@ -40,10 +71,23 @@ class EngineKnobs:
     """Thresholds chosen on the labelled development set (see `python -m bot eval`)."""
 
     accept: float = 0.42
-    clarify_margin: float = 0.03
+    # Ask "which one?" when the two best are closer than this. Zero: never ask. On questions
+    # written apart from the examples every margin above zero cost more answers than it saved;
+    # a close runner-up is offered as an option on the answer instead (see_also_margin).
+    clarify_margin: float = 0.0
     clarify_floor: float = 0.42
+    see_also_margin: float = 0.06
     topic_bonus: float = 0.06
+    # How far below the best a candidate about the programme the message names may be and win.
+    programme_margin: float = 0.08
     low_confidence: float = 0.62
+    # A long message carries the user's story around the question ("sy ART di jakarta, majikan
+    # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
+    # lower for the same certainty. From `long_words` words on, `accept_long` is the bar.
+    long_words: int = 8
+    accept_long: float = 0.37
+    # A follow-up is short: at most this many words besides the amount, place or number.
+    followup_words: int = 2
 
 
 @dataclass(frozen=True)
@@ -55,25 +99,40 @@ class Outcome:
     candidates: tuple[Candidate, ...] = ()
     kind: str = "answer"  # answer, clarify, fallback, select, followup
     entities: Entities = field(default_factory=Entities)
+    # Every intent this reply answers: more than one when a message asked two things.
+    answered: tuple[str, ...] = ()
 
 
 class Engine:
     def __init__(
-        self, knowledge: Knowledge, knobs: EngineKnobs | None = None, share_contact: str = ""
+        self,
+        knowledge: Knowledge,
+        knobs: EngineKnobs | None = None,
+        share_contact: str = "",
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
         self.share_contact = share_contact
         self.normalize = Normalizer(knowledge.slang)
-        self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations)
+        self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         normalized = [
-            (self.normalize(text), intent)
+            (self._example_text(text, intent), intent)
             for text, intent in knowledge.examples
             if intent in knowledge.intents
         ]
         self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
-        self.matcher = Matcher((self.extractor.mask_places(t), i) for t, i in normalized)
+        self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
+        self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
+        self.matcher = Matcher(self._masked_examples)
         self._vocabulary = self.matcher.vocabulary
+
+    def _example_text(self, text: str, intent: str) -> str:
+        """Examples are read like messages: courtesies stripped, except the greetings' own."""
+        normalized = self.normalize(spell_amounts(text))
+        if self.knowledge.intents[intent].topic == "percakapan":
+            return normalized
+        return strip_courtesies(normalized)
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -84,43 +143,155 @@ class Engine:
         return self.choose(option_id, session, today).reply
 
     def respond(self, text: str, session: Session, today: date) -> Outcome:
-        text = (text or "")[:MAX_INPUT_CHARS]
+        text = spell_amounts((text or "")[:MAX_INPUT_CHARS])
         if not text.strip():
             return self._fallback(session, "", (), prompt=True)
         if (choice := _CHOICE.match(text)) and session.options:
             number = int(choice.group(1))
             if 1 <= number <= len(session.options):
                 return self.choose(session.options[number - 1].id, session, today)
+            return self._not_an_option(number, session)
+        if choice:
+            # A bare number with nothing on screen to choose: not a question of its own.
+            return self._fallback(session, "", (), prompt=True)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
-        candidates = self._rank(normalized, entities, session)
-        routed = self._follow_up(candidates, entities, session)
-        if routed is not None:
+        core = strip_courtesies(normalized)
+        # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
+        excluded = None
+        if session.last_intent:
+            core, corrected = strip_correction(core)
+            excluded = session.last_intent if corrected else None
+        candidates = self._rank(core, entities, session, excluded)
+        intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        if intro in self.knowledge.intents:
+            return self._run(
+                intro, text, normalized, entities, session, today, candidates, "answer"
+            )
+        routed = self._follow_up(core, candidates, entities, session)
+        if routed is not None and routed != excluded:
+            if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
+                # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
+                entities = replace(entities, amounts=tuple(int(a) for a in remembered.split()))
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
-        if not candidates or candidates[0].score < self.knobs.accept:
+        plain_top = candidates[0] if candidates else None
+        greeting = (
+            plain_top is not None
+            and plain_top.score >= self.knobs.accept
+            and self._formulaic(plain_top.intent)
+        )
+        if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
+            return self._run(
+                what_if, text, normalized, entities, session, today, candidates, "followup"
+            )
+        if not greeting and (context := self._context_words(core, entities, session)) is not None:
+            # "syaratnya?" after a JKM claim: read the short message within the topic.
+            with_topic = self._rank(f"{core} {context}", entities, session, excluded)
+            if with_topic and with_topic[0].score >= self.knobs.accept:
+                candidates = with_topic
+        bar = (
+            self.knobs.accept_long
+            if len(core.split()) >= self.knobs.long_words
+            else self.knobs.accept
+        )
+        if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
         if top.intent in OFF_TOPIC_INTENTS:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
             )
-        if len(candidates) > 1:
+        also = self._second_question(text, core, top, entities, session, excluded)
+        answered: tuple[str, ...] = ()
+        if also is not None:
+            answered = (top.intent, also)
+        elif len(candidates) > 1:
             second = candidates[1]
-            close = top.score - second.score < self.knobs.clarify_margin
+            close = top.score - second.score
             if (
-                close
+                close < self.knobs.clarify_margin
                 and second.score >= self.knobs.clarify_floor
                 and second.intent not in OFF_TOPIC_INTENTS
             ):
                 # The chosen option is answered with this question's amounts and places.
                 session.memory[CLARIFIED] = text
                 return self._clarify(top, second, normalized, candidates, session, entities)
+            if (
+                close < self.knobs.see_also_margin
+                and second.score >= self.knobs.accept
+                and not self._formulaic(second.intent)
+                and not self._formulaic(top.intent)
+            ):
+                also = second.intent
         return self._run(
-            top.intent, text, normalized, entities, session, today, candidates, "answer"
+            top.intent,
+            text,
+            normalized,
+            entities,
+            session,
+            today,
+            candidates,
+            "answer",
+            also=also,
+            answered=answered,
         )
+
+    def _residual(self, core: str) -> list[str]:
+        return residual_words(self.extractor.mask_places(core))
+
+    def _what_if(
+        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+    ) -> str | None:
+        """ "kalau nelayan?" after a JKK claim: the same question for another case."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if not core.startswith(WHAT_IF) or entities.programmes:
+            return None
+        if len(self._residual(core)) > self.knobs.followup_words + 1:
+            return None
+        top = candidates[0] if candidates else None
+        if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
+            return None
+        return last
+
+    def _twin(self, intent_id: str, entities: Entities, plain_too: bool = True) -> str:
+        """The calculating twin when the message gives an amount or a head count, else the
+        plain intent: the two share a handler, and this keeps the label honest."""
+        # An income, not a premium: "iuran cuma goceng?" asks about the premium itself.
+        calculates = bool(entities.workers or any(a >= MIN_INCOME_AMOUNT for a in entities.amounts))
+        twin = CALCULATED.get(intent_id)
+        if twin in self.knowledge.intents and calculates:
+            return twin
+        plain = {v: k for k, v in CALCULATED.items()}.get(intent_id)
+        if plain_too and plain in self.knowledge.intents and not calculates:
+            return plain
+        return intent_id
+
+    def _formulaic(self, intent_id: str) -> bool:
+        return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
+            "percakapan",
+        )
+
+    def _not_an_option(self, number: int, session: Session) -> Outcome:
+        """ "9" when three options are on screen: say which numbers work, keep the options."""
+        count = len(session.options)
+        valid = "1" if count == 1 else f"1 sampai {count}"
+        # The options themselves follow as buttons or numbered lines (the renderer's part).
+        text = (
+            f"Pilihan {number} tidak ada. Balas dengan nomor {valid}, atau tulis pertanyaan "
+            "Bapak/Ibu dengan kata-kata sendiri."
+        )
+        reply = Reply(
+            text=text,
+            options=tuple(session.options),
+            intent=session.last_intent,
+            confidence=1.0,
+        )
+        return Outcome(reply, str(number), (), "select")
 
     def choose(self, option_id: str, session: Session, today: date) -> Outcome:
         intent_id, _, argument = option_id.partition(":")
@@ -146,20 +317,51 @@ class Engine:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def _rank(self, normalized: str, entities: Entities, session: Session) -> tuple[Candidate, ...]:
+    def _rank(
+        self,
+        normalized: str,
+        entities: Entities,
+        session: Session,
+        excluded: str | None = None,
+        bonus: bool = True,
+        fuzzy: bool = True,
+    ) -> tuple[Candidate, ...]:
         # An amount alone ("2 juta", "123456") says nothing about the question: only a pending
         # question or the topic under discussion can give it a meaning (see _follow_up).
         if not normalized.replace(MONEY_TOKEN, "").strip():
             return ()
-        ranked = self.matcher.rank(self.extractor.mask_places(normalized))
+        ranked = self.matcher.rank(self.extractor.mask_places(normalized), fuzzy=fuzzy)
+        if excluded:
+            ranked = [c for c in ranked if c.intent != excluded]
+        if len(normalized.split()) > MAX_FORMULAIC_WORDS:
+            ranked = [
+                c for c in ranked if not self._formulaic(c.intent) or c.intent in OFF_TOPIC_INTENTS
+            ]
         if not ranked:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
         # message names no programme of its own.
-        if session.last_topic and not entities.programmes:
-            bonus = self.knobs.topic_bonus
+        named_topics = set(entities.programmes) | (
+            {"iuran"} if "iuran" in normalized.split() else set()
+        )
+        if len(named_topics) == 1:
+            # "meninggal karena kecelakaan kerja" names JKK, "iuran pensiun" the premiums: among
+            # close candidates, the one about what the message names wins.
+            (named,) = named_topics
+            topics = [self.knowledge.intents[c.intent].topic for c in ranked]
+            if topics[0] in NAMED_TOPICS and topics[0] != named:
+                for cand, topic in zip(ranked, topics, strict=True):
+                    if (
+                        topic == named
+                        and ranked[0].score - cand.score < self.knobs.programme_margin
+                    ):
+                        lifted = replace(cand, score=ranked[0].score)
+                        ranked = [lifted, *(c for c in ranked if c is not cand)]
+                        break
+        if bonus and session.last_topic and not entities.programmes:
+            topic_bonus = self.knobs.topic_bonus
             ranked = [
-                replace(c, score=min(1.0, c.score + bonus))
+                replace(c, score=min(1.0, c.score + topic_bonus))
                 if self.knowledge.intents[c.intent].topic == session.last_topic
                 else c
                 for c in ranked
@@ -167,38 +369,95 @@ class Engine:
             ranked.sort(key=lambda c: (-c.score, c.intent))
         return tuple(ranked)
 
+    def _context_words(self, core: str, entities: Entities, session: Session) -> str | None:
+        """The topic's words to read a short follow-up with, or None when it is not one."""
+        if not session.last_intent or session.last_intent not in self.knowledge.intents:
+            return None
+        if entities.programmes or len(self._residual(core)) > self.knobs.followup_words + 1:
+            return None
+        topic = self.knowledge.intents[session.last_intent].topic
+        words = set(core.split())
+        if any(w in words for t, w in TOPIC_WORDS.items() if t != topic):
+            # "iurannya?" names a topic of its own: read it as it stands.
+            return None
+        return context_words(topic)
+
+    def _second_question(
+        self,
+        text: str,
+        core: str,
+        top: Candidate,
+        entities: Entities,
+        session: Session,
+        excluded: str | None,
+    ) -> str | None:
+        """The other intent of a message that asks two things, when there is one."""
+        raw_parts = split_raw(text)
+        if len(raw_parts) >= 2:
+            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
+        else:
+            parts = split_core(core)
+        if len(parts) < 2:
+            return None
+        found: list[str] = []
+        for part in parts[:3]:
+            ranked = self._rank(part, entities, session, excluded, bonus=False, fuzzy=False)
+            if ranked and ranked[0].score >= self.knobs.accept:
+                intent = self._twin(ranked[0].intent, entities)
+                if not self._formulaic(intent) and intent not in found:
+                    found.append(intent)
+        main = self._twin(top.intent, entities)
+        others = [i for i in found if i != main]
+        if main in found and others:
+            return others[0]
+        return None
+
     def _handler_name(self, intent_id: str | None) -> str:
         if intent_id is None or intent_id not in self.knowledge.intents:
             return ""
         return self.knowledge.intents[intent_id].handler
 
     def _follow_up(
-        self, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
     ) -> str | None:
-        """The intent a short follow-up belongs to, when the message alone is not enough."""
+        """The intent a short follow-up belongs to, when the message alone is not enough:
+        "upah 2 juta" after the bot asked for the wage, "ruteng" after "kantor cabang",
+        "kalau 15 juta?" after a premium, "kalau tambah jht?" after a BPU premium."""
         top = candidates[0] if candidates else None
         confident = (
             top is not None
             and top.score >= self.knobs.accept
             and top.intent not in OFF_TOPIC_INTENTS
         )
+        short = len(self._residual(core)) <= self.knobs.followup_words
 
         def supplies(kind: str) -> bool:
             if kind == "region":
-                return bool(entities.regions or entities.ambiguous_regions)
-            return bool(entities.amounts)
+                return bool(entities.regions or entities.ambiguous_regions or entities.outside)
+            if kind == "birth":
+                return entities.birth_year is not None or entities.years is not None
+            if kind == "programme":
+                return bool(entities.programmes)
+            return bool(entities.amounts) or (kind != "contract" and entities.workers is not None)
 
         for target in (session.pending_intent, session.last_intent):
             handler = self._handler_name(target)
-            kind = PENDING_ENTITY.get(handler)
-            if target is None or kind is None or not supplies(kind):
+            kinds = [k for k in FOLLOWUP_ENTITY.get(handler, ()) if supplies(k)]
+            if target is None or not kinds:
                 continue
-            if confident and top is not None and self._handler_name(top.intent) != handler:
-                # The message is a new question of its own ("berapa iuran karyawan 5 juta").
-                if target == session.pending_intent and top.score < self.knobs.low_confidence:
-                    return target
+            if kinds == ["programme"] and not (short and ADDING.search(core)):
                 continue
-            return target
+            if short or not confident:
+                return target
+            if top is not None and self._handler_name(top.intent) == handler:
+                return target
+            # The message is a new question of its own ("berapa iuran karyawan 5 juta").
+            if (
+                target == session.pending_intent
+                and top is not None
+                and top.score < self.knobs.low_confidence
+            ):
+                return target
         return None
 
     def _run(
@@ -212,7 +471,11 @@ class Engine:
         candidates: tuple[Candidate, ...],
         kind: str,
         argument: str | None = None,
+        *,
+        also: str | None = None,
+        answered: tuple[str, ...] = (),
     ) -> Outcome:
+        intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
         session.pending = session.pending_intent = None
@@ -231,13 +494,22 @@ class Engine:
         if kind == "followup" and candidates:
             confidence = max(confidence if candidates[0].intent == intent_id else 0.0, 0.75)
         reply = replace(reply, intent=intent_id, confidence=round(min(1.0, confidence), 4))
+        if also is not None and also in self.knowledge.intents:
+            # A close runner-up or the message's second question: one tap away, listed first
+            # among the follow-ups.
+            option = Option(also, self.knowledge.intents[also].title)
+            rest = tuple(o for o in reply.options if o.id.partition(":")[0] != also)
+            reply = replace(reply, options=(option, *rest))
+        if entities.amounts and {"income", "wage"} & set(FOLLOWUP_ENTITY.get(intent.handler, ())):
+            session.memory[AMOUNTS] = " ".join(str(a) for a in entities.amounts[:5])
         # Details, sources and the forwardable text one option away (handlers.present).
         reply = finish(reply, session, today, self.share_contact)
         if intent_id not in KEEPS_CONTEXT:
             session.last_intent = intent_id
             session.last_topic = intent.topic
         session.options = list(reply.options)
-        return Outcome(reply, normalized, candidates, kind, entities)
+        answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
+        return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 
     def _clarify(
         self,

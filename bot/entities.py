@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.numbers import find_amounts, find_numbers
+from bot.places import Gazetteer, Place, region_ids
 from knowledge.model import Region
+from knowledge.places import fold_place
 
 PROGRAMME_WORDS: dict[str, str] = {
     "jht": "jht",
@@ -67,7 +69,10 @@ _YEARS_AFTER = re.compile(
 _MONTHS_CONTRACT = re.compile(
     r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b"
 )
-_WORKERS = re.compile(r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org)\b")
+_WORKERS = re.compile(
+    r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
+    r"buruh|pedagang|sopir|driver|kuli|ojek|penenun|pengrajin|peternak|art|jemaat|kader)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class Entities:
     regions: tuple[str, ...] = ()
     # A place name shared by several regions (Kota vs Kabupaten Kupang): ask which one.
     ambiguous_regions: tuple[tuple[str, ...], ...] = ()
+    # Places outside the provinces the regional data covers: (place, its province), e.g.
+    # ("Kota Medan", "Sumatera Utara"). Premiums and benefits are national; offices are not.
+    outside: tuple[tuple[str, str], ...] = ()
     programmes: tuple[str, ...] = ()
     occupation: str | None = None
     sector: str | None = None
@@ -91,8 +99,15 @@ class Entities:
 
 class EntityExtractor:
     def __init__(
-        self, regions: Mapping[str, Region], occupations: Mapping[str, tuple[str, str]]
+        self,
+        regions: Mapping[str, Region],
+        occupations: Mapping[str, tuple[str, str]],
+        gazetteer: Gazetteer | None = None,
     ) -> None:
+        self._gazetteer = gazetteer or Gazetteer(())
+        self._region_ids = region_ids(regions)
+        # Words the bot knows from its examples: such a word is a place only after "di", "kota"...
+        self.vocabulary: set[str] = set()
         self._aliases: dict[str, set[str]] = defaultdict(set)
         for region in regions.values():
             names = {region.name.lower(), *region.aliases}
@@ -123,11 +138,28 @@ class EntityExtractor:
                         taken[i] = True
         return sorted(found)
 
+    def _our_region(self, place: Place) -> str | None:
+        """The curated region a place lies in, when it is in NTT, NTB or Bangka Belitung."""
+        if place.regency:
+            return self._region_ids.get(fold_place(place.regency).replace(" ", ""))
+        return self._region_ids.get(fold_place(place.province).replace(" ", ""))
+
     def _regions(
         self, words: list[str], vocabulary: set[str]
-    ) -> tuple[list[str], list[tuple[str, ...]]]:
+    ) -> tuple[list[str], list[tuple[str, ...]], list[tuple[str, str]]]:
         matches = self._ngram_lookup(words, self._aliases, self._max_words)
         covered = {i for s, e, _ in matches for i in range(s, e)}
+        outside: list[tuple[str, str]] = []
+        gazetteer_ids: list[str] = []
+        for start, end, places in self._gazetteer.find(
+            words, covered, vocabulary | self.vocabulary
+        ):
+            covered.update(range(start, end))
+            ours = [r for r in (self._our_region(p) for p in places) if r is not None]
+            if ours:
+                gazetteer_ids.append(ours[0])
+            else:
+                outside.append((places[0].label, places[0].province))
         phrases = [p for _, _, p in matches]
         # A misspelt place ("mangarai", "lombok tengh"): fuzzy, but only for words the bot does
         # not otherwise know, so ordinary words never turn into places.
@@ -145,11 +177,14 @@ class EntityExtractor:
                 found.extend(ids)
             else:
                 ambiguous.append(tuple(sorted(ids)))
-        return list(dict.fromkeys(found)), ambiguous
+        found.extend(gazetteer_ids)
+        return list(dict.fromkeys(found)), ambiguous, list(dict.fromkeys(outside))
 
     def mask_places(self, normalized: str) -> str:
         """Replace every place name with one word, so that matching learns "berapa peserta di
-        <place>" rather than which places happened to appear in which examples."""
+        <place>" rather than which places happened to appear in which examples. Only the curated
+        regions: a place elsewhere stays a word, so that "jual sapi bali" does not become a
+        question about a region."""
         words = normalized.split()
         matches = self._ngram_lookup(words, self._aliases, self._max_words)
         if not matches:
@@ -166,7 +201,7 @@ class EntityExtractor:
     def extract(self, raw: str, normalized: str, vocabulary: set[str] | None = None) -> Entities:
         words = normalized.split()
         amounts = tuple(a.value for a in find_amounts(raw[:2000]))
-        regions, ambiguous = self._regions(words, vocabulary or set())
+        regions, ambiguous, outside = self._regions(words, vocabulary or set())
         programmes = [
             PROGRAMME_WORDS[p] for _, _, p in self._ngram_lookup(words, PROGRAMME_WORDS, 4)
         ]
@@ -184,6 +219,7 @@ class EntityExtractor:
             amounts=amounts,
             regions=tuple(regions),
             ambiguous_regions=tuple(ambiguous),
+            outside=tuple(outside),
             programmes=tuple(dict.fromkeys(programmes)),
             occupation=occupation,
             sector=sector,

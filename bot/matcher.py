@@ -38,6 +38,8 @@ class MatcherKnobs:
     # Weight of the intent-level similarity (all examples of an intent as one bag of words),
     # which keeps one short, lucky example from outvoting an intent's whole vocabulary.
     intent_weight: float = 0.25
+    # Only examples sharing a word used by at most this share of intents get a fuzzy score.
+    telling_share: float = 0.5
 
 
 class Matcher:
@@ -84,6 +86,22 @@ class Matcher:
             self._profiles[intent] = profile
             self._profile_norms[intent] = math.sqrt(sum(v * v for v in profile.values()))
         self._corrections: dict[str, str | None] = {}
+        # A word used by at most this share of intents narrows the fuzzy comparison.
+        self._telling_idf = math.log(1 + 1 / self.knobs.telling_share)
+
+    def _fuzzy_choices(self, q_weights: dict[str, float]) -> dict[int, str]:
+        """The examples worth a fuzzy comparison: those sharing a telling word with the message
+        (a word index before fuzzy scoring). Words most intents use ("bpjs", "berapa") do not
+        narrow anything; a message made only of such words is compared with every example."""
+        telling = [w for w, idf in q_weights.items() if idf >= self._telling_idf]
+        if not telling:
+            return self._choices
+        indices: set[int] = set()
+        for word in telling:
+            indices.update(self._postings.get(word, ()))
+        if len(indices) * 2 > len(self._texts):
+            return self._choices
+        return {i: self._texts[i] for i in indices}
 
     @property
     def vocabulary(self) -> set[str]:
@@ -111,7 +129,9 @@ class Matcher:
     def corrected(self, normalized: str) -> str:
         return " ".join(self.correct(w) or w for w in normalized.split())
 
-    def rank(self, normalized: str) -> list[Candidate]:
+    def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
+        """Best intents first. `fuzzy=False` skips the token-set comparison (the costly part)
+        and ranks by the word overlaps alone: enough to tell which intent a clause is about."""
         words = normalized.split()
         if not words or not self._texts:
             return []
@@ -127,17 +147,21 @@ class Matcher:
             for index in self._postings.get(word, ()):
                 cosine[index] += weight * weight
         query_text = " ".join(f or w for f, w in zip(fixed, words, strict=True))
-        fuzzy = process.extract(
-            query_text,
-            self._choices,
-            scorer=fuzz.token_set_ratio,
-            processor=None,
-            limit=60,
-            score_cutoff=35,
+        similar = (
+            process.extract(
+                query_text,
+                self._fuzzy_choices(q_weights),
+                scorer=fuzz.token_set_ratio,
+                processor=None,
+                limit=60,
+                score_cutoff=35,
+            )
+            if fuzzy
+            else []
         )
-        fuzzy_scores = {index: score / 100.0 for _text, score, index in fuzzy}
+        fuzzy_scores = {index: score / 100.0 for _text, score, index in similar}
         best: dict[str, Candidate] = {}
-        w_fuzzy = self.knobs.fuzzy_weight
+        w_fuzzy = self.knobs.fuzzy_weight if fuzzy else 0.0
         for index in set(cosine) | set(fuzzy_scores):
             cos = (
                 cosine.get(index, 0.0) / (q_norm * self._norms[index])

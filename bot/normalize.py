@@ -26,6 +26,29 @@ _DOUBLED = re.compile(r"([a-z])\1")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
+# Street words for amounts (Hokkien via Betawi, said across the country) and Javanese forms,
+# written out as rupiah so that the amount parser reads them like any other amount.
+AMOUNT_WORDS = {
+    "cepek": "Rp100", "gopek": "Rp500", "seceng": "Rp1.000", "noceng": "Rp2.000",
+    "goceng": "Rp5.000", "ceban": "Rp10.000", "noban": "Rp20.000", "goban": "Rp50.000",
+    "cepek ceng": "Rp100.000", "cepekceng": "Rp100.000", "gopek ceng": "Rp500.000",
+    "gopekceng": "Rp500.000", "sejuta setengah": "1,5 juta", "sejuta lima ratus": "1,5 juta",
+    "setengah jeti": "500 ribu", "sejeti": "1 juta", "sepuluh ewu": "10 ribu",
+    "seket ewu": "50 ribu", "satus ewu": "100 ribu", "limang atus ewu": "500 ribu",
+}  # fmt: skip
+_AMOUNT_WORDS = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, AMOUNT_WORDS), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def spell_amounts(text: str) -> str:
+    """ "iuran goceng" -> "iuran Rp5.000": amount words as the amount parser knows them."""
+    if not any(c in text for c in "cgnsljCGNSLJ"):
+        return text
+    return _AMOUNT_WORDS.sub(lambda m: AMOUNT_WORDS[m.group(1).lower()], text)
+
+
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     kept = []

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.places import Gazetteer
 from handlers import HANDLERS
 from knowledge import KnowledgeError, build, ensure_built, load
 
@@ -34,7 +35,8 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
         print("warning: the knowledge database is unreadable; rebuilding it.", file=stderr)
         build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
         knowledge = load(settings.knowledge_db)
-    return Engine(knowledge, share_contact=settings.share_contact)
+    gazetteer = Gazetteer.load(settings.knowledge_db)
+    return Engine(knowledge, share_contact=settings.share_contact, gazetteer=gazetteer)
 
 
 __all__ = ["KnowledgeError", "load_engine"]

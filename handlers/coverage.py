@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.reply import Option, Reply
 from handlers.common import Figures, calculated_reply
 from handlers.context import Context
+from handlers.elsewhere import outside_reply
 from knowledge import format as fmt
 from knowledge.model import CoverageFigure, Region
 
@@ -24,8 +25,16 @@ def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
         return regions[ctx.argument], None
     if ctx.entities.regions:
         return regions[ctx.entities.regions[0]], None
+    if ctx.entities.outside and not ctx.entities.ambiguous_regions:
+        return None, outside_reply(ctx)
     if ctx.entities.ambiguous_regions:
         choices = ctx.entities.ambiguous_regions[0]
+        if (
+            ctx.intent.handler == "offices.region"
+            and len({regions[r].office for r in choices}) == 1
+        ):
+            # "Kota or Kabupaten?" only when the answer differs: one office serves both.
+            return regions[choices[0]], None
         options = tuple(Option(f"{ctx.intent.id}:{rid}", regions[rid].name[:24]) for rid in choices)
         names = " atau ".join(regions[rid].name for rid in choices)
         text = f"Maksud Bapak/Ibu {names}? Pilih salah satu."

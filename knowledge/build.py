@@ -17,6 +17,7 @@ import sqlite_utils
 
 from knowledge.compile import Compiled, compile_sources, source_files
 from knowledge.errors import KnowledgeError
+from knowledge.places import read_places, write_places
 
 SOURCE_DIR = Path(__file__).resolve().parent
 SCHEMA_VERSION = 2
@@ -191,6 +192,9 @@ def build(
     db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
 ) -> BuildResult:
     compiled = check(source_dir, known_handlers)
+    places, problems = read_places(source_dir)
+    if problems:
+        raise KnowledgeError(problems)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".knowledge-", suffix=".db", dir=db_path.parent)
     os.close(fd)
@@ -199,6 +203,7 @@ def build(
         db = sqlite_utils.Database(tmp, recreate=True)
         with db.conn:
             _write(db, compiled)
+            write_places(db, places)
         db.close()
         os.replace(tmp, db_path)
     finally:

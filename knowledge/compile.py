@@ -51,6 +51,7 @@ TABLE_FILES = (
     "offices.csv",
     "jakon_tiers.csv",
     "occupations.csv",
+    "places.csv",
     "names.csv",
 )
 

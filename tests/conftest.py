@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.config import Settings, load_settings
 from bot.engine import Engine
+from bot.places import Gazetteer
 from handlers import HANDLERS
 from knowledge import Knowledge, build, load
 from knowledge.build import SOURCE_DIR
@@ -54,8 +55,8 @@ def knowledge(knowledge_db: Path) -> Knowledge:
 
 
 @pytest.fixture(scope="session")
-def engine(knowledge: Knowledge) -> Engine:
-    return Engine(knowledge)
+def engine(knowledge: Knowledge, knowledge_db: Path) -> Engine:
+    return Engine(knowledge, gazetteer=Gazetteer.load(knowledge_db))
 
 
 @pytest.fixture

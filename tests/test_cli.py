@@ -141,3 +141,16 @@ def test_eval_prints_the_report(data_dir: Path, args: list[str]) -> None:
     assert "fallback precision:" in result.stdout
     assert "fallback recall:" in result.stdout
     assert "jht_apa" in result.stdout
+
+
+def test_chat_starts_fresh_each_run_unless_asked_to_continue(data_dir: Path) -> None:
+    first = run(["chat"], data_dir, stdin="iuran karyawan\n")
+    assert first.returncode == 0, first.stderr
+    # A new run: "upah 2 juta" is not taken as the answer to the last run's question, and "1"
+    # does not execute an option left on screen by the last run.
+    fresh = run(["chat"], data_dir, stdin="1\n")
+    assert "Iuran untuk upah" not in fresh.stdout
+    assert "Silakan tulis" in fresh.stdout or "belum mengerti" in fresh.stdout
+    run(["chat"], data_dir, stdin="iuran karyawan\n")
+    resumed = run(["chat", "--continue"], data_dir, stdin="upah 2 juta\n")
+    assert "Rp2.000.000" in resumed.stdout

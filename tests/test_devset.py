@@ -1,10 +1,15 @@
-"""The labelled development set: accuracy must not drop below what the bot reaches today.
+"""The labelled sets: understanding must not drop below what the bot reaches today.
 
-The dev set (tests/data/devset.tsv) was written apart from the intents' example questions; no
-question in it is also an example (a test below keeps it that way), so it measures how well the
-bot understands new phrasings. Thresholds sit just under the figures measured when they were set
-(97.1% overall, fallback precision and recall 98.7%), so a change that makes understanding worse
-fails here.
+The dev set (tests/data/devset.tsv) was written next to the intents' example questions; the tuning
+set and its conversations (tuneset.tsv, conversations_tune.tsv) were written blind to them. No
+question of either is also an example (a test below keeps it that way), so they measure how well
+the bot understands new phrasings. A clarification counts as a non-answer. Thresholds sit a few
+points under the figures measured when they were set (dev set 96.5%, fallback precision 100% and
+recall 98.7%, no clarification; tuning set 86.3%, fallback 94.0%/92.2%; tuning conversations
+88.7% of turns), so a change that makes understanding worse fails here.
+
+The held-out sets are reported by `python -m bot eval`, never used as a threshold here: a
+threshold on them would be tuning on them.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from knowledge.text import fold
 
 from .conftest import TODAY
 
-MIN_ACCURACY = 0.965
+MIN_ACCURACY = 0.95
 MIN_FALLBACK_PRECISION = 0.97
 MIN_FALLBACK_RECALL = 0.97
+MAX_ASK_RATE = 0.03
+MIN_TUNE_ACCURACY = 0.83
+MIN_TUNE_FALLBACK_PRECISION = 0.91
+MIN_TUNE_FALLBACK_RECALL = 0.88
+MIN_TUNE_CONVERSATION_TURNS = 0.85
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
 FORMULAIC = {"salam", "terima_kasih", "pamit", "menu"}
@@ -50,3 +60,45 @@ def test_understanding_stays_above_the_measured_threshold(engine: Engine) -> Non
     assert report.accuracy >= MIN_ACCURACY, f"accuracy {report.accuracy:.1%}"
     assert report.fallback_precision >= MIN_FALLBACK_PRECISION
     assert report.fallback_recall >= MIN_FALLBACK_RECALL
+    assert report.ask_rate <= MAX_ASK_RATE
+
+
+def test_understanding_of_the_blind_tuning_set_stays_above_the_measured_threshold(
+    engine: Engine,
+) -> None:
+    from bot.evaluate import DATA_DIR, evaluate_conversations, read_conversations
+
+    report = evaluate(engine, read_examples(DATA_DIR / "tuneset.tsv"), TODAY)
+    assert report.accuracy >= MIN_TUNE_ACCURACY, f"accuracy {report.accuracy:.1%}"
+    assert report.ask_rate <= MAX_ASK_RATE
+    assert report.fallback_precision >= MIN_TUNE_FALLBACK_PRECISION
+    assert report.fallback_recall >= MIN_TUNE_FALLBACK_RECALL
+    turns = evaluate_conversations(
+        engine, read_conversations(DATA_DIR / "conversations_tune.tsv"), TODAY
+    )
+    assert turns.accuracy >= MIN_TUNE_CONVERSATION_TURNS, f"turns {turns.accuracy:.1%}"
+
+
+def test_tuning_set_questions_are_not_training_examples(knowledge: Knowledge) -> None:
+    from bot.evaluate import DATA_DIR
+
+    training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
+    leaked = [
+        e.question for e in read_examples(DATA_DIR / "tuneset.tsv") if fold(e.question) in training
+    ]
+    assert not leaked
+
+
+def test_no_held_out_question_is_a_training_example(knowledge: Knowledge) -> None:
+    """The held-out sets are frozen and reported, never learned: none of their questions may be
+    an example (greetings and thanks excepted, as above)."""
+    from bot.evaluate import DATA_DIR, read_conversations
+
+    training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
+    held = [e.question for e in read_examples(DATA_DIR / "heldout.tsv")]
+    held += [
+        e.question
+        for turns in read_conversations(DATA_DIR / "conversations_heldout.tsv")
+        for e in turns
+    ]
+    assert not [q for q in held if fold(q) in training]

@@ -1,0 +1,169 @@
+"""Reading a message in the light of the conversation: follow-ups, and messages with two questions.
+
+A follow-up is short: once the amount, the place or the birth year it carries and the filler words
+around it ("kalau", "gimana", "yang") are set aside, at most a word or two is left. Such a message
+continues the topic under discussion ("syaratnya?" after a JKM claim is the JKM claim's
+requirements) or fills what the bot asked for ("upah 2 juta" after "berapa upahnya?").
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.entities import PLACE_TOKEN
+from bot.normalize import MONEY_TOKEN
+from handlers import PENDING_ENTITY
+
+# What a handler can take from a follow-up: the entity kinds that continue its answer.
+FOLLOWUP_ENTITY: dict[str, tuple[str, ...]] = {
+    **{handler: (kind,) for handler, kind in PENDING_ENTITY.items()},
+    # "kalau tambah jht?" after a BPU premium: the same calculation, read again.
+    "premiums.bpu": (PENDING_ENTITY.get("premiums.bpu", "income"), "programme"),
+    # "kalau lahir 1975?" after the retirement age.
+    "benefits.jp": ("birth",),
+}
+
+# Words a follow-up wraps around its amount or place; they do not make a new question.
+FILLERS = frozenset(
+    [
+        "kalau",
+        "jika",
+        "bila",
+        "misal",
+        "misalnya",
+        "seandainya",
+        "andai",
+        "bagaimana",
+        "gimana",
+        "berapa",
+        "yang",
+        "untuk",
+        "buat",
+        "upah",
+        "penghasilan",
+        "pendapatan",
+        "gaji",
+        "saya",
+        "di",
+        "ke",
+        "dari",
+        "kabupaten",
+        "kab",
+        "kota",
+        "provinsi",
+        "prov",
+        "daerah",
+        "wilayah",
+        "sebulan",
+        "per",
+        "bulan",
+        "perbulan",
+        "rp",
+        "orang",
+        "pekerja",
+        "lahir",
+        "kelahiran",
+        "tahun",
+        "ok",
+        "oke",
+        "ya",
+        "terus",
+        "lalu",
+        "saja",
+        "sekitar",
+        "kurang",
+        "lebih",
+        "jadi",
+        "dengan",
+        "tambah",
+        "ditambah",
+        "plus",
+        "ikut",
+        "pakai",
+        "program",
+        "juga",
+        "itu",
+        "ini",
+        "cuma",
+        "hanya",
+        "atau",
+        "dan",
+        "sih",
+        "kah",
+        "pun",
+        "dong",
+        "kalo",
+        "nya",
+        "what",
+        "about",
+        "how",
+        "if",
+        "and",
+        "the",
+        "nominal",
+        "nah",
+        "trus",
+        "lagi",
+        "sudah",
+        "pas",
+        "kira",
+    ]
+) | {MONEY_TOKEN, PLACE_TOKEN}
+
+# The words that put a short follow-up into the topic under discussion.
+TOPIC_WORDS: dict[str, str] = {
+    "jht": "jht",
+    "jkm": "jkm",
+    "jkk": "jkk",
+    "jp": "jp",
+    "jkp": "jkp",
+    "iuran": "iuran",
+    "daftar": "daftar",
+    "bayar": "bayar iuran",
+    "perisai": "agen perisai",
+    "layanan": "jmo",
+}
+
+# An intent and its calculating twin: with an amount or a number of workers the answer is a
+# calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
+CALCULATED: dict[str, str] = {"iuran_bpu": "iuran_bpu_hitung"}
+
+# "kalau nelayan?", "terus kalau untuk petani?": the same question for another case.
+WHAT_IF = (
+    "kalau",
+    "bagaimana kalau",
+    "terus kalau",
+    "kalau untuk",
+    "bagaimana dengan",
+    "what about",
+    "how about",
+    "and if",
+    "if",
+)
+
+_QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
+_CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
+
+
+def residual_words(masked: str) -> list[str]:
+    """The words of a (place-masked) message that are not filler, amounts or numbers."""
+    return [w for w in masked.split() if w not in FILLERS and not w.isdigit()]
+
+
+def context_words(topic: str) -> str | None:
+    return TOPIC_WORDS.get(topic)
+
+
+def split_raw(text: str) -> list[str]:
+    """The questions of a message that separates them with "?", ";", a full stop or a line."""
+    parts = [p.strip() for p in _QUESTION_BREAK.split(text)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def split_core(core: str) -> list[str]:
+    """The questions of a normalised message joined by "dan", "terus", "lalu"..."""
+    parts = [p.strip() for p in _CONNECTOR.split(f" {core} ")]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(len(p.split()) < 2 for p in parts):
+        return []
+    return parts

@@ -1,0 +1,196 @@
+"""Strip the courtesies around a question: greetings, addresses, preambles and sign-offs.
+
+"assalamualaikum, mau tanya cara klaim jht" asks how to claim JHT, "tabe kraeng, sy mau tanya
+soal jht" asks about JHT, and "iuran bpu berapa ya min, terima kasih sebelumnya" asks for the BPU
+premium: the courtesies are polite, not the question. They are removed from the normalised text
+(after the slang map, so "sy mau nanya" is already "saya mau tanya") before matching. A message
+that is nothing but courtesies is left alone, so that a greeting is answered as a greeting.
+"""
+
+from __future__ import annotations
+
+# Greetings, in every religion's and region's form users write them (after the slang map).
+GREETINGS = (
+    "assalamualaikum", "assalamualaikum warahmatullahi wabarakatuh", "waalaikumsalam",
+    "salam", "salam sejahtera", "salam kenal", "salam sehat", "shalom", "om swastiastu",
+    "namo buddhaya", "halo", "hai", "hello", "hi", "hey", "hei", "selamat pagi",
+    "selamat siang", "selamat sore", "selamat malam", "pagi", "siang", "sore",
+    "malam", "permisi", "good morning", "good afternoon", "good evening", "dear", "punten",
+    "sampurasun", "horas", "salam hormat", "dengan hormat", "yth",
+)  # fmt: skip
+# Ways to address the reader: only stripped next to a greeting, a preamble or a sign-off,
+# because "bapak saya meninggal" starts with a word that is the question's subject.
+ADDRESSES = (
+    "admin", "min", "kakak", "abang", "agan", "bapak", "ibu", "bapak ibu", "ibu bapak",
+    "om", "tante", "mas", "mbak", "bro", "sis", "sob", "bos", "boss", "bapa", "mama",
+    "kraeng", "nana", "enu", "kawan", "teman", "sahabat", "semua", "sekalian", "tim",
+    "bpjs", "bpjs ketenagakerjaan", "cs", "customer service", "pak", "bu", "sir", "madam",
+    "adik", "dik", "om admin", "kakak admin", "gan", "kk", "kang", "teteh", "akang", "nak",
+    "ama", "ina", "mama", "bapa", "ite", "nona", "nyong", "ibu ibu", "bapak bapak",
+)  # fmt: skip
+# The opening of a question: "mau tanya", "mohon info", "izin bertanya soal".
+PREAMBLES = (
+    "saya mau tanya", "saya ingin tanya", "saya ingin bertanya", "saya mau bertanya",
+    "saya tanya", "mau tanya", "ingin tanya", "ingin bertanya", "mau bertanya", "tanya",
+    "bertanya", "boleh tanya", "boleh bertanya", "izin tanya", "ijin tanya", "izin bertanya",
+    "ijin bertanya", "numpang tanya", "mohon info", "minta info", "mohon informasi",
+    "minta informasi", "mohon infonya", "minta infonya", "mohon bantuan", "mohon bantu",
+    "mohon penjelasan", "mohon pencerahan", "minta tolong", "tolong", "mohon", "sedikit",
+    "dong", "nih", "ya", "soal", "tentang", "mengenai", "perihal", "terkait",
+    "i want to ask", "i would like to ask", "can i ask", "may i ask", "question", "quick question",
+    "please", "excuse me", "permisi mau tanya", "sebelumnya", "maaf", "maaf mengganggu",
+    "mau tanya dong", "tanya dong", "tanya tanya", "dan", "terus", "lalu", "and", "also",
+    "satu lagi", "terus kalau", "oh ya",
+)  # fmt: skip
+# Closings after the question.
+SIGN_OFFS = (
+    "terima kasih", "terima kasih sebelum", "terima kasih sebelumnya", "terima kasih banyak",
+    "terima kasih banyak sebelum", "makasih", "thanks", "thank you", "thanks before", "tq",
+    "mohon dibantu", "mohon bantuan", "mohon bantu", "mohon pencerahan", "mohon penjelasan",
+    "mohon info", "mohon infonya", "mohon jawaban", "mohon jawabannya", "mohon balas",
+    "tuhan berkati", "gbu", "salam", "wassalam", "wassalamualaikum", "sebelum", "sebelumnya",
+    "ya", "dong", "nih", "sih", "kah", "deh", "tolong", "please", "pls", "plis", "mohon",
+    "maaf", "maaf mengganggu", "tuhan memberkati", "berkah dalem", "matur nuwun",
+    "regards", "best regards", "hormat saya",
+)  # fmt: skip
+
+
+# "iuran untuk bapak": after these words an address is the question's subject, not a courtesy.
+_OWNERS = frozenset(
+    [
+        "untuk",
+        "buat",
+        "bagi",
+        "dari",
+        "ke",
+        "sama",
+        "dengan",
+        "punya",
+        "milik",
+        "orang",
+        "suami",
+        "istri",
+        "anak",
+        "keluarga",
+    ]
+)
+
+
+_ACKNOWLEDGEMENTS = frozenset(
+    [
+        "ok",
+        "oke",
+        "okay",
+        "okey",
+        "sip",
+        "siap",
+        "baik",
+        "mantap",
+        "ya",
+        "iya",
+        "nah",
+        "oh",
+        "yes",
+        "good",
+        "great",
+        "noted",
+    ]
+)
+
+
+def _table(phrases: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+    return {tuple(p.split()): len(p.split()) for p in phrases}
+
+
+_GREETINGS = _table(GREETINGS)
+_ADDRESSES = _table(ADDRESSES)
+_PREAMBLES = _table(PREAMBLES)
+_SIGN_OFFS = _table(SIGN_OFFS)
+_LONGEST = 6
+
+
+def _head(words: list[str], start: int, table: dict[tuple[str, ...], int]) -> int:
+    """Length of the longest phrase of `table` at words[start:], or 0."""
+    for size in range(min(_LONGEST, len(words) - start), 0, -1):
+        if tuple(words[start : start + size]) in table:
+            return size
+    return 0
+
+
+def _tail(words: list[str], end: int, table: dict[tuple[str, ...], int]) -> int:
+    """Length of the longest phrase of `table` ending at words[:end], or 0."""
+    for size in range(min(_LONGEST, end), 0, -1):
+        if tuple(words[end - size : end]) in table:
+            return size
+    return 0
+
+
+def strip_courtesies(normalized: str) -> str:
+    """The question without the courtesies around it; the whole text when nothing else is left."""
+    words = normalized.split()
+    start, end = 0, len(words)
+    courteous = False  # the last thing stripped was a greeting or preamble
+    while start < end:
+        size = _head(words, start, _GREETINGS) or _head(words, start, _PREAMBLES)
+        if size:
+            start += size
+            courteous = True
+            continue
+        size = _head(words, start, _ADDRESSES)
+        if size and (
+            courteous
+            or _head(words, start + size, _GREETINGS)
+            or _head(words, start + size, _PREAMBLES)
+        ):
+            start += size
+            continue
+        break
+    signed = False
+    while end > start:
+        size = _tail(words, end, _SIGN_OFFS)
+        if size:
+            end -= size
+            signed = True
+            continue
+        size = _tail(words, end, _ADDRESSES)
+        before = words[end - size - 1] if end - size - 1 >= start else ""
+        if (
+            size
+            and before not in _OWNERS
+            and (signed or _tail(words, end - size, _SIGN_OFFS) or end == len(words))
+        ):
+            # "iuran bpu berapa ya min": an address at the very end is a courtesy too.
+            end -= size
+            continue
+        break
+    if start >= end or all(w in _ACKNOWLEDGEMENTS for w in words[start:end]):
+        # "ok makasih" is thanks, not "ok": nothing but courtesies and a nod.
+        return normalized
+    return " ".join(words[start:end])
+
+
+# "bukan itu, maksud saya yang karyawan": the user corrects the last answer.
+CORRECTIONS = (
+    "bukan itu", "bukan yang itu", "bukan", "salah", "salah itu", "keliru", "maksud saya",
+    "maksudnya", "maksud aku", "yang saya maksud", "saya maksud", "bukan begitu", "no",
+    "not that", "i mean", "i meant", "tidak bukan", "bukan bukan", "eh", "maaf", "sorry",
+)  # fmt: skip
+_CORRECTIONS = _table(CORRECTIONS)
+
+
+def strip_correction(core: str) -> tuple[str, bool]:
+    """(the corrected question, True) when the message starts by rejecting the last answer."""
+    words = core.split()
+    start = 0
+    rejected = False
+    while start < len(words):
+        size = _head(words, start, _CORRECTIONS)
+        if not size:
+            break
+        phrase = " ".join(words[start : start + size])
+        rejected = rejected or phrase.startswith(("bukan", "salah", "keliru", "not", "no"))
+        rejected = rejected or phrase.startswith("maksud")
+        start += size
+    if not rejected or start >= len(words):
+        return core, False
+    return " ".join(words[start:]), True

@@ -1,0 +1,310 @@
+"""How the bot reads what people really write: courtesies, regional words, street amounts,
+places anywhere in Indonesia, two questions in one message, follow-ups and corrections."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine, Outcome
+from bot.normalize import spell_amounts
+from bot.numbers import find_amounts
+from bot.preamble import strip_correction, strip_courtesies
+from bot.session import Session
+
+from .conftest import TODAY
+
+
+def respond(engine: Engine, text: str, session: Session | None = None) -> Outcome:
+    return engine.respond(text, session if session is not None else Session(), TODAY)
+
+
+def conversation(engine: Engine, *turns: str) -> list[Outcome]:
+    session = Session()
+    return [engine.respond(turn, session, TODAY) for turn in turns]
+
+
+# -- greetings, preambles and sign-offs -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "core"),
+    [
+        ("assalamualaikum mau tanya cara klaim jht", "cara klaim jht"),
+        ("halo selamat pagi iuran bpu berapa", "iuran bpu berapa"),
+        ("permisi kraeng saya mau tanya soal jht", "jht"),
+        ("pagi admin mohon info iuran bpu terima kasih sebelum", "iuran bpu"),
+        ("iuran bpu berapa ya kakak", "iuran bpu berapa"),
+        # An address that is the question's subject stays.
+        ("bapak saya meninggal klaim jkm bagaimana", "bapak saya meninggal klaim jkm bagaimana"),
+        ("iuran untuk bapak", "iuran untuk bapak"),
+        # Nothing but courtesies: left whole, so that it is answered as a greeting.
+        ("selamat pagi admin", "selamat pagi admin"),
+    ],
+)
+def test_courtesies_around_a_question_are_stripped(message: str, core: str) -> None:
+    assert strip_courtesies(message) == core
+
+
+@pytest.mark.parametrize(
+    ("question", "intents"),
+    [
+        ("assalamualaikum, mau tanya cara klaim jht", {"jht_klaim_berhenti", "jht_klaim_jmo"}),
+        ("halo selamat pagi, iuran bpu brp", {"iuran_bpu"}),
+        ("tabe kraeng, sy mau tanya soal jht", {"jht_apa"}),
+        ("pagi min, mohon info iuran bpu, terima kasih sebelumnya", {"iuran_bpu"}),
+        (
+            "Selamat siang Bapak/Ibu, bagaimana prosedur pendaftaran peserta mandiri?",
+            {"daftar_cara"},
+        ),
+    ],
+)
+def test_a_greeting_before_the_question_does_not_swallow_it(
+    engine: Engine, question: str, intents: set[str]
+) -> None:
+    outcome = respond(engine, question)
+    assert outcome.kind == "answer"
+    assert outcome.reply.intent in intents
+
+
+@pytest.mark.parametrize("greeting", ["tabe kraeng", "assalamualaikum", "halo min", "punten"])
+def test_a_greeting_alone_is_answered_as_a_greeting(engine: Engine, greeting: str) -> None:
+    assert respond(engine, greeting).reply.intent == "salam"
+
+
+# -- answer, don't ask -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "gaji 3.5jt iuran bpjs tk nya brp kalau pekerja mandiri",
+        "kapan batas bayar iuran tiap bulan",
+        "halo selamat pagi, iuran bpu brp",
+    ],
+)
+def test_a_clear_enough_question_is_answered_not_asked_back(engine: Engine, question: str) -> None:
+    outcome = respond(engine, question)
+    assert outcome.kind == "answer"
+    assert "Maksud Bapak/Ibu yang mana" not in outcome.reply.text
+
+
+def test_a_close_runner_up_is_offered_as_an_option(engine: Engine) -> None:
+    outcome = respond(engine, "kapan batas bayar iuran tiap bulan")
+    assert outcome.reply.intent == "bayar_cara"
+    runner_up = outcome.candidates[1]
+    if outcome.candidates[0].score - runner_up.score < engine.knobs.see_also_margin:
+        assert runner_up.intent in [o.id for o in outcome.reply.options]
+
+
+# -- two questions in one message -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("cara daftar bpjs tk dan berapa iurannya untuk petani", {"daftar_cara", "iuran_bpu"}),
+        ("berapa iuran bpu? cara bayarnya gimana?", {"iuran_bpu", "bayar_cara"}),
+    ],
+)
+def test_two_questions_get_one_answered_and_the_other_offered(
+    engine: Engine, question: str, pair: set[str]
+) -> None:
+    outcome = respond(engine, question)
+    assert set(outcome.answered) == pair
+    assert outcome.reply.intent in pair
+    (other,) = pair - {outcome.reply.intent}
+    # Offered before the other follow-ups (after "Rincian" when the answer has details).
+    offered = [o.id for o in outcome.reply.options if o.id not in ("rincian", "sumber")]
+    assert offered[0] == other
+
+
+# -- regional speech and street amounts -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("ape syarat daftar bpjs tk kek mane", "daftar_syarat"),  # Bangka Malay
+        ("beta mau tanya, iuran bpjs tk son mahal ko?", "iuran_bpu"),  # Kupang Malay
+        ("tiang mau tanya berembe cara daftar bpjs tk", "daftar_cara"),  # Sasak
+        ("hatur nuhun", "terima_kasih"),  # Sundanese
+        ("matur nuwun sanget", "terima_kasih"),  # Javanese
+    ],
+)
+def test_regional_words_are_understood(engine: Engine, question: str, intent: str) -> None:
+    assert respond(engine, question).reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("iuran goceng", 5_000),
+        ("ceban sebulan", 10_000),
+        ("gopek", 500),
+        ("cepek ceng", 100_000),
+        ("penghasilan sejuta setengah", 1_500_000),
+        ("setengah juta", 500_000),
+        ("sejuta", 1_000_000),
+    ],
+)
+def test_street_amounts_are_read_as_rupiah(text: str, value: int) -> None:
+    assert [a.value for a in find_amounts(spell_amounts(text))] == [value]
+
+
+def test_a_premium_for_an_income_in_street_words_is_calculated(engine: Engine) -> None:
+    reply = respond(engine, "iuran bpu kalau penghasilan sejuta setengah").reply
+    assert "Rp1.500.000" in reply.text
+
+
+# -- places anywhere in Indonesia -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "region"),
+    [
+        # Borong is the capital of Manggarai Timur; Lombok an island of NTB.
+        ("kantor bpjs di borong ada ga", "kantor_cabang", "Manggarai Timur"),
+        ("jumlah peserta di lombok", "cakupan_wilayah", "Nusa Tenggara Barat"),
+    ],
+)
+def test_a_town_or_an_island_resolves_to_its_region(
+    engine: Engine, question: str, intent: str, region: str
+) -> None:
+    reply = respond(engine, question).reply
+    assert reply.intent == intent
+    assert region in reply.text
+    assert "Untuk daerah mana" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "province"),
+    [
+        ("kantor bpjs tk medan", "Sumatera Utara"),
+        ("kantor bpjs yogyakarta", "Yogyakarta"),
+        ("kantor bpjs di jogja dimana", "Yogyakarta"),
+        ("kantor bpjs tk di merauke", "Papua Selatan"),  # Papua's 2022 split
+        ("kantor bpjs di wamena", "Papua Pegunungan"),
+        ("kantor cabang bpjs tk di kota sorong", "Papua Barat Daya"),
+    ],
+)
+def test_an_office_outside_the_three_provinces_names_the_province_and_where_to_look(
+    engine: Engine, question: str, province: str
+) -> None:
+    reply = respond(engine, question).reply
+    assert reply.intent == "kantor_cabang"
+    assert province in reply.text
+    assert "NTT, NTB dan Bangka Belitung" in reply.text
+    assert "175" in reply.text
+    assert "JMO" in reply.text
+    assert "Untuk daerah mana" not in reply.text
+
+
+def test_coverage_outside_the_three_provinces_says_so_honestly(engine: Engine) -> None:
+    reply = respond(engine, "jumlah peserta bpjs tk di kota malang").reply
+    assert reply.intent == "cakupan_wilayah"
+    assert "Jawa Timur" in reply.text
+    assert "%" not in reply.text  # no figure of somewhere else passed off as Malang's
+
+
+def test_premiums_are_national_and_answered_for_any_place(engine: Engine) -> None:
+    reply = respond(engine, "iuran bpu di surabaya berapa").reply
+    assert reply.intent == "iuran_bpu"
+    assert "Rp16.800" in reply.text
+
+
+def test_a_village_after_the_word_desa_resolves_to_its_kabupaten(engine: Engine) -> None:
+    outcome = respond(engine, "berapa peserta bpjs tk di desa oesapa")
+    assert outcome.entities.regions == ("kota-kupang",)
+
+
+def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
+    engine: Engine,
+) -> None:
+    outcome = respond(engine, "kaki kena batu waktu kerja di sawah")
+    assert outcome.entities.outside == ()
+    assert respond(engine, "kantor bpjs di kota batu").entities.outside
+
+
+# -- follow-ups, pending questions, corrections, numbers ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent", "shown"),
+    [
+        (("cara klaim jkm", "syaratnya?"), "jkm_klaim", ""),
+        (("jht itu apa", "cara klaimnya?"), "jht_klaim_jmo|jht_klaim_berhenti", ""),
+        (("iuran karyawan gaji 5 juta", "kalau 15 juta?"), "iuran_pu", "Rp15.000.000"),
+        (("iuran nelayan berapa", "kalau tambah jht?"), "iuran_bpu", "JHT"),
+        (("iuran karyawan", "upah 2 juta"), "iuran_pu", "Rp2.000.000"),
+        (("kantor cabang", "ruteng"), "kantor_cabang", "Manggarai"),
+        (("kantor cabang bpjs", "medan"), "kantor_cabang", "Sumatera Utara"),
+        (("iuran petani penghasilan 2 juta", "kalau 10 orang?"), "iuran_bpu_hitung", "10 orang"),
+        (("usia pensiun", "kalau lahir 1975?"), "jp_usia_pensiun", "1975"),
+        (("cara klaim kecelakaan kerja", "klo nelayan?"), "jkk_klaim", ""),
+    ],
+)
+def test_a_short_follow_up_continues_the_topic(
+    engine: Engine, turns: tuple[str, ...], intent: str, shown: str
+) -> None:
+    last = conversation(engine, *turns)[-1]
+    assert last.reply.intent in intent.split("|")
+    assert shown in last.reply.text
+
+
+def test_a_new_question_is_not_mistaken_for_a_follow_up(engine: Engine) -> None:
+    last = conversation(engine, "iuran karyawan gaji 5 juta", "cara daftar bpjs tk mandiri")[-1]
+    assert last.reply.intent == "daftar_cara"
+
+
+def test_thanks_after_an_answer_is_thanks(engine: Engine) -> None:
+    last = conversation(engine, "jht itu apa", "terima kasih infonya")[-1]
+    assert last.reply.intent == "terima_kasih"
+
+
+def test_a_correction_answers_again_with_the_correction(engine: Engine) -> None:
+    first, corrected = conversation(
+        engine, "iuran nelayan berapa", "bukan itu, maksud sy yg karyawan"
+    )
+    assert first.reply.intent == "iuran_bpu"
+    assert corrected.reply.intent == "iuran_pu"
+    assert strip_correction("bukan itu maksud saya yang karyawan") == ("yang karyawan", True)
+
+
+def test_a_number_outside_the_options_says_which_numbers_are_valid(engine: Engine) -> None:
+    session = Session()
+    answer = respond(engine, "apa itu jht", session).reply
+    count = len(answer.options)
+    assert count >= 2
+    wrong = respond(engine, "9", session).reply
+    assert f"1 sampai {count}" in wrong.text
+    assert wrong.options == answer.options
+    chosen = respond(engine, "1", session).reply
+    assert chosen.intent == answer.options[0].id
+
+
+# -- BPJS Kesehatan and formal register ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["cara pindah faskes", "kartu kis saya mati", "mau turun kelas bpjs kesehatan", "fktp itu apa"],
+)
+def test_bpjs_kesehatan_questions_are_recognised_and_redirected(
+    engine: Engine, question: str
+) -> None:
+    assert respond(engine, question).reply.intent == "bpjs_kesehatan"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Bagaimana cara melakukan pembayaran iuran melalui kanal pembayaran resmi?", "bayar_cara"),
+        ("Apakah peserta bukan penerima upah dapat mengikuti program jaminan pensiun?", "jp_apa"),
+        ("How do I register as an informal worker?", "daftar_cara"),
+        ("What does the family receive when a participant dies?", "jkm_manfaat"),
+    ],
+)
+def test_formal_and_english_questions_are_understood(
+    engine: Engine, question: str, intent: str
+) -> None:
+    assert respond(engine, question).reply.intent == intent
