@@ -4,7 +4,8 @@ SQLite in WAL mode: one writer, many readers, and a committed row survives a cra
 It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
 rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
 privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
-of instances on any number of machines. `open_state(settings)` picks one by BOT_DATABASE_URL.
+of instances on any number of machines. `bot.stores.open_state(settings)` picks one by
+BOT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.session import SESSION_TTL_SECONDS, Session
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 T = TypeVar("T")
 
@@ -53,6 +51,12 @@ CREATE TABLE IF NOT EXISTS inbox (
 );
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
 CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
+-- Partial indexes over the unfinished rows only: the claim, its per-user ordering check and the
+-- backlog count read these, so they stay as fast with 100k finished rows kept as with none.
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (channel, id) WHERE status IN ('pending', 'working');
+CREATE INDEX IF NOT EXISTS inbox_user_open ON inbox (channel, user_key, id)
+    WHERE status IN ('pending', 'working');
+CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (received_at) WHERE status IN ('done', 'failed');
 CREATE TABLE IF NOT EXISTS blocked (
     channel TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -651,15 +655,6 @@ def rate_verdict(
     run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
     run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
     return "warn"
-
-
-def open_state(settings: Settings) -> StateStore:
-    """PostgreSQL when BOT_DATABASE_URL names one, else the embedded SQLite file."""
-    if settings.database_url:
-        from bot.state_postgres import PostgresState
-
-        return PostgresState(settings.database_url)
-    return SqliteState(settings.state_db)
 
 
 def now() -> float:
