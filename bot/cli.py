@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.reply import reply_json
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -239,23 +239,6 @@ def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int
     return EXIT_OK
 
 
-def reply_json(reply: object) -> str:
-    from bot.reply import Reply
-
-    assert isinstance(reply, Reply)
-    return json.dumps(
-        {
-            "intent": reply.intent,
-            "confidence": reply.confidence,
-            "text": reply.text,
-            "details": reply.details,
-            "options": [{"id": o.id, "title": o.title} for o in reply.options],
-            "sources": list(reply.sources),
-        },
-        ensure_ascii=False,
-    )
-
-
 def _ask(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
@@ -305,7 +288,7 @@ def _chat(
     from bot.conversation import Conversation
     from bot.privacy import load_or_create_salt, user_key
     from bot.runtime import load_engine
-    from bot.state import open_state
+    from bot.stores import open_state
 
     engine = load_engine(settings, stderr)
     state = open_state(settings)
@@ -344,7 +327,8 @@ def _chat(
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
     from bot.report import as_json, build_report, format_report
-    from bot.state import now, open_state
+    from bot.state import now
+    from bot.stores import open_state
 
     state = open_state(settings)
     try:
@@ -362,7 +346,7 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.channels.console import render
-    from bot.state import open_state
+    from bot.stores import open_state
     from bot.teach import TeachError, lesson_for, preview, teach
 
     state = open_state(settings)
@@ -393,7 +377,7 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
 
 def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.privacy import SaltError, stored_salt, user_key
-    from bot.state import open_state
+    from bot.stores import open_state
 
     key = args.user
     channel, sep, raw = key.partition(":")

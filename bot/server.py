@@ -26,7 +26,8 @@ from bot.dbgate import DatabaseGate
 from bot.httpguard import GuardedRunner, request_deadline
 from bot.instance import single_instance
 from bot.runtime import load_engine
-from bot.state import StateStore, open_state
+from bot.state import StateStore
+from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,8 @@ from bot.instance import AlreadyRunning, single_instance
 from bot.intake import MAX_TEXT_CHARS, repair_json
 from bot.ops import health_server
 from bot.privacy import message_key
-from bot.state import StateError, StateStore, open_state
+from bot.state import StateError, StateStore
+from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 

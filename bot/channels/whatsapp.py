@@ -333,13 +333,6 @@ async def answering(
             await worker.stop()
 
 
-async def work(settings: Settings, stop: asyncio.Event) -> None:
-    """`python -m bot work`: now channel-neutral, in bot.worker (this name is kept for callers)."""
-    from bot.worker import work as work_all
-
-    await work_all(settings, stop)
-
-
 class WhatsAppResponder:
     """Answers one stored WhatsApp message: blue ticks, one conversation turn, the sends."""
 
