@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CODE   := bot knowledge handlers
 
-.PHONY: run test lint bench clean browser tools install-check
+.PHONY: run test lint bench fuzz clean browser tools install-check
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -53,6 +53,10 @@ install-check: $(STAMP) tools
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Many random conversations through the engine and the renderers (FUZZ_EXAMPLES, default 2000).
+fuzz: $(STAMP)
+	$(PY) bench/fuzz.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

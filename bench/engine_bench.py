@@ -1,11 +1,24 @@
-"""Engine latency over the whole labelled set, warm, in one process; and cold start."""
+"""Engine cost per message, warm, in one process; its growth with the examples; cold start.
+
+Every timing is the CPU time of this process for one `answer()` call (time.process_time_ns),
+so that a neighbour taking the core mid-call does not count on a shared machine.
+
+- the labelled sets (development and tuning questions; never the held-out ones);
+- long and hostile messages: the labelled questions wrapped in the chatter of a real message
+  (over 150 characters), and text built to be awkward (floods of one letter, emoji, digits,
+  amounts, mixed scripts, markup, invisible characters, one endless word);
+- the same questions with every intent's examples cloned 4x synthetically (each clone with its
+  words rotated and one letter doubled, so that no two examples are the same string).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import load_settings  # noqa: E402
+from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_DEVSET, read_examples  # noqa: E402
 from bot.runtime import load_engine  # noqa: E402
 from bot.session import Session  # noqa: E402
+from knowledge import load  # noqa: E402
+
+TUNESET = ROOT / "tests" / "data" / "tuneset.tsv"
+TODAY = date(2026, 11, 21)
+LONG_CHARS = 150
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -24,25 +43,138 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def engine_figures(rounds: int = 3) -> dict[str, float]:
-    engine = load_engine(load_settings())
-    questions = [e.question for e in read_examples(DEFAULT_DEVSET)]
-    today = date(2026, 11, 21)
-    for question in questions:  # warm caches (typo corrections, regexes)
-        engine.answer(question, Session(), today)
-    timings: list[float] = []
-    started = time.perf_counter()
+def labelled_questions() -> list[str]:
+    return [e.question for path in (DEFAULT_DEVSET, TUNESET) for e in read_examples(path)]
+
+
+_OPENINGS = (
+    "Assalamualaikum, selamat pagi bapak ibu admin, maaf mengganggu waktunya, saya mau tanya ",
+    "Halo kak, saya ini kerja serabutan di pasar sudah lama, kemarin tetangga bilang soal ini, ",
+    "Permisi min, numpang tanya ya, soalnya saya bingung dan belum paham sama sekali nih, ",
+)
+_CLOSINGS = (
+    " soalnya anak saya mau masuk sekolah dan uangnya pas-pasan, mohon dibantu ya, terima kasih",
+    " tolong dijawab secepatnya ya kak karena saya sudah tanya ke kantor tapi antrinya panjang",
+    " maaf kalau pertanyaannya kurang jelas, saya tidak terlalu paham urusan begini, makasih",
+)
+
+
+def hostile_texts() -> list[str]:
+    """Awkward inputs, built here (deterministic), in the sizes a chat can deliver."""
+    return [
+        "a" * 4000,
+        "jht " * 400,
+        "😀🙏🏽👍" * 300,
+        "1234567890 " * 200,
+        "Rp1.000.000.000,00 " * 100,
+        "iuran 5,7% 16.800 25 Maret 2026 " * 40,
+        "berapa iuran\u200b\u200c\u200d" * 80,
+        "بي جي اس " * 150 + "jht",
+        "БПЖС пенсия " * 120,
+        "保险 養老金 " * 200,
+        "<script>alert(1)</script>' OR 1=1; -- " * 40,
+        "HALO!!!!!???? " * 120,
+        "klaimjhtgimanacaranyaya" * 60,
+        "e\u0301" * 1500,
+        "cara daftar\n\n\n\t\t  " * 100,
+        "0812-3456-7890 NIK 3201234567890001 KPJ 12345678901 " * 20,
+    ]
+
+
+def long_and_hostile(questions: list[str]) -> list[str]:
+    wrapped = [
+        _OPENINGS[i % len(_OPENINGS)] + q + _CLOSINGS[i % len(_CLOSINGS)]
+        for i, q in enumerate(questions[::6])
+    ]
+    long_ones = [q for q in questions if len(q) > LONG_CHARS]
+    texts = [t for t in wrapped + long_ones if len(t) > LONG_CHARS]
+    return texts + hostile_texts() * 4
+
+
+def _clone(text: str, copy: int) -> str:
+    words = text.split()
+    if not words:
+        return text
+    shift = copy % len(words)
+    words = words[shift:] + words[:shift]
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    middle = len(word) // 2
+    words[longest] = word[:middle] + word[middle] + word[middle:]
+    return " ".join(words)
+
+
+def cloned_engine(copies: int) -> Engine:
+    """The engine over the same knowledge with every example present `copies` times."""
+    settings = load_settings()
+    load_engine(settings)  # builds the database when a source is newer
+    knowledge = load(settings.knowledge_db)
+    examples = [
+        (text if copy == 0 else _clone(text, copy), intent)
+        for text, intent in knowledge.examples
+        for copy in range(copies)
+    ]
+    return Engine(
+        dataclasses.replace(knowledge, examples=examples), share_contact=settings.share_contact
+    )
+
+
+def timings_ms(
+    answer: Callable[[str], object], texts: list[str], rounds: int, warm: bool = True
+) -> list[float]:
+    if warm:  # caches (typo corrections, regexes) as in a running bot
+        for text in texts:
+            answer(text)
+    found: list[float] = []
     for _ in range(rounds):
-        for question in questions:
-            t0 = time.perf_counter()
-            engine.answer(question, Session(), today)
-            timings.append((time.perf_counter() - t0) * 1000)
+        for text in texts:
+            t0 = time.process_time_ns()
+            answer(text)
+            found.append((time.process_time_ns() - t0) / 1e6)
+    return found
+
+
+def engine_figures(rounds: int = 1) -> dict[str, float]:
+    engine = load_engine(load_settings())
+    questions = labelled_questions()
+
+    def answer(text: str) -> object:
+        return engine.answer(text, Session(), TODAY)
+
+    started = time.perf_counter()
+    timings = timings_ms(answer, questions, rounds)
     elapsed = time.perf_counter() - started
+    hard = long_and_hostile(questions)
+    hard_timings = timings_ms(answer, hard, 2)
+
+    # Cost at 1x and 4x the examples over an eighth of the questions, in alternation so that
+    # both see the same neighbours.
+    engine_4x = cloned_engine(4)
+
+    def answer_4x(text: str) -> object:
+        return engine_4x.answer(text, Session(), TODAY)
+
+    sample = questions[::8]
+    timings_ms(answer_4x, sample, 0)
+    ratios, costs_1x, costs_4x = [], [], []
+    for _ in range(3):
+        one = statistics.fmean(timings_ms(answer, sample, 1, warm=False))
+        four = statistics.fmean(timings_ms(answer_4x, sample, 1, warm=False))
+        costs_1x.append(one)
+        costs_4x.append(four)
+        ratios.append(four / one)
     return {
         "engine_p50_ms": round(percentile(timings, 0.50), 3),
         "engine_p99_ms": round(percentile(timings, 0.99), 3),
+        "engine_mean_ms": round(statistics.fmean(timings), 3),
         "answers_per_s": round(len(timings) / elapsed, 1),
         "engine_questions": len(questions),
+        "engine_long_p50_ms": round(percentile(hard_timings, 0.50), 3),
+        "engine_long_p99_ms": round(percentile(hard_timings, 0.99), 3),
+        "engine_long_messages": len(hard),
+        "engine_1x_mean_ms": round(statistics.median(costs_1x), 3),
+        "engine_4x_mean_ms": round(statistics.median(costs_4x), 3),
+        "engine_4x_ratio": round(statistics.median(ratios), 3),
     }
 
 

@@ -6,8 +6,11 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.dbgate import DatabaseGate
 from bot.state import StateStore
 
 SETTINGS = web.AppKey("settings", Settings)
 CONVERSATION = web.AppKey("conversation", Conversation)
 STATE = web.AppKey("state", StateStore)
+# Every state database call made by a request handler goes through the gate (never blocks).
+DB_GATE = web.AppKey("db_gate", DatabaseGate)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.reply import reply_json
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -182,7 +183,7 @@ def _dispatch(
     if command == "teach":
         return _teach(args, settings, stdout, stderr)
     if command == "forget":
-        return _forget(args, settings, stdout)
+        return _forget(args, settings, stdout, stderr)
     if command in ("try", "facts"):
         from bot.curator import commands
 
@@ -238,27 +239,12 @@ def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int
     return EXIT_OK
 
 
-def reply_json(reply: object) -> str:
-    from bot.reply import Reply
-
-    assert isinstance(reply, Reply)
-    return json.dumps(
-        {
-            "intent": reply.intent,
-            "confidence": reply.confidence,
-            "text": reply.text,
-            "details": reply.details,
-            "options": [{"id": o.id, "title": o.title} for o in reply.options],
-            "sources": list(reply.sources),
-        },
-        ensure_ascii=False,
-    )
-
-
 def _ask(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
     from bot.channels.console import render
+    from bot.conversation import APOLOGY_TEXT
+    from bot.reply import Reply
     from bot.runtime import load_engine
     from bot.session import Session
 
@@ -267,13 +253,21 @@ def _ask(
     questions = (
         [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
     )
+    failed = 0
     for question in questions:
-        reply = engine.answer(question, Session(), today)
+        try:
+            reply = engine.answer(question, Session(), today)
+        except Exception as exc:
+            # One question that breaks the engine must not cost the answers to the next ones;
+            # the exit code still says something went wrong.
+            print(f"error: the question could not be answered ({type(exc).__name__})", file=stderr)
+            reply = Reply(text=APOLOGY_TEXT)
+            failed += 1
         if args.json:
             print(reply_json(reply), file=stdout, flush=True)
         else:
             print(render(reply) + ("\n" if not args.question else ""), file=stdout, flush=True)
-    return EXIT_OK
+    return EXIT_ERROR if failed else EXIT_OK
 
 
 def _chat(
@@ -294,7 +288,7 @@ def _chat(
     from bot.conversation import Conversation
     from bot.privacy import load_or_create_salt, user_key
     from bot.runtime import load_engine
-    from bot.state import open_state
+    from bot.stores import open_state
 
     engine = load_engine(settings, stderr)
     state = open_state(settings)
@@ -333,7 +327,8 @@ def _chat(
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
     from bot.report import as_json, build_report, format_report
-    from bot.state import now, open_state
+    from bot.state import now
+    from bot.stores import open_state
 
     state = open_state(settings)
     try:
@@ -351,7 +346,7 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     from bot.channels.console import render
-    from bot.state import open_state
+    from bot.stores import open_state
     from bot.teach import TeachError, lesson_for, preview, teach
 
     state = open_state(settings)
@@ -380,14 +375,25 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
     return EXIT_OK
 
 
-def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
-    from bot.privacy import load_or_create_salt, user_key
-    from bot.state import open_state
+def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.privacy import SaltError, stored_salt, user_key
+    from bot.stores import open_state
 
     key = args.user
     channel, sep, raw = key.partition(":")
     if sep:
-        key = user_key(channel, raw, load_or_create_salt(settings.secret_salt, settings.data_dir))
+        try:
+            # Never a new salt: with another one every key differs, nothing would be found,
+            # and the user would be told they were forgotten.
+            salt = stored_salt(settings.secret_salt, settings.data_dir)
+        except SaltError as exc:
+            print(f"error: {exc}", file=stderr)
+            return EXIT_INVALID
+        raw = raw.strip()
+        if channel == "whatsapp" and re.fullmatch(r"\+?[\d\s.\-()]+", raw):
+            # A phone number as people write it; WhatsApp sends it as bare digits.
+            raw = re.sub(r"\D", "", raw)
+        key = user_key(channel, raw, salt)
     state = open_state(settings)
     try:
         removed = state.forget(key)

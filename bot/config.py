@@ -71,6 +71,13 @@ class Settings:
     health_heartbeat_s: float = 30.0
     health_pending_age_s: float = 300.0
     health_backlog: int = 1000
+    # Limits against hostile or broken input (issue 14): how long a request handler waits for
+    # the state database before answering 503, how long a client may take to send a request,
+    # and how many connections are served at once. The backlog alarm (in /healthz and the log)
+    # is health_backlog and health_pending_age_s above.
+    db_wait_s: float = 2.0
+    request_timeout_s: float = 10.0
+    max_connections: int = 256
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -259,6 +266,9 @@ def load_settings(
         health_heartbeat_s=number("BOT_HEALTH_HEARTBEAT_S", 30.0),
         health_pending_age_s=number("BOT_HEALTH_PENDING_AGE_S", 300.0),
         health_backlog=integer("BOT_HEALTH_BACKLOG", 1000),
+        db_wait_s=number("BOT_DB_WAIT_S", 2.0),
+        request_timeout_s=number("BOT_REQUEST_TIMEOUT_S", 10.0),
+        max_connections=integer("BOT_MAX_CONNECTIONS", 256),
     )
     if settings.database_url and not settings.database_url.startswith(
         ("postgresql://", "postgres://")

@@ -14,9 +14,10 @@ from datetime import date
 
 from bot.config import Settings
 from bot.engine import Engine, Outcome
+from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.links import ShareLinks
 from bot.metrics import metrics
-from bot.privacy import mask_text
+from bot.privacy import mask_memory, mask_text
 from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
 from bot.session import Session
@@ -25,6 +26,11 @@ from handlers.present import SHARE_OPTION
 
 log = logging.getLogger(__name__)
 
+# The answer to a message whose processing raised (a "poison" message): sent once, never retried.
+APOLOGY_TEXT = (
+    "Maaf, ada gangguan saat saya memproses pesan Bapak/Ibu. Coba tulis pertanyaannya dengan "
+    "kata lain. Saluran resmi: telepon 175 atau aplikasi JMO."
+)
 # Session memory key: the intent whose answer "Bagikan" would share.
 SHARED_INTENT = "shared_intent"
 
@@ -42,7 +48,6 @@ class Conversation:
         self.settings = settings
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
-        self._turns = 0
         self._purged_at = float("-inf")
         self._by_title: dict[str, str] | None = None
         # The Telegram channel fills in the bot's username once getMe has answered.
@@ -52,18 +57,26 @@ class Conversation:
         return self.settings.today or date.fromtimestamp(self.clock())
 
     def handle(
-        self, channel: str, user_key: str, *, text: str | None = None, choice: str | None = None
+        self,
+        channel: str,
+        user_key: str,
+        *,
+        text: str | None = None,
+        choice: str | None = None,
+        received_at: float | None = None,
     ) -> Reply | None:
-        """The reply to one message or button press; None when a flood is being ignored."""
+        """The reply to one message or button press; None when a flood is being ignored.
+
+        `received_at` is when the message arrived (a durable inbox answers later): the flood guard
+        counts arrivals, so a user who wrote slowly is not taken for a flood after a backlog."""
         now = self.clock()
-        verdict = self.flood_verdict(user_key, now)
+        text = clean_text(text) if text is not None else None
+        choice = clean_text(choice, MAX_FIELD_CHARS) if choice is not None else None
+        verdict = self.flood_verdict(user_key, now if received_at is None else received_at)
         if verdict == "drop":
             return None
         if verdict == "warn":
             return Reply(text=FLOOD_TEXT)
-        self._turns += 1
-        if self._turns % 1000 == 0:
-            self.limiter.sweep(now)
         self._apply_retention(now)
         try:
             session = self.state.load_session(user_key, now)
@@ -78,11 +91,19 @@ class Conversation:
             # The exact title of an answer (a button's label, the text of a shared wa.me link)
             # opens that answer.
             choice = self._titles().get(" ".join(typed.split()).casefold())
-        if choice is not None:
-            outcome = self.engine.choose(choice, session, today)
-        else:
-            outcome = self.engine.respond(text or "", session, today)
+        try:
+            if choice is not None:
+                outcome = self.engine.choose(choice, session, today)
+            else:
+                outcome = self.engine.respond(text or "", session, today)
+        except Exception as exc:
+            # A message the engine cannot answer would fail the same way on every retry: answer
+            # it with an apology, once. The type is logged, never the text.
+            log.error("a message could not be answered (%s); sent an apology", type(exc).__name__)
+            metrics().turn(channel, "error", time.perf_counter() - started)
+            return Reply(text=APOLOGY_TEXT)
         outcome = replace(outcome, reply=self._with_share_link(channel, outcome.reply, session))
+        session.memory = mask_memory(session.memory)
         try:
             self.state.save_session(user_key, session, now)
             self._log(channel, user_key, typed, outcome, today, now)

@@ -193,7 +193,9 @@ class Engine:
         if routed is not None and routed != excluded:
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
                 # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
-                entities = replace(entities, amounts=tuple(int(a) for a in remembered.split()))
+                # (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)
+                kept = tuple(int(a) for a in remembered.split() if a.isdigit())
+                entities = replace(entities, amounts=kept)
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )

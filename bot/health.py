@@ -5,7 +5,8 @@
     {"status": "ok" | "fail",
      "checks": {"database": {"ok": true},
                 "worker": {"ok": true, "age_s": 1.2},              (only where a worker runs)
-                "backlog": {"ok": true, "pending": 0, "oldest_age_s": null}}}
+                "backlog": {"ok": true, "pending": 0, "oldest_age_s": null},
+                "webhook_store": {"ok": false, "error": "..."}}}  (only when webhooks fail to store)
 
 The database is checked in a thread with a short lock timeout, so that a locked database makes
 the check fail quickly instead of holding the event loop (and every webhook) while it waits.
@@ -94,6 +95,22 @@ async def beat_while(heartbeat: Heartbeat, running: Callable[[], bool]) -> None:
         heartbeat.stop()
 
 
+def backlog_problem(
+    pending: int, oldest_age_s: float | None, alarm_size: int, alarm_age_s: float
+) -> str | None:
+    """What is wrong with the inbox backlog, or None: more messages waiting than `alarm_size`,
+    or the oldest waiting longer than `alarm_age_s` (BOT_HEALTH_BACKLOG and
+    BOT_HEALTH_PENDING_AGE_S; the same alarm is logged by bot.backpressure)."""
+    if pending > alarm_size:
+        return f"{pending} messages wait for an answer (alarm at {alarm_size})"
+    if oldest_age_s is not None and oldest_age_s > alarm_age_s:
+        return (
+            f"the oldest unanswered message waits {oldest_age_s:.0f} s "
+            f"(alarm at {alarm_age_s:g} s); is the worker running?"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Report:
     ok: bool
@@ -123,12 +140,12 @@ def assess(state: HealthStore, settings: Settings, now: float) -> Report:
             age = round(max(0.0, now - at), 1)
             checks[name] = {"ok": age <= settings.health_heartbeat_s, "age_s": age}
     oldest_age = round(max(0.0, now - oldest), 1) if oldest is not None else None
-    checks["backlog"] = {
-        "ok": pending <= settings.health_backlog
-        and (oldest_age is None or oldest_age <= settings.health_pending_age_s),
-        "pending": pending,
-        "oldest_age_s": oldest_age,
-    }
+    problem = backlog_problem(
+        pending, oldest_age, settings.health_backlog, settings.health_pending_age_s
+    )
+    checks["backlog"] = {"ok": problem is None, "pending": pending, "oldest_age_s": oldest_age}
+    if problem is not None:
+        checks["backlog"]["error"] = problem
     return Report(all(c["ok"] for c in checks.values()), checks)
 
 
@@ -139,4 +156,10 @@ async def healthz(request: web.Request) -> web.Response:
         report = await asyncio.wait_for(work, CHECK_TIMEOUT_S)
     except TimeoutError:
         report = Report(False, {"database": {"ok": False, "error": "not answering"}})
+    gate = app.get(appkeys.DB_GATE)
+    refused = gate.problem() if gate is not None else None
+    if refused is not None:
+        # The webhooks' own experience of the database (read without touching it): they
+        # answer 503 and the platforms redeliver later.
+        report = Report(False, {**report.checks, "webhook_store": {"ok": False, "error": refused}})
     return web.json_response(report.as_json(), status=200 if report.ok else 503)

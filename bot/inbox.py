@@ -100,6 +100,9 @@ class InboxOptions:
     # Transient failures of a whole item before it is given up: with the growing pauses of
     # retry_delay (2 s, 4 s, … 300 s), about 14 minutes of platform outage.
     max_item_attempts: int = 10
+    # When nothing is in flight, the SQLite WAL is truncated at most this often (state.scrub),
+    # so that the texts and addresses of answered messages do not linger in it.
+    scrub_every_s: float = 5.0
     clock: Callable[[], float] = time.time
 
 
@@ -126,6 +129,9 @@ class InboxWorker:
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
+        self._scrubbed_at = float("-inf")
+        # Set after every scrub of the WAL (tests wait on it instead of sleeping).
+        self.scrubbed = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -204,8 +210,23 @@ class InboxWorker:
                 # A full batch: there may be more waiting. Let the runners start first.
                 await asyncio.sleep(0)
                 continue
+            if not self._inflight:
+                await self._scrub()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.options.poll_s)
+
+    async def _scrub(self) -> None:
+        """Nothing in flight: truncate the WAL (now and then), so that the raw addresses and
+        texts of answered messages, erased from the inbox, do not linger in it either."""
+        now = self.options.clock()
+        if now - self._scrubbed_at < self.options.scrub_every_s:
+            return
+        self._scrubbed_at = now
+        try:
+            if await off_loop(self.state.scrub):
+                self.scrubbed.set()
+        except StateError:
+            log.warning("%s: the WAL could not be truncated; will try again", self.channel)
 
     async def _claim(self) -> bool:
         free = self.options.capacity - len(self._inflight)
@@ -285,14 +306,16 @@ class InboxWorker:
         except StateError:
             raise
         except Exception as exc:
-            # Never let one message stop the worker; the type is logged, not the content.
+            # Never let one message stop the worker; the type is logged, not the content. A
+            # message whose answering raises would raise again (a "poison" message): it is
+            # recorded as failed once, never retried as if the failure were temporary.
             log.error(
-                "%s: answering failed (%s)",
+                "%s: answering failed (%s); not retried",
                 self.channel,
                 type(exc).__name__,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
-            return Outcome(error="internal")
+            return Outcome(error=f"poison:{type(exc).__name__}", permanent=True)
 
     async def _record(self, item: InboxItem, outcome: Outcome) -> None:
         now = self.options.clock()

@@ -14,6 +14,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot import appkeys
+from bot.backpressure import sample_backlog
 from bot.config import Settings
 from bot.health import healthz
 from bot.metrics import exposition, metrics
@@ -27,10 +28,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup(app: web.Application) -> None:
-    """GET /healthz, GET /metrics and the webhook timing (the app holds SETTINGS and STATE)."""
+    """GET /healthz, GET /metrics, the webhook timing and the backlog alarm in the log (the
+    app holds SETTINGS and STATE)."""
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_route)
     app.middlewares.append(time_webhooks)
+    app.cleanup_ctx.append(sample_backlog)
 
 
 async def metrics_route(request: web.Request) -> web.Response:

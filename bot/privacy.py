@@ -8,10 +8,25 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
-# A phone number (08…, +62…, 62…), a 16-digit NIK, an 11-digit KPJ card number, or any other
-# long run of digits, possibly broken by spaces, dots or dashes as people type them.
-_LONG_NUMBER = re.compile(r"(?<![\w])\+?\d(?:[\s.\-]?\d){8,19}(?![\w])")
+# A phone number (08…, +62…, 62…), a 16-digit NIK, an 11-digit KPJ card number, or any other run
+# of nine digits or more, as people type them: broken by spaces (one or several), dots, dashes,
+# slashes, underscores or brackets, and glued to words ("NIK3201…", "Rp3201…", "…0125a").
+# Masking more than needed costs a curator a digit or two; masking less leaks an identity.
+_SEPARATORS = r"[\s.\-_/\\()\u2010-\u2015]{0,3}"
+_LONG_NUMBER = re.compile(rf"\+?\d(?:{_SEPARATORS}\d){{8,}}")
+# The one long-number shape that is not masked: rupiah written with thousands dots and at most
+# 13 digits ("Rp846.000.000", "1.500.000.000"), which is how amounts (and never an identity
+# number) are written.
+_GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3}){2,4}")
+MASK = "[nomor]"
+# The file (in the data folder) holding a fingerprint of the salt the stored keys were made with.
+SALT_CHECK_FILE = ".salt-check"
+
+
+class SaltError(Exception):
+    """No salt, or not the salt the stored keys were made with: nothing can be found by id."""
 
 
 def user_key(channel: str, raw_id: str, salt: str) -> str:
@@ -20,15 +35,78 @@ def user_key(channel: str, raw_id: str, salt: str) -> str:
     return f"{channel[:2]}_{digest[:32]}"
 
 
+def member_key(channel: str, group_id: str, member_id: str, salt: str) -> str:
+    """One member's key inside a group: the member's own key, a dot, then the group's hash. The
+    prefix lets `forget` find every group a person wrote in from the person's id alone."""
+    group = hmac.new(salt.encode(), f"{channel}:group:{group_id}".encode(), hashlib.sha256)
+    return f"{user_key(channel, member_id, salt)}.{group.hexdigest()[:16]}"
+
+
+def message_key(channel: str, raw_id: str, salt: str) -> str:
+    """A platform message id as stored for deduplication. Meta's wamids are base64 that carries
+    the sender's phone number, so the raw id never goes to disk."""
+    digest = hmac.new(salt.encode(), f"{channel}:msg:{raw_id}".encode(), hashlib.sha256)
+    return "m_" + digest.hexdigest()[:40]
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if _GROUPED_AMOUNT.fullmatch(found):
+        return found
+    return MASK
+
+
 def mask_text(text: str) -> str:
-    """Replace phone, NIK and KPJ-like numbers with a marker before a question is stored."""
-    return _LONG_NUMBER.sub("[nomor]", text)
+    """Replace phone, NIK and KPJ-like numbers with a marker before text is stored."""
+    return _LONG_NUMBER.sub(_mask_match, text)
+
+
+def mask_memory(memory: dict[str, Any]) -> dict[str, Any]:
+    """A session memory with every text value masked (the question kept for a clarification
+    is what the user typed, NIK and all)."""
+    return {k: mask_text(v) if isinstance(v, str) else v for k, v in memory.items()}
+
+
+def _fingerprint(salt: str) -> str:
+    return hmac.new(salt.encode(), b"tanya-jamsos salt check", hashlib.sha256).hexdigest()
+
+
+def record_salt(salt: str, data_dir: Path) -> None:
+    """Remember which salt this data folder's keys are made with (a fingerprint, not the salt)."""
+    path = data_dir / SALT_CHECK_FILE
+    if not path.is_file():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(_fingerprint(salt) + "\n", encoding="utf-8")
+
+
+def stored_salt(configured: str, data_dir: Path) -> str:
+    """The salt the stored keys were made with, for `forget`: never a new one.
+
+    Raises SaltError when there is none (BOT_SECRET_SALT unset and no generated salt in the data
+    folder) or when it is not the one recorded for this data folder."""
+    salt = configured
+    generated = data_dir / ".salt"
+    if not salt and generated.is_file():
+        salt = generated.read_text(encoding="utf-8").strip()
+    if not salt:
+        raise SaltError(
+            "BOT_SECRET_SALT is not set and this data folder has no salt of its own: "
+            "no stored key can be matched to an id. Set the salt the bot runs with."
+        )
+    check = data_dir / SALT_CHECK_FILE
+    if check.is_file() and check.read_text(encoding="utf-8").strip() != _fingerprint(salt):
+        raise SaltError(
+            "BOT_SECRET_SALT is not the salt this data folder's keys were made with: nothing "
+            "would be found. Set the salt the bot runs with."
+        )
+    return salt
 
 
 def load_or_create_salt(configured: str, data_dir: Path) -> str:
     """The configured BOT_SECRET_SALT, else one generated once and kept in the data folder, so
     that local runs (console, polling) still never store a raw id."""
     if configured:
+        record_salt(configured, data_dir)
         return configured
     path = data_dir / ".salt"
     if path.is_file():
@@ -38,4 +116,5 @@ def load_or_create_salt(configured: str, data_dir: Path) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(salt)
+    record_salt(salt, data_dir)
     return salt

@@ -5,6 +5,7 @@ This module imports nothing of ours so that handlers, the engine and every chann
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -44,3 +45,18 @@ class Reply:
     @property
     def understood(self) -> bool:
         return self.intent is not None
+
+
+def reply_json(reply: Reply) -> str:
+    """The reply as `ask --json` prints it; the curators' desk shows the same object."""
+    return json.dumps(
+        {
+            "intent": reply.intent,
+            "confidence": reply.confidence,
+            "text": reply.text,
+            "details": reply.details,
+            "options": [{"id": o.id, "title": o.title} for o in reply.options],
+            "sources": list(reply.sources),
+        },
+        ensure_ascii=False,
+    )

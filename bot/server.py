@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -18,13 +19,15 @@ from pathlib import Path
 from aiohttp import web
 from telegram.error import TelegramError
 
-from bot import appkeys, metrics, ops
+from bot import appkeys, logguard, metrics, ops
 from bot.config import Settings, require_webhook_settings
 from bot.conversation import Conversation
+from bot.dbgate import DatabaseGate
+from bot.httpguard import GuardedRunner, request_deadline
 from bot.instance import single_instance
-from bot.privacy import load_or_create_salt
 from bot.runtime import load_engine
-from bot.state import StateStore, open_state
+from bot.state import StateStore
+from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,22 @@ SHUTDOWN_TIMEOUT_S = 1.0
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
+async def _close_gate(app: web.Application) -> None:
+    app[appkeys.DB_GATE].close()
+
+
 def make_app(settings: Settings, conversation: Conversation, state: StateStore) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
+    )
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = conversation
     app[appkeys.STATE] = state
-    ops.setup(app)  # GET /healthz, GET /metrics
+    # The webhooks store through the gate: a locked or slow database costs them a 503 within
+    # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
+    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
+    app.on_cleanup.append(_close_gate)
+    ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -142,7 +155,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-    load_or_create_salt(settings.secret_salt, settings.data_dir)
+    # No salt is generated here: build_app refuses to start without BOT_SECRET_SALT when a
+    # webhook needs one, and a salt file left by a process that refused to start would only
+    # mislead the next one (the channels make a local salt when they may run without one).
     with single_instance(settings, "serve"):
         app = build_app(settings)
         # Answer in a second process: acknowledgements keep this one's CPU to themselves.
@@ -155,15 +170,33 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
             app[telegram.RUN_WORKER] = False
         app.cleanup_ctx.append(_worker_process)
+        logguard.install()
         bind_host = host or settings.host
         bind_port = port or settings.port
         log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
-        web.run_app(
-            app,
-            host=bind_host,
-            port=bind_port,
-            print=None,
-            access_log=None,
-            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-        )
+        asyncio.run(_run(app, settings, bind_host, bind_port))
     return 0
+
+
+async def _run(app: web.Application, settings: Settings, host: str, port: int) -> None:
+    """web.run_app's graceful stop (SIGTERM or Ctrl-C: stop accepting, give requests being read
+    SHUTDOWN_TIMEOUT_S, then the cleanups, the worker's drain included), with the connection
+    limit and request timeouts of bot.httpguard."""
+    runner = GuardedRunner(
+        app,
+        settings.request_timeout_s,
+        settings.max_connections,
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+    )
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -4,7 +4,8 @@ SQLite in WAL mode: one writer, many readers, and a committed row survives a cra
 It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
 rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
 privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
-of instances on any number of machines. `open_state(settings)` picks one by BOT_DATABASE_URL.
+of instances on any number of machines. `bot.stores.open_state(settings)` picks one by
+BOT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -13,15 +14,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.session import SESSION_TTL_SECONDS, Session
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 T = TypeVar("T")
 
@@ -53,6 +51,12 @@ CREATE TABLE IF NOT EXISTS inbox (
 );
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
 CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
+-- Partial indexes over the unfinished rows only: the claim, its per-user ordering check and the
+-- backlog count read these, so they stay as fast with 100k finished rows kept as with none.
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (channel, id) WHERE status IN ('pending', 'working');
+CREATE INDEX IF NOT EXISTS inbox_user_open ON inbox (channel, user_key, id)
+    WHERE status IN ('pending', 'working');
+CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (received_at) WHERE status IN ('done', 'failed');
 CREATE TABLE IF NOT EXISTS blocked (
     channel TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -75,6 +79,12 @@ CREATE TABLE IF NOT EXISTS questions (
 );
 CREATE INDEX IF NOT EXISTS questions_day ON questions (day);
 CREATE INDEX IF NOT EXISTS questions_user ON questions (user_key);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (alias_key, user_key)
+);
 CREATE TABLE IF NOT EXISTS ignored_groups (
     signature TEXT PRIMARY KEY,
     since REAL NOT NULL
@@ -109,15 +119,21 @@ ORDER BY id LIMIT ?
 
 
 # What `forget` deletes for one user and `purge` past the retention period: the same statements
-# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it).
+# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it). Each FORGET_SQL
+# statement takes a key and the LIKE pattern of that person's keys as a member of groups
+# (bot.privacy.member_key: "<key>.<group hash>").
+_ANY_KEY = "(user_key = ? OR user_key LIKE ? ESCAPE '\\')"
 FORGET_SQL = (
-    "DELETE FROM sessions WHERE user_key = ?",
-    "DELETE FROM questions WHERE user_key = ?",
-    "DELETE FROM blocked WHERE user_key = ?",
-    "DELETE FROM inbox WHERE user_key = ? AND status NOT IN ('pending', 'working')",
-    "DELETE FROM rate_events WHERE user_key = ?",
-    "DELETE FROM rate_warned WHERE user_key = ?",
+    f"DELETE FROM sessions WHERE {_ANY_KEY}",
+    f"DELETE FROM questions WHERE {_ANY_KEY}",
+    f"DELETE FROM blocked WHERE {_ANY_KEY}",
+    f"DELETE FROM inbox WHERE {_ANY_KEY} AND status NOT IN ('pending', 'working')",
+    f"DELETE FROM rate_events WHERE {_ANY_KEY}",
+    f"DELETE FROM rate_warned WHERE {_ANY_KEY}",
 )
+# The other keys of a person (a phone number behind a BSUID), and forgetting those links.
+ALIASES_SQL = "SELECT alias_key, user_key FROM aliases WHERE alias_key = ? OR user_key = ?"
+FORGET_ALIASES_SQL = "DELETE FROM aliases WHERE alias_key = ? OR user_key = ?"
 PURGE_SQL = (
     "DELETE FROM questions WHERE created_at < ?",
     "DELETE FROM sessions WHERE updated_at < ?",
@@ -125,7 +141,47 @@ PURGE_SQL = (
     "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
     "DELETE FROM rate_events WHERE at < ?",
     "DELETE FROM rate_warned WHERE at < ?",
+    "DELETE FROM aliases WHERE seen_at < ?",
 )
+
+
+class _Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+def forget_user(run: Callable[[str, tuple[Any, ...]], _Cursor], user_key: str) -> int:
+    """Delete every row of one user, under any of their keys: an alias such as the phone number
+    behind a BSUID, and their keys as a member of groups. `run` executes one statement (with ?
+    placeholders) inside the caller's transaction. Returns the number of rows removed."""
+    keys = {user_key}
+    for row in run(ALIASES_SQL, (user_key, user_key)).fetchall():
+        keys.update(str(k) for k in row)
+    removed = 0
+    for key in sorted(keys):
+        member = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+        for sql in FORGET_SQL:
+            removed += run(sql, (key, member)).rowcount
+        removed += run(FORGET_ALIASES_SQL, (key, key)).rowcount
+    return removed
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What SqliteState._run read of a statement: its rows and how many rows it changed."""
+
+    rows: list[Any]
+    rowcount: int
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
 
 
 class StateError(Exception):
@@ -180,6 +236,9 @@ class InboxStore(Protocol):
     def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
     def release_claims(self, channel: str) -> int: ...
     def pending_count(self, channel: str | None = None) -> int: ...
+    # SQLite only: truncate the WAL so that erased payloads do not linger in it (bot.inbox
+    # calls it when idle); a no-op on PostgreSQL.
+    def scrub(self) -> bool: ...
 
 
 class BlockList(Protocol):
@@ -215,6 +274,7 @@ class Health(Protocol):
 
 class Retention(Protocol):
     def forget(self, user_key: str) -> int: ...
+    def link(self, alias_key: str, user_key: str, now: float) -> None: ...
     def purge(self, older_than_days: int, now: float) -> int: ...
 
 
@@ -286,15 +346,26 @@ class SqliteState:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed row survives a process crash or kill -9.
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten content (an answered message's text and address) is zeroed
+            # on disk, not left in free pages.
+            self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
             self._conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
 
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> _Result:
+        """One statement, its rows read to the end inside the lock: a cursor read later, in
+        another thread's time, would keep its statement open on the shared connection, and
+        with it hold back other threads' commits ("SQL statements in progress") and keep an
+        autocommitted write, the erasing of a payload included, out of the WAL checkpoint."""
         with self._lock:
             try:
-                return self._conn.execute(sql, params)
+                cur = self._conn.execute(sql, params)
+                try:
+                    return _Result(cur.fetchall(), cur.rowcount)
+                finally:
+                    cur.close()
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
 
@@ -486,12 +557,25 @@ class SqliteState:
 
     # -- privacy -------------------------------------------------------------------------------
 
+    def link(self, alias_key: str, user_key: str, now: float) -> None:
+        """Remember that `alias_key` (a hashed phone number) is also the user keyed `user_key`
+        (a hashed BSUID), so that `forget` finds the user by either."""
+        self._run(
+            "INSERT OR IGNORE INTO aliases (alias_key, user_key, seen_at) VALUES (?, ?, ?)",
+            (alias_key, user_key, now),
+        )
+
     def forget(self, user_key: str) -> int:
-        """Remove everything kept about one user; returns the number of rows removed."""
-        removed = 0
-        for sql in FORGET_SQL:
-            removed += self._run(sql, (user_key,)).rowcount
-        return removed
+        """Remove everything kept about one user (see `forget_user`); returns the number of
+        rows removed."""
+        return self._in_tx(lambda: forget_user(self._conn.execute, user_key))
+
+    def scrub(self) -> bool:
+        """Copy the WAL into the database and truncate it, so that the pages that held answered
+        messages (text, the address to reply to) do not linger in the WAL file. False when a
+        reader kept it from completing (the next scrub catches up)."""
+        row = self._run("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is not None and int(row[0]) == 0
 
     def purge(self, older_than_days: int, now: float) -> int:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
@@ -571,15 +655,6 @@ def rate_verdict(
     run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
     run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
     return "warn"
-
-
-def open_state(settings: Settings) -> StateStore:
-    """PostgreSQL when BOT_DATABASE_URL names one, else the embedded SQLite file."""
-    if settings.database_url:
-        from bot.state_postgres import PostgresState
-
-        return PostgresState(settings.database_url)
-    return SqliteState(settings.state_db)
 
 
 def now() -> float:

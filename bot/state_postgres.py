@@ -28,11 +28,11 @@ from psycopg_pool import ConnectionPool
 
 from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import (
-    FORGET_SQL,
     PURGE_SQL,
     InboxItem,
     LoggedQuestion,
     StateError,
+    forget_user,
     question_from_row,
     question_params,
     rate_verdict,
@@ -113,6 +113,16 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY,
         beat_at DOUBLE PRECISION NOT NULL
     );
+    """,
+    # 3: the other keys of a person (the phone number behind a WhatsApp BSUID), for `forget`.
+    """
+    CREATE TABLE aliases (
+        alias_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (alias_key, user_key)
+    );
+    CREATE INDEX aliases_user ON aliases (user_key);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -375,13 +385,24 @@ class PostgresState:
 
     # -- privacy -------------------------------------------------------------------------------
 
-    def forget(self, user_key: str) -> int:
-        removed = 0
+    def link(self, alias_key: str, user_key: str, now: float) -> None:
         with self._cursor() as cur:
-            for sql in FORGET_SQL:
-                cur.execute(_placeholders(sql), (user_key,))
-                removed += cur.rowcount
-        return removed
+            cur.execute(
+                "INSERT INTO aliases (alias_key, user_key, seen_at) VALUES (%s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                (alias_key, user_key, now),
+            )
+
+    def forget(self, user_key: str) -> int:
+        with self._cursor() as cur:
+            return forget_user(
+                lambda sql, params: cur.execute(_placeholders(sql), params), user_key
+            )
+
+    def scrub(self) -> bool:
+        """Nothing to do: PostgreSQL's write-ahead log is the database server's, not in the
+        bot's data folder, and recycled by the server."""
+        return True
 
     def purge(self, older_than_days: int, now: float) -> int:
         cutoff = now - older_than_days * 86400

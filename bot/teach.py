@@ -19,7 +19,8 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.reply import Reply
 from bot.report import group_questions
-from bot.state import StateStore, now, open_state
+from bot.state import StateStore, now
+from bot.stores import open_state
 from knowledge.text import fold
 
 # Report group ids are "g" and eight hex digits (bot.report.signature).

@@ -17,7 +17,7 @@ import os
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.instance import single_instance
-from bot.state import open_state
+from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """Answer families. Each handler is a plain function from a Context to a Reply: no I/O."""
 
+from bot.amount_range import PLAUSIBLE, guard
 from handlers import benefits, common, coverage, discounts, offices, premiums, smalltalk
 from handlers.context import Context, Handler
 
@@ -35,5 +36,15 @@ PENDING_ENTITY: dict[str, str] = {
     "coverage.region": "region",
     "offices.region": "region",
 }
+
+# Calculators never compute from an absurd amount (a 29-digit "upah" used to crash them): one
+# outside the plausible range of the kind they take gets a kind answer instead.
+HANDLERS.update(
+    {
+        name: guard(kind, HANDLERS[name])
+        for name, kind in PENDING_ENTITY.items()
+        if kind in PLAUSIBLE
+    }
+)
 
 __all__ = ["HANDLERS", "PENDING_ENTITY", "Context", "Handler"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -15,9 +15,17 @@ def _group(whole: int) -> str:
     return f"{whole:,}".replace(",", ".")
 
 
+def _whole(value: Decimal) -> int:
+    """Round half up to whole units, exactly, however many digits: quantize in the default
+    28-digit context raises InvalidOperation from 10^28 on, so give it the digits it needs."""
+    with localcontext() as ctx:
+        ctx.prec = max(28, value.adjusted() + 3)
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def rupiah(value: Decimal | int) -> str:
     """Whole rupiah with dot thousands: Rp16.800. Half a rupiah rounds up, as BPJS bills do."""
-    amount = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    amount = _whole(Decimal(value))
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{_group(abs(int(amount)))}"
 
@@ -26,7 +34,10 @@ def rupiah_large(value: Decimal | int) -> str:
     """Rp10,08 miliar for reported totals of a billion rupiah or more; Rp846.000.000 below."""
     amount = Decimal(value)
     if abs(amount) >= 1_000_000_000:
-        return f"Rp{number((amount / 1_000_000_000).quantize(Decimal('0.01')).normalize())} miliar"
+        with localcontext() as ctx:
+            ctx.prec = max(28, amount.adjusted() + 3)
+            billions = (amount / 1_000_000_000).quantize(Decimal("0.01"))
+        return f"Rp{number(billions.normalize())} miliar"
     return rupiah(amount)
 
 

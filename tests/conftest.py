@@ -76,6 +76,9 @@ def settings(data_dir: Path) -> Settings:
             "BOT_DATA_DIR": str(data_dir),
             "BOT_TODAY": TODAY.isoformat(),
             "BOT_SECRET_SALT": "test-salt",
+            # A webhook's store may wait this long before a 503: a slow shared machine must not
+            # turn an ordinary test's webhook into a retry. The gate's own tests shorten it.
+            "BOT_DB_WAIT_S": "30",
             # Polling mode serves /healthz: on loopback, on a free port, never on 8080.
             "HOST": "127.0.0.1",
             "PORT": "0",

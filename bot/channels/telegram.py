@@ -38,8 +38,11 @@ from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.instance import AlreadyRunning, single_instance
+from bot.intake import MAX_TEXT_CHARS, repair_json
 from bot.ops import health_server
-from bot.state import StateError, StateStore, open_state
+from bot.privacy import message_key
+from bot.state import StateError, StateStore
+from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +141,11 @@ def _store_updates(
         chat = chat_of(data)
         if chat is None:
             continue  # nothing the bot answers (an inline query, a poll, a channel post)
-        if state.enqueue(CHANNEL, str(data["update_id"]), channel.key(chat), {"update": data}, now):
+        # The update id is stored hashed, like every platform id; the arrival time is what the
+        # flood guard counts when the update is answered.
+        update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
+        payload = {"update": at_the_door(data), "received_at": now}
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now):
             new += 1
     return new
 
@@ -342,7 +349,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if given is None:
         return web.json_response({"error": "missing secret token"}, status=401)
     expected = channel.settings.telegram_webhook_secret
-    if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+    # A header that is not UTF-8 arrives with surrogate escapes: compare its bytes as sent.
+    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8")):
         return web.json_response({"error": "wrong secret token"}, status=403)
     raw = await request.read()
     data = _parse_body(raw)
@@ -350,10 +358,14 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"error": "not a Telegram update"}, status=400)
     try:
         # Stored before the 200: from here on the update survives a crash; the worker answers.
-        new = await off_loop(_store_updates, request.app[appkeys.STATE], channel, [data])
+        # Through the database gate: a locked database answers 503 within a bounded time
+        # instead of holding the request (and everybody else's) for as long as it is locked.
+        new = await request.app[appkeys.DB_GATE].run(
+            _store_updates, request.app[appkeys.STATE], channel, [data]
+        )
     except StateError:
         # Not stored means not acknowledged: Telegram delivers it again.
-        log.exception("telegram: the inbox could not store an update; asking Telegram to retry")
+        log.error("telegram: the inbox could not store an update; asking Telegram to retry")
         return web.json_response({"error": "try again later"}, status=503)
     worker = request.app.get(WORKER_KEY)
     if new and worker is not None:
@@ -365,7 +377,8 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
     """The update as a JSON object with an integer update_id, or None for anything else."""
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack (never a real update).
         return None
     if not isinstance(data, dict):
         return None
@@ -373,3 +386,15 @@ def _parse_body(raw: bytes) -> dict[str, Any] | None:
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         return None
     return data
+
+
+def at_the_door(update: dict[str, Any]) -> dict[str, Any]:
+    """The update as it is stored: lone surrogates repaired (they cannot be stored), and the
+    message's text and caption capped at MAX_TEXT_CHARS (the engine reads no more)."""
+    clean: dict[str, Any] = repair_json(update)
+    message = clean.get("message")
+    if isinstance(message, dict):
+        for name in ("text", "caption"):
+            if isinstance(message.get(name), str):
+                message[name] = message[name][:MAX_TEXT_CHARS]
+    return clean

@@ -48,7 +48,7 @@ from bot.channels.telegram_send import RetryPolicy, Sender
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
-from bot.privacy import load_or_create_salt, user_key
+from bot.privacy import load_or_create_salt, member_key, message_key, user_key
 from bot.ratelimit import FLOOD_TEXT
 from bot.state import BlockList, DedupStore, InboxItem, StateError
 
@@ -110,6 +110,7 @@ class _Delivery:
     save: Save
     outcome: Outcome | None = None
     failure: str | None = None
+    transient: bool = False
 
 
 # Set while `answer` runs an inbox item through the handlers (the same task, so it is visible in
@@ -121,6 +122,14 @@ _DELIVERY: contextvars.ContextVar[_Delivery | None] = contextvars.ContextVar(
 # retries without holding a worker slot.
 _INBOX_RETRY_AFTER_S = 5.0
 _INBOX_ATTEMPTS = 3
+
+
+def _arrival() -> float | None:
+    """When the update being answered from the inbox arrived (stored by the webhook or the
+    poller), for the flood guard, which counts arrivals; None outside the inbox."""
+    delivery = _DELIVERY.get()
+    received = delivery.payload.get("received_at") if delivery is not None else None
+    return float(received) if isinstance(received, int | float) else None
 
 
 def _encode(message: Outgoing) -> dict[str, Any]:
@@ -269,8 +278,12 @@ class TelegramChannel:
         if delivery.outcome is not None:
             return delivery.outcome
         if delivery.failure is not None:
-            # The turn failed before a reply was stored: run it again later.
-            return Outcome(error=delivery.failure)
+            # The turn failed before a reply was stored. A database or network failure may pass:
+            # run it again later. Anything else would fail the same way every time (a poison
+            # update): recorded once, never retried as temporary.
+            if delivery.transient:
+                return Outcome(error=delivery.failure)
+            return Outcome(error=f"poison:{delivery.failure}", permanent=True)
         return DONE
 
     async def _send_outbox(self, payload: dict[str, Any], save: Save) -> Outcome:
@@ -349,7 +362,10 @@ class TelegramChannel:
             # Synchronous on purpose: no await before the chat lock, so that updates handed in
             # together take the lock in the order they came. Only updates handed straight to
             # PTB come here (tests); the bot's own path is the inbox, which skipped this.
-            first = self.state.mark_seen(CHANNEL, str(update.update_id), self.clock())
+            # Stored hashed, like every platform id.
+            first = self.state.mark_seen(
+                CHANNEL, message_key(CHANNEL, str(update.update_id), self.salt), self.clock()
+            )
         except StateError:
             log.exception("could not record a telegram update id; answering anyway")
             return
@@ -409,7 +425,7 @@ class TelegramChannel:
             verdict = await turn_off_loop(
                 self.conversation.flood_verdict,
                 self._conversation_key(chat, message.from_user),
-                self.conversation.clock(),
+                _arrival() or self.conversation.clock(),
             )
             if verdict == "drop":
                 return
@@ -457,6 +473,7 @@ class TelegramChannel:
         delivery = _DELIVERY.get()
         if delivery is not None and delivery.outcome is None:
             delivery.failure = type(error).__name__ if error is not None else "internal"
+            delivery.transient = isinstance(error, StateError | TelegramError)
         log.error(
             "telegram %s update failed: %s at %s",
             update_kind(update),
@@ -484,7 +501,12 @@ class TelegramChannel:
                 return
             key = self._conversation_key(chat, user)
             reply = await turn_off_loop(
-                self.conversation.handle, CHANNEL, key, text=text, choice=choice
+                self.conversation.handle,
+                CHANNEL,
+                key,
+                text=text,
+                choice=choice,
+                received_at=_arrival(),
             )
             if reply is None:
                 return  # a flood being ignored
@@ -508,7 +530,7 @@ class TelegramChannel:
     def _conversation_key(self, chat: Chat, user: User | None) -> str:
         """A private chat is one person; in a group each member keeps their own session."""
         if chat.type in GROUPS and user is not None:
-            return self.key(f"{chat.id}:{user.id}")
+            return member_key(CHANNEL, str(chat.id), str(user.id), self.salt)
         return self.key(chat.id)
 
     @staticmethod

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -29,6 +30,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import appkeys
+from bot.bounded import TimedMap
 from bot.channels.whatsapp_parse import (
     MEDIA_KINDS,
     SIGNATURE_HEADER,
@@ -50,10 +52,10 @@ from bot.inbox import (
     Outcome,
     Save,
     WorkerStore,
-    off_loop,
     turn_off_loop,
 )
-from bot.privacy import load_or_create_salt, user_key
+from bot.intake import MAX_FIELD_CHARS, clean_text
+from bot.privacy import load_or_create_salt, message_key, user_key
 from bot.reply import Reply
 from bot.state import InboxItem, StateError, StateStore
 
@@ -84,6 +86,8 @@ NOTICES = {
 }
 # Ten photos in a row get one notice, not ten.
 NOTICE_QUIET_S = 60.0
+# Senders remembered for that at most (the least recently noticed are forgotten first).
+NOTICE_MAX_SENDERS = 50_000
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ class WhatsAppOptions:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
     jitter: Callable[[], float] = random.random
+    # When nothing is in flight, the WAL is truncated at most this often (bot.inbox).
+    scrub_every_s: float = 5.0
     # False: messages are stored and acknowledged but nobody answers them (a restart test).
     run_worker: bool = True
 
@@ -120,6 +126,7 @@ class WhatsAppOptions:
             poll_s=self.poll_s,
             drain_s=self.drain_s,
             max_item_attempts=self.max_item_attempts,
+            scrub_every_s=self.scrub_every_s,
             clock=self.clock,
         )
 
@@ -193,13 +200,16 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("whatsapp: signed webhook body is not JSON (%d bytes); ignored", len(raw))
         return web.Response(text="OK")
     parsed = parse_webhook(data)
-    state = app[appkeys.STATE]
     runtime = app[RUNTIME]
     try:
-        new, duplicates = await off_loop(_store, state, parsed, runtime.salt, time.time())
+        # In a thread, within a bound: a locked database answers 503 in time, never freezes
+        # the server (and /healthz) for everyone.
+        new, duplicates = await app[appkeys.DB_GATE].run(
+            _store, app[appkeys.STATE], parsed, runtime.salt, time.time()
+        )
     except StateError:
         # Not stored means not acknowledged: Meta will deliver it again.
-        log.exception("whatsapp: the inbox could not store a webhook; asking Meta to retry")
+        log.error("whatsapp: the inbox could not store a webhook; asking Meta to retry")
         return web.Response(status=503, text="Try again later")
     if new and runtime.worker is not None:
         runtime.worker.wake()
@@ -217,22 +227,43 @@ async def receive(request: web.Request) -> web.Response:
 
 
 def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> tuple[int, int]:
-    """Store every message that needs a reply; returns (new, duplicates). Runs off the loop."""
+    """Store every message of one webhook (on the database thread); (new, duplicates).
+
+    Ids are stored hashed. A message that cannot be stored for what it is (not for the state of
+    the database) is skipped and logged, so it never takes the rest of the batch with it."""
     new = duplicates = 0
     for message in parsed.messages:
         if not message.needs_reply:
             continue
-        key = user_key(CHANNEL, message.user_id, salt)
-        if state.enqueue(CHANNEL, message.message_id, key, _payload(message), now):
+        try:
+            key = user_key(CHANNEL, message.user_id, salt)
+            stored = state.enqueue(
+                CHANNEL,
+                message_key(CHANNEL, message.message_id, salt),
+                key,
+                _payload(message, now),
+                now,
+            )
+            if stored and message.user_id != message.address and message.address_field == "to":
+                # A BSUID user whose number we know: `forget` by that number must find them.
+                state.link(user_key(CHANNEL, message.address, salt), key, now)
+        except StateError:
+            raise
+        except Exception as exc:
+            log.error("whatsapp: a message could not be stored (%s); skipped", type(exc).__name__)
+            continue
+        if stored:
             new += 1
         else:
             duplicates += 1
     for status in parsed.statuses:
         if status.status == "failed" and state.mark_seen(
-            "whatsapp-status", f"{status.message_id}:failed", now
+            "whatsapp-status",
+            message_key("whatsapp-status", f"{status.message_id}:failed", salt),
+            now,
         ):
-            # The outcome of a send, often 131047 outside the 24-hour window. Codes only: the
-            # ids would let a log reader link messages to a person.
+            # The outcome of a send, often 131047 outside the 24-hour window. Codes only:
+            # the ids would let a log reader link messages to a person.
             log.warning(
                 "whatsapp: a sent message failed, error code(s) %s",
                 ",".join(status.error_codes) or "none",
@@ -240,13 +271,16 @@ def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> t
     return new, duplicates
 
 
-def _payload(message: InboundMessage) -> dict[str, Any]:
-    """What the worker needs to answer: the kind, the text or choice, and where to send the
-    reply. It holds the raw address, so state.finish() erases it once the item is done."""
+def _payload(message: InboundMessage, now: float) -> dict[str, Any]:
+    """What the worker needs to answer: the kind, the text (capped at MAX_TEXT_CHARS) or choice,
+    the platform id (for the read receipt), when it arrived (for the flood guard) and where to
+    send the reply. It holds raw ids, so state.finish() erases it once the item is done."""
     return {
         "kind": message.kind,
-        "text": message.text,
-        "choice": message.choice,
+        "text": clean_text(message.text) if message.text is not None else None,
+        "choice": clean_text(message.choice, MAX_FIELD_CHARS) if message.choice else None,
+        "wamid": message.message_id,
+        "received_at": now,
         "to": message.address,
         "to_field": message.address_field,
     }
@@ -299,13 +333,6 @@ async def answering(
             await worker.stop()
 
 
-async def work(settings: Settings, stop: asyncio.Event) -> None:
-    """`python -m bot work`: now channel-neutral, in bot.worker (this name is kept for callers)."""
-    from bot.worker import work as work_all
-
-    await work_all(settings, stop)
-
-
 class WhatsAppResponder:
     """Answers one stored WhatsApp message: blue ticks, one conversation turn, the sends."""
 
@@ -318,7 +345,8 @@ class WhatsAppResponder:
         self.conversation = conversation
         self.graph = graph
         self.options = options
-        self._notice_at: dict[str, float] = {}
+        # When each sender last got a media notice: bounded, and swept by time as it goes.
+        self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome:
         payload = item.payload
@@ -332,7 +360,7 @@ class WhatsAppResponder:
             # First time: blue ticks, then the one conversation turn for this message. The
             # rendered reply is stored before anything is sent, so that a retry or a restart
             # resumes the sending and never runs the turn (or logs the question) twice.
-            read = await self.graph.mark_read(item.message_id)
+            read = await self.graph.mark_read(_wamid(item))
             if not read.ok:
                 log.debug("whatsapp: mark-as-read failed (%s)", read.error)
             reply = await turn_off_loop(self._reply, item)
@@ -343,9 +371,9 @@ class WhatsAppResponder:
         total = len(outbox)
         for index in range(sent, total):
             message = outbox[index]
-            marker = f"{item.message_id}#{index + 1}/{total}"
+            marker = f"{_wamid(item)}#{index + 1}/{total}"
             result = await self.graph.send(
-                field_name, address, _message(message), marker, typing_for=item.message_id
+                field_name, address, _message(message), marker, typing_for=_wamid(item)
             )
             if result.ok:
                 if index + 1 < total:
@@ -359,7 +387,11 @@ class WhatsAppResponder:
         kind = str(payload.get("kind") or "unsupported")
         text = payload.get("text") if isinstance(payload.get("text"), str) else None
         choice = payload.get("choice") if isinstance(payload.get("choice"), str) else None
-        handle = self.conversation.handle
+        received = payload.get("received_at")
+        handle = functools.partial(
+            self.conversation.handle,
+            received_at=float(received) if isinstance(received, int | float) else None,
+        )
         if kind in ("button_reply", "list_reply", "quick_reply") and choice and self._known(choice):
             return handle(CHANNEL, item.user_key, choice=choice)
         if kind == "welcome":
@@ -379,13 +411,16 @@ class WhatsAppResponder:
 
     def _notice(self, key: str, kind: str) -> Reply | None:
         now = self.options.clock()
-        last = self._notice_at.get(key)
-        if last is not None and now - last < NOTICE_QUIET_S:
+        if self._notice_at.get(key, now) is not None:
             return None
-        if len(self._notice_at) > 10_000:
-            self._notice_at = {k: t for k, t in self._notice_at.items() if now - t < NOTICE_QUIET_S}
-        self._notice_at[key] = now
+        self._notice_at.touch(key, True, now)
         return Reply(text=NOTICES.get(kind, NOTICES["unsupported"]))
+
+
+def _wamid(item: InboxItem) -> str:
+    """The platform id of a stored message (kept in its payload; the inbox keeps a hash)."""
+    wamid = item.payload.get("wamid")
+    return wamid if isinstance(wamid, str) and wamid else item.message_id
 
 
 def _message(stored: object) -> Message:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from bot.intake import repair
+
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _SIGNATURE_PREFIX = "sha256="
 
@@ -119,9 +121,12 @@ def _list(value: object) -> list[Any]:
 
 
 def _str(value: object) -> str:
-    """A string field; numbers are accepted (some senders write ids as numbers), else ''."""
+    """A string field; numbers are accepted (some senders write ids as numbers), else ''.
+
+    Lone surrogates ("\\ud83d" escaped in the JSON) are repaired to U+FFFD: they cannot be
+    encoded, stored or hashed, and used to fail the whole webhook with a 500."""
     if isinstance(value, str):
-        return value
+        return repair(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return ""

@@ -13,10 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from bot.channels import telegram_render, whatsapp_send
-from bot.cli import reply_json
 from bot.engine import Engine
 from bot.entities import Entities
-from bot.reply import Reply
+from bot.reply import Reply, reply_json
 from bot.session import Session
 from knowledge import format as fmt
 from knowledge.store import Knowledge
