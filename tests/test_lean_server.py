@@ -64,25 +64,28 @@ asyncio.run(main())
 """
 
 
-def test_the_webhook_server_acknowledges_without_the_engine(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"  # empty: no knowledge database built beforehand
+def _run(args: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter with the WhatsApp webhook configured, plus `settings`."""
     env = clean_env(
-        BOT_DATA_DIR=str(data_dir),
         BOT_SECRET_SALT="lean-test-salt",
         WHATSAPP_VERIFY_TOKEN="verify",
         WHATSAPP_APP_SECRET="lean-app-secret",
         WHATSAPP_ACCESS_TOKEN="lean-access-token",
         WHATSAPP_PHONE_NUMBER_ID="1234567890",
+        **settings,
+    )
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_webhook_server_acknowledges_without_the_engine(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"  # empty: no knowledge database built beforehand
+    done = _run(
+        ["-c", _SERVER, json.dumps(HEAVY)],
+        BOT_DATA_DIR=str(data_dir),
         TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhook/telegram",
         TELEGRAM_WEBHOOK_SECRET="lean-Secret_1",
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", _SERVER, json.dumps(HEAVY)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -101,22 +104,10 @@ def test_serve_stops_with_the_workers_error_when_the_knowledge_cannot_load(
     )
     first = sorted((sources / "intents").glob("*.toml"))[0]
     first.write_text(first.read_text(encoding="utf-8") + '\n[[intent]]\nid = "tanpa_isi"\n')
-    env = clean_env(
+    done = _run(
+        ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(free_port())],
         BOT_DATA_DIR=str(tmp_path / "data"),
         BOT_KNOWLEDGE_DIR=str(sources),
-        BOT_SECRET_SALT="lean-test-salt",
-        WHATSAPP_VERIFY_TOKEN="verify",
-        WHATSAPP_APP_SECRET="lean-app-secret",
-        WHATSAPP_ACCESS_TOKEN="lean-access-token",
-        WHATSAPP_PHONE_NUMBER_ID="1234567890",
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert done.returncode == 2, done.stderr
     assert "tanpa_isi" in done.stderr and "cannot start" in done.stderr
