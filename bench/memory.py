@@ -52,7 +52,7 @@ print(json.dumps({'steps': out, 'total_mb': round(before, 1), 'server_imports': 
 
 def import_memory() -> dict[str, object]:
     """MB added by each import group (RSS), the total, and which heavy modules importing
-    bot.server drags in (without loading the engine: that is build_app's doing)."""
+    bot.server drags in (none: the engine is imported and loaded only where something answers)."""
     heavy_probe = (
         "import json, sys; import bot.server; "
         f"print(json.dumps({{n: n in sys.modules for n in {list(HEAVY)!r}}}))"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.dbgate import DatabaseGate
 from bot.state import StateStore
 
+if TYPE_CHECKING:  # the acknowledging server must not import the engine behind it
+    from bot.conversation import Conversation
+
 SETTINGS = web.AppKey("settings", Settings)
-CONVERSATION = web.AppKey("conversation", Conversation)
+CONVERSATION: web.AppKey[Conversation] = web.AppKey("conversation")
 STATE = web.AppKey("state", StateStore)
 # Every state database call made by a request handler goes through the gate (never blocks).
 DB_GATE = web.AppKey("db_gate", DatabaseGate)

@@ -7,13 +7,14 @@ is the single place that touches the session store and the question log.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.engine import Engine, Outcome
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.links import ShareLinks
 from bot.metrics import metrics
@@ -22,7 +23,9 @@ from bot.ratelimit import FLOOD_TEXT, RateLimiter
 from bot.reply import Reply
 from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
-from handlers.present import SHARE_OPTION
+
+if TYPE_CHECKING:  # a deferred conversation (the acknowledging server) never imports these
+    from bot.engine import Engine, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,14 @@ SHARED_INTENT = "shared_intent"
 class Conversation:
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | None,
         state: StateStore,
         settings: Settings,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.engine = engine
+        self._engine: Engine | None = engine
+        self._load: Callable[[], Engine] | None = None
+        self._loading = threading.Lock()
         self.state = state
         self.settings = settings
         self.clock = clock
@@ -52,6 +57,34 @@ class Conversation:
         self._by_title: dict[str, str] | None = None
         # The Telegram channel fills in the bot's username once getMe has answered.
         self.share_links = ShareLinks(whatsapp_number=settings.whatsapp_number)
+
+    @classmethod
+    def deferred(
+        cls,
+        load: Callable[[], Engine],
+        state: StateStore,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+    ) -> Conversation:
+        """A conversation that loads its engine at the first turn that needs it: a process that
+        only acknowledges (the webhook server beside its worker) never loads one."""
+        conversation = cls(None, state, settings, clock)
+        conversation._load = load
+        return conversation
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._loading:  # turns run in threads: load once
+                if self._engine is None:
+                    if self._load is None:
+                        raise RuntimeError("a conversation without an engine")
+                    self._engine = self._load()
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: Engine) -> None:
+        self._engine = engine
 
     def today(self) -> date:
         return self.settings.today or date.fromtimestamp(self.clock())
@@ -137,6 +170,8 @@ class Conversation:
     def _with_share_link(self, channel: str, reply: Reply, session: Session) -> Reply:
         """Remember which answer "Bagikan" would share; end the shared text with a link back
         to that answer on this channel."""
+        from handlers.present import SHARE_OPTION
+
         if any(option.id == SHARE_OPTION.id for option in reply.options) and reply.intent:
             session.memory[SHARED_INTENT] = reply.intent
             return reply

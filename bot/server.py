@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from telegram.error import TelegramError
@@ -25,14 +26,35 @@ from bot.conversation import Conversation
 from bot.dbgate import DatabaseGate
 from bot.httpguard import GuardedRunner, request_deadline
 from bot.instance import single_instance
-from bot.runtime import load_engine
 from bot.state import StateStore
 from bot.stores import open_state
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
 # The process id of the WhatsApp worker process (for benchmarks measuring its memory).
 WORKER_PID = web.AppKey("worker_pid", int)
+# The worker's exit code for a setting or knowledge it cannot use (bot.cli's EXIT_INVALID):
+# at its first start, starting it again would fail the same way, so `serve` stops with it, as it
+# did when the server itself loaded the engine (say, no knowledge database and broken sources).
+WORKER_INVALID = 2
+
+
+class Stop:
+    """Asks `_run` to stop, with the exit code `serve` returns."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.code = 0
+
+    def now(self, code: int) -> None:
+        self.code = code
+        self.event.set()
+
+
+STOP = web.AppKey("serve_stop", Stop)
 # Graceful stop: the worker's drain (5 s) plus releasing its claims, within the 10 s promised.
 WORKER_STOP_S = 8.0
 # Requests still being read when SIGTERM comes get this long; each one is a quick INSERT.
@@ -79,12 +101,36 @@ def make_app(settings: Settings, conversation: Conversation, state: StateStore) 
 def build_app(settings: Settings) -> web.Application:
     """Everything `serve` runs, without running it (tests and benchmarks start it themselves)."""
     require_webhook_settings(settings)
-    engine = load_engine(settings)
     state = open_state(settings)
-    conversation = Conversation(engine, state, settings)
+    # The engine is loaded where something answers, at the first turn: in `serve` the worker
+    # process answers, so this one never imports the engine, the handlers or rapidfuzz (and
+    # never reads the knowledge database) unless the curators' desk asks for it.
+    conversation = Conversation.deferred(lambda: _load_engine(settings), state, settings)
     app = make_app(settings, conversation, state)
     app.on_cleanup.append(_close_state)
     return app
+
+
+def acknowledging_app(settings: Settings) -> web.Application:
+    """The app `serve` runs, before its worker process is attached: it verifies, stores and
+    acknowledges, and answers nothing itself (the worker process does)."""
+    app = build_app(settings)
+    # Answer in a second process: acknowledgements keep this one's CPU to themselves.
+    if settings.whatsapp_enabled:
+        from bot.channels import whatsapp
+
+        app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
+    if settings.telegram_enabled:
+        from bot.channels import telegram
+
+        app[telegram.RUN_WORKER] = False
+    return app
+
+
+def _load_engine(settings: Settings) -> Engine:
+    from bot.runtime import load_engine
+
+    return load_engine(settings)
 
 
 async def _close_state(app: web.Application) -> None:
@@ -98,6 +144,7 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
     stopping = asyncio.Event()
 
     async def supervise() -> None:
+        first = True
         while not stopping.is_set():
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "work", stdin=asyncio.subprocess.DEVNULL
@@ -113,9 +160,15 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
                     proc.kill()
                     await proc.wait()
                 raise
-            if not stopping.is_set():
-                log.error("the WhatsApp worker process exited with %s; starting it again", code)
-                await asyncio.sleep(1.0)
+            if stopping.is_set():
+                continue
+            if first and code == WORKER_INVALID and STOP in app:
+                log.error("the worker process cannot start (its error is above); stopping")
+                app[STOP].now(code)
+                return
+            first = False
+            log.error("the WhatsApp worker process exited with %s; starting it again", code)
+            await asyncio.sleep(1.0)
 
     task = asyncio.create_task(supervise())
     try:
@@ -159,26 +212,16 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     # webhook needs one, and a salt file left by a process that refused to start would only
     # mislead the next one (the channels make a local salt when they may run without one).
     with single_instance(settings, "serve"):
-        app = build_app(settings)
-        # Answer in a second process: acknowledgements keep this one's CPU to themselves.
-        if settings.whatsapp_enabled:
-            from bot.channels import whatsapp
-
-            app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
-        if settings.telegram_enabled:
-            from bot.channels import telegram
-
-            app[telegram.RUN_WORKER] = False
+        app = acknowledging_app(settings)
         app.cleanup_ctx.append(_worker_process)
         logguard.install()
         bind_host = host or settings.host
         bind_port = port or settings.port
         log.info("Tanya Jamsos serving on http://%s:%d", bind_host, bind_port)
-        asyncio.run(_run(app, settings, bind_host, bind_port))
-    return 0
+        return asyncio.run(_run(app, settings, bind_host, bind_port))
 
 
-async def _run(app: web.Application, settings: Settings, host: str, port: int) -> None:
+async def _run(app: web.Application, settings: Settings, host: str, port: int) -> int:
     """web.run_app's graceful stop (SIGTERM or Ctrl-C: stop accepting, give requests being read
     SHUTDOWN_TIMEOUT_S, then the cleanups, the worker's drain included), with the connection
     limit and request timeouts of bot.httpguard."""
@@ -189,14 +232,15 @@ async def _run(app: web.Application, settings: Settings, host: str, port: int) -
         access_log=None,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
     )
+    stop = app[STOP] = Stop()
     await runner.setup()
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, stop.event.set)
     try:
         await web.TCPSite(runner, host, port).start()
-        await stop.wait()
+        await stop.event.wait()
     finally:
         await runner.cleanup()
+    return stop.code

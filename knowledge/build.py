@@ -12,12 +12,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from knowledge.compile import Compiled, compile_sources, source_files
 from knowledge.errors import KnowledgeError
 from knowledge.places import read_places, write_places
+
+if TYPE_CHECKING:  # only a build imports sqlite_utils; reading the database needs sqlite3 alone
+    import sqlite_utils
 
 SOURCE_DIR = Path(__file__).resolve().parent
 SCHEMA_VERSION = 2
@@ -200,6 +202,8 @@ def build(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        import sqlite_utils
+
         db = sqlite_utils.Database(tmp, recreate=True)
         with db.conn:
             _write(db, compiled)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import re
 import time
@@ -184,7 +185,6 @@ class TelegramChannel:
         self.clock = clock
         protect_logs(settings.telegram_token)
         self.salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
-        self.codec = CallbackCodec(conversation.engine.knowledge)
         builder = (
             Application.builder()
             .token(settings.telegram_token)
@@ -207,6 +207,12 @@ class TelegramChannel:
         )
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._register()
+
+    @functools.cached_property
+    def codec(self) -> CallbackCodec:
+        """Made when the first answer is rendered or button read: the acknowledging server
+        never needs it, so it never loads the engine for it."""
+        return CallbackCodec(self.conversation.engine.knowledge)
 
     # -- wiring --------------------------------------------------------------------------------
 

@@ -12,13 +12,16 @@ import html
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.text import body, split_message
 from bot.reply import Option, Reply
-from knowledge.store import Knowledge
+
+if TYPE_CHECKING:  # the server renders nothing: it needs no knowledge to acknowledge
+    from knowledge.store import Knowledge
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
