@@ -140,6 +140,14 @@ async def run_split_burst(
                     if status != 200:
                         failovers += 1
                         status = await post(b, raw, headers)
+                    # A 503 is the survivor's back-pressure (its database gate is full): the
+                    # platform redelivers later, and so does this load generator, a bounded
+                    # number of times.
+                    for attempt in range(1, 21):
+                        if status != 503:
+                            break
+                        await asyncio.sleep(0.05 * attempt)
+                        status = await post(b, raw, headers)
                     assert status == 200, status
                     acked.add(wamid)
                     if len(acked) >= messages * kill_after:
