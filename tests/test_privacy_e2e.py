@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -124,6 +125,17 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
     assert len(graph.delivered) >= sent
     # While the bot still runs (the WAL is still there): every file of the data folder.
     leaks = _leaks(both.data_dir, raw_identifiers())
+    if leaks:
+        # A checkpoint that ran while another connection still read an older snapshot can
+        # leave a superseded page in the database file until the next one: allow exactly one
+        # more scrub, then the disk must be clean. Rows that still hold an identifier are
+        # named, so that a real leak says where it is.
+        async with asyncio.timeout(20):
+            worker.scrubbed.clear()
+            await worker.scrubbed.wait()
+        leaks = _leaks(both.data_dir, raw_identifiers()) + _live_rows(
+            both.state_db, raw_identifiers()
+        )
     logged = caplog.text
     await client.close()
     state.close()
@@ -139,3 +151,17 @@ def _leaks(folder: Path, needles: list[str]) -> list[str]:
         data = path.read_bytes()
         found.extend(f"{path.name}: {n}" for n in needles if n.encode() in data)
     return found
+
+
+def _live_rows(path: Path, needles: list[str]) -> list[str]:
+    with sqlite3.connect(path) as con:
+        tables = [
+            name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return [
+            f"{table} row: {needle}"
+            for table in tables
+            for row in con.execute(f'SELECT * FROM "{table}"')
+            for needle in needles
+            if needle in str(row)
+        ]
