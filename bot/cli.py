@@ -207,7 +207,7 @@ def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO)
 
         return serve(settings)
     if settings.telegram_enabled:
-        from bot.channels.telegram import run_polling
+        from bot.polling import run_polling
 
         return run_polling(settings)
     print(
@@ -242,13 +242,13 @@ def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int
 def _ask(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
+    from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.conversation import APOLOGY_TEXT
     from bot.reply import Reply
-    from bot.runtime import load_engine
     from bot.session import Session
+    from handlers.notices import APOLOGY_TEXT
 
-    engine = load_engine(settings, stderr)
+    engine = open_runtime(settings, stderr=stderr).engine
     today = _today(settings, args.today)
     questions = (
         [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
@@ -284,18 +284,16 @@ def _chat(
     `resume`: a piped script must not pick up the options of the previous run."""
     from dataclasses import replace
 
+    from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.conversation import Conversation
-    from bot.privacy import load_or_create_salt, user_key
-    from bot.runtime import load_engine
-    from bot.stores import open_state
+    from bot.privacy import user_key
 
-    engine = load_engine(settings, stderr)
-    state = open_state(settings)
     # The console is one trusted person at a keyboard: no flood guard.
-    conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
-    salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
-    key = user_key("console", "local", salt)
+    runtime = open_runtime(replace(settings, today=today, rate_limit=10**9), stderr=stderr)
+    runtime.engine  # noqa: B018 - loaded before the first prompt: a broken setup fails now
+    state = runtime.state
+    conversation = runtime.conversation
+    key = user_key("console", "local", runtime.salt)
     if not resume:
         from bot.session import Session
         from bot.state import now
@@ -321,16 +319,17 @@ def _chat(
             if reply is not None:
                 print(render(reply) + "\n", file=stdout, flush=True)
     finally:
-        state.close()
+        runtime.close()
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    from bot.app import open_runtime
     from bot.report import as_json, build_report, format_report
     from bot.state import now
-    from bot.stores import open_state
 
-    state = open_state(settings)
+    runtime = open_runtime(settings)
+    state = runtime.state
     try:
         if args.ignore:
             state.ignore_group(args.ignore, now())
@@ -339,26 +338,26 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
         since = args.since.isoformat() if args.since else ""
         report = build_report(state.questions(since), state.ignored_groups(), args.newest)
     finally:
-        state.close()
+        runtime.close()
     print(as_json(report) if args.json else format_report(report), file=stdout)
     return EXIT_OK
 
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.stores import open_state
     from bot.teach import TeachError, lesson_for, preview, teach
 
-    state = open_state(settings)
-    try:
-        lesson = lesson_for(args.question, args.intent, state)
-    finally:
-        state.close()
-    try:
-        taught = (preview if args.preview else teach)(lesson, settings, _today(settings, None))
-    except TeachError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_INVALID
+    with open_runtime(settings) as runtime:
+        lesson = lesson_for(args.question, args.intent, runtime.state)
+        try:
+            if args.preview:
+                taught = preview(lesson, settings, _today(settings, None))
+            else:
+                taught = teach(lesson, settings, _today(settings, None), runtime.state)
+        except TeachError as exc:
+            print(f"error: {exc}", file=stderr)
+            return EXIT_INVALID
     if args.preview:
         print(f"preview, nothing saved: {taught.shown_path} would change like this:\n", file=stdout)
         print(taught.diff or "(no change: the question(s) are examples already)", file=stdout)
@@ -376,16 +375,17 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
 
 
 def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.privacy import SaltError, stored_salt, user_key
-    from bot.stores import open_state
+    from bot.app import open_runtime
+    from bot.privacy import SaltError, user_key
 
+    runtime = open_runtime(settings)
     key = args.user
     channel, sep, raw = key.partition(":")
     if sep:
         try:
             # Never a new salt: with another one every key differs, nothing would be found,
             # and the user would be told they were forgotten.
-            salt = stored_salt(settings.secret_salt, settings.data_dir)
+            salt = runtime.stored_salt()
         except SaltError as exc:
             print(f"error: {exc}", file=stderr)
             return EXIT_INVALID
@@ -394,11 +394,8 @@ def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr
             # A phone number as people write it; WhatsApp sends it as bare digits.
             raw = re.sub(r"\D", "", raw)
         key = user_key(channel, raw, salt)
-    state = open_state(settings)
-    try:
-        removed = state.forget(key)
-    finally:
-        state.close()
+    with runtime:
+        removed = runtime.state.forget(key)
     print(f"removed {removed} record(s) for {key}", file=stdout)
     return EXIT_OK
 

@@ -322,7 +322,7 @@ def run_eval(
     stderr: TextIO,
     show_errors: bool,
 ) -> int:
-    from bot.runtime import load_engine
+    from bot.app import open_runtime
 
     if isinstance(paths, Path):
         paths = [paths]
@@ -333,7 +333,7 @@ def run_eval(
         if not chosen:
             print(f"error: no labelled sets in {DATA_DIR}; give a FILE to evaluate", file=stderr)
             return 2
-    engine = load_engine(settings, stderr)
+    engine = open_runtime(settings, stderr=stderr).engine
     reports: list[Report] = []
     for path in chosen:
         try:

@@ -20,7 +20,6 @@ from bot.engine import Engine
 from bot.reply import Reply
 from bot.report import group_questions
 from bot.state import StateStore, now
-from bot.stores import open_state
 from knowledge.text import fold
 
 # Report group ids are "g" and eight hex digits (bot.report.signature).
@@ -168,18 +167,15 @@ def _apply(
     )
 
 
-def teach(lesson: Lesson, settings: Settings, today: date) -> Taught:
+def teach(lesson: Lesson, settings: Settings, today: date, state: StateStore) -> Taught:
     """Save a lesson: the reviewable edit, rebuilt and checked; refused (file unchanged) with a
-    KnowledgeError or TeachError when it does not pass."""
+    KnowledgeError or TeachError when it does not pass. A taught report group is hidden from
+    later reports in `state`."""
     taught = _apply(
         lesson, settings.knowledge_dir, settings.knowledge_db, settings.share_contact, today
     )
     if lesson.group is not None:
-        state = open_state(settings)
-        try:
-            state.ignore_group(lesson.group, now())
-        finally:
-            state.close()
+        state.ignore_group(lesson.group, now())
     return taught
 
 

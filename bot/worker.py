@@ -14,10 +14,9 @@ import contextlib
 import logging
 import os
 
+from bot.app import open_runtime
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.instance import single_instance
-from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
@@ -31,47 +30,46 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
     """Answer until `stop` is set (SIGTERM), or until the parent process that started us dies;
     then finish or release the claims in hand and return."""
     from bot.channels import telegram, whatsapp
-    from bot.runtime import load_engine
 
     # Acknowledging webhooks is the urgent job (the platforms retry slow ones); answering can
     # wait a few milliseconds, so the worker yields the CPU to the server under load.
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
-    with single_instance(settings, "worker"):
-        state = open_state(settings)
-        try:
-            channels = [
-                name
-                for name, enabled in (
-                    (whatsapp.CHANNEL, settings.whatsapp_enabled),
-                    (telegram.CHANNEL, settings.telegram_enabled),
+    with single_instance(settings, "worker"), open_runtime(settings) as runtime:
+        state = runtime.state
+        channels = [
+            name
+            for name, enabled in (
+                (whatsapp.CHANNEL, settings.whatsapp_enabled),
+                (telegram.CHANNEL, settings.telegram_enabled),
+            )
+            if enabled
+        ]
+        if not state.shared:
+            for channel in channels:
+                if released := state.release_claims(channel):
+                    log.warning(
+                        "%s worker: took over %d message(s) left by a stopped worker",
+                        channel,
+                        released,
+                    )
+        # Loaded before answering starts: a worker that cannot load the knowledge stops here,
+        # and `serve` with it (bot.server, WORKER_INVALID).
+        runtime.engine  # noqa: B018
+        conversation = runtime.conversation
+        parent = os.getppid()
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.whatsapp_enabled:
+                options = whatsapp.WhatsAppOptions(poll_s=POLL_S, lease_s=settings.inbox_lease_s)
+                await stack.enter_async_context(
+                    whatsapp.answering(settings, state, conversation, options)
                 )
-                if enabled
-            ]
-            if not state.shared:
-                for channel in channels:
-                    if released := state.release_claims(channel):
-                        log.warning(
-                            "%s worker: took over %d message(s) left by a stopped worker",
-                            channel,
-                            released,
-                        )
-            conversation = Conversation(load_engine(settings), state, settings)
-            parent = os.getppid()
-            async with contextlib.AsyncExitStack() as stack:
-                if settings.whatsapp_enabled:
-                    options = whatsapp.WhatsAppOptions(
-                        poll_s=POLL_S, lease_s=settings.inbox_lease_s
+            if settings.telegram_enabled:
+                await stack.enter_async_context(
+                    telegram.answering(
+                        settings, state, conversation, salt=runtime.salt, poll_s=POLL_S
                     )
-                    await stack.enter_async_context(
-                        whatsapp.answering(settings, state, conversation, options)
-                    )
-                if settings.telegram_enabled:
-                    await stack.enter_async_context(
-                        telegram.answering(settings, state, conversation, poll_s=POLL_S)
-                    )
-                while not stop.is_set() and os.getppid() == parent:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), 1.0)
-        finally:
-            state.close()
+                )
+            while not stop.is_set() and os.getppid() == parent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)

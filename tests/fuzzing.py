@@ -14,6 +14,7 @@ from bot.channels import console, telegram_render, whatsapp_send
 from bot.engine import Engine
 from bot.reply import Reply
 from bot.session import Session
+from knowledge.options import option_ids
 from knowledge.text import PLACEHOLDER
 
 WORDS = st.sampled_from(
@@ -87,7 +88,7 @@ def _whatsapp_problems(message: whatsapp_send.Message) -> list[str]:
 
 def run_conversation(engine: Engine, messages: list[str], today: date) -> list[str]:
     """The problems of every reply in one conversation; an exception is a problem too."""
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     session = Session()
     found: list[str] = []
     for text in messages:

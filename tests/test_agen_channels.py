@@ -11,6 +11,7 @@ from bot.channels.text import body
 from bot.engine import Engine
 from bot.reply import Reply
 from bot.session import Session
+from knowledge.options import option_ids
 
 from .conftest import TODAY
 
@@ -18,7 +19,7 @@ WA_FORWARD_LIMIT = 1024
 
 
 def telegram_text(engine: Engine, reply: Reply) -> str:
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     return "\n\n".join(html.unescape(o.text) for o in telegram_render.render(reply, codec))
 
 
@@ -51,7 +52,7 @@ def test_the_share_text_is_the_same_compact_text_on_every_channel(engine: Engine
 
 def test_the_share_option_is_a_button_on_telegram_and_whatsapp(engine: Engine) -> None:
     answer = engine.answer("berapa santunan kematian bpjs tk", Session(), TODAY)
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     keyboards = [o.keyboard for o in telegram_render.render(answer, codec) if o.keyboard]
     buttons = [b for row in keyboards[0].inline_keyboard for b in row]
     assert any(b.text == "Bagikan" and b.callback_data == "bagikan" for b in buttons)

@@ -108,7 +108,6 @@ CHANNEL_FORBIDDEN = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: channels still reach past the conversation")
 def test_channels_talk_only_to_the_conversation_service() -> None:
     assert _violations("bot.channels", CHANNEL_FORBIDDEN) == []
 
@@ -132,7 +131,6 @@ def _reaches_into_the_conversation() -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: channels still reach past the conversation")
 def test_channels_use_only_the_conversation_services_api() -> None:
     assert _reaches_into_the_conversation() == []
 
@@ -155,7 +153,6 @@ ROOT_ONLY = ("bot.stores.open_state", "bot.runtime.load_engine", "bot.state_post
 ROOT_MODULES = ("bot.app", "bot.stores", "bot.runtime")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: run modes still build their own runtime")
 def test_only_the_composition_root_builds_the_house() -> None:
     found = [
         v

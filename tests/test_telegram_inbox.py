@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from pytest_aiohttp import AiohttpClient
 
+from bot.app import Runtime, make_app
 from bot.channels import telegram
 from bot.channels.telegram import WEBHOOK_PATH
 from bot.channels.telegram_send import RetryPolicy
@@ -24,7 +25,6 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.inbox import InboxOptions
 from bot.privacy import user_key
-from bot.server import make_app
 from bot.state import SqliteState
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
 
@@ -94,7 +94,10 @@ async def hook(
     )
     state = SqliteState(hook_settings.state_db)
     clock = Clock()
-    app = make_app(hook_settings, Conversation(engine, state, hook_settings), state)
+    app = make_app(
+        hook_settings,
+        Runtime(hook_settings, conversation=Conversation(engine, state, hook_settings)),
+    )
     app[telegram.INBOX_OPTIONS] = InboxOptions(poll_s=0.05, clock=clock.now, max_item_attempts=10)
     client = await aiohttp_client(app)
     # Retries inside one attempt in milliseconds, so the inbox's own retries are what is tested.
@@ -198,7 +201,9 @@ async def test_a_worker_started_while_the_bot_api_is_down_answers_once_it_is_bac
         key = user_key("telegram", "3004", "test-salt")
         state.enqueue("telegram", "77", key, {"update": text_update(3004, "apa itu jht")}, 0)
         conversation = Conversation(engine, state, tg)
-        async with telegram.answering(tg, state, conversation, poll_s=0.05) as worker:
+        async with telegram.answering(
+            tg, state, conversation, salt=tg.secret_salt, poll_s=0.05
+        ) as worker:
             await fake.wait_for("sendMessage", within_s=WAIT_S)
             async with asyncio.timeout(WAIT_S):
                 await worker.wait_idle()

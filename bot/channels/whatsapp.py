@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import random
@@ -42,7 +41,7 @@ from bot.channels.whatsapp_parse import (
     verify_challenge,
 )
 from bot.channels.whatsapp_send import GraphClient, Message, RetryPolicy, render
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.conversation import Conversation
 from bot.health import WHATSAPP_WORKER
 from bot.inbox import (
@@ -55,7 +54,7 @@ from bot.inbox import (
     turn_off_loop,
 )
 from bot.intake import MAX_FIELD_CHARS, clean_text
-from bot.privacy import load_or_create_salt, message_key, user_key
+from bot.privacy import message_key, user_key
 from bot.reply import Reply
 from bot.state import InboxItem, StateError, StateStore
 
@@ -67,23 +66,6 @@ WEBHOOK_PATH = "/webhook/whatsapp"
 # the body that is read, this one refuses a declared larger body before reading anything.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
-# Short, kind answers to what the bot cannot read yet: voice notes and photos are common from
-# this audience, and silence would look like the bot is broken.
-_ASK_TO_TYPE = "Silakan ketik pertanyaan Bapak/Ibu ya."
-NOTICES = {
-    "voice": "Maaf, saya belum bisa mendengarkan pesan suara. " + _ASK_TO_TYPE,
-    "audio": "Maaf, saya belum bisa mendengarkan pesan audio. " + _ASK_TO_TYPE,
-    "image": "Maaf, saya belum bisa membaca gambar. " + _ASK_TO_TYPE,
-    "video": "Maaf, saya belum bisa menonton video. " + _ASK_TO_TYPE,
-    "document": "Maaf, saya belum bisa membuka dokumen. " + _ASK_TO_TYPE,
-    "sticker": "Terima kasih stikernya! " + _ASK_TO_TYPE,
-    "location": (
-        "Terima kasih. Saya belum bisa membaca lokasi. Silakan ketik nama kabupaten atau kota "
-        'Bapak/Ibu, misalnya "kantor di Kupang".'
-    ),
-    "contacts": "Maaf, saya belum bisa membaca kartu kontak. " + _ASK_TO_TYPE,
-    "unsupported": "Maaf, saya belum bisa membaca pesan jenis ini. " + _ASK_TO_TYPE,
-}
 # Ten photos in a row get one notice, not ten.
 NOTICE_QUIET_S = 60.0
 # Senders remembered for that at most (the least recently noticed are forgotten first).
@@ -143,23 +125,10 @@ OPTIONS = web.AppKey("whatsapp_options", WhatsAppOptions)
 RUNTIME = web.AppKey("whatsapp_runtime", Runtime)
 
 
-def setup(app: web.Application) -> None:
-    """Add the WhatsApp routes and the worker to an application made by `make_app`."""
-    settings = app[appkeys.SETTINGS]
-    missing = [
-        name
-        for name, value in (
-            ("WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
-            ("WHATSAPP_VERIFY_TOKEN", settings.whatsapp_verify_token),
-            ("WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
-            ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
-        )
-        if not value
-    ]
-    if missing:
-        # Fail closed: without the app secret no webhook could be trusted.
-        raise ConfigError("The WhatsApp channel needs these settings: " + ", ".join(missing))
-    app[RUNTIME] = Runtime(load_or_create_salt(settings.secret_salt, settings.data_dir))
+def setup(app: web.Application, salt: str) -> None:
+    """Add the WhatsApp routes and the worker to an application made by `bot.app.make_app`,
+    which has checked the channel's settings (bot.config.REQUIRED) before anything is made."""
+    app[RUNTIME] = Runtime(salt)
     app.router.add_get(WEBHOOK_PATH, verify)
     app.router.add_post(WEBHOOK_PATH, receive)
     app.cleanup_ctx.append(_graph_and_worker)
@@ -388,33 +357,23 @@ class WhatsAppResponder:
         text = payload.get("text") if isinstance(payload.get("text"), str) else None
         choice = payload.get("choice") if isinstance(payload.get("choice"), str) else None
         received = payload.get("received_at")
-        handle = functools.partial(
-            self.conversation.handle,
-            received_at=float(received) if isinstance(received, int | float) else None,
-        )
-        if kind in ("button_reply", "list_reply", "quick_reply") and choice and self._known(choice):
-            return handle(CHANNEL, item.user_key, choice=choice)
+        arrived = float(received) if isinstance(received, int | float) else None
+        conversation, key = self.conversation, item.user_key
+        buttons = ("button_reply", "list_reply", "quick_reply")
+        if kind in buttons and choice and conversation.knows(choice):
+            return conversation.select(CHANNEL, key, choice, received_at=arrived)
         if kind == "welcome":
-            if self._known("salam"):
-                return handle(CHANNEL, item.user_key, choice="salam")
-            return handle(CHANNEL, item.user_key, text="halo")
+            return conversation.greet(CHANNEL, key, received_at=arrived)
         if kind in MEDIA_KINDS or kind == "unsupported":
             if text:
                 # A caption under a photo is a question the user typed.
-                return handle(CHANNEL, item.user_key, text=text)
-            return self._notice(item.user_key, kind)
-        return handle(CHANNEL, item.user_key, text=text or "")
-
-    def _known(self, option_id: str) -> bool:
-        intent = option_id.partition(":")[0]
-        return intent in self.conversation.engine.knowledge.intents
-
-    def _notice(self, key: str, kind: str) -> Reply | None:
-        now = self.options.clock()
-        if self._notice_at.get(key, now) is not None:
-            return None
-        self._notice_at.touch(key, True, now)
-        return Reply(text=NOTICES.get(kind, NOTICES["unsupported"]))
+                return conversation.handle(CHANNEL, key, text=text, received_at=arrived)
+            now = self.options.clock()
+            if self._notice_at.get(key, now) is not None:
+                return None
+            self._notice_at.touch(key, True, now)
+            return conversation.media_notice(CHANNEL, key, kind, received_at=arrived)
+        return conversation.handle(CHANNEL, key, text=text or "", received_at=arrived)
 
 
 def _wamid(item: InboxItem) -> str:
@@ -429,7 +388,6 @@ def _message(stored: object) -> Message:
 
 __all__ = [
     "CHANNEL",
-    "NOTICES",
     "OPTIONS",
     "RUNTIME",
     "InboxWorker",

@@ -18,6 +18,7 @@ from bot.entities import Entities
 from bot.reply import Reply, reply_json
 from bot.session import Session
 from knowledge import format as fmt
+from knowledge.options import option_ids
 from knowledge.store import Knowledge
 from knowledge.text import PLACEHOLDER
 
@@ -142,7 +143,10 @@ def render_reply(
     reply: Reply, knowledge: Knowledge | None
 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
     """The messages the real Telegram and WhatsApp renderers make of this reply."""
-    codec = telegram_render.CallbackCodec(knowledge)
+    # Rendering only encodes; the knowledge would resolve shortened buttons read back.
+    codec = telegram_render.CallbackCodec(
+        (lambda: option_ids(knowledge)) if knowledge is not None else None
+    )
     telegram = []
     for message in telegram_render.render(reply, codec):
         rows = message.keyboard.inline_keyboard if message.keyboard else ()

@@ -11,6 +11,7 @@ is answered at once by the channels of this process. Every page has a JSON twin 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import sys
@@ -249,7 +250,9 @@ async def _teach(request: web.Request) -> tuple[Lesson, Taught, bool]:
     settings = app[SETTINGS]
     lesson = await asyncio.to_thread(lesson_for, target, intent, app[STATE])
     today = _today(request)
-    run: Callable[[Lesson, Settings, date], Taught] = teach if save else preview
+    run: Callable[[Lesson, Settings, date], Taught] = (
+        functools.partial(teach, state=app[STATE]) if save else preview
+    )
     try:
         if save:
             async with app[TEACH_LOCK]:
