@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.reply import reply_json
+from core.reply import reply_json
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -244,8 +244,8 @@ def _ask(
 ) -> int:
     from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.reply import Reply
-    from bot.session import Session
+    from core.reply import Reply
+    from core.session import Session
     from handlers.notices import APOLOGY_TEXT
 
     engine = open_runtime(settings, stderr=stderr).engine
@@ -295,8 +295,8 @@ def _chat(
     conversation = runtime.conversation
     key = user_key("console", "local", runtime.salt)
     if not resume:
-        from bot.session import Session
         from bot.state import now
+        from core.session import Session
 
         state.save_session(key, Session(), now())
     interactive = stdin.isatty()

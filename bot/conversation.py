@@ -24,9 +24,9 @@ from bot.links import ShareLinks
 from bot.metrics import metrics
 from bot.privacy import mask_memory, mask_text
 from bot.ratelimit import RateLimiter
-from bot.reply import Reply
-from bot.session import Session
 from bot.state import LoggedQuestion, StateError, StateStore
+from core.reply import Reply
+from core.session import Session
 
 if TYPE_CHECKING:  # a deferred conversation (the acknowledging server) never imports these
     from bot.engine import Engine, Outcome

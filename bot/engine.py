@@ -34,8 +34,8 @@ from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
 from bot.preamble import strip_correction, strip_courtesies
-from bot.reply import Option, Reply
-from bot.session import Session
+from core.reply import Option, Reply
+from core.session import Session
 from handlers import HANDLERS, Context
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply

@@ -27,7 +27,7 @@ from typing import TextIO
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.engine import Engine, Outcome
-from bot.session import Session
+from core.session import Session
 
 DATA_DIR = PROJECT_ROOT / "tests" / "data"
 DEFAULT_DEVSET = DATA_DIR / "devset.tsv"

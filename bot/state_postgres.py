@@ -26,7 +26,6 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import (
     PURGE_SQL,
     InboxItem,
@@ -37,6 +36,7 @@ from bot.state import (
     question_params,
     rate_verdict,
 )
+from core.session import SESSION_TTL_SECONDS, Session
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
 MIGRATIONS: tuple[str, ...] = (

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.reply import Reply
 from bot.report import group_questions
 from bot.state import StateStore, now
+from core.reply import Reply
 from knowledge.text import fold
 
 # Report group ids are "g" and eight hex digits (bot.report.signature).
@@ -139,7 +139,7 @@ def _apply(
 ) -> Taught:
     """Edit the source file, rebuild and answer the first question with the new knowledge.
     On a failed check the file is restored and the KnowledgeError propagates."""
-    from bot.session import Session
+    from core.session import Session
     from handlers import HANDLERS
     from knowledge import KnowledgeError, build, load
 

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply
-from handlers.context import Context
 
 HUNDRED = Decimal(100)
 LEVELS = (

@@ -5,7 +5,7 @@ words for every channel."""
 
 from __future__ import annotations
 
-from bot.reply import Reply
+from core.reply import Reply
 
 _ASK_TO_TYPE = "Silakan ketik pertanyaan Bapak/Ibu ya."
 # By the kind of message (bot.channels: WhatsApp's message types; Telegram maps its own).

@@ -10,9 +10,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply, static
-from handlers.context import Context
 from handlers.discounts import discount_end_text, month_start, next_month, period
 from knowledge import format as fmt
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.reply import Option, Reply
-from bot.session import Session
+from core.reply import Option, Reply
+from core.session import Session
 from knowledge import format as fmt
 
 # The first message fits a cheap phone's screen and a village group's patience.

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bot.channels import console, telegram_render, whatsapp_send
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
 from knowledge.options import option_ids
 from knowledge.text import PLACEHOLDER
 

@@ -9,8 +9,8 @@ import json
 from bot.channels import console, telegram_render, whatsapp_send
 from bot.channels.text import body
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
 from knowledge.options import option_ids
 
 from .conftest import TODAY

@@ -21,8 +21,8 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.links import telegram_link, whatsapp_link
-from bot.session import Session
 from bot.state import SqliteState
+from core.session import Session
 from tests.conftest import TODAY
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, callback_update, text_update

@@ -11,7 +11,7 @@ from bot.channels import telegram_render, whatsapp_send
 from bot.channels.console import render as console_render
 from bot.channels.telegram_render import CallbackCodec
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from handlers.present import FIRST_MESSAGE_CHARS
 from knowledge import Knowledge
 from knowledge.options import option_ids

@@ -18,9 +18,9 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import member_key, user_key
-from bot.session import Session
 from bot.state import LoggedQuestion, SqliteState, StateStore
 from bot.state_postgres import PostgresState
+from core.session import Session
 from tests.conftest import WA_APP_SECRET
 from tests.fakes.graph_api import signed, text_webhook
 from tests.fakes.telegram_api import text_update

@@ -34,9 +34,9 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.polling import run_polling, serve_polling
 from bot.privacy import user_key
-from bot.reply import Option, Reply
-from bot.session import Session
 from bot.state import SqliteState
+from core.reply import Option, Reply
+from core.session import Session
 from handlers.notices import FLOOD_TEXT, NOTICES
 from tests.conftest import TODAY
 from tests.fakes.telegram_api import (

@@ -20,8 +20,8 @@ from bot.channels.telegram_render import (
 )
 from bot.channels.text import body
 from bot.engine import Engine
-from bot.reply import Option, Reply
-from bot.session import Session
+from core.reply import Option, Reply
+from core.session import Session
 from knowledge import Knowledge
 from knowledge.options import option_ids
 from tests.conftest import TODAY

@@ -23,7 +23,7 @@ from bot.channels.whatsapp_send import (
     cut,
     render,
 )
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 
 def options(*titles: str) -> tuple[Option, ...]:

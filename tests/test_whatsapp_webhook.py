@@ -27,8 +27,8 @@ from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import user_key
-from bot.session import Session
 from bot.state import SqliteState
+from core.session import Session
 from handlers.notices import NOTICES
 from tests.conftest import TODAY
 from tests.fakes.graph_api import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.text import body, numbered_options
-from bot.reply import Reply
+from core.reply import Reply
 
 
 def render(reply: Reply) -> str:

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.text import body, split_message
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64

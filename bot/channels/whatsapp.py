@@ -55,8 +55,8 @@ from bot.inbox import (
 )
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import message_key, user_key
-from bot.reply import Reply
 from bot.state import InboxItem, StateError, StateStore
+from core.reply import Reply
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import aiohttp
 from bot.channels.backoff import backoff_delay
 from bot.channels.text import body, numbered_options, split_message
 from bot.metrics import metrics
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 from bot.channels import telegram_render, whatsapp_send
 from bot.engine import Engine
 from bot.entities import Entities
-from bot.reply import Reply, reply_json
-from bot.session import Session
+from core.reply import Reply, reply_json
+from core.session import Session
 from knowledge import format as fmt
 from knowledge.options import option_ids
 from knowledge.store import Knowledge

@@ -30,10 +30,10 @@ from bot.curator import auth, pages
 from bot.curator.facts import facts_and_problems
 from bot.curator.trial import Trial, render_reply, run_trial
 from bot.privacy import mask_text
-from bot.reply import reply_json
 from bot.report import build_report
 from bot.state import StateStore, now
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
+from core.reply import reply_json
 from knowledge import KnowledgeError
 from knowledge.model import Intent
 

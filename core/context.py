@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.entities import Entities
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
 from knowledge.model import Intent
 from knowledge.store import Knowledge
 

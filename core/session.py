@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.reply import Option
+from core.reply import Option
 
 # After this long without a message, context is forgotten: "kalau 2 juta?" an hour later should
 # not silently reuse a stale topic.

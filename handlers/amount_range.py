@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
-from bot.reply import Reply
+from core.reply import Reply
 from knowledge import format as fmt
 
 # kind -> (lowest, highest) whole rupiah. Monthly for an income or a wage; the whole project
