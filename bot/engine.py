@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.domain import names_domain
-from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
+from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
@@ -34,6 +34,7 @@ from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
 from bot.preamble import strip_correction, strip_courtesies
+from core.entities import Entities
 from core.reply import Option, Reply
 from core.session import Session
 from handlers import HANDLERS, Context

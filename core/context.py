@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.entities import Entities
+from core.entities import Entities
 from core.reply import Reply
 from core.session import Session
 from knowledge.model import Intent

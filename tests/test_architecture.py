@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "core", "knowledge")
 
@@ -139,7 +137,6 @@ def test_handlers_do_not_import_the_runtime() -> None:
     assert _violations("handlers", ("bot",)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: Entities still lives with its extractor")
 def test_core_imports_nothing_of_ours_but_knowledge() -> None:
     assert _violations("core", ("bot", "handlers")) == []
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.channels import telegram_render, whatsapp_send
 from bot.engine import Engine
-from bot.entities import Entities
+from core.entities import Entities
 from core.reply import Reply, reply_json
 from core.session import Session
 from knowledge import format as fmt
