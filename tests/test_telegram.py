@@ -23,11 +23,11 @@ from pytest_aiohttp import AiohttpClient
 from telegram import Update
 
 from bot.app import Runtime, make_app
+from bot.channels.backoff import RetryPolicy
 from bot.channels.console import render as console_render
 from bot.channels.telegram import WEBHOOK_PATH
 from bot.channels.telegram_channel import COMMANDS, TelegramChannel
 from bot.channels.telegram_render import MAX_TEXT, render
-from bot.channels.telegram_send import RetryPolicy
 from bot.channels.text import body
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation

@@ -18,8 +18,8 @@ from pytest_aiohttp import AiohttpClient
 
 from bot.app import Runtime, make_app
 from bot.channels import telegram
+from bot.channels.backoff import RetryPolicy
 from bot.channels.telegram import WEBHOOK_PATH
-from bot.channels.telegram_send import RetryPolicy
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
