@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.confidence import LOW_CONFIDENCE
 from bot.domain import names_domain
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
@@ -89,7 +90,7 @@ class EngineKnobs:
     stay_bonus: float = 0.03
     # How far below the best a candidate about the programme the message names may be and win.
     programme_margin: float = 0.08
-    low_confidence: float = 0.62
+    low_confidence: float = LOW_CONFIDENCE
     # A long message carries the user's story around the question ("sy ART di jakarta, majikan
     # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
     # lower for the same certainty. From `long_words` words on, `accept_long` is the bar.
@@ -545,7 +546,7 @@ class Engine:
         intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
-        session.pending = session.pending_intent = None
+        session.pending_intent = None
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
             reply = handler(ctx)
@@ -598,7 +599,7 @@ class Engine:
         )
         reply = Reply(text=text, options=options, intent=top.intent, confidence=top.score)
         session.options = list(options)
-        session.pending = session.pending_intent = None
+        session.pending_intent = None
 
         return Outcome(reply, normalized, candidates, "clarify", entities)
 

@@ -54,7 +54,6 @@ def out_of_range_text(kind: str, value: int) -> str:
 
 
 class _Session(Protocol):
-    pending: str | None
     pending_intent: str | None
 
 
@@ -91,7 +90,6 @@ def guard(kind: str, handler: Callable[[C], Reply]) -> Callable[[C], Reply]:
         value = implausible(kind, ctx.entities.amounts)
         if value is None:
             return handler(ctx)
-        ctx.session.pending = kind
         ctx.session.pending_intent = ctx.intent.id
         return Reply(text=out_of_range_text(kind, value), intent=ctx.intent.id, confidence=1.0)
 

@@ -42,7 +42,6 @@ def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
     remembered = ctx.session.memory.get("region")
     if remembered in regions:
         return regions[remembered], None
-    ctx.session.pending = "region"
     ctx.session.pending_intent = ctx.intent.id
     return None, Reply(
         text=(
