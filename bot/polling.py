@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 
 from bot.app import open_runtime
 from bot.channels.telegram import CHANNEL, TelegramChannel, polling, protect_logs
-from bot.channels.telegram_failures import startup_failure
+from bot.channels.telegram.failures import startup_failure
 from bot.config import Settings
 from bot.instance import AlreadyRunning, single_instance
 from bot.ops import health_server

@@ -142,7 +142,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         try:
             return _serve(settings, host, port)
         except TelegramError as exc:
-            from bot.channels.telegram_failures import startup_failure
+            from bot.channels.telegram.failures import startup_failure
 
             print(startup_failure(exc, settings), file=sys.stderr)
             return 1

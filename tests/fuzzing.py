@@ -10,7 +10,9 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from bot.channels import console, telegram_render, whatsapp_send
+from bot.channels import console
+from bot.channels.telegram import render as telegram_render
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
 from core.reply import Reply
 from core.session import Session

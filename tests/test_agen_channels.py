@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import json
 
-from bot.channels import console, telegram_render, whatsapp_send
+from bot.channels import console
+from bot.channels.telegram import render as telegram_render
 from bot.channels.text import body
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
 from core.reply import Reply
 from core.session import Session

@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from telegram.error import TelegramError
 
-from bot.channels.telegram_channel import TelegramChannel
-from bot.channels.telegram_failures import startup_failure
-from bot.channels.whatsapp_send import GraphClient
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.channels.telegram.failures import startup_failure
+from bot.channels.whatsapp.send import GraphClient
 from bot.config import ConfigError, Settings, load_settings
 from bot.conversation import Conversation
 from bot.endpoints import DEFAULT_TELEGRAM_API_URL, DEFAULT_WHATSAPP_API_URL

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.app import Runtime, make_app
-from bot.channels.telegram_channel import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
+from bot.channels.telegram.adapter import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
 from bot.channels.text import body
 from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
 from bot.config import Settings

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from bot.channels import telegram_render, whatsapp_send
 from bot.channels.console import render as console_render
-from bot.channels.telegram_render import CallbackCodec
+from bot.channels.telegram import render as telegram_render
+from bot.channels.telegram.render import CallbackCodec
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
 from core.session import Session
 from handlers.present import FIRST_MESSAGE_CHARS

@@ -26,8 +26,8 @@ from bot.app import Runtime, make_app
 from bot.channels.backoff import RetryPolicy
 from bot.channels.console import render as console_render
 from bot.channels.telegram import WEBHOOK_PATH
-from bot.channels.telegram_channel import COMMANDS, TelegramChannel
-from bot.channels.telegram_render import MAX_TEXT, render
+from bot.channels.telegram.adapter import COMMANDS, TelegramChannel
+from bot.channels.telegram.render import MAX_TEXT, render
 from bot.channels.text import body
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation

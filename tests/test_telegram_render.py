@@ -9,8 +9,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram_channel import file_url
-from bot.channels.telegram_render import (
+from bot.channels.telegram.adapter import file_url
+from bot.channels.telegram.render import (
     MAX_CALLBACK_BYTES,
     MAX_TEXT,
     CallbackCodec,

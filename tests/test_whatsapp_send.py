@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.channels.backoff import RetryPolicy
-from bot.channels.whatsapp_send import GraphClient
+from bot.channels.whatsapp.send import GraphClient
 from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
 
 TEXT = {"type": "text", "text": {"body": "Halo", "preview_url": False}}

@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestClient
 from bot.app import Runtime, make_app
 from bot.channels import whatsapp
 from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
-from bot.channels.whatsapp_send import render
+from bot.channels.whatsapp.send import render
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.engine import Engine

@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.channels import telegram_render, whatsapp_send
+from bot.channels.telegram import render as telegram_render
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
 from core.entities import Entities
 from core.reply import Reply, reply_json

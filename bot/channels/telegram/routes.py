@@ -7,8 +7,8 @@
   `POST /webhook/telegram` and a cleanup context that owns the PTB Application's lifecycle
   (initialise, register commands, setWebhook, start; stop and shut down on exit).
 
-The adapter itself is `bot.channels.telegram_channel.TelegramChannel`; rendering and sending
-live in `telegram_render` and `telegram_send`.
+The adapter itself is `bot.channels.telegram.adapter.TelegramChannel`; rendering and sending
+live in `render` and `send`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import appkeys
 from bot.channels.backoff import backoff_delay
-from bot.channels.telegram_channel import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
-from bot.channels.telegram_logs import protect_logs
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
+from bot.channels.telegram.logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while

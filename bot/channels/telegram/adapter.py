@@ -44,9 +44,9 @@ from telegram.ext import (
 )
 
 from bot.channels.backoff import RetryPolicy
-from bot.channels.telegram_logs import failure_site, protect_logs, update_kind
-from bot.channels.telegram_render import CallbackCodec, Outgoing, render, render_text
-from bot.channels.telegram_send import Sender
+from bot.channels.telegram.logs import failure_site, protect_logs, update_kind
+from bot.channels.telegram.render import CallbackCodec, Outgoing, render, render_text
+from bot.channels.telegram.send import Sender
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop

@@ -31,7 +31,7 @@ from aiohttp import web
 from bot import appkeys
 from bot.bounded import TimedMap
 from bot.channels.backoff import RetryPolicy
-from bot.channels.whatsapp_parse import (
+from bot.channels.whatsapp.parse import (
     MEDIA_KINDS,
     SIGNATURE_HEADER,
     InboundMessage,
@@ -41,7 +41,7 @@ from bot.channels.whatsapp_parse import (
     parse_webhook,
     verify_challenge,
 )
-from bot.channels.whatsapp_send import GraphClient, Message, render
+from bot.channels.whatsapp.send import GraphClient, Message, render
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.health import WHATSAPP_WORKER

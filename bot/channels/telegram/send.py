@@ -29,7 +29,7 @@ from telegram.error import (
 )
 
 from bot.channels.backoff import RetryPolicy
-from bot.channels.telegram_render import Outgoing
+from bot.channels.telegram.render import Outgoing
 from bot.metrics import metrics
 
 # Opt in to PTB's future `RetryAfter.retry_after` type (a timedelta, PTB v22.2+). Without it,

@@ -1,6 +1,6 @@
 """A Reply as Telegram messages: HTML text within 4096 characters and an inline keyboard.
 
-Pure functions and one small lookup table, no I/O: the adapter in `telegram_channel` sends what
+Pure functions and one small lookup table, no I/O: the adapter (`adapter.py`) sends what
 `render` returns. The text is exactly `body(reply)` from `bot.channels.text` (escaped for HTML
 parse mode), so Telegram and the console say the same words.
 """

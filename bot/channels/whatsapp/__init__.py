@@ -1,0 +1,31 @@
+"""The WhatsApp channel (Cloud API), one concept a module:
+
+- `routes`: the webhook (verify, check the signature, store in the inbox, acknowledge) and the
+  inbox worker that answers; what the composition root (bot.app) wires.
+- `responder`: one stored message answered: read receipt, one call of the conversation
+  service, the sends.
+- `parse`: lenient parsing of Meta's webhook payloads and the signature check; `send`: a Reply
+  as WhatsApp messages (buttons, lists, text) and the Graph API client.
+
+This package's names are the routes' (the channel's face to the rest of the bot).
+"""
+
+from bot.channels.whatsapp.routes import (
+    CHANNEL,
+    OPTIONS,
+    RUNTIME,
+    WEBHOOK_PATH,
+    WhatsAppOptions,
+    answering,
+    setup,
+)
+
+__all__ = [
+    "CHANNEL",
+    "OPTIONS",
+    "RUNTIME",
+    "WEBHOOK_PATH",
+    "WhatsAppOptions",
+    "answering",
+    "setup",
+]
