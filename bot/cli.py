@@ -279,47 +279,16 @@ def _chat(
     *,
     resume: bool = False,
 ) -> int:
-    """The console channel: same conversation service as Telegram and WhatsApp, so its
-    questions reach the curators' report too. Each run starts a fresh conversation unless
-    `resume`: a piped script must not pick up the options of the previous run."""
+    """`chat`: the console channel (bot.channels.console) on this process's runtime."""
     from dataclasses import replace
 
     from bot.app import open_runtime
-    from bot.channels.console import render
-    from bot.privacy import user_key
+    from bot.channels import console
 
     # The console is one trusted person at a keyboard: no flood guard.
-    runtime = open_runtime(replace(settings, today=today, rate_limit=10**9), stderr=stderr)
-    runtime.engine  # noqa: B018 - loaded before the first prompt: a broken setup fails now
-    state = runtime.state
-    conversation = runtime.conversation
-    key = user_key("console", "local", runtime.salt)
-    if not resume:
-        from bot.state import now
-        from core.session import Session
-
-        state.save_session(key, Session(), now())
-    interactive = stdin.isatty()
-    try:
-        if interactive:
-            greeting = conversation.handle("console", key, choice="salam")
-            if greeting is not None:
-                print(render(greeting), file=stdout)
-            print("\n(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)\n", file=stdout)
-        while True:
-            if interactive:
-                print("> ", end="", file=stdout, flush=True)
-            line = stdin.readline()
-            if not line:
-                break
-            text = line.strip()
-            if text.lower() in ("keluar", "exit", "quit"):
-                break
-            reply = conversation.handle("console", key, text=text)
-            if reply is not None:
-                print(render(reply) + "\n", file=stdout, flush=True)
-    finally:
-        runtime.close()
+    with open_runtime(replace(settings, today=today, rate_limit=10**9), stderr=stderr) as runtime:
+        runtime.engine  # noqa: B018 - loaded before the first prompt: a broken setup fails now
+        console.chat(runtime.conversation, runtime.salt, stdin, stdout, resume=resume)
     return EXIT_OK
 
 

@@ -185,6 +185,10 @@ class Conversation:
             return Reply(text=FLOOD_TEXT)
         return media_notice(kind)
 
+    def start_over(self, user_key: str) -> None:
+        """Forget the user's conversation so far (the console's fresh start)."""
+        self.state.save_session(user_key, Session(), self.clock())
+
     def knows(self, option_id: str) -> bool:
         """Whether an option id (an intent id, maybe with an argument after ":") is answerable."""
         return option_id.partition(":")[0] in self.engine.knowledge.intents

@@ -33,6 +33,9 @@ APOLOGY_TEXT = (
     "kata lain. Saluran resmi: telepon 175 atau aplikasi JMO."
 )
 
+# Under the console's greeting, at a terminal.
+CONSOLE_HINT = "(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)"
+
 
 def media_notice(kind: str) -> Reply:
     """The notice for a message of `kind` the bot cannot read (any unknown kind: the general one)."""
