@@ -6,9 +6,10 @@ runtime)` builds the aiohttp application around them. `serve`, `work`, Telegram 
 `chat`, `ask`, `eval`, `try`, `teach`, `report` and `forget` all get their parts here, and
 nowhere else is an engine loaded or a store opened.
 
-Each part is made at its first use: `ask` never opens the state database, `report` never
-loads the engine, and the acknowledging server (whose worker process answers) never imports
-the engine, the handlers or rapidfuzz.
+Each part is made at its first use: `ask` never opens the state database (nor imports the
+conversation service or the state store: it starts fast), `report` never loads the engine, and
+the acknowledging server (whose worker process answers) never imports the engine, the handlers
+or rapidfuzz. So this module imports at its top only what every run mode needs.
 """
 
 from __future__ import annotations
@@ -18,19 +19,15 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
-from aiohttp import web
-
-from bot import appkeys, ops
 from bot.config import Settings, require_channel_settings
-from bot.conversation import Conversation
-from bot.dbgate import DatabaseGate
-from bot.httpguard import request_deadline
 from bot.privacy import load_or_create_salt, stored_salt
-from bot.state import StateStore
-from bot.stores import open_state
 
-if TYPE_CHECKING:  # the acknowledging server never loads the engine
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.conversation import Conversation
     from bot.engine import Engine
+    from bot.state import StateStore
 
 # WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -63,6 +60,8 @@ class Runtime:
     def state(self) -> StateStore:
         """The store the settings choose: PostgreSQL with BOT_DATABASE_URL, else SQLite."""
         if self._state is None:
+            from bot.stores import open_state
+
             self._state = open_state(self.settings)
         return self._state
 
@@ -70,6 +69,8 @@ class Runtime:
     def conversation(self) -> Conversation:
         """The service every channel talks to; it loads the engine at the first turn."""
         if self._conversation is None:
+            from bot.conversation import Conversation
+
             self._conversation = Conversation.deferred(
                 lambda: self._engine, self.state, self.settings
             )
@@ -120,12 +121,20 @@ def open_runtime(settings: Settings, *, stderr: TextIO | None = None) -> Runtime
 
 
 async def _close_gate(app: web.Application) -> None:
+    from bot import appkeys
+
     app[appkeys.DB_GATE].close()
 
 
 def make_app(settings: Settings, runtime: Runtime) -> web.Application:
     """The aiohttp application: health and metrics, the configured channels' webhooks (or
     Telegram polling inside it) and the curators' desk, all sharing `runtime`."""
+    from aiohttp import web
+
+    from bot import appkeys, ops
+    from bot.dbgate import DatabaseGate
+    from bot.httpguard import request_deadline
+
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
     )

@@ -1,8 +1,9 @@
 """The WhatsApp channel (Cloud API), one concept a module:
 
 - `routes`: the webhook (verify, check the signature, store in the inbox, acknowledge) and the
-  inbox worker that answers; what the composition root (bot.app) wires.
-- `responder`: one stored message answered: read receipt, one call of the conversation
+  worker's lifecycle in the app; what the composition root (bot.app) wires.
+- `responder`: the worker's knobs, the Graph client and inbox worker while they run
+  (`answering`), and one stored message answered: read receipt, one call of the conversation
   service, the sends.
 - `parse`: lenient parsing of Meta's webhook payloads and the signature check; `send`: a Reply
   as WhatsApp messages (buttons, lists, text) and the Graph API client.
