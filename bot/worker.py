@@ -62,7 +62,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             if settings.whatsapp_enabled:
                 options = whatsapp.WhatsAppOptions(poll_s=POLL_S, lease_s=settings.inbox_lease_s)
                 await stack.enter_async_context(
-                    whatsapp.answering(settings, state, conversation, options)
+                    whatsapp.answering(settings, state, conversation, options, runtime.salt)
                 )
             if settings.telegram_enabled:
                 await stack.enter_async_context(

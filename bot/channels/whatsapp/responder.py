@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.health import WHATSAPP_WORKER
 from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, WorkerStore, turn_off_loop
+from bot.sealing import Sealer, sealer_for
 from bot.state import InboxItem
 from core.reply import Reply
 
@@ -79,9 +80,14 @@ class WhatsAppOptions:
 
 @contextlib.asynccontextmanager
 async def answering(
-    settings: Settings, state: WorkerStore, conversation: Conversation, options: WhatsAppOptions
+    settings: Settings,
+    state: WorkerStore,
+    conversation: Conversation,
+    options: WhatsAppOptions,
+    salt: str,
 ) -> AsyncIterator[InboxWorker]:
-    """The Graph API client (one session) and the inbox worker, for as long as the block runs."""
+    """The Graph API client (one session) and the inbox worker, for as long as the block runs.
+    `salt` is the runtime's: the stored payloads are sealed with it."""
     # One session per application: its connection pool is shared by every send.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2)
@@ -97,9 +103,8 @@ async def answering(
             clock=options.clock,
             jitter=options.jitter,
         )
-        worker = InboxWorker(
-            state, WhatsAppResponder(conversation, graph, options), options.inbox()
-        )
+        responder = WhatsAppResponder(conversation, graph, options, sealer_for(salt))
+        worker = InboxWorker(state, responder, options.inbox())
         if options.run_worker:
             worker.start()
         try:
@@ -115,8 +120,13 @@ class WhatsAppResponder:
     heartbeat_name = WHATSAPP_WORKER  # what /healthz expects of a WhatsApp setup
 
     def __init__(
-        self, conversation: Conversation, graph: GraphClient, options: WhatsAppOptions
+        self,
+        conversation: Conversation,
+        graph: GraphClient,
+        options: WhatsAppOptions,
+        sealer: Sealer,
     ) -> None:
+        self.sealer = sealer
         self.conversation = conversation
         self.graph = graph
         self.options = options

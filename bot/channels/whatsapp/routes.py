@@ -37,6 +37,7 @@ from bot.channels.whatsapp.responder import CHANNEL, WhatsAppOptions, answering
 from bot.inbox import InboxWorker
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import message_key, user_key
+from bot.sealing import sealer_for
 from bot.state import StateError, StateStore
 
 log = logging.getLogger(__name__)
@@ -140,13 +141,10 @@ def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> t
             continue
         try:
             key = user_key(CHANNEL, message.user_id, salt)
-            stored = state.enqueue(
-                CHANNEL,
-                message_key(CHANNEL, message.message_id, salt),
-                key,
-                _payload(message, now),
-                now,
-            )
+            item_key = message_key(CHANNEL, message.message_id, salt)
+            # Sealed (bot.sealing): the raw number and wamid never reach the store in clear.
+            payload = sealer_for(salt).seal(CHANNEL, item_key, _payload(message, now))
+            stored = state.enqueue(CHANNEL, item_key, key, payload, now)
             if stored and message.user_id != message.address and message.address_field == "to":
                 # A BSUID user whose number we know: `forget` by that number must find them.
                 state.link(user_key(CHANNEL, message.address, salt), key, now)
@@ -177,7 +175,8 @@ def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> t
 def _payload(message: InboundMessage, now: float) -> dict[str, Any]:
     """What the worker needs to answer: the kind, the text (capped at MAX_TEXT_CHARS) or choice,
     the platform id (for the read receipt), when it arrived (for the flood guard) and where to
-    send the reply. It holds raw ids, so state.finish() erases it once the item is done."""
+    send the reply. It holds raw ids: it is stored sealed, and state.finish() erases it once
+    the item is done."""
     return {
         "kind": message.kind,
         "text": clean_text(message.text) if message.text is not None else None,
@@ -196,7 +195,11 @@ async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
     options = app.get(OPTIONS) or WhatsAppOptions()
     runtime = app[RUNTIME]
     async with answering(
-        app[appkeys.SETTINGS], app[appkeys.STATE], app[appkeys.CONVERSATION], options
+        app[appkeys.SETTINGS],
+        app[appkeys.STATE],
+        app[appkeys.CONVERSATION],
+        options,
+        runtime.salt,
     ) as worker:
         runtime.worker = worker
         try:
