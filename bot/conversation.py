@@ -185,6 +185,11 @@ class Conversation:
             return Reply(text=FLOOD_TEXT)
         return media_notice(kind)
 
+    def telegram_username(self, username: str) -> None:
+        """The bot's Telegram username (known once getMe answered), for the t.me link under a
+        forwarded answer."""
+        self.share_links.telegram_username = username
+
     def start_over(self, user_key: str) -> None:
         """Forget the user's conversation so far (the console's fresh start)."""
         self.state.save_session(user_key, Session(), self.clock())

@@ -112,7 +112,9 @@ def test_channels_talk_only_to_the_conversation_service() -> None:
 
 # What a channel may ask the conversation service for is its public API (handle, select, greet,
 # menu, knows, media_notice...); its engine, limiter and clock are its own business.
-CONVERSATION_INSIDES = frozenset({"engine", "limiter", "clock", "flood_verdict", "state"})
+CONVERSATION_INSIDES = frozenset(
+    {"engine", "limiter", "clock", "flood_verdict", "state", "share_links", "settings"}
+)
 
 
 def _reaches_into_the_conversation() -> list[str]:

@@ -259,7 +259,7 @@ class TelegramChannel:
         await self.application.bot.set_my_commands(list(COMMANDS))
         await self._describe()
         # Forwarded answers link back to the bot by its username.
-        self.conversation.share_links.telegram_username = self.application.bot.username
+        self.conversation.telegram_username(self.application.bot.username)
         await self.application.start()
 
     async def _describe(self) -> None:
