@@ -8,20 +8,19 @@
   (retries, 429, blocked users); `logs`: logs that never show the token; `failures`: what a
   start-up failure tells the operator.
 
-This package's names are the routes' (the channel's face to the rest of the bot).
+This package's names are the channel's face to the rest of the bot.
 """
 
+from bot.channels.telegram.adapter import CHANNEL, TelegramChannel
+from bot.channels.telegram.logs import protect_logs
 from bot.channels.telegram.routes import (
-    CHANNEL,
     CHANNEL_KEY,
     INBOX_OPTIONS,
     RUN_WORKER,
     WEBHOOK_PATH,
     WORKER_KEY,
-    TelegramChannel,
     answering,
     polling,
-    protect_logs,
     setup_polling,
     setup_webhook,
 )

@@ -161,25 +161,25 @@ def chat_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+# A media message's kind as the conversation's notices know it (WhatsApp's names): the first of
+# these attributes it has. An animation also carries a document, so it comes first.
+_MEDIA_KINDS = (
+    ("voice", "voice"),
+    ("video_note", "voice"),
+    ("audio", "audio"),
+    ("location", "location"),
+    ("venue", "location"),
+    ("contact", "contacts"),
+    ("sticker", "sticker"),
+    ("photo", "image"),
+    ("video", "video"),
+    ("animation", "video"),
+    ("document", "document"),
+)
+
+
 def media_kind(message: Message) -> str:
-    """A media message as the kind the conversation's notices know (WhatsApp's names)."""
-    if message.voice or message.video_note:
-        return "voice"
-    if message.audio:
-        return "audio"
-    if message.location or message.venue:
-        return "location"
-    if message.contact:
-        return "contacts"
-    if message.sticker:
-        return "sticker"
-    if message.photo:
-        return "image"
-    if message.video or message.animation:
-        return "video"
-    if message.document:
-        return "document"
-    return "unsupported"
+    return next((kind for name, kind in _MEDIA_KINDS if getattr(message, name)), "unsupported")
 
 
 def file_url(api_url: str) -> str:

@@ -30,7 +30,6 @@ from telegram.error import InvalidToken, TelegramError
 from bot import appkeys
 from bot.channels.backoff import backoff_delay
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
-from bot.channels.telegram.logs import protect_logs
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
@@ -54,17 +53,6 @@ RUN_WORKER = web.AppKey("telegram_run_worker", bool)
 WORKER_KEY = web.AppKey("telegram_worker", InboxWorker)
 # The inbox worker's knobs; tests replace them (a clock they can move) before the app starts.
 INBOX_OPTIONS = web.AppKey("telegram_inbox_options", InboxOptions)
-
-__all__ = [
-    "CHANNEL",
-    "WEBHOOK_PATH",
-    "TelegramChannel",
-    "answering",
-    "polling",
-    "protect_logs",
-    "setup_polling",
-    "setup_webhook",
-]
 
 
 # -- the inbox worker ------------------------------------------------------------------------

@@ -8,18 +8,11 @@
 - `parse`: lenient parsing of Meta's webhook payloads and the signature check; `send`: a Reply
   as WhatsApp messages (buttons, lists, text) and the Graph API client.
 
-This package's names are the routes' (the channel's face to the rest of the bot).
+This package's names are the channel's face to the rest of the bot.
 """
 
-from bot.channels.whatsapp.routes import (
-    CHANNEL,
-    OPTIONS,
-    RUNTIME,
-    WEBHOOK_PATH,
-    WhatsAppOptions,
-    answering,
-    setup,
-)
+from bot.channels.whatsapp.responder import CHANNEL, WhatsAppOptions, answering
+from bot.channels.whatsapp.routes import OPTIONS, RUNTIME, WEBHOOK_PATH, setup
 
 __all__ = [
     "CHANNEL",

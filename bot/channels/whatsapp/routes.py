@@ -206,14 +206,3 @@ async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
             yield
         finally:
             runtime.worker = None
-
-
-__all__ = [
-    "CHANNEL",
-    "OPTIONS",
-    "RUNTIME",
-    "WEBHOOK_PATH",
-    "WhatsAppOptions",
-    "answering",
-    "setup",
-]
