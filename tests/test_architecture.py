@@ -148,7 +148,13 @@ def test_knowledge_imports_nothing_of_ours() -> None:
 
 
 # Only the composition root and the store picker open state stores and load the engine.
-ROOT_ONLY = ("bot.stores.open_state", "bot.runtime.load_engine", "bot.state_postgres")
+ROOT_ONLY = (
+    "bot.stores.open_state",
+    "bot.runtime.load_engine",
+    "bot.state_postgres",
+    "bot.privacy.load_or_create_salt",
+    "bot.privacy.stored_salt",
+)
 ROOT_MODULES = ("bot.app", "bot.stores", "bot.runtime")
 
 
@@ -159,3 +165,19 @@ def test_only_the_composition_root_builds_the_house() -> None:
         if not any(v.split(": ")[1].startswith(m + " ") for m in ROOT_MODULES)
     ]
     assert found == []
+
+
+def test_only_the_composition_root_makes_the_conversation_service() -> None:
+    made = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        if _module_name(path) in ("bot.app", "bot.conversation"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            if isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name):
+                called = called.value  # Conversation.deferred(...)
+            if isinstance(called, ast.Name) and called.id == "Conversation":
+                made.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert made == []
