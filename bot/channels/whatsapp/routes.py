@@ -48,8 +48,9 @@ WEBHOOK_PATH = "/webhook/whatsapp"
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
-class Runtime:
-    """What the webhook handler shares with the background worker, created per application."""
+class Shared:
+    """What the webhook handler shares with the background worker, created per application
+    (the salt, the worker to wake)."""
 
     def __init__(self, salt: str) -> None:
         self.salt = salt
@@ -57,13 +58,13 @@ class Runtime:
 
 
 OPTIONS = web.AppKey("whatsapp_options", WhatsAppOptions)
-RUNTIME = web.AppKey("whatsapp_runtime", Runtime)
+RUNTIME = web.AppKey("whatsapp_runtime", Shared)
 
 
 def setup(app: web.Application, salt: str) -> None:
     """Add the WhatsApp routes and the worker to an application made by `bot.app.make_app`,
     which has checked the channel's settings (bot.config.REQUIRED) before anything is made."""
-    app[RUNTIME] = Runtime(salt)
+    app[RUNTIME] = Shared(salt)
     app.router.add_get(WEBHOOK_PATH, verify)
     app.router.add_post(WEBHOOK_PATH, receive)
     app.cleanup_ctx.append(_graph_and_worker)
