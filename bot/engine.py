@@ -38,7 +38,7 @@ from bot.preamble import strip_correction, strip_courtesies
 from core.entities import Entities
 from core.reply import Option, Reply
 from core.session import Session
-from handlers import HANDLERS, Context
+from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
@@ -332,12 +332,8 @@ class Engine:
     def _not_an_option(self, number: int, session: Session) -> Outcome:
         """ "9" when three options are on screen: say which numbers work, keep the options."""
         count = len(session.options)
-        valid = "1" if count == 1 else f"1 sampai {count}"
         # The options themselves follow as buttons or numbered lines (the renderer's part).
-        text = (
-            f"Pilihan {number} tidak ada. Balas dengan nomor {valid}, atau tulis pertanyaan "
-            "Bapak/Ibu dengan kata-kata sendiri."
-        )
+        text = notices.not_an_option(number, count)
         reply = Reply(
             text=text,
             options=tuple(session.options),
@@ -552,12 +548,7 @@ class Engine:
             reply = handler(ctx)
         except MissingFact as exc:
             log.warning("no fact in force for %s (intent %s)", exc, intent_id)
-            reply = Reply(
-                text=(
-                    "Maaf, angka yang berlaku untuk tanggal ini belum ada di data saya, jadi saya "
-                    "tidak mau menebak. Silakan tanyakan ke 175 atau bpjsketenagakerjaan.go.id."
-                ),
-            )
+            reply = Reply(text=notices.MISSING_FIGURE_TEXT)
         confidence = candidates[0].score if candidates and kind == "answer" else 1.0
         if kind == "followup" and candidates:
             confidence = max(confidence if candidates[0].intent == intent_id else 0.0, 0.75)
@@ -593,10 +584,7 @@ class Engine:
             Option(top.intent, intents[top.intent].title),
             Option(second.intent, intents[second.intent].title),
         )
-        text = (
-            f'Maksud Bapak/Ibu yang mana: "{options[0].title}" atau "{options[1].title}"? '
-            "Pilih salah satu, atau tulis pertanyaannya lebih lengkap."
-        )
+        text = notices.which_one(options[0].title, options[1].title)
         reply = Reply(text=text, options=options, intent=top.intent, confidence=top.score)
         session.options = list(options)
         session.pending_intent = None
@@ -628,7 +616,7 @@ class Engine:
         elif prompt:
             reply = replace(
                 fallback_reply(self.knowledge),
-                text="Silakan tulis pertanyaan Bapak/Ibu tentang BPJS Ketenagakerjaan, atau pilih dari menu.",
+                text=notices.PROMPT_TEXT,
             )
         else:
             reply = fallback_reply(self.knowledge)
