@@ -69,7 +69,40 @@ class Outcome:
 
 DONE = Outcome()
 
-Save = Callable[[dict[str, Any]], Awaitable[None]]
+
+class Progress:
+    """A Responder's line back to the worker while it answers one item.
+
+    `await progress(payload)` stores how far the sending got (the rendered reply and how many
+    pieces went out). `await progress.sending()` comes before each reply send: the first call
+    takes one of the worker's send slots, kept until the item's outcome is recorded. A piece is
+    "in flight" from its send until its progress (or the outcome) is stored; a worker killed in
+    between has sent it without knowing, and the next worker sends it again. So a worker with N
+    slots can double at most N pieces when it dies, whatever the number of users waiting."""
+
+    def __init__(
+        self, store: Callable[[dict[str, Any]], Awaitable[None]], slots: asyncio.Semaphore
+    ):
+        self._store = store
+        self._slots = slots
+        self.holding = False
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        await self._store(payload)
+
+    async def sending(self) -> None:
+        if not self.holding:
+            await self._slots.acquire()
+            self.holding = True
+
+    def release(self) -> None:
+        if self.holding:
+            self.holding = False
+            self._slots.release()
+
+
+# The name the responders know it by: what they call to save their progress.
+Save = Progress
 
 
 class Responder(Protocol):
@@ -97,6 +130,9 @@ class InboxOptions:
     poll_s: float = 1.0
     # On shutdown, sends in flight get this long to finish before their items are released.
     drain_s: float = 5.0
+    # Reply sends in flight at once (BOT_SENDS_IN_FLIGHT): also the most a killed worker can
+    # send twice (see Progress).
+    sends_in_flight: int = 16
     # Transient failures of a whole item before it is given up: with the growing pauses of
     # retry_delay (2 s, 4 s, … 300 s), about 14 minutes of platform outage.
     max_item_attempts: int = 10
@@ -128,6 +164,7 @@ class InboxWorker:
         self._inflight: dict[int, InboxItem] = {}
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
+        self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
         self._scrubbed_at = float("-inf")
         # Set after every scrub of the WAL (tests wait on it instead of sleeping).
@@ -280,11 +317,15 @@ class InboxWorker:
         try:
             while queue:
                 item = queue[0]
+                progress = Progress(functools.partial(self._save, item), self._send_slots)
                 try:
-                    outcome = await self._answer(item)
+                    outcome = await self._answer(item, progress)
                     await self._record(item, outcome)
                 except StateError:
                     log.exception("%s: the inbox could not record an outcome", self.channel)
+                finally:
+                    # Only now is the last piece sent known to the store: the slot is free.
+                    progress.release()
                 queue.popleft()
                 self._inflight.pop(item.id, None)
                 self._changed.set()
@@ -297,12 +338,12 @@ class InboxWorker:
                 self._queues.pop(key, None)
             self._wake.set()
 
-    async def _answer(self, item: InboxItem) -> Outcome:
-        async def save(payload: dict[str, Any]) -> None:
-            await off_loop(self.state.update_payload, item.id, payload)
+    async def _save(self, item: InboxItem, payload: dict[str, Any]) -> None:
+        await off_loop(self.state.update_payload, item.id, payload)
 
+    async def _answer(self, item: InboxItem, progress: Progress) -> Outcome:
         try:
-            return await self.responder.answer(item, save)
+            return await self.responder.answer(item, progress)
         except StateError:
             raise
         except Exception as exc:
@@ -345,6 +386,7 @@ __all__ = [
     "InboxOptions",
     "InboxWorker",
     "Outcome",
+    "Progress",
     "Responder",
     "Save",
     "off_loop",

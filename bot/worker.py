@@ -61,7 +61,9 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             async with contextlib.AsyncExitStack() as stack:
                 if settings.whatsapp_enabled:
                     options = whatsapp.WhatsAppOptions(
-                        poll_s=POLL_S, lease_s=settings.inbox_lease_s
+                        poll_s=POLL_S,
+                        lease_s=settings.inbox_lease_s,
+                        sends_in_flight=settings.sends_in_flight,
                     )
                     await stack.enter_async_context(
                         whatsapp.answering(settings, state, conversation, options)

@@ -77,7 +77,9 @@ __all__ = [
 
 
 def _inbox_options(settings: Settings, poll_s: float = 1.0) -> InboxOptions:
-    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s)
+    return InboxOptions(
+        lease_s=settings.inbox_lease_s, poll_s=poll_s, sends_in_flight=settings.sends_in_flight
+    )
 
 
 @contextlib.asynccontextmanager
