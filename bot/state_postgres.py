@@ -124,6 +124,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX aliases_user ON aliases (user_key);
     """,
+    # 4: the platform's own order of a chat's messages (Telegram's update_id), for updates
+    # stored in the same instant by two webhook requests (see bot.state.CLAIM_SQL).
+    """
+    ALTER TABLE inbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Any constant both instances agree on: serialises the migrations of instances starting at once.
@@ -136,8 +141,10 @@ WITH next AS (
       AND i.lease_until <= %(now)s
       AND NOT EXISTS (
         SELECT 1 FROM inbox AS e
-        WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
-          AND e.status IN ('pending', 'working'))
+        WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id <> i.id
+          AND e.status IN ('pending', 'working')
+          AND (e.seq < i.seq OR (e.seq = i.seq AND e.id < i.id)
+               OR (e.status = 'working' AND e.lease_until > %(now)s)))
     ORDER BY i.id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -239,13 +246,19 @@ class PostgresState:
     # -- durable inbox -------------------------------------------------------------------------
 
     def enqueue(
-        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+        self,
+        channel: str,
+        message_id: str,
+        user_key: str,
+        payload: dict[str, Any],
+        now: float,
+        seq: int = 0,
     ) -> bool:
         with self._cursor() as cur:
             cur.execute(
-                "INSERT INTO inbox (channel, message_id, user_key, payload, received_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING",
-                (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now),
+                "INSERT INTO inbox (channel, message_id, user_key, payload, received_at, seq) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING",
+                (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now, seq),
             )
             return cur.rowcount == 1
 
@@ -268,8 +281,8 @@ class PostgresState:
     def finish(self, item_id: int, now: float, error: str | None = None) -> None:
         with self._cursor() as cur:
             cur.execute(
-                "UPDATE inbox SET status = %s, done_at = %s, error = %s, payload = NULL "
-                "WHERE id = %s",
+                "UPDATE inbox SET status = %s, done_at = %s, error = %s, payload = NULL, "
+                "seq = 0 WHERE id = %s",
                 ("failed" if error else "done", now, error, item_id),
             )
 

@@ -92,6 +92,28 @@ def test_each_user_gets_one_message_at_a_time_in_order(store: StateStore) -> Non
     assert [i.message_id for i in store.claim("telegram", T0 + 1, 30)] == ["m1"]
 
 
+def test_a_chats_updates_stored_in_the_same_instant_are_claimed_in_the_platforms_order(
+    store: StateStore,
+) -> None:
+    # Two webhook requests of one chat: update 11 committed before update 10.
+    store.enqueue("telegram", "u11", "a", {"n": 11}, T0, seq=11)
+    store.enqueue("telegram", "u10", "a", {"n": 10}, T0, seq=10)
+    store.enqueue("telegram", "v5", "b", {"n": 5}, T0, seq=5)
+    first = store.claim("telegram", T0, 30)
+    assert sorted(i.message_id for i in first) == ["u10", "v5"]
+    assert store.claim("telegram", T0 + 1, 30) == []  # u11 waits for u10
+    done = next(i for i in first if i.message_id == "u10")
+    store.finish(done.id, T0 + 1)
+    [second] = store.claim("telegram", T0 + 1, 30)
+    assert second.message_id == "u11"
+    # Stored while u11 is being answered, an earlier update waits for it (one at a time).
+    store.enqueue("telegram", "u9", "a", {"n": 9}, T0 + 1, seq=9)
+    assert store.claim("telegram", T0 + 2, 30) == []
+    store.finish(second.id, T0 + 2)
+    [late] = store.claim("telegram", T0 + 2, 30)
+    assert late.message_id == "u9"
+
+
 def test_a_later_message_waits_while_the_earlier_one_is_postponed(store: StateStore) -> None:
     store.enqueue("telegram", "m1", "a", {}, T0)
     store.enqueue("telegram", "m2", "a", {}, T0)

@@ -147,7 +147,10 @@ def _store_updates(
         # flood guard counts when the update is answered.
         update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
         payload = {"update": at_the_door(data), "received_at": now}
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now):
+        # The update id in clear too, as the order of a chat's updates (bot.state.CLAIM_SQL),
+        # erased with the payload once answered.
+        order = int(data["update_id"])
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now, order):
             new += 1
     return new
 
