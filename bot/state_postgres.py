@@ -18,8 +18,10 @@ network. The URL holds a password: it is never logged.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -131,6 +133,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# What every enqueue notifies (its payload: the inbox channel), and what workers LISTEN to, so
+# that a message stored by any server wakes the workers at once instead of at their next poll.
+NOTIFY_CHANNEL = "tanya_jamsos_inbox"
+
+log = logging.getLogger(__name__)
 # Any constant both instances agree on: serialises the migrations of instances starting at once.
 _MIGRATION_LOCK = 0x7A4A_0013
 
@@ -255,10 +262,22 @@ class PostgresState:
         seq: int = 0,
     ) -> bool:
         with self._cursor() as cur:
+            # One round trip: the row, and (delivered at commit, only for a new row) the
+            # notification that wakes the listening workers.
             cur.execute(
-                "INSERT INTO inbox (channel, message_id, user_key, payload, received_at, seq) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING",
-                (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now, seq),
+                "WITH new AS (INSERT INTO inbox "
+                "(channel, message_id, user_key, payload, received_at, seq) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING "
+                "RETURNING channel) SELECT pg_notify(%s, channel) FROM new",
+                (
+                    channel,
+                    message_id,
+                    user_key,
+                    json.dumps(payload, ensure_ascii=False),
+                    now,
+                    seq,
+                    NOTIFY_CHANNEL,
+                ),
             )
             return cur.rowcount == 1
 
@@ -474,6 +493,30 @@ class PostgresState:
 
     def close(self) -> None:
         self._pool.close()
+
+
+async def listen_for_enqueues(url: str, wake: Callable[[str], None]) -> None:
+    """Call `wake(channel)` whenever any server stores a new message of that channel (and
+    `wake("")`, for every channel, after each (re)connection: what was stored meanwhile waits).
+    Runs until cancelled, reconnecting after a failure; the workers keep polling slowly beside
+    it, so a notification lost in a reconnection costs one poll interval, never a message."""
+    failures = 0
+    while True:
+        try:
+            conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+            async with conn:
+                await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                failures = 0
+                wake("")
+                async for note in conn.notifies():
+                    wake(note.payload)
+        except (psycopg.Error, OSError) as exc:
+            failures += 1
+            log.warning(
+                "postgresql: not listening for new messages (%s); polling until it is back",
+                _reason(exc),
+            )
+            await asyncio.sleep(min(30.0, 0.5 * 2.0**failures))
 
 
 def _placeholders(sql: str) -> str:

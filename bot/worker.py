@@ -13,18 +13,23 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import AsyncIterator
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.inbox import InboxWorker
 from bot.instance import single_instance
 from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
-# Nobody wakes a worker process on enqueue (the server is another process): look often, it is
-# one indexed query.
+# With SQLite nobody wakes a worker process on enqueue (the server is another process): look
+# often, it is one indexed query.
 POLL_S = 0.1
+# With PostgreSQL every enqueue notifies the listening workers (LISTEN/NOTIFY); the poll is only
+# the fallback (a reconnecting listener, retries falling due, leases of dead workers expiring).
+SHARED_POLL_S = 1.0
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:
@@ -58,22 +63,46 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                         )
             conversation = Conversation(load_engine(settings), state, settings)
             parent = os.getppid()
+            poll_s = SHARED_POLL_S if state.shared else POLL_S
+            workers: dict[str, InboxWorker] = {}
             async with contextlib.AsyncExitStack() as stack:
                 if settings.whatsapp_enabled:
                     options = whatsapp.WhatsAppOptions(
-                        poll_s=POLL_S,
+                        poll_s=poll_s,
                         lease_s=settings.inbox_lease_s,
                         sends_in_flight=settings.sends_in_flight,
                     )
-                    await stack.enter_async_context(
+                    workers[whatsapp.CHANNEL] = await stack.enter_async_context(
                         whatsapp.answering(settings, state, conversation, options)
                     )
                 if settings.telegram_enabled:
-                    await stack.enter_async_context(
-                        telegram.answering(settings, state, conversation, poll_s=POLL_S)
+                    workers[telegram.CHANNEL] = await stack.enter_async_context(
+                        telegram.answering(settings, state, conversation, poll_s=poll_s)
                     )
+                if state.shared:
+                    await stack.enter_async_context(_woken_by_notifications(settings, workers))
                 while not stop.is_set() and os.getppid() == parent:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), 1.0)
         finally:
             state.close()
+
+
+@contextlib.asynccontextmanager
+async def _woken_by_notifications(
+    settings: Settings, workers: dict[str, InboxWorker]
+) -> AsyncIterator[None]:
+    """PostgreSQL: wake the channel's worker on every message any server stores."""
+    from bot.state_postgres import listen_for_enqueues
+
+    def wake(channel: str) -> None:
+        for name, worker in workers.items():
+            if not channel or name == channel:
+                worker.wake()
+
+    task = asyncio.create_task(listen_for_enqueues(settings.database_url, wake), name="listen")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import LoggedQuestion, SqliteState, StateError, StateStore
-from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState
+from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState, listen_for_enqueues
 
 T0 = 1_800_000_000.0
 OpenStore = Callable[[], StateStore]
@@ -280,3 +281,23 @@ def test_health_reads_heartbeats_and_the_backlog(open_store: OpenStore) -> None:
     worker.enqueue("whatsapp", "m2", "u2", {}, T0 + 2)
     assert server.backlog() == (2, T0 + 1)
     server.probe(0.25)  # a writable store passes
+
+
+async def test_a_message_stored_on_postgres_wakes_the_listening_workers(postgres_url: str) -> None:
+    woken: asyncio.Queue[str] = asyncio.Queue()
+    listener = asyncio.create_task(listen_for_enqueues(postgres_url, woken.put_nowait))
+    store = PostgresState(postgres_url)
+    try:
+        async with asyncio.timeout(30):
+            # Once connected, everybody is woken for what was stored before.
+            assert await woken.get() == ""
+            assert await asyncio.to_thread(store.enqueue, "whatsapp", "n1", "u1", {}, T0)
+            assert await woken.get() == "whatsapp"
+            # A redelivery stores nothing and wakes nobody; the next new message does.
+            assert not await asyncio.to_thread(store.enqueue, "whatsapp", "n1", "u1", {}, T0)
+            assert await asyncio.to_thread(store.enqueue, "telegram", "n2", "u1", {}, T0, 7)
+            assert await woken.get() == "telegram"
+    finally:
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+        store.close()
