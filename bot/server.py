@@ -26,7 +26,7 @@ from bot.conversation import Conversation
 from bot.dbgate import DatabaseGate
 from bot.httpguard import GuardedRunner, request_deadline
 from bot.instance import single_instance
-from bot.state import StateStore
+from bot.state import SqliteState, StateStore
 from bot.stores import open_state
 
 if TYPE_CHECKING:
@@ -76,7 +76,11 @@ def make_app(settings: Settings, conversation: Conversation, state: StateStore) 
     app[appkeys.STATE] = state
     # The webhooks store through the gate: a locked or slow database costs them a 503 within
     # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
-    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
+    # SQLite stores on the event loop when the file is free this instant (bot.dbgate).
+    at_once = state.at_once if isinstance(state, SqliteState) else None
+    app[appkeys.DB_GATE] = DatabaseGate(
+        settings.db_wait_s, threads=4 if state.shared else 1, at_once=at_once
+    )
     app.on_cleanup.append(_close_gate)
     ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
     if settings.whatsapp_enabled:

@@ -198,6 +198,10 @@ class StateError(Exception):
     """The state database cannot be written (locked too long, disk full, unreadable)."""
 
 
+class WouldWait(StateError):
+    """The database is in use right now (SqliteState.at_once); nothing was changed."""
+
+
 @dataclass(frozen=True)
 class InboxItem:
     id: int
@@ -354,7 +358,8 @@ class SqliteState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._timeout_s = timeout_s
-        self._lock = threading.Lock()
+        # Reentrant: at_once holds it around calls that take it again.
+        self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(
                 path, timeout=timeout_s, check_same_thread=False, isolation_level=None
@@ -409,6 +414,35 @@ class SqliteState:
                     raise
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        return result
+
+    def at_once(self, work: Callable[[], T]) -> T:
+        """`work()` (calls of this store) in one write transaction if the database is free this
+        instant, else WouldWait before anything changed. For the event loop, which may write
+        itself (no thread hop per webhook) but must never wait on a lock held by another thread
+        or process (the worker): the caller then goes the slow way, through a thread."""
+        if not self._lock.acquire(blocking=False):
+            raise WouldWait("the state database is in use")
+        try:
+            conn = self._conn
+            conn.execute("PRAGMA busy_timeout=0")
+            try:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    raise WouldWait("the state database is locked") from exc
+                try:
+                    result = work()
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+        except sqlite3.Error as exc:
+            raise StateError(f"state database error: {exc}") from exc
+        finally:
+            self._lock.release()
         return result
 
     # -- sessions ------------------------------------------------------------------------------
