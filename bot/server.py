@@ -15,10 +15,9 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from aiohttp import web
-from telegram.error import TelegramError
 
 from bot import appkeys, logguard, metrics, ops
 from bot.config import Settings, require_webhook_settings
@@ -30,6 +29,8 @@ from bot.state import SqliteState, StateStore
 from bot.stores import open_state
 
 if TYPE_CHECKING:
+    from telegram.error import TelegramError
+
     from bot.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -195,11 +196,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     ):
         try:
             return _serve(settings, host, port)
-        except TelegramError as exc:
-            from bot.channels.telegram_failures import startup_failure
-
-            print(startup_failure(exc, settings), file=sys.stderr)
-            return 1
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
                 raise
@@ -209,6 +205,20 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
                 file=sys.stderr,
             )
             return 1
+        except Exception as exc:
+            if not _from_telegram(exc):
+                raise
+            from bot.channels.telegram_failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+
+
+def _from_telegram(exc: BaseException) -> TypeGuard[TelegramError]:
+    """A Bot API failure at start (python-telegram-bot is imported only when Telegram is on,
+    about 12 MB that a WhatsApp-only server does without)."""
+    errors = sys.modules.get("telegram.error")
+    return errors is not None and isinstance(exc, errors.TelegramError)
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

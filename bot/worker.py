@@ -35,7 +35,6 @@ SHARED_POLL_S = 1.0
 async def work(settings: Settings, stop: asyncio.Event) -> None:
     """Answer until `stop` is set (SIGTERM), or until the parent process that started us dies;
     then finish or release the claims in hand and return."""
-    from bot.channels import telegram, whatsapp
     from bot.runtime import load_engine
 
     # Acknowledging webhooks is the urgent job (the platforms retry slow ones); answering can
@@ -45,11 +44,13 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
     with single_instance(settings, "worker"):
         state = open_state(settings)
         try:
+            # Each channel's module only when it is on: python-telegram-bot alone is about
+            # 12 MB that a WhatsApp-only worker does without.
             channels = [
                 name
                 for name, enabled in (
-                    (whatsapp.CHANNEL, settings.whatsapp_enabled),
-                    (telegram.CHANNEL, settings.telegram_enabled),
+                    ("whatsapp", settings.whatsapp_enabled),
+                    ("telegram", settings.telegram_enabled),
                 )
                 if enabled
             ]
@@ -67,6 +68,8 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             workers: dict[str, InboxWorker] = {}
             async with contextlib.AsyncExitStack() as stack:
                 if settings.whatsapp_enabled:
+                    from bot.channels import whatsapp
+
                     options = whatsapp.WhatsAppOptions(
                         poll_s=poll_s,
                         lease_s=settings.inbox_lease_s,
@@ -76,6 +79,8 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                         whatsapp.answering(settings, state, conversation, options)
                     )
                 if settings.telegram_enabled:
+                    from bot.channels import telegram
+
                     workers[telegram.CHANNEL] = await stack.enter_async_context(
                         telegram.answering(settings, state, conversation, poll_s=poll_s)
                     )
