@@ -26,10 +26,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from bot.health import Heartbeat
-from bot.state import Health, InboxItem, InboxStore, StateError
+from bot.state import Health, InboxItem, InboxStore, StateError, WouldWait
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,14 @@ class WorkerStore(InboxStore, Health, Protocol):
     """What a worker uses of the state store: the inbox, and its heartbeat."""
 
 
+@runtime_checkable
+class Immediate(Protocol):
+    """A store that runs a short call on the event loop when it needs not wait for anybody
+    (SqliteState.at_once), and says WouldWait otherwise."""
+
+    def at_once(self, work: Callable[[], T]) -> T: ...
+
+
 @dataclass(frozen=True)
 class InboxOptions:
     # Items held in memory at once (claimed, queued per user).
@@ -165,6 +173,7 @@ class InboxWorker:
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
+        self._at_once = state.at_once if isinstance(state, Immediate) else None
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
         self._scrubbed_at = float("-inf")
         # Set after every scrub of the WAL (tests wait on it instead of sleeping).
@@ -222,7 +231,7 @@ class InboxWorker:
         """Until nothing is in flight and nothing is pending (tests and benchmarks)."""
         while True:
             if not self._inflight:
-                pending: int = await off_loop(self.state.pending_count, self.channel)
+                pending: int = await self._db(self.state.pending_count, self.channel)
                 if not pending:
                     return
             self._changed.clear()
@@ -234,13 +243,24 @@ class InboxWorker:
             self._changed.clear()
             await self._changed.wait()
 
+    async def _db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A short state call: right here when the store can do it without waiting (SQLite with
+        the file free this instant: no thread hop, several per answered message), else on a
+        database thread (PostgreSQL always: it is a network round trip)."""
+        if self._at_once is not None:
+            try:
+                return self._at_once(functools.partial(fn, *args, **kwargs))
+            except WouldWait:
+                pass
+        return await off_loop(fn, *args, **kwargs)
+
     # -- claiming --------------------------------------------------------------------------------
 
     async def _loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
-            await off_loop(self.heartbeat.beat, time.time())
+            await self._db(self.heartbeat.beat, time.time())
             more = await self._claim()
             self._changed.set()
             if more:
@@ -270,7 +290,7 @@ class InboxWorker:
         if free <= 0:
             return False
         try:
-            items = await off_loop(
+            items = await self._db(
                 self.state.claim, self.channel, self.options.clock(), self.options.lease_s, free
             )
         except StateError:
@@ -339,7 +359,7 @@ class InboxWorker:
             self._wake.set()
 
     async def _save(self, item: InboxItem, payload: dict[str, Any]) -> None:
-        await off_loop(self.state.update_payload, item.id, payload)
+        await self._db(self.state.update_payload, item.id, payload)
 
     async def _answer(self, item: InboxItem, progress: Progress) -> Outcome:
         try:
@@ -361,11 +381,11 @@ class InboxWorker:
     async def _record(self, item: InboxItem, outcome: Outcome) -> None:
         now = self.options.clock()
         if outcome.error is None:
-            await off_loop(self.state.finish, item.id, now)
+            await self._db(self.state.finish, item.id, now)
             return
         if outcome.permanent:
             log.warning("%s: reply not delivered (%s), not retried", self.channel, outcome.error)
-            await off_loop(self.state.finish, item.id, now, outcome.error)
+            await self._db(self.state.finish, item.id, now, outcome.error)
             return
         if item.attempts >= self.options.max_item_attempts:
             log.warning(
@@ -374,11 +394,11 @@ class InboxWorker:
                 item.attempts,
                 outcome.error,
             )
-            await off_loop(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
+            await self._db(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
             return
         delay = retry_delay(item.attempts, outcome.retry_after_s)
         log.info("%s: reply postponed %.0f s (%s)", self.channel, delay, outcome.error)
-        await off_loop(self.state.retry_later, item.id, now, delay, outcome.error)
+        await self._db(self.state.retry_later, item.id, now, delay, outcome.error)
 
 
 __all__ = [

@@ -404,6 +404,9 @@ class SqliteState:
     def _in_tx(self, work: Callable[[], T]) -> T:
         """`work()` in one write transaction: committed, or rolled back when it raises."""
         with self._lock:
+            if self._conn.in_transaction:
+                # Inside at_once, on this thread (the lock is ours): part of its transaction.
+                return work()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -496,18 +499,16 @@ class SqliteState:
 
     def claim(self, channel: str, now: float, lease_s: float, limit: int = 20) -> list[InboxItem]:
         """Take pending messages (and ones whose worker died mid-way) for `lease_s` seconds."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
-                self._conn.executemany(
-                    "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    [(now + lease_s, r[0]) for r in rows],
-                )
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK") if self._conn.in_transaction else None
-                raise StateError(f"state database error: {exc}") from exc
+
+        def take() -> list[Any]:
+            rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
+            self._conn.executemany(
+                "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                [(now + lease_s, r[0]) for r in rows],
+            )
+            return rows
+
+        rows = self._in_tx(take)
         return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
 
     def extend_leases(self, item_ids: list[int], until: float) -> None:
