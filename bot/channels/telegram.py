@@ -40,7 +40,7 @@ from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.instance import AlreadyRunning, single_instance
 from bot.intake import MAX_TEXT_CHARS, repair_json
 from bot.ops import health_server
-from bot.privacy import message_key
+from bot.privacy import message_key, telegram_order
 from bot.state import StateError, StateStore
 from bot.stores import open_state
 
@@ -147,10 +147,12 @@ def _store_updates(
         # flood guard counts when the update is answered.
         update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
         payload = {"update": at_the_door(data), "received_at": now}
-        # The update id in clear too, as the order of a chat's updates (bot.state.CLAIM_SQL),
-        # erased with the payload once answered.
-        order = int(data["update_id"])
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now, order):
+        # Sealed (bot.sealing): the raw update, chat id and all, never reaches the store in clear.
+        sealed = channel.sealer.seal(CHANNEL, update_id, payload)
+        # The order of a chat's updates (bot.state.CLAIM_SQL): the update id shifted by a secret
+        # offset, so that not even it is stored as Telegram sent it; erased once answered.
+        order = telegram_order(int(data["update_id"]), channel.salt)
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now, order):
             new += 1
     return new
 
