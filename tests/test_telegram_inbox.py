@@ -198,6 +198,10 @@ async def test_a_worker_started_while_the_bot_api_is_down_answers_once_it_is_bac
         fake.fail_next(2, 502, "Bad Gateway", method="getMe")
         key = user_key("telegram", "3004", "test-salt")
         state.enqueue("telegram", "77", key, {"update": text_update(3004, "apa itu jht")}, 0)
+        with sqlite3.connect(state.path) as db:
+            orders = [row[0] for row in db.execute("SELECT seq FROM inbox ORDER BY id")]
+        # Telegram's order, kept without the update ids themselves.
+        assert orders[0] > orders[1] and not {9001, 9002} & set(orders)
         conversation = Conversation(engine, state, tg)
         async with telegram.answering(tg, state, conversation, poll_s=0.05) as worker:
             await fake.wait_for("sendMessage", within_s=WAIT_S)
