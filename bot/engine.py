@@ -25,6 +25,7 @@ from bot.followup import (
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
+    is_statement,
     residual_words,
     split_clauses,
     split_core,
@@ -99,6 +100,11 @@ class EngineKnobs:
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
     accept_undomain: float = 0.47
+    # A short statement in a conversation ("terakhir bayar thn 2022") stays with the question
+    # just answered unless another intent scores this much; one of up to `statement_words`
+    # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
+    statement_switch: float = 0.7
+    statement_words: int = 5
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,12 @@ class Engine:
             and plain_top.score >= self.knobs.accept
             and self._formulaic(plain_top.intent)
         )
+        if not greeting and (
+            kept := self._statement_continues(text, core, candidates, entities, session)
+        ):
+            return self._run(
+                kept, text, normalized, entities, session, today, candidates, "followup"
+            )
         if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
             return self._run(
                 what_if, text, normalized, entities, session, today, candidates, "followup"
@@ -308,6 +320,47 @@ class Engine:
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
         return last
+
+    def _statement_continues(
+        self,
+        text: str,
+        core: str,
+        candidates: tuple[Candidate, ...],
+        entities: Entities,
+        session: Session,
+    ) -> str | None:
+        """ "udh 12 thn kerja" after a partial JHT claim, "sonde ada hp android" after how to
+        register: a short statement of the user's situation continues the question just
+        answered, unless it clearly reads as another question."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if entities.programmes or not is_statement(text, core):
+            return None
+        if entities.amounts or entities.age is not None or entities.workers is not None:
+            # A wage, an age or a head count asks for a calculation or the rule for that case.
+            return None
+        residual = len(self._residual(core))
+        top = candidates[0] if candidates else None
+        if top is not None and top.intent in OFF_TOPIC_INTENTS:
+            return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and self.knowledge.intents[top.intent].topic == self.knowledge.intents[last].topic
+        ):
+            # "msh kerja" after a JHT claim: the matcher, with the topic's bonus, tells which
+            # of the topic's questions the detail belongs to.
+            return None
+        if residual <= self.knobs.followup_words and (
+            top is None or top.intent == last or top.score < self.knobs.statement_switch
+        ):
+            return last
+        if residual <= self.knobs.statement_words and (
+            top is None or top.score < self.knobs.accept
+        ):
+            return last
+        return None
 
     def _twin(self, intent_id: str, entities: Entities, plain_too: bool = True) -> str:
         """The calculating twin when the message gives an amount or a head count, else the

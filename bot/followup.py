@@ -159,6 +159,64 @@ WHAT_IF = (
     "if",
 )
 
+# Words that make a message a question. A short message without any of them (and without "?")
+# in a conversation states the user's situation ("udh 12 thn kerja", "sonde ada hp android",
+# "terakhir bayar thn 2022"): it adds a detail to the question just answered, not a new one.
+QUESTION_WORDS = frozenset(
+    [
+        "apa",
+        "apakah",
+        "berapa",
+        "bagaimana",
+        "gimana",
+        "kapan",
+        "mana",
+        "dimana",
+        "kemana",
+        "siapa",
+        "kenapa",
+        "mengapa",
+        "bisa",
+        "bisakah",
+        "boleh",
+        "dapatkah",
+        "syarat",
+        "cara",
+        "caranya",
+        "mau",
+        "ingin",
+        "tolong",
+        "mohon",
+        "minta",
+        "info",
+        "tanya",
+        "what",
+        "how",
+        "when",
+        "where",
+        "who",
+        "why",
+        "which",
+        "can",
+        "is",
+        "do",
+        "does",
+    ]
+)
+# "ditanggung tidak", "masih bisa ga": a question tag at the end.
+QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "nggak"])
+
+
+def is_statement(raw: str, normalized: str) -> bool:
+    """True when a message states something rather than asking (no "?", no question word)."""
+    if "?" in raw:
+        return False
+    words = normalized.split()
+    if not words or words[-1] in QUESTION_TAGS:
+        return False
+    return not any(w in QUESTION_WORDS for w in words)
+
+
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
 MAX_CLAUSES = 2

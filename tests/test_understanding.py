@@ -258,6 +258,23 @@ def test_a_short_follow_up_continues_the_topic(
     assert shown in last.reply.text
 
 
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # A situation stated after an answer adds a detail to that question.
+        (("gimana cara lihat saldo jht", "hp sy masih hp jadul"), "jht_cek_saldo"),
+        (("kartu bpjs tk saya sudah tidak aktif", "terakhir iur tahun 2021"), "bayar_reaktivasi"),
+        (("mau daftar bpu caranya gimana", "sy tidak pakai hp android"), "daftar_cara"),
+        # A statement that clearly reads as another question is that question.
+        (("gimana cara lihat saldo jht", "nomor hp saya sudah ganti"), "jmo_ganti_nomor"),
+    ],
+)
+def test_a_stated_situation_continues_the_question_just_answered(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
 def test_a_new_question_is_not_mistaken_for_a_follow_up(engine: Engine) -> None:
     last = conversation(engine, "iuran karyawan gaji 5 juta", "cara daftar bpjs tk mandiri")[-1]
     assert last.reply.intent == "daftar_cara"
