@@ -319,6 +319,16 @@ class Engine:
         top = candidates[0] if candidates else None
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and (entities.years is not None or entities.birth_year is not None)
+            and "birth" in FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ())
+            and "birth" not in FOLLOWUP_ENTITY.get(self._handler_name(last), ())
+        ):
+            # "kalau iur cuma 10 thn?" after the pension amount: the years decide whether there
+            # is a monthly pension at all, which the answer that reads them gives.
+            return None
         return last
 
     def _statement_continues(
