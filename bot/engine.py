@@ -19,6 +19,7 @@ from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
     FOLLOWUP_ENTITY,
+    GENERIC_FACETS,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PROGRAMME_FACETS,
@@ -505,7 +506,14 @@ class Engine:
         if any(w in words for t, w in TOPIC_WORDS.items() if t != topic):
             # "iurannya?" names a topic of its own: read it as it stands.
             return None
-        return context_words(topic)
+        # The answer's own title too: "caranya?" after "Berhenti jadi peserta" asks how to stop,
+        # not how to pay, though both are in the topic "bayar".
+        own = context_words(topic)
+        if own is None or not set(self._residual(core)) <= GENERIC_FACETS:
+            return own
+        title = self.normalize(self.knowledge.intents[session.last_intent].title.lower())
+        known = [w for w in title.split() if w in self._vocabulary and w not in words]
+        return " ".join(dict.fromkeys([*own.split(), *known]))
 
     def _second_question(
         self,

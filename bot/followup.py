@@ -126,6 +126,13 @@ TOPIC_WORDS: dict[str, str] = {
     "layanan": "jmo",
 }
 
+# A follow-up made only of these asks a facet of whatever was just answered ("caranya?" after
+# how to stop being a member is how to stop); other words name the facet themselves ("klaimnya?").
+GENERIC_FACETS = frozenset([
+    "cara", "caranya", "syarat", "prosedur", "langkah", "dokumen", "berkas", "lama", "kapan",
+    "dimana", "mana", "bagaimana", "gimana", "berapa", "apa", "bisa", "how", "where", "when",
+])  # fmt: skip
+
 # Handlers for which a programme named alone ("jp nya?") already continues the answer; for the
 # others it must be added to it ("kalau tambah jht?").
 PROGRAMME_FACETS = frozenset({"premiums.pu"})

@@ -248,6 +248,10 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         # A worker type named after a premium: that worker's premium.
         (("iuran bpjs tk brp", "sy karyawan pabrik"), "iuran_pu", ""),
         (("iuran karyawan brp persen", "kalau petani?"), "iuran_bpu", ""),
+        # A bare facet asks it of the answer just given, not of its whole topic.
+        (("saya mau stop jadi peserta", "caranya?"), "berhenti_peserta", ""),
+        (("nomor hp di jmo mau diganti", "caranya gimana?"), "jmo_ganti_nomor", ""),
+        (("manfaat jkk apa saja", "klaimnya gimana?"), "jkk_klaim", ""),
         # Years of contribution decide whether there is a monthly pension at all.
         (("uang pensiun bulanan berapa", "kalau masa iur cuma 8 tahun?"), "jp_apa", "8 tahun"),
     ],
