@@ -213,10 +213,10 @@ class Engine:
             and self._formulaic(plain_top.intent)
         )
         if not greeting and (
-            kept := self._statement_continues(text, core, candidates, entities, session)
+            stated := self._statement_continues(text, core, candidates, entities, session)
         ):
             return self._run(
-                kept, text, normalized, entities, session, today, candidates, "followup"
+                stated, text, normalized, entities, session, today, candidates, "followup"
             )
         if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
             return self._run(
