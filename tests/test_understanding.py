@@ -281,6 +281,18 @@ def test_a_stated_situation_continues_the_question_just_answered(
     assert conversation(engine, *turns)[-1].reply.intent == intent
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # Bangka Malay "-nye" and Sasak "-ne" are "-nya".
+        ("kek mane liat saldonye", "jht_cek_saldo"),
+        ("berape iuranne sebulan", "iuran_bpu"),
+    ],
+)
+def test_regional_clitics_come_off_like_nya(engine: Engine, question: str, intent: str) -> None:
+    assert respond(engine, question).reply.intent == intent
+
+
 def test_a_new_question_is_not_mistaken_for_a_follow_up(engine: Engine) -> None:
     last = conversation(engine, "iuran karyawan gaji 5 juta", "cara daftar bpjs tk mandiri")[-1]
     assert last.reply.intent == "daftar_cara"
