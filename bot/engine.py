@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.domain import names_domain
+from bot.domain import names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     CALCULATED,
@@ -101,6 +101,9 @@ class EngineKnobs:
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
     accept_undomain: float = 0.47
+    # A message about another matter (bot.domain.FOREIGN_WORDS: BLT, paspor, PDAM, UMR...) that
+    # names nothing of the agency's own is answered only on a near-exact match.
+    accept_foreign: float = 0.8
     # A short statement in a conversation ("terakhir bayar thn 2022") stays with the question
     # just answered unless another intent scores this much; one of up to `statement_words`
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
@@ -234,6 +237,8 @@ class Engine:
         )
         if self._outside_domain(core, candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
+        if names_foreign_matter(core.split()):
+            bar = max(bar, self.knobs.accept_foreign)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]

@@ -368,6 +368,34 @@ def test_a_message_naming_nothing_of_the_domain_falls_back(engine: Engine, messa
     assert respond(engine, message).reply.intent is None
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "cara daftar kartu prakerja gimana",
+        "bayar pajak motor bisa di mana",
+        "syarat bikin sim c apa saja",
+        "klaim asuransi allianz rawat inap caranya",
+        "pesangon saya tidak dibayar, lapor disnaker bagaimana",
+    ],
+)
+def test_another_matter_sharing_domain_words_falls_back(engine: Engine, message: str) -> None:
+    """ "daftar", "bayar", "syarat", "klaim": the words of real questions, about something else."""
+    assert respond(engine, message).reply.intent is None
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("iuran bpjs tk bisa dibayar lewat kantor pos atau pln?", "bayar_cara"),
+        ("dapat pesangon, jht juga bisa dicairkan?", "jht_klaim_berhenti"),
+    ],
+)
+def test_another_matter_next_to_the_agency_s_own_is_answered(
+    engine: Engine, message: str, intent: str
+) -> None:
+    assert respond(engine, message).reply.intent == intent
+
+
 def test_a_question_naming_the_domain_is_still_answered(engine: Engine) -> None:
     assert respond(engine, "cara daftar bpjs tk untuk petani").reply.intent == "daftar_cara"
 
