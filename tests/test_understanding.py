@@ -37,6 +37,9 @@ def conversation(engine: Engine, *turns: str) -> list[Outcome]:
         # An address that is the question's subject stays.
         ("bapak saya meninggal klaim jkm bagaimana", "bapak saya meninggal klaim jkm bagaimana"),
         ("iuran untuk bapak", "iuran untuk bapak"),
+        # The bot's own name is not the preamble "tanya".
+        ("tanya jamsos ini punya siapa", "tanya jamsos ini punya siapa"),
+        ("mau tanya jamsos ini resmi", "tanya jamsos ini resmi"),
         # Nothing but courtesies: left whole, so that it is answered as a greeting.
         ("selamat pagi admin", "selamat pagi admin"),
     ],
