@@ -17,6 +17,7 @@ from datetime import date
 from bot.domain import names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
+    BARE_TOPIC,
     CALCULATED,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
@@ -191,6 +192,10 @@ class Engine:
             excluded = session.last_intent if corrected else None
         candidates = self._rank(core, entities, session, excluded)
         intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
+            # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
+            # (within one, the matcher and the topic tell which premium it is).
+            intro = BARE_TOPIC[core]
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
@@ -390,6 +395,10 @@ class Engine:
         if plain_too and plain in self.knowledge.intents and not calculates:
             return plain
         return intent_id
+
+    def _topic(self, intent_id: str) -> str:
+        intent = self.knowledge.intents.get(intent_id)
+        return intent.topic if intent is not None else ""
 
     def _formulaic(self, intent_id: str) -> bool:
         return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (

@@ -133,6 +133,9 @@ GENERIC_FACETS = frozenset([
     "dimana", "mana", "bagaimana", "gimana", "berapa", "apa", "bisa", "how", "where", "when",
 ])  # fmt: skip
 
+# A topic's head word written alone ("iuran", "iurannya?"): its most common question.
+BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
+
 # Handlers for which a programme named alone ("jp nya?") already continues the answer; for the
 # others it must be added to it ("kalau tambah jht?").
 PROGRAMME_FACETS = frozenset({"premiums.pu"})

@@ -251,6 +251,9 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         # A worker type named after a premium: that worker's premium.
         (("iuran bpjs tk brp", "sy karyawan pabrik"), "iuran_pu", ""),
         (("iuran karyawan brp persen", "kalau petani?"), "iuran_bpu", ""),
+        # "iuran" alone after another topic is the common premium, not how to pay it.
+        (("cara bayar bpjs tk mandiri lewat mana", "iurannya?"), "iuran_bpu", ""),
+        (("menu", "iuran"), "iuran_bpu", ""),
         # A bare facet asks it of the answer just given, not of its whole topic.
         (("saya mau stop jadi peserta", "caranya?"), "berhenti_peserta", ""),
         (("nomor hp di jmo mau diganti", "caranya gimana?"), "jmo_ganti_nomor", ""),
