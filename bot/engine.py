@@ -54,6 +54,7 @@ CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
+PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 # A programme named alone ("jht", "soal jkm") asks what it is.
 PROGRAMME_INTRO = {
     "jht": "jht_apa",
@@ -102,6 +103,9 @@ class EngineKnobs:
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
     accept_undomain: float = 0.47
+    # One clause of a message asking two things is short and read without fuzzy matching: it
+    # counts as a question from this score on (the message as a whole has passed `accept`).
+    accept_part: float = 0.36
     # A message about another matter (bot.domain.FOREIGN_WORDS: BLT, paspor, PDAM, UMR...) that
     # names nothing of the agency's own is answered only on a near-exact match.
     accept_foreign: float = 0.8
@@ -549,9 +553,13 @@ class Engine:
         if len(parts) < 2:
             return None
         found: list[str] = []
+        named = [p for p in entities.programmes if p in PROGRAMME_INTRO]
         for part in parts[:3]:
+            if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
+                # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
+                part = f"{part} {named[0]}"
             ranked = self._rank(part, entities, session, excluded, bonus=False, fuzzy=False)
-            if ranked and ranked[0].score >= self.knobs.accept:
+            if ranked and ranked[0].score >= self.knobs.accept_part:
                 intent = self._twin(ranked[0].intent, entities)
                 if not self._formulaic(intent) and intent not in found:
                     found.append(intent)

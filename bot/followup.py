@@ -229,7 +229,7 @@ def is_statement(raw: str, normalized: str) -> bool:
 
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
-MAX_CLAUSES = 2
+MAX_CLAUSES = 3
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 

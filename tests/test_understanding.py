@@ -109,6 +109,13 @@ def test_a_close_runner_up_is_offered_as_an_option(engine: Engine) -> None:
         ("berapa iuran bpu? cara bayarnya gimana?", {"iuran_bpu", "bayar_cara"}),
         # Clauses separated only by a comma.
         ("sy petani bisa ikut ga, iurannya brp", {"daftar_siapa", "iuran_bpu"}),
+        # The programme the first question names carries to the second ("klaimnya").
+        ("jkm dapatnya berapa, klaimnya bagaimana", {"jkm_manfaat", "jkm_klaim"}),
+        # Three short clauses: a story, and still two questions in it.
+        (
+            "suami saya meninggal, jht nya bagaimana, anak dapat beasiswa?",
+            {"jkm_beasiswa", "jht_ahli_waris"},
+        ),
     ],
 )
 def test_two_questions_get_one_answered_and_the_other_offered(
