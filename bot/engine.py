@@ -602,6 +602,17 @@ class Engine:
             kinds = [k for k in FOLLOWUP_ENTITY.get(handler, ()) if supplies(k)]
             if target is None or not kinds:
                 continue
+            if (
+                top is not None
+                and target != session.pending_intent
+                and top.intent != target
+                and top.score >= self.knobs.statement_switch
+                and set(kinds) <= set(FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ()))
+            ):
+                # "kantor di mataram dmn" after coverage figures: a full question of the same
+                # kind (a place) that asks for another answer. (An answer to the bot's own
+                # question fills that question instead.)
+                return top.intent
             if kinds == ["programme"] and not (
                 short and (ADDING.search(core) or handler in PROGRAMME_FACETS)
             ):

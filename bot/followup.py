@@ -131,6 +131,9 @@ TOPIC_WORDS: dict[str, str] = {
 GENERIC_FACETS = frozenset([
     "cara", "caranya", "syarat", "prosedur", "langkah", "dokumen", "berkas", "lama", "kapan",
     "dimana", "mana", "bagaimana", "gimana", "berapa", "apa", "bisa", "how", "where", "when",
+    # the channel: "lewat web bisa?", "bisa liat di hp?"
+    # ("online" is not: after a JHT claim it asks for the claim in JMO)
+    "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
 ])  # fmt: skip
 
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.

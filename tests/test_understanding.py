@@ -265,6 +265,13 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         (("saya mau stop jadi peserta", "caranya?"), "berhenti_peserta", ""),
         (("nomor hp di jmo mau diganti", "caranya gimana?"), "jmo_ganti_nomor", ""),
         (("manfaat jkk apa saja", "klaimnya gimana?"), "jkk_klaim", ""),
+        (("kartu kpj saya hilang", "bisa lihat di hp?"), "kpj_hilang", ""),
+        # A full question of the same kind (a place) is that question, not the last one.
+        (
+            ("jumlah peserta bpjs tk di sikka berapa", "kantor di maumere di mana"),
+            "kantor_cabang",
+            "",
+        ),
         # Years of contribution decide whether there is a monthly pension at all.
         (("uang pensiun bulanan berapa", "kalau masa iur cuma 8 tahun?"), "jp_apa", "8 tahun"),
     ],
