@@ -304,6 +304,19 @@ def test_a_stated_situation_continues_the_question_just_answered(
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
+        ("jkk nanggung biaya perawatan?", "jkk_manfaat"),
+        ("how much is my pension per month", "jp_manfaat_besar"),
+    ],
+)
+def test_everyday_and_english_words_read_as_the_examples_words(
+    engine: Engine, question: str, intent: str
+) -> None:
+    assert respond(engine, question).reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
         # Bangka Malay "-nye" and Sasak "-ne" are "-nya".
         ("kek mane liat saldonye", "jht_cek_saldo"),
         ("berape iuranne sebulan", "iuran_bpu"),
