@@ -19,15 +19,19 @@ from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     BARE_TOPIC,
     CALCULATED,
+    CASE_INTENT,
+    CASE_OF,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PROGRAMME_FACETS,
+    TAKING_WORDS,
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
     is_statement,
+    ordinal_choice,
     residual_words,
     split_clauses,
     split_core,
@@ -187,6 +191,11 @@ class Engine:
             return self._fallback(session, "", (), prompt=True)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
+        if session.options and (position := ordinal_choice(normalized)) is not None:
+            # "yg kedua", "pilihan 3": the option in that position.
+            if position <= len(session.options):
+                return self.choose(session.options[position - 1].id, session, today)
+            return self._not_an_option(position, session)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
         core = strip_courtesies(normalized)
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
@@ -203,6 +212,10 @@ class Engine:
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
+            )
+        if (cased := self._case_carries(core, entities, session)) is not None:
+            return self._run(
+                cased, text, normalized, entities, session, today, candidates, "followup"
             )
         if (switched := self._worker_switch(core, entities, session)) is not None:
             return self._run(
@@ -314,6 +327,19 @@ class Engine:
         if target is None or target not in self.knowledge.intents:
             return None
         if self._twin(target, entities) == self._twin(last, entities):
+            return None
+        return target
+
+    def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""
+        case = CASE_OF.get(session.last_intent or "")
+        if case is None or len(entities.programmes) != 1:
+            return None
+        target = CASE_INTENT.get((case, entities.programmes[0]))
+        if target is None or target not in self.knowledge.intents:
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        if not asked or not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
         return target
 

@@ -237,6 +237,44 @@ _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
 
+# "yg kedua", "nomor tiga", "pilihan pertama": an option chosen by its position in words.
+ORDINALS: dict[str, int] = {
+    "pertama": 1, "kesatu": 1, "satu": 1, "first": 1, "1": 1,
+    "kedua": 2, "dua": 2, "second": 2, "2": 2,
+    "ketiga": 3, "tiga": 3, "third": 3, "3": 3,
+    "keempat": 4, "empat": 4, "fourth": 4, "4": 4,
+    "kelima": 5, "lima": 5, "fifth": 5, "5": 5,
+}  # fmt: skip
+_CHOICE_WORDS = frozenset(
+    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the"]
+)
+
+
+def ordinal_choice(normalized: str) -> int | None:
+    """The option number a message like "yg kedua" or "pilihan 3" chooses, or None."""
+    words = [w for w in normalized.split() if w not in _CHOICE_WORDS]
+    if len(words) != 1 or words[0] not in ORDINALS or words == normalized.split():
+        return None
+    return ORDINALS[words[0]]
+
+
+# A case that carries from one programme to another: "jht nya jg bisa diambil?" after a death
+# benefit asks for the heirs' JHT, after stopping work for the JHT claim.
+CASE_OF: dict[str, str] = {
+    "jkm_manfaat": "death",
+    "jkm_klaim": "death",
+    "jkm_beasiswa": "death",
+    "berhenti_peserta": "stopped",
+    "jkp_manfaat": "stopped",
+}
+CASE_INTENT: dict[tuple[str, str], str] = {
+    ("death", "jht"): "jht_ahli_waris",
+    ("stopped", "jht"): "jht_klaim_berhenti",
+}
+# Words that ask for the money of the programme named, whatever the case.
+TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
+
+
 def residual_words(masked: str) -> list[str]:
     """The words of a (place-masked) message that are not filler, amounts or numbers."""
     return [w for w in masked.split() if w not in FILLERS and not w.isdigit()]

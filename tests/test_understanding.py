@@ -357,6 +357,41 @@ def test_a_number_outside_the_options_says_which_numbers_are_valid(engine: Engin
     assert chosen.intent == answer.options[0].id
 
 
+@pytest.mark.parametrize("words", ["yg kedua", "pilihan kedua", "nomor dua", "yang 2"])
+def test_an_option_chosen_by_its_position_in_words(engine: Engine, words: str) -> None:
+    session = Session()
+    answer = respond(engine, "apa itu jht", session).reply
+    assert len(answer.options) >= 2
+    assert respond(engine, words, session).reply.intent == answer.options[1].id.partition(":")[0]
+
+
+def test_a_position_beyond_the_options_says_which_numbers_are_valid(engine: Engine) -> None:
+    session = Session()
+    count = len(respond(engine, "apa itu jht", session).reply.options)
+    assert count < 5
+    assert f"1 sampai {count}" in respond(engine, "yang kelima", session).reply.text
+
+
+def test_a_position_word_without_options_on_screen_is_no_choice(engine: Engine) -> None:
+    assert respond(engine, "yg kedua").kind != "select"
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # The case (a death, work that stopped) carries to the next programme named.
+        (("istri saya meninggal, santunan jkm berapa", "jht nya bisa diambil?"), "jht_ahli_waris"),
+        (("saya mau berhenti jadi peserta", "jht nya bisa dicairkan?"), "jht_klaim_berhenti"),
+        # Without such a case, the same words ask what JHT allows.
+        (("iuran nelayan berapa", "jht nya bisa diambil?"), "jht_apa"),
+    ],
+)
+def test_a_case_carries_to_the_next_programme(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
 # -- BPJS Kesehatan and formal register ------------------------------------------------------
 
 
