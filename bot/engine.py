@@ -160,7 +160,15 @@ class Engine:
         self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
         self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
         self.matcher = Matcher(self._masked_examples)
+        self._topic_words = self._words_by_topic()
         self._vocabulary = self.matcher.vocabulary
+
+    def _words_by_topic(self) -> dict[str, frozenset[str]]:
+        """Every word each topic's examples use."""
+        by_topic: dict[str, set[str]] = {}
+        for text, intent in self._masked_examples:
+            by_topic.setdefault(self.knowledge.intents[intent].topic, set()).update(text.split())
+        return {topic: frozenset(words) for topic, words in by_topic.items()}
 
     def _example_text(self, text: str, intent: str) -> str:
         """Examples are read like messages: courtesies stripped, except the greetings' own."""
@@ -343,6 +351,12 @@ class Engine:
             return None
         return target
 
+    def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
+        """True when a word of the message belongs to the top candidate's topic, not the last's."""
+        mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
+        before = self._topic_words.get(self.knowledge.intents[last].topic, frozenset())
+        return any(w in mine and w not in before for w in words)
+
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
 
@@ -391,9 +405,17 @@ class Engine:
         if entities.amounts or entities.age is not None or entities.workers is not None:
             # A wage, an age or a head count asks for a calculation or the rule for that case.
             return None
-        residual = len(self._residual(core))
+        words = self._residual(core)
+        residual = len(words)
         top = candidates[0] if candidates else None
         if top is not None and top.intent in OFF_TOPIC_INTENTS:
+            return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and self._names_top_topic(words, top.intent, last)
+        ):
+            # "hubungi 0812... ya kak" after JHT: "hubungi" is the contacts' word, not JHT's.
             return None
         if (
             top is not None

@@ -293,6 +293,8 @@ def test_a_short_follow_up_continues_the_topic(
         (("mau daftar bpu caranya gimana", "sy tidak pakai hp android"), "daftar_cara"),
         # A statement that clearly reads as another question is that question.
         (("gimana cara lihat saldo jht", "nomor hp saya sudah ganti"), "jmo_ganti_nomor"),
+        # A word of another topic ("hubungi": the contacts) is not a detail of the last answer.
+        (("jht itu apa", "hubungi saya ya kak"), "kontak_resmi"),
     ],
 )
 def test_a_stated_situation_continues_the_question_just_answered(
