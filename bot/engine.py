@@ -23,6 +23,7 @@ from bot.followup import (
     CASE_OF,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
+    INCOME_NEXT,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PROGRAMME_FACETS,
@@ -239,6 +240,10 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
+        if (priced := self._income_next(core, entities, session)) is not None:
+            return self._run(
+                priced, text, normalized, entities, session, today, candidates, "followup"
+            )
         plain_top = candidates[0] if candidates else None
         greeting = (
             plain_top is not None
@@ -337,6 +342,18 @@ class Engine:
         if self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
+
+    def _income_next(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "gaji sy 1,8jt" right after how to register: that worker's premium, calculated."""
+        target = INCOME_NEXT.get(session.last_topic or "")
+        if target is None or target not in self.knowledge.intents:
+            return None
+        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts):
+            return None
+        if len(self._residual(core)) > self.knobs.followup_words:
+            return None
+        named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        return named[0] if named and named[0] in self.knowledge.intents else target
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""

@@ -136,6 +136,10 @@ GENERIC_FACETS = frozenset([
     "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
 ])  # fmt: skip
 
+# An income stated right after a registration answer ("gaji sy 1,8jt") asks what the premium
+# would be: the independent workers' one, whom registration answers are about.
+INCOME_NEXT: dict[str, str] = {"daftar": "iuran_bpu", "perisai": "iuran_bpu"}
+
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.
 BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
 

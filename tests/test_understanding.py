@@ -272,6 +272,12 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
             "kantor_cabang",
             "",
         ),
+        # An income right after how to register: the premium for it.
+        (
+            ("cara daftar bpjs tk untuk pedagang", "penghasilan saya 2 juta"),
+            "iuran_bpu_hitung",
+            "Rp2.000.000",
+        ),
         # Years of contribution decide whether there is a monthly pension at all.
         (("uang pensiun bulanan berapa", "kalau masa iur cuma 8 tahun?"), "jp_apa", "8 tahun"),
     ],
