@@ -55,6 +55,10 @@ def names_domain(words: list[str]) -> bool:
     return any(w in DOMAIN_WORDS for w in words)
 
 
+def names_agency_matter(words: list[str]) -> bool:
+    return any(w in CORE_WORDS for w in words)
+
+
 def names_foreign_matter(words: list[str]) -> bool:
     """True when the message names another matter (FOREIGN_WORDS) and none of the agency's."""
     return any(w in FOREIGN_WORDS for w in words) and not any(w in CORE_WORDS for w in words)

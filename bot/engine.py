@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.domain import names_domain, names_foreign_matter
+from bot.domain import names_agency_matter, names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
     BARE_TOPIC,
@@ -114,6 +114,9 @@ class EngineKnobs:
     # A message about another matter (bot.domain.FOREIGN_WORDS: BLT, paspor, PDAM, UMR...) that
     # names nothing of the agency's own is answered only on a near-exact match.
     accept_foreign: float = 0.8
+    # A message naming the agency's own matters (bot.domain.CORE_WORDS) is a real question:
+    # its bar is the long messages' one.
+    accept_core: float = 0.38
     # A short statement in a conversation ("terakhir bayar thn 2022") stays with the question
     # just answered unless another intent scores this much; one of up to `statement_words`
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
@@ -274,6 +277,10 @@ class Engine:
             bar = max(bar, self.knobs.accept_undomain)
         if names_foreign_matter(core.split()):
             bar = max(bar, self.knobs.accept_foreign)
+        elif names_agency_matter(core.split()):
+            # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
+            # leave a real question unanswered.
+            bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]

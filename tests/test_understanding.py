@@ -3,6 +3,8 @@ places anywhere in Indonesia, two questions in one message, follow-ups and corre
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.engine import Engine, Outcome
@@ -470,6 +472,14 @@ def test_another_matter_next_to_the_agency_s_own_is_answered(
     engine: Engine, message: str, intent: str
 ) -> None:
     assert respond(engine, message).reply.intent == intent
+
+
+def test_a_message_naming_the_agency_s_own_matters_has_the_lower_bar(engine: Engine) -> None:
+    """With the ordinary bar far out of reach, a message naming JMO is still answered from the
+    lower bar; one naming nothing of the agency is not."""
+    strict = Engine(engine.knowledge, knobs=replace(engine.knobs, accept=0.95, accept_long=0.95))
+    assert respond(strict, "aplikasi jmo saya error terus").reply.intent == "jmo_aplikasi"
+    assert respond(strict, "aplikasi saya error terus").reply.intent is None
 
 
 def test_a_question_naming_the_domain_is_still_answered(engine: Engine) -> None:
