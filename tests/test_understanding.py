@@ -274,6 +274,8 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
             "kantor_cabang",
             "",
         ),
+        # A new topic in a follow-up's form switches topic.
+        (("iuran petani berapa", "oh gitu, kalau meninggal?"), "jkm_manfaat", ""),
         # An income right after how to register: the premium for it.
         (
             ("cara daftar bpjs tk untuk pedagang", "penghasilan saya 2 juta"),
