@@ -150,6 +150,7 @@ class Engine:
         self.share_contact = share_contact
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
+        self._topic_words = self._words_by_topic()
         # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
         # message both read as "iuran" (a clitic comes off when the bare word is known).
         self.normalize.extend_stems(
@@ -164,14 +165,15 @@ class Engine:
         self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
         self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
         self.matcher = Matcher(self._masked_examples)
-        self._topic_words = self._words_by_topic()
         self._vocabulary = self.matcher.vocabulary
 
     def _words_by_topic(self) -> dict[str, frozenset[str]]:
-        """Every word each topic's examples use."""
+        """Every word each topic's examples use, as written (a split, no normalising: cheap)."""
         by_topic: dict[str, set[str]] = {}
-        for text, intent in self._masked_examples:
-            by_topic.setdefault(self.knowledge.intents[intent].topic, set()).update(text.split())
+        for text, intent in self.knowledge.examples:
+            if intent in self.knowledge.intents:
+                words = by_topic.setdefault(self.knowledge.intents[intent].topic, set())
+                words.update(w.strip("?,.!") for w in text.lower().split())
         return {topic: frozenset(words) for topic, words in by_topic.items()}
 
     def _example_text(self, text: str, intent: str) -> str:
