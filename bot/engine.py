@@ -148,9 +148,9 @@ class Engine:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
         self.share_contact = share_contact
+        self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
-        self._topic_words = self._words_by_topic()
         # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
         # message both read as "iuran" (a clitic comes off when the bare word is known).
         self.normalize.extend_stems(
