@@ -124,7 +124,13 @@ TUNE2_ALREADY_EXAMPLES = {
 
 
 @pytest.mark.parametrize(
-    ("name", "allowed"), [("tuneset.tsv", set()), ("tuneset2.tsv", TUNE2_ALREADY_EXAMPLES)]
+    ("name", "allowed"),
+    [
+        ("tuneset.tsv", set()),
+        ("tuneset2.tsv", TUNE2_ALREADY_EXAMPLES),
+        # A one-word command the fourth writer typed as users do.
+        ("tuneset3.tsv", {"bagikan"}),
+    ],
 )
 def test_tuning_set_questions_are_not_training_examples(
     knowledge: Knowledge, name: str, allowed: set[str]
