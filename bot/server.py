@@ -15,10 +15,9 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from aiohttp import web
-from telegram.error import TelegramError
 
 from bot import appkeys, logguard, metrics, ops
 from bot.config import Settings, require_webhook_settings
@@ -26,10 +25,12 @@ from bot.conversation import Conversation
 from bot.dbgate import DatabaseGate
 from bot.httpguard import GuardedRunner, request_deadline
 from bot.instance import single_instance
-from bot.state import StateStore
+from bot.state import SqliteState, StateStore
 from bot.stores import open_state
 
 if TYPE_CHECKING:
+    from telegram.error import TelegramError
+
     from bot.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,11 @@ def make_app(settings: Settings, conversation: Conversation, state: StateStore) 
     app[appkeys.STATE] = state
     # The webhooks store through the gate: a locked or slow database costs them a 503 within
     # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
-    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
+    # SQLite stores on the event loop when the file is free this instant (bot.dbgate).
+    at_once = state.at_once if isinstance(state, SqliteState) else None
+    app[appkeys.DB_GATE] = DatabaseGate(
+        settings.db_wait_s, threads=4 if state.shared else 1, at_once=at_once
+    )
     app.on_cleanup.append(_close_gate)
     ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
     if settings.whatsapp_enabled:
@@ -191,11 +196,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     ):
         try:
             return _serve(settings, host, port)
-        except TelegramError as exc:
-            from bot.channels.telegram_failures import startup_failure
-
-            print(startup_failure(exc, settings), file=sys.stderr)
-            return 1
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
                 raise
@@ -205,6 +205,20 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
                 file=sys.stderr,
             )
             return 1
+        except Exception as exc:
+            if not _from_telegram(exc):
+                raise
+            from bot.channels.telegram_failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+
+
+def _from_telegram(exc: BaseException) -> TypeGuard[TelegramError]:
+    """A Bot API failure at start (python-telegram-bot is imported only when Telegram is on,
+    about 12 MB that a WhatsApp-only server does without)."""
+    errors = sys.modules.get("telegram.error")
+    return errors is not None and isinstance(exc, errors.TelegramError)
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

@@ -13,24 +13,28 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import AsyncIterator
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.inbox import InboxWorker
 from bot.instance import single_instance
 from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
-# Nobody wakes a worker process on enqueue (the server is another process): look often, it is
-# one indexed query.
+# With SQLite nobody wakes a worker process on enqueue (the server is another process): look
+# often, it is one indexed query.
 POLL_S = 0.1
+# With PostgreSQL every enqueue notifies the listening workers (LISTEN/NOTIFY); the poll is only
+# the fallback (a reconnecting listener, retries falling due, leases of dead workers expiring).
+SHARED_POLL_S = 1.0
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:
     """Answer until `stop` is set (SIGTERM), or until the parent process that started us dies;
     then finish or release the claims in hand and return."""
-    from bot.channels import telegram, whatsapp
     from bot.runtime import load_engine
 
     # Acknowledging webhooks is the urgent job (the platforms retry slow ones); answering can
@@ -40,11 +44,13 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
     with single_instance(settings, "worker"):
         state = open_state(settings)
         try:
+            # Each channel's module only when it is on: python-telegram-bot alone is about
+            # 12 MB that a WhatsApp-only worker does without.
             channels = [
                 name
                 for name, enabled in (
-                    (whatsapp.CHANNEL, settings.whatsapp_enabled),
-                    (telegram.CHANNEL, settings.telegram_enabled),
+                    ("whatsapp", settings.whatsapp_enabled),
+                    ("telegram", settings.telegram_enabled),
                 )
                 if enabled
             ]
@@ -58,20 +64,50 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                         )
             conversation = Conversation(load_engine(settings), state, settings)
             parent = os.getppid()
+            poll_s = SHARED_POLL_S if state.shared else POLL_S
+            workers: dict[str, InboxWorker] = {}
             async with contextlib.AsyncExitStack() as stack:
                 if settings.whatsapp_enabled:
+                    from bot.channels import whatsapp
+
                     options = whatsapp.WhatsAppOptions(
-                        poll_s=POLL_S, lease_s=settings.inbox_lease_s
+                        poll_s=poll_s,
+                        lease_s=settings.inbox_lease_s,
+                        sends_in_flight=settings.sends_in_flight,
                     )
-                    await stack.enter_async_context(
+                    workers[whatsapp.CHANNEL] = await stack.enter_async_context(
                         whatsapp.answering(settings, state, conversation, options)
                     )
                 if settings.telegram_enabled:
-                    await stack.enter_async_context(
-                        telegram.answering(settings, state, conversation, poll_s=POLL_S)
+                    from bot.channels import telegram
+
+                    workers[telegram.CHANNEL] = await stack.enter_async_context(
+                        telegram.answering(settings, state, conversation, poll_s=poll_s)
                     )
+                if state.shared:
+                    await stack.enter_async_context(_woken_by_notifications(settings, workers))
                 while not stop.is_set() and os.getppid() == parent:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), 1.0)
         finally:
             state.close()
+
+
+@contextlib.asynccontextmanager
+async def _woken_by_notifications(
+    settings: Settings, workers: dict[str, InboxWorker]
+) -> AsyncIterator[None]:
+    """PostgreSQL: wake the channel's worker on every message any server stores."""
+    from bot.state_postgres import listen_for_enqueues
+
+    def wake(channel: str) -> None:
+        for name, worker in workers.items():
+            if not channel or name == channel:
+                worker.wake()
+
+    task = asyncio.create_task(listen_for_enqueues(settings.database_url, wake), name="listen")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
