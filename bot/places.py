@@ -205,6 +205,7 @@ class Gazetteer:
         for places in self._names.values():
             places.sort(key=lambda p: PRECEDENCE.index(p.kind))
         self._db_path = db_path
+        self._village_memo: dict[str, list[Place]] = {}
 
     @classmethod
     def load(cls, db_path: Path) -> Gazetteer:
@@ -229,8 +230,18 @@ class Gazetteer:
     def _villages(self, name: str) -> list[Place]:
         if self._db_path is None:
             return []
+        # Remembered: "di desa ..." looks up every phrase after the marker, message after message.
+        if (known := self._village_memo.get(name)) is not None:
+            return known
+        if len(self._village_memo) > 4096:  # bounded: random words must not grow memory
+            self._village_memo.clear()
+        found = self._village_memo[name] = self._read_villages(self._db_path, name)
+        return found
+
+    @staticmethod
+    def _read_villages(db_path: Path, name: str) -> list[Place]:
         try:
-            conn = sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True)
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
             try:
                 # By name only, so that SQLite uses the name index (the kind index would
                 # scan every village).
