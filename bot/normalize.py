@@ -55,6 +55,8 @@ def spell_amounts(text: str) -> str:
 
 
 def _plain(text: str) -> str:
+    if text.isascii():  # nothing to decompose or drop: the common case, fast
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = []
     for char in decomposed:
@@ -70,15 +72,17 @@ class Normalizer:
         self._vocabulary = set(vocabulary)
         self._stems: set[str] = set()
         self._words: dict[str, str] = {}
-        self._phrases: list[tuple[re.Pattern[str], str]] = []
+        # (literal phrase, its pattern, replacement): the literal is a cheap test for whether
+        # the pattern can match at all.
+        self._phrases: list[tuple[str, re.Pattern[str], str]] = []
         for slang_form, formal in slang.items():
             if " " in slang_form:
                 pattern = re.compile(r"\b" + re.escape(slang_form) + r"\b")
-                self._phrases.append((pattern, formal))
+                self._phrases.append((slang_form, pattern, formal))
             else:
                 self._words[slang_form] = formal
         # Longest phrases first, so "bpjs tk" wins over a shorter overlapping phrase.
-        self._phrases.sort(key=lambda item: -len(item[0].pattern))
+        self._phrases.sort(key=lambda item: -len(item[1].pattern))
         self._vocabulary.update(self._words.values())
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
@@ -139,8 +143,9 @@ class Normalizer:
         joined = " ".join(self._deelongate(w) for w in lowered.split())
         # Phrases first ("what is", "bpjs tk"), then single words, so that a word of a phrase
         # is not rewritten before the phrase is seen.
-        for pattern, formal in self._phrases:
-            joined = pattern.sub(formal, joined)
+        for phrase, pattern, formal in self._phrases:
+            if phrase in joined:
+                joined = pattern.sub(formal, joined)
         words = [self._words.get(w, w) for w in joined.split()]
         # "_" in the slang map drops an English filler word ("is", "the"): English questions
         # then match Indonesian examples by their telling words.
