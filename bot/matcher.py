@@ -220,19 +220,37 @@ class Matcher:
             ):
                 top_score[intent] = score
                 top_index[intent] = index
-        w_intent = self.knobs.intent_weight
+        return self._blend(top_score, top_index, q_weights, q_norm)
+
+    def _blend(
+        self,
+        top_score: dict[str, float],
+        top_index: dict[str, int],
+        q_weights: dict[str, float],
+        q_norm: float,
+    ) -> list[Candidate]:
+        """Each intent's best example blended with the intent's profile, best first. A profile
+        similarity is at most 1, so once an intent's best example cannot lift it into the top
+        `limit` even with a perfect profile, neither can any intent after it: stop there."""
+        w_intent, limit = self.knobs.intent_weight, self.knobs.limit
         final: list[tuple[float, str]] = []
-        for intent, best in top_score.items():
+        floor = -1.0  # the limit-th best final score so far
+        for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
             score = round(best, 4)
             if w_intent:
+                if len(final) >= limit and (1 - w_intent) * score + w_intent < floor - 1e-4:
+                    break
                 profile_norm = self._profile_norms[intent]
                 profile = self._profiles[intent]
                 dot = sum(weight * profile.get(word, 0.0) for word, weight in q_weights.items())
                 sim = dot / (q_norm * profile_norm) if profile_norm else 0.0
                 score = round((1 - w_intent) * score + w_intent * sim, 4)
             final.append((-score, intent))
+            if len(final) >= limit:
+                floor = -sorted(final)[limit - 1][0]
         final.sort()
+        texts = self._texts
         return [
             Candidate(intent, -negative, texts[top_index[intent]])
-            for negative, intent in final[: self.knobs.limit]
+            for negative, intent in final[:limit]
         ]

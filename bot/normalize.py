@@ -84,13 +84,17 @@ class Normalizer:
         # Longest phrases first, so "bpjs tk" wins over a shorter overlapping phrase.
         self._phrases.sort(key=lambda item: -len(item[1].pattern))
         self._vocabulary.update(self._words.values())
+        # word -> the word without its clitic: the same words come back message after message.
+        self._bare: dict[str, str] = {}
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         self._vocabulary.update(words)
+        self._bare.clear()
 
     def extend_stems(self, words: Iterable[str]) -> None:
         """Bare words a clitic may come off to reach (see _declitic), beyond the vocabulary."""
         self._stems.update(words)
+        self._bare.clear()
 
     def _deelongate(self, word: str) -> str:
         if not _ELONGATED.search(word):
@@ -149,4 +153,12 @@ class Normalizer:
         words = [self._words.get(w, w) for w in joined.split()]
         # "_" in the slang map drops an English filler word ("is", "the"): English questions
         # then match Indonesian examples by their telling words.
-        return " ".join(self._declitic(w) for w in words if w != DROP)
+        return " ".join(self._bare_word(w) for w in words if w != DROP)
+
+    def _bare_word(self, word: str) -> str:
+        bare = self._bare.get(word)
+        if bare is None:
+            if len(self._bare) > 20_000:  # bounded: random words must not grow memory
+                self._bare.clear()
+            bare = self._bare[word] = self._declitic(word)
+        return bare

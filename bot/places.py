@@ -206,6 +206,7 @@ class Gazetteer:
             places.sort(key=lambda p: PRECEDENCE.index(p.kind))
         self._db_path = db_path
         self._village_memo: dict[str, list[Place]] = {}
+        self._starts: dict[str, frozenset[int]] | None = None
 
     @classmethod
     def load(cls, db_path: Path) -> Gazetteer:
@@ -263,8 +264,15 @@ class Gazetteer:
         (start, end, candidate places); positions in `taken` are already something else."""
         found: list[tuple[int, int, list[Place]]] = []
         used = set(taken)
+        # Only where a name could start: after a village marker, or at a word some name
+        # starts with, for that name's length in words.
+        starts = self._name_starts()
         for size in range(min(_MAX_WORDS, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
+                if size not in starts.get(words[start], ()) and not (
+                    start and words[start - 1] in VILLAGE_MARKERS
+                ):
+                    continue
                 span = range(start, start + size)
                 if any(i in used for i in span):
                     continue
@@ -275,6 +283,16 @@ class Gazetteer:
                     found.append((start, start + size, places))
                     used.update(span)
         return sorted(found, key=lambda item: item[0])
+
+    def _name_starts(self) -> dict[str, frozenset[int]]:
+        if self._starts is None:
+            sizes: dict[str, set[int]] = defaultdict(set)
+            for name in self._names:
+                parts = name.split()
+                if parts:
+                    sizes[parts[0]].add(len(parts))
+            self._starts = {w: frozenset(n) for w, n in sizes.items()}
+        return self._starts
 
     def _candidates(
         self, phrase: str, size: int, before: str, vocabulary: set[str] | frozenset[str]
