@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -70,39 +71,70 @@ class Matcher:
                 seen.add((text, intent))
                 self._texts.append(text)
                 self._intents.append(intent)
-        self._words = [frozenset(text.split()) for text in self._texts]
         intents_by_word: dict[str, set[str]] = defaultdict(set)
-        for words, intent in zip(self._words, self._intents, strict=True):
-            for word in words:
+        for text, intent in zip(self._texts, self._intents, strict=True):
+            for word in text.split():
                 intents_by_word[word].add(intent)
         n_intents = max(1, len(set(self._intents)))
-        self._idf = {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
-        self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
-        self._vocabulary = sorted(self._idf)
-        idf = self._idf
-        self._norms = [math.sqrt(sum(idf[w] ** 2 for w in words)) for words in self._words]
+        idf = {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
+        self._idf = idf
+        norms = [math.sqrt(sum(idf[w] ** 2 for w in set(t.split()))) for t in self._texts]
         postings: dict[str, list[int]] = defaultdict(list)
-        for index, words in enumerate(self._words):
-            for word in words:
+        for index, text in enumerate(self._texts):
+            for word in set(text.split()):
                 postings[word].append(index)
-        self._inverse_norms = [1 / n if n else 0.0 for n in self._norms]
         # Shortest examples first: there a shared word weighs most in the cosine.
-        norms = self._norms
         self._postings = {
             w: sorted(indices, key=lambda i: (norms[i], i)) for w, indices in postings.items()
         }
         # Intent profiles: sublinear term frequency x IDF over all of an intent's examples.
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for words, intent in zip(self._words, self._intents, strict=True):
-            for word in words:
+        for text, intent in zip(self._texts, self._intents, strict=True):
+            for word in set(text.split()):
                 counts[intent][word] += 1
-        self._profiles: dict[str, dict[str, float]] = {}
-        self._profile_norms: dict[str, float] = {}
-        for intent, found in counts.items():
-            profile = {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
-            self._profiles[intent] = profile
-            self._profile_norms[intent] = math.sqrt(sum(v * v for v in profile.values()))
+        self._profiles = {
+            intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
+            for intent, found in counts.items()
+        }
+        self._derive()
+
+    def _derive(self) -> None:
+        """What follows from the tables: cheap to compute at every start."""
+        idf = self._idf
+        self._words = [frozenset(text.split()) for text in self._texts]
+        self._norms = [math.sqrt(sum(idf[w] ** 2 for w in words)) for words in self._words]
+        self._inverse_norms = [1 / n if n else 0.0 for n in self._norms]
+        self._profile_norms = {
+            intent: math.sqrt(sum(v * v for v in profile.values()))
+            for intent, profile in self._profiles.items()
+        }
+        n_intents = max(1, len(set(self._intents)))
+        self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
+        self._vocabulary = sorted(idf)
         self._corrections: dict[str, str | None] = {}
+
+    def tables(self) -> dict[str, object]:
+        """The matcher's tables as plain JSON-ready data, for `bot build` to store."""
+        return {
+            "texts": self._texts,
+            "intents": self._intents,
+            "idf": self._idf,
+            "postings": self._postings,
+            "profiles": self._profiles,
+        }
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Any], knobs: MatcherKnobs | None = None) -> Matcher:
+        """A matcher from `tables()` as stored: no example is read again."""
+        matcher = cls.__new__(cls)
+        matcher.knobs = knobs or MatcherKnobs()
+        matcher._texts = list(tables["texts"])
+        matcher._intents = list(tables["intents"])
+        matcher._idf = dict(tables["idf"])
+        matcher._postings = dict(tables["postings"])
+        matcher._profiles = dict(tables["profiles"])
+        matcher._derive()
+        return matcher
 
     @property
     def vocabulary(self) -> set[str]:

@@ -72,17 +72,17 @@ class Normalizer:
         self._vocabulary = set(vocabulary)
         self._stems: set[str] = set()
         self._words: dict[str, str] = {}
-        # (literal phrase, its pattern, replacement): the literal is a cheap test for whether
-        # the pattern can match at all.
-        self._phrases: list[tuple[str, re.Pattern[str], str]] = []
+        # (literal phrase, replacement): the literal is a cheap test for whether its pattern can
+        # match at all, and the pattern is compiled the first time it can (a faster start).
+        self._phrases: list[tuple[str, str]] = []
+        self._patterns: dict[str, re.Pattern[str]] = {}
         for slang_form, formal in slang.items():
             if " " in slang_form:
-                pattern = re.compile(r"\b" + re.escape(slang_form) + r"\b")
-                self._phrases.append((slang_form, pattern, formal))
+                self._phrases.append((slang_form, formal))
             else:
                 self._words[slang_form] = formal
         # Longest phrases first, so "bpjs tk" wins over a shorter overlapping phrase.
-        self._phrases.sort(key=lambda item: -len(item[1].pattern))
+        self._phrases.sort(key=lambda item: -len(re.escape(item[0])))
         self._vocabulary.update(self._words.values())
         # word -> the word without its clitic: the same words come back message after message.
         self._bare: dict[str, str] = {}
@@ -147,13 +147,19 @@ class Normalizer:
         joined = " ".join(self._deelongate(w) for w in lowered.split())
         # Phrases first ("what is", "bpjs tk"), then single words, so that a word of a phrase
         # is not rewritten before the phrase is seen.
-        for phrase, pattern, formal in self._phrases:
+        for phrase, formal in self._phrases:
             if phrase in joined:
-                joined = pattern.sub(formal, joined)
+                joined = self._pattern(phrase).sub(formal, joined)
         words = [self._words.get(w, w) for w in joined.split()]
         # "_" in the slang map drops an English filler word ("is", "the"): English questions
         # then match Indonesian examples by their telling words.
         return " ".join(self._bare_word(w) for w in words if w != DROP)
+
+    def _pattern(self, phrase: str) -> re.Pattern[str]:
+        pattern = self._patterns.get(phrase)
+        if pattern is None:
+            pattern = self._patterns[phrase] = re.compile(r"\b" + re.escape(phrase) + r"\b")
+        return pattern
 
     def _bare_word(self, word: str) -> str:
         bare = self._bare.get(word)

@@ -207,6 +207,7 @@ class Gazetteer:
         self._db_path = db_path
         self._village_memo: dict[str, list[Place]] = {}
         self._starts: dict[str, frozenset[int]] | None = None
+        self._rows: dict[str, list[list[str]]] = {}
 
     @classmethod
     def load(cls, db_path: Path) -> Gazetteer:
@@ -225,8 +226,40 @@ class Gazetteer:
             return cls(())
         return cls(rows, db_path)
 
+    def rows(self) -> dict[str, list[list[str]]]:
+        """The in-memory names as plain data (name -> [kind, regency, province] in order of
+        precedence), for `bot build` to store (bot.prepared)."""
+        return {
+            name: [[p.kind, p.regency, p.province] for p in places]
+            for name, places in self._names.items()
+        }
+
+    def starts(self) -> dict[str, list[int]]:
+        """First word -> lengths of the names it starts, for `bot build` to store."""
+        return {w: sorted(n) for w, n in self._name_starts().items()}
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: dict[str, list[list[str]]],
+        starts: dict[str, list[int]],
+        db_path: Path | None = None,
+    ) -> Gazetteer:
+        """A gazetteer from `rows()` and `starts()` as stored: a name's Places are made when it
+        is first met."""
+        gazetteer = cls((), db_path)
+        gazetteer._rows = rows
+        gazetteer._starts = {w: frozenset(n) for w, n in starts.items()}
+        return gazetteer
+
+    def _lookup(self, phrase: str) -> list[Place] | None:
+        places = self._names.get(phrase)
+        if places is None and (row := self._rows.get(phrase)):
+            places = self._names[phrase] = [Place(phrase, *fields) for fields in row]
+        return places
+
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._rows) if self._rows else len(self._names)
 
     def _villages(self, name: str) -> list[Place]:
         if self._db_path is None:
@@ -287,7 +320,7 @@ class Gazetteer:
     def _name_starts(self) -> dict[str, frozenset[int]]:
         if self._starts is None:
             sizes: dict[str, set[int]] = defaultdict(set)
-            for name in self._names:
+            for name in self._rows or self._names:
                 parts = name.split()
                 if parts:
                     sizes[parts[0]].add(len(parts))
@@ -301,7 +334,7 @@ class Gazetteer:
             villages = self._villages(phrase)
             if villages:
                 return villages
-        places = self._names.get(phrase)
+        places = self._lookup(phrase)
         if not places:
             return []
         marked = before in MARKERS or before in VILLAGE_MARKERS
