@@ -17,6 +17,7 @@ by the number of words and these two caps, not by the number of examples.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -47,14 +48,17 @@ class MatcherKnobs:
     intent_weight: float = 0.25
     # Examples scored exactly (cosine and rapidfuzz) per message, picked by the word index;
     # 0 scores every example that shares a word with the message (the unpruned ranking).
-    candidates: int = 40
+    candidates: int = 30
     # Entries read from each word's example list when picking them (0: all of them).
-    posting_cap: int = 96
+    posting_cap: int = 64
     # Hostile and rambling text: only this many words of a message are matched, and at most
     # this many new misspellings are looked up per message (each is a search of the vocabulary).
     max_words: int = 60
     max_corrections: int = 8
     fuzzy_cutoff: float = 35.0
+    # A word used by at most this share of intents is telling: only such words pick candidates
+    # when the message has any (1.0: every word picks).
+    telling_share: float = 0.5
 
 
 class Matcher:
@@ -111,6 +115,7 @@ class Matcher:
         n_intents = max(1, len(set(self._intents)))
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
+        self._telling_idf = math.log(1 + 1 / self.knobs.telling_share)
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -180,15 +185,22 @@ class Matcher:
         return fixed
 
     def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
-        """The examples worth scoring (best partial cosine over the capped word lists), and
-        their exact dot products with the message."""
+        """The examples worth scoring (best partial cosine over the telling words' capped
+        example lists), and their exact dot products with the message."""
         cap = self.knobs.posting_cap
+        telling = {w: sq for w, sq in q_squares.items() if self._idf[w] >= self._telling_idf}
+        # Words most intents use ("bpjs", "berapa") pick nothing when a telling word is there;
+        # they still count in the exact score below.
+        chosen = telling or q_squares
         dots: dict[int, float] = defaultdict(float)
-        long_lists: list[tuple[str, float]] = []
+        unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
         for word, square in q_squares.items():
             indices = self._postings[word]
+            if word not in chosen:
+                unread.append((word, square, 0))
+                continue
             if cap and len(indices) > cap:
-                long_lists.append((word, square))
+                unread.append((word, square, cap))
                 indices = indices[:cap]
             for index in indices:
                 dots[index] += square
@@ -200,15 +212,21 @@ class Matcher:
             picked = sorted(partial, key=partial.__getitem__, reverse=True)[:wanted]
         else:
             picked = list(dots)
-        if long_lists:
-            # The words whose lists were cut: their share of the dot, for the picked ones only.
-            example_words = self._words
-            capped = {w: set(self._postings[w][:cap]) for w, _ in long_lists}
+        if unread:
+            # The words whose lists were cut or skipped: their share, for the picked ones only.
+            # A list is ordered by (norm, index): an example was read when it sorts no later
+            # than the last entry read.
+            example_words, norms = self._words, self._norms
+            last = {w: self._postings[w][n - 1] for w, _, n in unread if n}
             for index in picked:
                 members = example_words[index]
-                for word, square in long_lists:
-                    if word in members and index not in capped[word]:
-                        dots[index] += square
+                key = (norms[index], index)
+                for word, square, n in unread:
+                    if word not in members:
+                        continue
+                    if n and key <= (norms[last[word]], last[word]):
+                        continue
+                    dots[index] += square
         return picked, dots
 
     def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
@@ -266,20 +284,26 @@ class Matcher:
         `limit` even with a perfect profile, neither can any intent after it: stop there."""
         w_intent, limit = self.knobs.intent_weight, self.knobs.limit
         final: list[tuple[float, str]] = []
-        floor = -1.0  # the limit-th best final score so far
+        leaders: list[float] = []  # min-heap of the `limit` best final scores so far
+        q_items = list(q_weights.items())
         for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
             score = round(best, 4)
             if w_intent:
-                if len(final) >= limit and (1 - w_intent) * score + w_intent < floor - 1e-4:
+                full = len(leaders) >= limit
+                if full and (1 - w_intent) * score + w_intent < leaders[0] - 1e-4:
                     break
                 profile_norm = self._profile_norms[intent]
-                profile = self._profiles[intent]
-                dot = sum(weight * profile.get(word, 0.0) for word, weight in q_weights.items())
+                get = self._profiles[intent].get
+                dot = 0.0
+                for word, weight in q_items:
+                    dot += weight * get(word, 0.0)
                 sim = dot / (q_norm * profile_norm) if profile_norm else 0.0
                 score = round((1 - w_intent) * score + w_intent * sim, 4)
             final.append((-score, intent))
-            if len(final) >= limit:
-                floor = -sorted(final)[limit - 1][0]
+            if len(leaders) < limit:
+                heapq.heappush(leaders, score)
+            elif score > leaders[0]:
+                heapq.heapreplace(leaders, score)
         final.sort()
         texts = self._texts
         return [
