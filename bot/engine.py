@@ -473,7 +473,8 @@ class Engine:
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         if len(raw_parts) >= 2:
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
+            # Only the first three are read below: a flood of lines must not be normalised whole.
+            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
         else:
             parts = split_core(core)
         if len(parts) < 2:

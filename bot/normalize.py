@@ -18,6 +18,10 @@ from bot.numbers import find_amounts
 MONEY_TOKEN = "nominal"  # noqa: S105 - a word, not a secret
 
 DROP = "_"
+# Work per message is capped: at most this many words are read, the first ones and the last
+# TAIL_WORDS. Real questions, even long ones wrapped in greetings and stories, stay well below.
+MAX_WORDS = 64
+TAIL_WORDS = 24
 # Whole words that only end like a clitic: "masalah" is not "masa" + "-lah".
 ENDS_LIKE_A_CLITIC = frozenset(
     ["masalah", "sekolah", "salah", "kalah", "jumlah", "istilah", "sebelah", "lelah", "olah",
@@ -144,7 +148,11 @@ class Normalizer:
         lowered = _REDUP.sub(r"\1 \1", lowered)
         lowered = _NOT_WORD.sub(" ", lowered)
         lowered = _LETTER_DIGIT.sub(" ", lowered)
-        joined = " ".join(self._deelongate(w) for w in lowered.split())
+        words = lowered.split()
+        if len(words) > MAX_WORDS:
+            # Floods and rambling: the opening and the end of a message carry its question.
+            words = words[: MAX_WORDS - TAIL_WORDS] + words[-TAIL_WORDS:]
+        joined = " ".join(self._deelongate(w) for w in words)
         # Phrases first ("what is", "bpjs tk"), then single words, so that a word of a phrase
         # is not rewritten before the phrase is seen.
         for phrase, formal in self._phrases:
