@@ -48,17 +48,19 @@ class MatcherKnobs:
     intent_weight: float = 0.25
     # Examples scored exactly (cosine and rapidfuzz) per message, picked by the word index;
     # 0 scores every example that shares a word with the message (the unpruned ranking).
-    candidates: int = 30
+    candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
-    posting_cap: int = 64
+    posting_cap: int = 256
     # Hostile and rambling text: only this many words of a message are matched, and at most
     # this many new misspellings are looked up per message (each is a search of the vocabulary).
     max_words: int = 60
     max_corrections: int = 8
     fuzzy_cutoff: float = 35.0
-    # A word used by at most this share of intents is telling: only such words pick candidates
-    # when the message has any (1.0: every word picks).
-    telling_share: float = 0.5
+    # Besides the `candidates` best, the `per_intent` best examples of each of the first
+    # `intents_scored` intents (in order of partial cosine): runners-up matter too, since a
+    # follow-up's topic lifts one of them.
+    per_intent: int = 1
+    intents_scored: int = 12
 
 
 class Matcher:
@@ -115,7 +117,6 @@ class Matcher:
         n_intents = max(1, len(set(self._intents)))
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
-        self._telling_idf = math.log(1 + 1 / self.knobs.telling_share)
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -185,20 +186,13 @@ class Matcher:
         return fixed
 
     def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
-        """The examples worth scoring (best partial cosine over the telling words' capped
-        example lists), and their exact dot products with the message."""
+        """The examples worth scoring (best partial cosine over the capped example lists), and
+        their exact dot products with the message."""
         cap = self.knobs.posting_cap
-        telling = {w: sq for w, sq in q_squares.items() if self._idf[w] >= self._telling_idf}
-        # Words most intents use ("bpjs", "berapa") pick nothing when a telling word is there;
-        # they still count in the exact score below.
-        chosen = telling or q_squares
         dots: dict[int, float] = defaultdict(float)
         unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
         for word, square in q_squares.items():
             indices = self._postings[word]
-            if word not in chosen:
-                unread.append((word, square, 0))
-                continue
             if cap and len(indices) > cap:
                 unread.append((word, square, cap))
                 indices = indices[:cap]
@@ -209,22 +203,37 @@ class Matcher:
             inverse = self._inverse_norms
             partial = {i: dot * inverse[i] for i, dot in dots.items()}
             # A C sort of a few hundred floats costs less than heapq's Python loop.
-            picked = sorted(partial, key=partial.__getitem__, reverse=True)[:wanted]
+            ordered = sorted(partial, key=partial.__getitem__, reverse=True)
+            picked = ordered[:wanted]
+            if self.knobs.per_intent:
+                seen = dict.fromkeys(picked)
+                counts: dict[str, int] = {}
+                intents, per_intent = self._intents, self.knobs.per_intent
+                room = self.knobs.intents_scored
+                for index in ordered:
+                    intent = intents[index]
+                    count = counts.get(intent)
+                    if count is None and len(counts) >= room:
+                        continue
+                    if (count or 0) < per_intent:
+                        counts[intent] = (count or 0) + 1
+                        seen[index] = None
+                picked = list(seen)
         else:
             picked = list(dots)
         if unread:
-            # The words whose lists were cut or skipped: their share, for the picked ones only.
+            # The words whose lists were cut: their share, for the picked ones only.
             # A list is ordered by (norm, index): an example was read when it sorts no later
             # than the last entry read.
             example_words, norms = self._words, self._norms
-            last = {w: self._postings[w][n - 1] for w, _, n in unread if n}
+            last = {w: self._postings[w][n - 1] for w, _, n in unread}
             for index in picked:
                 members = example_words[index]
                 key = (norms[index], index)
-                for word, square, n in unread:
+                for word, square, _read in unread:
                     if word not in members:
                         continue
-                    if n and key <= (norms[last[word]], last[word]):
+                    if key <= (norms[last[word]], last[word]):
                         continue
                     dots[index] += square
         return picked, dots
