@@ -51,6 +51,8 @@ class MatcherKnobs:
     candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
     posting_cap: int = 256
+    common_cap: int = 256
+    common_share: float = 0.5
     # Hostile and rambling text: only this many words of a message are matched, and at most
     # this many new misspellings are looked up per message (each is a search of the vocabulary).
     max_words: int = 60
@@ -117,6 +119,10 @@ class Matcher:
         n_intents = max(1, len(set(self._intents)))
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
+        # Words most intents use ("bpjs", "saya", "berapa") tell little: fewer of their
+        # examples are read when picking (they still count in the exact scores).
+        common_idf = math.log(1 + 1 / self.knobs.common_share)
+        self._caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -188,16 +194,22 @@ class Matcher:
     def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
         """The examples worth scoring (best partial cosine over the capped example lists), and
         their exact dot products with the message."""
-        cap = self.knobs.posting_cap
-        dots: dict[int, float] = defaultdict(float)
         unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
+        lists: list[tuple[list[int], float]] = []
         for word, square in q_squares.items():
             indices = self._postings[word]
+            cap = self._caps.get(word, self.knobs.posting_cap)
             if cap and len(indices) > cap:
                 unread.append((word, square, cap))
                 indices = indices[:cap]
+            lists.append((indices, square))
+        # The longest list seeds the sums in C (dict.fromkeys); the rest add in Python.
+        lists.sort(key=lambda item: -len(item[0]))
+        dots: dict[int, float] = dict.fromkeys(lists[0][0], lists[0][1]) if lists else {}
+        get = dots.get
+        for indices, square in lists[1:]:
             for index in indices:
-                dots[index] += square
+                dots[index] = get(index, 0.0) + square
         wanted = self.knobs.candidates
         if wanted and len(dots) > wanted:
             inverse = self._inverse_norms
