@@ -8,7 +8,9 @@ so that a neighbour taking the core mid-call does not count on a shared machine.
   (over 150 characters), and text built to be awkward (floods of one letter, emoji, digits,
   amounts, mixed scripts, markup, invisible characters, one endless word);
 - the same questions with every intent's examples cloned 4x synthetically (each clone with its
-  words rotated and one letter doubled, so that no two examples are the same string).
+  words rotated and one letter doubled, so that no two examples are the same string);
+- the agreement of the answers' intents with the unpruned ranking (every example sharing a word
+  with the question scored), over every labelled set.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_DEVSET, read_examples  # noqa: E402
+from bot.matcher import Matcher, MatcherKnobs  # noqa: E402
 from bot.runtime import load_engine  # noqa: E402
 from bot.session import Session  # noqa: E402
 from knowledge import load  # noqa: E402
@@ -135,6 +138,29 @@ def timings_ms(
     return found
 
 
+LABELLED_SETS = ("devset", "tuneset", "tuneset2", "heldout")
+
+
+def agreement(engine: Engine) -> float:
+    """Percentage of labelled questions (every set, held-out included: measured, never tuned
+    on) whose answer has the same intent with the word index as with every example that
+    shares a word with the question scored (the unpruned ranking)."""
+    pruned = engine.matcher
+    unpruned = Matcher.from_tables(pruned.tables(), MatcherKnobs(candidates=0, posting_cap=0))
+    questions = [
+        e.question
+        for name in LABELLED_SETS
+        for e in read_examples(ROOT / "tests" / "data" / f"{name}.tsv")
+    ]
+    found = []
+    for matcher in (unpruned, pruned):
+        engine.matcher = matcher
+        found.append([engine.answer(q, Session(), TODAY).intent for q in questions])
+    engine.matcher = pruned
+    same = sum(a == b for a, b in zip(*found, strict=True))
+    return round(100 * same / len(questions), 2)
+
+
 def engine_figures(rounds: int = 1) -> dict[str, float]:
     engine = load_engine(load_settings())
     questions = labelled_questions()
@@ -176,6 +202,7 @@ def engine_figures(rounds: int = 1) -> dict[str, float]:
         "engine_1x_mean_ms": round(statistics.median(costs_1x), 3),
         "engine_4x_mean_ms": round(statistics.median(costs_4x), 3),
         "engine_4x_ratio": round(statistics.median(ratios), 3),
+        "engine_agreement_pct": agreement(engine),
     }
 
 
