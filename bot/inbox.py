@@ -25,10 +25,11 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from bot.health import Heartbeat
+from bot.sealing import Sealer, SealError
 from bot.state import Health, InboxItem, InboxStore, StateError
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,9 @@ class Responder(Protocol):
     channel: str
     # The worker's heartbeat in the state store, read by /healthz (bot.health).
     heartbeat_name: str
+    # The install's payload sealer (bot.sealing), the same the channel stored the items with:
+    # the worker opens what it claims and seals every update, so `answer` sees plain payloads.
+    sealer: Sealer
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome: ...
 
@@ -248,16 +252,40 @@ class InboxWorker:
                             self.state.retry_later, item.id, self.options.clock(), 0.0, "shutdown"
                         )
             return False
-        for item in items:
-            if item.id in self._inflight:
+        for claimed in items:
+            if claimed.id in self._inflight:
                 # Ours already, still queued behind the same user's earlier messages: the claim
                 # only renewed its lease.
                 continue
-            self._inflight[item.id] = item
-            self._queues.setdefault(item.user_key, deque()).append(item)
-            if item.user_key not in self._runners:
-                self._runners[item.user_key] = asyncio.create_task(self._run_user(item.user_key))
+            opened = await self._opened(claimed)
+            if opened is None:
+                continue
+            self._inflight[opened.id] = opened
+            self._queues.setdefault(opened.user_key, deque()).append(opened)
+            if opened.user_key not in self._runners:
+                self._runners[opened.user_key] = asyncio.create_task(
+                    self._run_user(opened.user_key)
+                )
         return len(items) == free
+
+    async def _opened(self, item: InboxItem) -> InboxItem | None:
+        """The claimed item with its payload opened; None when it does not open (sealed with
+        another salt, or damaged): that would never change, so it is recorded as failed once,
+        never retried. Nothing of the row is logged: it may be someone's address."""
+        try:
+            payload = self.responder.sealer.open(self.channel, item.message_id, item.payload)
+        except SealError:
+            log.error(
+                "%s: a stored message does not open (another BOT_SECRET_SALT, or damaged); "
+                "not answered",
+                self.channel,
+            )
+            try:
+                await off_loop(self.state.finish, item.id, self.options.clock(), "unsealable")
+            except StateError:
+                log.warning("%s: an unopenable message could not be recorded", self.channel)
+            return None
+        return replace(item, payload=payload)
 
     async def _renew_leases(self) -> None:
         """Keep our claims ours while we work on them, however long a send takes."""
@@ -299,7 +327,8 @@ class InboxWorker:
 
     async def _answer(self, item: InboxItem) -> Outcome:
         async def save(payload: dict[str, Any]) -> None:
-            await off_loop(self.state.update_payload, item.id, payload)
+            sealed = self.responder.sealer.seal(self.channel, item.message_id, payload)
+            await off_loop(self.state.update_payload, item.id, sealed)
 
         try:
             return await self.responder.answer(item, save)

@@ -722,6 +722,10 @@ def _context(text: str, tokens: list[_Token], i: int, four_digits: bool) -> str 
 def _is_identifier(numeral: _Numeral) -> bool:
     # Phone numbers (08..., 62...) and the 16-digit NIK; longer runs are account-like numbers.
     digits = numeral.int_digits
+    if numeral.kind == "grouped":
+        # A phone number in dotted threes ("628.123.456.789") is not Rp628 miliar: no amount
+        # of this domain has 11 digits or more starting 628 (bot.privacy masks these too).
+        return numeral.exp == 0 and len(digits) >= 11 and digits.startswith("628")
     if numeral.kind != "plain":
         return False
     return len(digits) >= 16 or (len(digits) >= 10 and digits.startswith(("0", "62")))

@@ -17,9 +17,11 @@ from typing import Any
 _SEPARATORS = r"[\s.\-_/\\()\u2010-\u2015]{0,3}"
 _LONG_NUMBER = re.compile(rf"\+?\d(?:{_SEPARATORS}\d){{8,}}")
 # The one long-number shape that is not masked: rupiah written with thousands dots and at most
-# 13 digits ("Rp846.000.000", "1.500.000.000"), which is how amounts (and never an identity
-# number) are written.
-_GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3}){2,4}")
+# 13 digits ("Rp846.000.000", "1.500.000.000"), which is how amounts are written. An amount
+# never starts with 0, and a phone number in dotted threes ("628.123.456.789", "62.812.345.678",
+# "081.234.567.890") is still a phone number: 11 digits or more starting 628 are masked.
+_GROUPED_AMOUNT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3}){2,4}")
+_PHONE_DIGITS = re.compile(r"628\d{8,}")
 MASK = "[nomor]"
 # The file (in the data folder) holding a fingerprint of the salt the stored keys were made with.
 SALT_CHECK_FILE = ".salt-check"
@@ -51,7 +53,7 @@ def message_key(channel: str, raw_id: str, salt: str) -> str:
 
 def _mask_match(match: re.Match[str]) -> str:
     found = match.group(0)
-    if _GROUPED_AMOUNT.fullmatch(found):
+    if _GROUPED_AMOUNT.fullmatch(found) and not _PHONE_DIGITS.fullmatch(found.replace(".", "")):
         return found
     return MASK
 

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.intake import MAX_TEXT_CHARS
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, text_update
 from tests.rawhttp import raw_post
+from tests.sealed_rows import opened
 from tests.test_telegram import (  # noqa: F401 - fixtures
     SECRET,
     bot,
@@ -120,7 +121,7 @@ async def test_telegram_text_is_capped_at_the_door(
     assert response.status == 200
     state = hook_app[appkeys.STATE]
     [item] = state.claim(telegram.CHANNEL, time.time(), 30)
-    assert len(item.payload["update"]["message"]["text"]) == MAX_TEXT_CHARS
+    assert len(opened(item)["update"]["message"]["text"]) == MAX_TEXT_CHARS
     await client.close()
 
 

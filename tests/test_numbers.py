@@ -154,6 +154,11 @@ def test_amount_is_a_frozen_value_object() -> None:
         "hp 08123456789",
         "wa 628123456789",
         "+6281234567890",
+        "no hp 628.123.456.789",
+        "gaji 628.123.456.789",
+        "62.812.345.678",
+        "hp 0812.3456.7891",
+        "iuran 0812.3456.7891",
         "nik 3201234567890001",
         "3201234567890001",
         "no kpj 12345678901",
@@ -245,7 +250,17 @@ def test_plain_numbers_and_number_words_are_found(text: str, values: list[int]) 
 
 @pytest.mark.parametrize(
     "text",
-    ["gaji 2jt", "Rp2.000.000", "30%", "10 persen", "1,5", "satu setengah", "hp 08123456789", ""],
+    [
+        "gaji 2jt",
+        "Rp2.000.000",
+        "30%",
+        "10 persen",
+        "1,5",
+        "satu setengah",
+        "hp 08123456789",
+        "hp 628.123.456.789",
+        "",
+    ],
 )
 def test_amounts_percentages_decimals_and_phone_numbers_are_not_plain_numbers(text: str) -> None:
     assert find_numbers(text) == []
@@ -313,3 +328,9 @@ def test_spans_are_ordered_and_never_overlap_on_number_like_text(text: str) -> N
         assert end <= start
     for start, end in spans:
         assert 0 <= start < end <= len(text)
+
+
+def test_a_phone_number_in_dotted_threes_is_money_only_with_a_currency_marker() -> None:
+    assert find_amounts("no hp 628.123.456.789") == []
+    assert parse_amount("Rp62.800.000.000") == 62_800_000_000
+    assert parse_amount("gaji 628.000.000") == 628_000_000

@@ -108,6 +108,9 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
         )
         async with client.post(WEBHOOK_PATH, json=group, headers=headers) as response:
             assert response.status == 200
+    # While messages still wait or are being answered, their addresses and texts are on disk,
+    # sealed: not one raw identifier in the database, its WAL, or any other file, even now.
+    in_flight = _leaks(both.data_dir, raw_identifiers())
     await fake.wait_for("sendMessage", count=len(QUESTIONS) * len(TG_CHATS))
     worker = app[whatsapp.RUNTIME].worker
     assert worker is not None
@@ -125,28 +128,16 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
     assert len(graph.delivered) >= sent
     # While the bot still runs (the WAL is still there): every file of the data folder.
     leaks = _leaks(both.data_dir, raw_identifiers())
-    if leaks:
-        # A checkpoint that ran while another connection still read an older snapshot can
-        # leave a superseded page in the database file until the next one: allow exactly one
-        # more scrub before judging the disk.
-        async with asyncio.timeout(20):
-            worker.scrubbed.clear()
-            await worker.scrubbed.wait()
-        leaks = _leaks(both.data_dir, raw_identifiers())
     live = _live_rows(both.state_db, raw_identifiers())
     logged = caplog.text
     await client.close()
     state.close()
-    # No stored row, no WAL, no other file and no log line holds a raw identifier.
+    # No stored row, no page of the database (freed or rebuilt ones included: the inbox
+    # payloads are sealed), no WAL, no other file and no log line holds a raw identifier.
     assert live == []
-    assert [leak for leak in leaks if not leak.startswith("state.db:")] == []
+    assert in_flight == []
+    assert leaks == []
     assert [r for r in raw_identifiers() if r in logged] == []
-    # Known defect (issue 14, open): now and then the bytes of a raw Telegram chat id are still
-    # in state.db's pages although no row holds them any more. Reported, not hidden: the test
-    # shows as xfailed with the leak until the cause is found.
-    state_db_leaks = [leak for leak in leaks if leak.startswith("state.db:")]
-    if state_db_leaks:
-        pytest.xfail(f"issue 14: raw identifier bytes left in freed pages: {state_db_leaks}")
 
 
 def _leaks(folder: Path, needles: list[str]) -> list[str]:

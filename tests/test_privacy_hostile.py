@@ -45,6 +45,11 @@ LEAKS = [
     f"kpj{KPJ}",
     f"KPJ no {KPJ}",
     "no hp 0812.3456.7891 ya",
+    # Dotted groups that look like a grouped amount.
+    "628.123.456.789",
+    "hp 62.812.345.678",
+    "081.234.567.890",
+    "+628.123.456.789",
 ]
 
 
@@ -57,7 +62,15 @@ def test_every_identity_number_form_is_masked(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["iuran Rp16.800", "gaji 3,5 juta", "upah Rp4.500.000", "Rp846.000.000", "umur 56 tahun"],
+    [
+        "iuran Rp16.800",
+        "gaji 3,5 juta",
+        "upah Rp4.500.000",
+        "Rp846.000.000",
+        "umur 56 tahun",
+        "Rp628.000.000",
+        "nilai kontrak 62.000.000.000",
+    ],
 )
 def test_amounts_and_small_numbers_are_kept(text: str) -> None:
     assert mask_text(text) == text

@@ -1,6 +1,7 @@
 """The privacy guarantees of issue 14 on both state stores, the embedded SQLite file and a real
 PostgreSQL (tests/postgres.py): `forget` finds a person's rows as a member of groups and behind
-an alias, and platform ids reach the store only hashed, from both channels' webhooks."""
+an alias, platform ids reach the store only hashed and payloads only sealed, from both channels'
+webhooks."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import member_key, user_key
+from bot.sealing import SEALED_FIELD
 from bot.server import make_app
 from bot.session import Session
 from bot.state import LoggedQuestion, SqliteState, StateStore
@@ -24,6 +26,7 @@ from bot.state_postgres import PostgresState
 from tests.conftest import WA_APP_SECRET
 from tests.fakes.graph_api import signed, text_webhook
 from tests.fakes.telegram_api import text_update
+from tests.sealed_rows import opened
 from tests.test_telegram import SECRET as HOOK_SECRET
 from tests.test_telegram import (  # noqa: F401 - fixtures
     fake,
@@ -113,6 +116,11 @@ async def test_whatsapp_ids_reach_either_store_only_hashed(
     assert item.message_id.startswith("m_")
     assert wamid not in item.message_id and "HBgN" not in item.message_id
     assert phone not in item.user_key
+    # The payload reaches the store sealed: the number and the wamid only in the ciphertext.
+    assert list(item.payload) == [SEALED_FIELD]
+    assert phone not in str(item.payload) and "wamid" not in str(item.payload)
+    stored = opened(item, wa_settings.secret_salt)
+    assert (stored["to"], stored["wamid"]) == (phone, wamid)
     any_store.finish(item.id, time.time())
     await client.close()
 
@@ -134,5 +142,7 @@ async def test_telegram_update_ids_reach_either_store_only_hashed(
     [item] = any_store.claim(telegram.CHANNEL, time.time(), 30)
     assert item.message_id.startswith("m_") and "912345678" not in item.message_id
     assert item.user_key == user_key("telegram", "700000009", hook_settings.secret_salt)
+    assert list(item.payload) == [SEALED_FIELD] and "700000009" not in str(item.payload)
+    assert opened(item, hook_settings.secret_salt)["update"]["message"]["chat"]["id"] == 700000009
     any_store.finish(item.id, time.time())
     await client.close()

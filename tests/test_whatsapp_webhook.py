@@ -40,6 +40,7 @@ from tests.fakes.graph_api import (
     text_message,
     text_webhook,
 )
+from tests.sealed_rows import opened
 
 SECRET = "app-secret-for-tests"
 VERIFY_TOKEN = "verify-token-for-tests"
@@ -558,7 +559,7 @@ async def test_a_graph_outage_postpones_the_answer_and_gives_up_in_the_end(
     assert (row["status"], row["error"], row["attempts"]) == ("pending", "503", 1)
     assert row["lease_until"] > clock.now()
     # The rendered answer is kept, so the next attempt resumes instead of asking the engine again.
-    assert json.loads(row["payload"])["outbox"]
+    assert opened(row)["outbox"]
     clock.offset += 3600
     worker.wake()
     await bot.graph.wait_for(lambda: len(bot.graph.sends) == 10)
@@ -600,7 +601,7 @@ async def test_messages_claimed_by_a_dead_worker_are_answered_once_the_lease_exp
     other = SqliteState(wa_settings.state_db)
     [claimed] = other.claim("whatsapp", time.time() - 1000, lease_s=60)
     other.close()
-    assert claimed.payload["wamid"] == "wamid.dead"  # the inbox keeps only a hash of the id
+    assert opened(claimed)["wamid"] == "wamid.dead"  # the inbox keeps only a hash of the id
 
     second = await start_bot()
     n = parts(engine, JHT)
@@ -620,7 +621,7 @@ async def test_a_shutdown_releases_unfinished_messages_with_their_progress(
     [row] = first.inbox()
     assert (row["status"], row["error"]) == ("pending", "shutdown")
     assert row["lease_until"] <= time.time()
-    stored = json.loads(row["payload"])
+    stored = opened(row)
     assert (stored["sent"], len(stored["outbox"])) == (0, parts(engine, JHT))
     release.set()
     before = len(graph.calls)

@@ -145,7 +145,9 @@ def _store_updates(
         # flood guard counts when the update is answered.
         update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
         payload = {"update": at_the_door(data), "received_at": now}
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), payload, now):
+        # Sealed (bot.sealing): the raw update, chat id and all, never reaches the store in clear.
+        sealed = channel.sealer.seal(CHANNEL, update_id, payload)
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now):
             new += 1
     return new
 

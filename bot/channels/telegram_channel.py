@@ -51,6 +51,7 @@ from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
 from bot.privacy import load_or_create_salt, member_key, message_key, user_key
 from bot.ratelimit import FLOOD_TEXT
+from bot.sealing import sealer_for
 from bot.state import BlockList, DedupStore, InboxItem, StateError
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,8 @@ class TelegramChannel:
         self.clock = clock
         protect_logs(settings.telegram_token)
         self.salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
+        # The inbox payloads (the raw update, the chat to reply to) are stored sealed with it.
+        self.sealer = sealer_for(self.salt)
         builder = (
             Application.builder()
             .token(settings.telegram_token)

@@ -57,6 +57,7 @@ from bot.inbox import (
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import load_or_create_salt, message_key, user_key
 from bot.reply import Reply
+from bot.sealing import Sealer, sealer_for
 from bot.state import InboxItem, StateError, StateStore
 
 log = logging.getLogger(__name__)
@@ -237,13 +238,10 @@ def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> t
             continue
         try:
             key = user_key(CHANNEL, message.user_id, salt)
-            stored = state.enqueue(
-                CHANNEL,
-                message_key(CHANNEL, message.message_id, salt),
-                key,
-                _payload(message, now),
-                now,
-            )
+            item_key = message_key(CHANNEL, message.message_id, salt)
+            # Sealed (bot.sealing): the raw number and wamid never reach the store in clear.
+            payload = sealer_for(salt).seal(CHANNEL, item_key, _payload(message, now))
+            stored = state.enqueue(CHANNEL, item_key, key, payload, now)
             if stored and message.user_id != message.address and message.address_field == "to":
                 # A BSUID user whose number we know: `forget` by that number must find them.
                 state.link(user_key(CHANNEL, message.address, salt), key, now)
@@ -274,7 +272,8 @@ def _store(state: StateStore, parsed: ParsedWebhook, salt: str, now: float) -> t
 def _payload(message: InboundMessage, now: float) -> dict[str, Any]:
     """What the worker needs to answer: the kind, the text (capped at MAX_TEXT_CHARS) or choice,
     the platform id (for the read receipt), when it arrived (for the flood guard) and where to
-    send the reply. It holds raw ids, so state.finish() erases it once the item is done."""
+    send the reply. It holds raw ids: it is stored sealed, and state.finish() erases it once
+    the item is done."""
     return {
         "kind": message.kind,
         "text": clean_text(message.text) if message.text is not None else None,
@@ -322,9 +321,9 @@ async def answering(
             clock=options.clock,
             jitter=options.jitter,
         )
-        worker = InboxWorker(
-            state, WhatsAppResponder(conversation, graph, options), options.inbox()
-        )
+        salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
+        responder = WhatsAppResponder(conversation, graph, options, sealer_for(salt))
+        worker = InboxWorker(state, responder, options.inbox())
         if options.run_worker:
             worker.start()
         try:
@@ -340,8 +339,13 @@ class WhatsAppResponder:
     heartbeat_name = WHATSAPP_WORKER  # what /healthz expects of a WhatsApp setup
 
     def __init__(
-        self, conversation: Conversation, graph: GraphClient, options: WhatsAppOptions
+        self,
+        conversation: Conversation,
+        graph: GraphClient,
+        options: WhatsAppOptions,
+        sealer: Sealer,
     ) -> None:
+        self.sealer = sealer
         self.conversation = conversation
         self.graph = graph
         self.options = options
