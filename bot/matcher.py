@@ -51,8 +51,10 @@ class MatcherKnobs:
     candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
     posting_cap: int = 256
-    common_cap: int = 256
-    common_share: float = 0.5
+    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa"), which
+    # tells little (it still counts in the exact scores).
+    common_cap: int = 48
+    common_share: float = 0.7
     # Hostile and rambling text: only this many words of a message are matched, and at most
     # this many new misspellings are looked up per message (each is a search of the vocabulary).
     max_words: int = 60
@@ -119,8 +121,6 @@ class Matcher:
         n_intents = max(1, len(set(self._intents)))
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
-        # Words most intents use ("bpjs", "saya", "berapa") tell little: fewer of their
-        # examples are read when picking (they still count in the exact scores).
         common_idf = math.log(1 + 1 / self.knobs.common_share)
         self._caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
         self._corrections: dict[str, str | None] = {}
