@@ -146,7 +146,10 @@ def agreement(engine: Engine) -> float:
     on) whose answer has the same intent with the word index as with every example that
     shares a word with the question scored (the unpruned ranking)."""
     pruned = engine.matcher
-    unpruned = Matcher.from_tables(pruned.tables(), MatcherKnobs(candidates=0, posting_cap=0))
+    unpruned = Matcher.from_tables(
+        pruned.tables(),
+        MatcherKnobs(candidates=0, posting_cap=0, common_cap=0),
+    )
     questions = [
         e.question
         for name in LABELLED_SETS
