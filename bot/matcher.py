@@ -222,14 +222,17 @@ class Matcher:
                 counts: dict[str, int] = {}
                 intents, per_intent = self._intents, self.knobs.per_intent
                 room = self.knobs.intents_scored
+                filled = 0  # intents with their `per_intent` examples
                 for index in ordered:
                     intent = intents[index]
-                    count = counts.get(intent)
-                    if count is None and len(counts) >= room:
+                    count = counts.get(intent, 0)
+                    if count >= per_intent or (not count and len(counts) >= room):
+                        if filled >= room:
+                            break
                         continue
-                    if (count or 0) < per_intent:
-                        counts[intent] = (count or 0) + 1
-                        seen[index] = None
+                    counts[intent] = count + 1
+                    filled += count + 1 == per_intent
+                    seen[index] = None
                 picked = list(seen)
         else:
             picked = list(dots)
