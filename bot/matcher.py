@@ -9,10 +9,11 @@ Two signals, blended:
   messages and gibberish to the fallback instead of the nearest intent.
 
 Speed: a word index picks the candidates before any fuzzy scoring. Each word's list of examples
-is ordered by how much the word weighs in the example (short examples first), and only the
-first `posting_cap` entries of each list are read; the `candidates` examples with the best
-partial cosine are then scored exactly (cosine and rapidfuzz). The work per message is bounded
-by the number of words and these two caps, not by the number of examples.
+is ordered by how much the word weighs in the example (short examples first), and only its first
+`posting_cap` entries (`common_cap` for words most intents use) are read. The `candidates`
+examples with the best partial cosine, plus the best example of each of the first
+`intents_scored` intents met, are then scored exactly (cosine and rapidfuzz). The work per
+message is bounded by its words and these caps, not by the number of examples.
 """
 
 from __future__ import annotations
