@@ -117,7 +117,8 @@ class Normalizer:
         known = word in self._vocabulary
         if word in ENDS_LIKE_A_CLITIC:
             return word
-        for clitic in ("nya", "kah", "lah", "pun"):
+        # "-nye" (Bangka Malay) and "-ne" (Sasak, Javanese) are "-nya": "saldonye", "programne".
+        for clitic in ("nya", "nye", "ne", "kah", "lah", "pun"):
             stem = word[: -len(clitic)]
             # "-lah" ends many whole words ("masalah", "sekolah"): a known word keeps it.
             if known and clitic == "lah":
