@@ -139,7 +139,9 @@ def timings_ms(
     return found
 
 
-LABELLED_SETS = ("devset", "tuneset", "tuneset2", "heldout")
+LABELLED_SETS = sorted(
+    p for p in (ROOT / "tests" / "data").glob("*.tsv") if not p.name.startswith("conversations")
+)
 
 
 def agreement(engine: Engine) -> float:
@@ -151,11 +153,7 @@ def agreement(engine: Engine) -> float:
         pruned.tables(),
         MatcherKnobs(candidates=0, posting_cap=0, common_cap=0),
     )
-    questions = [
-        e.question
-        for name in LABELLED_SETS
-        for e in read_examples(ROOT / "tests" / "data" / f"{name}.tsv")
-    ]
+    questions = [e.question for path in LABELLED_SETS for e in read_examples(path)]
     found = []
     for matcher in (unpruned, pruned):
         engine.matcher = matcher
