@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from bot.domain import names_agency_matter, names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
@@ -144,6 +146,7 @@ class Engine:
         knobs: EngineKnobs | None = None,
         share_contact: str = "",
         gazetteer: Gazetteer | None = None,
+        prepared: Mapping[str, Any] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
@@ -151,21 +154,33 @@ class Engine:
         self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
+        # The examples read like messages and the matcher's tables: stored by `bot build`
+        # (bot.prepared), computed here when none were given.
+        if prepared is None:
+            self.tables, self.matcher = self._prepare()
+        else:
+            self.tables, self.matcher = dict(prepared), Matcher.from_tables(prepared["matcher"])
+        self.normalize.extend_stems(self.tables["stems"])
+        self.normalize.extend_vocabulary(self.tables["words"])
+        self.extractor.vocabulary = set(self.tables["words"])
+        self._vocabulary = self.matcher.vocabulary
+
+    def _prepare(self) -> tuple[dict[str, Any], Matcher]:
+        knowledge = self.knowledge
         # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
         # message both read as "iuran" (a clitic comes off when the bare word is known).
-        self.normalize.extend_stems(
-            w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()
+        stems = sorted(
+            {w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()}
         )
+        self.normalize.extend_stems(stems)
         normalized = [
             (self._example_text(text, intent), intent)
             for text, intent in knowledge.examples
             if intent in knowledge.intents
         ]
-        self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
-        self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
-        self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
-        self.matcher = Matcher(self._masked_examples)
-        self._vocabulary = self.matcher.vocabulary
+        words = sorted({w for text, _ in normalized for w in text.split()})
+        matcher = Matcher([(self.extractor.mask_places(t), i) for t, i in normalized])
+        return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
     def _words_by_topic(self) -> dict[str, frozenset[str]]:
         """Every word each topic's examples use, as written (a split, no normalising: cheap)."""
@@ -621,7 +636,8 @@ class Engine:
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         if len(raw_parts) >= 2:
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
+            # Only the first three are read below: a flood of lines must not be normalised whole.
+            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
         else:
             parts = split_core(core)
         if len(parts) < 2:
