@@ -134,6 +134,7 @@ def make_app(settings: Settings, runtime: Runtime) -> web.Application:
     from bot import appkeys, ops
     from bot.dbgate import DatabaseGate
     from bot.httpguard import request_deadline
+    from bot.state import SqliteState
 
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
@@ -144,7 +145,11 @@ def make_app(settings: Settings, runtime: Runtime) -> web.Application:
     app[appkeys.STATE] = state
     # The webhooks store through the gate: a locked or slow database costs them a 503 within
     # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
-    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
+    # SQLite stores on the event loop when the file is free this instant (bot.dbgate).
+    at_once = state.at_once if isinstance(state, SqliteState) else None
+    app[appkeys.DB_GATE] = DatabaseGate(
+        settings.db_wait_s, threads=4 if state.shared else 1, at_once=at_once
+    )
     app.on_cleanup.append(_close_gate)
     ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
     # Fail closed, naming every missing setting, before a channel makes anything (a salt).

@@ -54,6 +54,11 @@ class Settings:
     database_url: str = ""
     # How long a worker's claim on an inbox message lasts without renewal (takeover after death).
     inbox_lease_s: float = 30.0
+    # Reply sends a worker process has in flight at once, over all users and channels' inboxes.
+    # A worker killed at an instant (kill -9, power loss) can have delivered each of them without
+    # having recorded it: each can go out twice after the takeover. 16 keeps a burst moving at
+    # the Graph API's ~0.2 s per send (~80 sends/s); 1 never doubles more than one reply part.
+    sends_in_flight: int = 16
     # The curators' desk (web page at /curator): off without a token; loopback unless configured.
     curator_token: str = ""
     curator_host: str = "127.0.0.1"
@@ -256,6 +261,7 @@ def load_settings(
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
         database_url=text("BOT_DATABASE_URL"),
         inbox_lease_s=number("BOT_INBOX_LEASE_S", 30.0),
+        sends_in_flight=integer("BOT_SENDS_IN_FLIGHT", 16),
         whatsapp_api_url=endpoint("WHATSAPP_API_URL", whatsapp_api_url, DEFAULT_WHATSAPP_API_URL),
         curator_token=text("BOT_CURATOR_TOKEN"),
         curator_host=text("BOT_CURATOR_HOST") or "127.0.0.1",
@@ -276,6 +282,8 @@ def load_settings(
         problems.append("BOT_DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
     if settings.inbox_lease_s < 1:
         problems.append("BOT_INBOX_LEASE_S must be 1 or more")
+    if settings.sends_in_flight < 1:
+        problems.append("BOT_SENDS_IN_FLIGHT must be 1 or more")
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if settings.curator_token and len(settings.curator_token) < 16:

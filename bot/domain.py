@@ -23,5 +23,42 @@ DOMAIN_WORDS = frozenset([
 ])  # fmt: skip
 
 
+# Matters of other agencies, services and everyday life that share "daftar", "bayar", "klaim",
+# "gaji" or "syarat" with real questions: "cara daftar BLT dana desa", "kode bayar pdam",
+# "asuransi prudential bisa klaim", "gaji di bawah UMR", "lapor THR ke disnaker". A message naming
+# one of them and none of the agency's own matters (CORE_WORDS) is off-topic unless it matches
+# very clearly. BPJS Kesehatan words are not here: those questions get a polite redirection.
+FOREIGN_WORDS = frozenset([
+    # social assistance and other government programmes
+    "blt", "bansos", "pkh", "bpnt", "kur", "prakerja", "subsidi", "bbm", "solar", "pertalite",
+    "spbu", "spbun", "pupuk", "sembako",
+    # other agencies, documents and bills
+    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "npwp",
+    "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
+    # labour law and jobs, not social security
+    "umr", "ump", "umk", "thr", "disnaker", "lowongan", "loker", "lamaran", "cpns", "pesangon",
+    # private insurers and banks' own products
+    "prudential", "allianz", "axa", "manulife", "pinjol", "pinjaman", "kredit", "leasing",
+    # everyday life
+    "resep", "sambal", "tiktok", "facebook", "piala", "bola", "cuaca", "film", "lagu", "zakat",
+])  # fmt: skip
+# The agency's own matters: a message naming one of them is about the domain whatever else it
+# names ("iuran bpjs tk bisa bayar pakai pulsa?", "jht bisa buat bayar pinjaman?").
+CORE_WORDS = frozenset([
+    "bpjs", "bpjamsostek", "jamsostek", "jamsos", "ketenagakerjaan", "bpjstk", "jht", "jkk",
+    "jkm", "jp", "jkp", "bpu", "pu", "iuran", "iur", "jmo", "kpj", "perisai", "jakon", "plkk",
+    "santunan", "pensiun", "beasiswa", "kesehatan", "jkn", "kis", "175",
+])  # fmt: skip
+
+
 def names_domain(words: list[str]) -> bool:
     return any(w in DOMAIN_WORDS for w in words)
+
+
+def names_agency_matter(words: list[str]) -> bool:
+    return any(w in CORE_WORDS for w in words)
+
+
+def names_foreign_matter(words: list[str]) -> bool:
+    """True when the message names another matter (FOREIGN_WORDS) and none of the agency's."""
+    return any(w in FOREIGN_WORDS for w in words) and not any(w in CORE_WORDS for w in words)

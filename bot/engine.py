@@ -11,21 +11,31 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
-from bot.domain import names_domain
+from bot.domain import names_agency_matter, names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
+    BARE_TOPIC,
     CALCULATED,
+    CASE_INTENT,
+    CASE_OF,
     FOLLOWUP_ENTITY,
+    GENERIC_FACETS,
+    INCOME_NEXT,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PROGRAMME_FACETS,
+    TAKING_WORDS,
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
+    is_statement,
+    ordinal_choice,
     residual_words,
     split_clauses,
     split_core,
@@ -53,6 +63,7 @@ CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
+PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 # A programme named alone ("jht", "soal jkm") asks what it is.
 PROGRAMME_INTRO = {
     "jht": "jht_apa",
@@ -101,6 +112,20 @@ class EngineKnobs:
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
     accept_undomain: float = 0.47
+    # One clause of a message asking two things is short and read without fuzzy matching: it
+    # counts as a question from this score on (the message as a whole has passed `accept`).
+    accept_part: float = 0.36
+    # A message about another matter (bot.domain.FOREIGN_WORDS: BLT, paspor, PDAM, UMR...) that
+    # names nothing of the agency's own is answered only on a near-exact match.
+    accept_foreign: float = 0.8
+    # A message naming the agency's own matters (bot.domain.CORE_WORDS) is a real question:
+    # its bar is the long messages' one.
+    accept_core: float = 0.38
+    # A short statement in a conversation ("terakhir bayar thn 2022") stays with the question
+    # just answered unless another intent scores this much; one of up to `statement_words`
+    # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
+    statement_switch: float = 0.7
+    statement_words: int = 5
 
 
 @dataclass(frozen=True)
@@ -123,27 +148,50 @@ class Engine:
         knobs: EngineKnobs | None = None,
         share_contact: str = "",
         gazetteer: Gazetteer | None = None,
+        prepared: Mapping[str, Any] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
         self.share_contact = share_contact
+        self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
+        # The examples read like messages and the matcher's tables: stored by `bot build`
+        # (bot.prepared), computed here when none were given.
+        if prepared is None:
+            self.tables, self.matcher = self._prepare()
+        else:
+            self.tables, self.matcher = dict(prepared), Matcher.from_tables(prepared["matcher"])
+        self.normalize.extend_stems(self.tables["stems"])
+        self.normalize.extend_vocabulary(self.tables["words"])
+        self.extractor.vocabulary = set(self.tables["words"])
+        self._vocabulary = self.matcher.vocabulary
+
+    def _prepare(self) -> tuple[dict[str, Any], Matcher]:
+        knowledge = self.knowledge
         # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
         # message both read as "iuran" (a clitic comes off when the bare word is known).
-        self.normalize.extend_stems(
-            w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()
+        stems = sorted(
+            {w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()}
         )
+        self.normalize.extend_stems(stems)
         normalized = [
             (self._example_text(text, intent), intent)
             for text, intent in knowledge.examples
             if intent in knowledge.intents
         ]
-        self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
-        self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
-        self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
-        self.matcher = Matcher(self._masked_examples)
-        self._vocabulary = self.matcher.vocabulary
+        words = sorted({w for text, _ in normalized for w in text.split()})
+        matcher = Matcher([(self.extractor.mask_places(t), i) for t, i in normalized])
+        return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
+
+    def _words_by_topic(self) -> dict[str, frozenset[str]]:
+        """Every word each topic's examples use, as written (a split, no normalising: cheap)."""
+        by_topic: dict[str, set[str]] = {}
+        for text, intent in self.knowledge.examples:
+            if intent in self.knowledge.intents:
+                words = by_topic.setdefault(self.knowledge.intents[intent].topic, set())
+                words.update(w.strip("?,.!") for w in text.lower().split())
+        return {topic: frozenset(words) for topic, words in by_topic.items()}
 
     def _example_text(self, text: str, intent: str) -> str:
         """Examples are read like messages: courtesies stripped, except the greetings' own."""
@@ -174,6 +222,11 @@ class Engine:
             return self._fallback(session, "", (), prompt=True)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
+        if session.options and (position := ordinal_choice(normalized)) is not None:
+            # "yg kedua", "pilihan 3": the option in that position.
+            if position <= len(session.options):
+                return self.choose(session.options[position - 1].id, session, today)
+            return self._not_an_option(position, session)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
         core = strip_courtesies(normalized)
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
@@ -183,9 +236,17 @@ class Engine:
             excluded = session.last_intent if corrected else None
         candidates = self._rank(core, entities, session, excluded)
         intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
+            # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
+            # (within one, the matcher and the topic tell which premium it is).
+            intro = BARE_TOPIC[core]
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
+            )
+        if (cased := self._case_carries(core, entities, session)) is not None:
+            return self._run(
+                cased, text, normalized, entities, session, today, candidates, "followup"
             )
         if (switched := self._worker_switch(core, entities, session)) is not None:
             return self._run(
@@ -201,12 +262,22 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
+        if (priced := self._income_next(core, entities, session)) is not None:
+            return self._run(
+                priced, text, normalized, entities, session, today, candidates, "followup"
+            )
         plain_top = candidates[0] if candidates else None
         greeting = (
             plain_top is not None
             and plain_top.score >= self.knobs.accept
             and self._formulaic(plain_top.intent)
         )
+        if not greeting and (
+            stated := self._statement_continues(text, core, candidates, entities, session)
+        ):
+            return self._run(
+                stated, text, normalized, entities, session, today, candidates, "followup"
+            )
         if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
             return self._run(
                 what_if, text, normalized, entities, session, today, candidates, "followup"
@@ -223,6 +294,12 @@ class Engine:
         )
         if self._outside_domain(core, candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
+        if names_foreign_matter(core.split()):
+            bar = max(bar, self.knobs.accept_foreign)
+        elif names_agency_matter(core.split()):
+            # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
+            # leave a real question unanswered.
+            bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
@@ -292,6 +369,37 @@ class Engine:
             return None
         return target
 
+    def _income_next(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "gaji sy 1,8jt" right after how to register: that worker's premium, calculated."""
+        target = INCOME_NEXT.get(session.last_topic or "")
+        if target is None or target not in self.knowledge.intents:
+            return None
+        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts):
+            return None
+        if len(self._residual(core)) > self.knobs.followup_words:
+            return None
+        named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        return named[0] if named and named[0] in self.knowledge.intents else target
+
+    def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""
+        case = CASE_OF.get(session.last_intent or "")
+        if case is None or len(entities.programmes) != 1:
+            return None
+        target = CASE_INTENT.get((case, entities.programmes[0]))
+        if target is None or target not in self.knowledge.intents:
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        if not asked or not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
+            return None
+        return target
+
+    def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
+        """True when a word of the message belongs to the top candidate's topic, not the last's."""
+        mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
+        before = self._topic_words.get(self.knowledge.intents[last].topic, frozenset())
+        return any(w in mine and w not in before for w in words)
+
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
 
@@ -309,7 +417,66 @@ class Engine:
         top = candidates[0] if candidates else None
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and (entities.years is not None or entities.birth_year is not None)
+            and "birth" in FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ())
+            and "birth" not in FOLLOWUP_ENTITY.get(self._handler_name(last), ())
+        ):
+            # "kalau iur cuma 10 thn?" after the pension amount: the years decide whether there
+            # is a monthly pension at all, which the answer that reads them gives.
+            return None
         return last
+
+    def _statement_continues(
+        self,
+        text: str,
+        core: str,
+        candidates: tuple[Candidate, ...],
+        entities: Entities,
+        session: Session,
+    ) -> str | None:
+        """ "udh 12 thn kerja" after a partial JHT claim, "sonde ada hp android" after how to
+        register: a short statement of the user's situation continues the question just
+        answered, unless it clearly reads as another question."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if entities.programmes or not is_statement(text, core):
+            return None
+        if entities.amounts or entities.age is not None or entities.workers is not None:
+            # A wage, an age or a head count asks for a calculation or the rule for that case.
+            return None
+        words = self._residual(core)
+        residual = len(words)
+        top = candidates[0] if candidates else None
+        if top is not None and top.intent in OFF_TOPIC_INTENTS:
+            return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and self._names_top_topic(words, top.intent, last)
+        ):
+            # "hubungi 0812... ya kak" after JHT: "hubungi" is the contacts' word, not JHT's.
+            return None
+        if (
+            top is not None
+            and top.score >= self.knobs.accept
+            and self.knowledge.intents[top.intent].topic == self.knowledge.intents[last].topic
+        ):
+            # "msh kerja" after a JHT claim: the matcher, with the topic's bonus, tells which
+            # of the topic's questions the detail belongs to.
+            return None
+        if residual <= self.knobs.followup_words and (
+            top is None or top.intent == last or top.score < self.knobs.statement_switch
+        ):
+            return last
+        if residual <= self.knobs.statement_words and (
+            top is None or top.score < self.knobs.accept
+        ):
+            return last
+        return None
 
     def _twin(self, intent_id: str, entities: Entities, plain_too: bool = True) -> str:
         """The calculating twin when the message gives an amount or a head count, else the
@@ -323,6 +490,10 @@ class Engine:
         if plain_too and plain in self.knowledge.intents and not calculates:
             return plain
         return intent_id
+
+    def _topic(self, intent_id: str) -> str:
+        intent = self.knowledge.intents.get(intent_id)
+        return intent.topic if intent is not None else ""
 
     def _formulaic(self, intent_id: str) -> bool:
         return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
@@ -440,7 +611,14 @@ class Engine:
         if any(w in words for t, w in TOPIC_WORDS.items() if t != topic):
             # "iurannya?" names a topic of its own: read it as it stands.
             return None
-        return context_words(topic)
+        # The answer's own title too: "caranya?" after "Berhenti jadi peserta" asks how to stop,
+        # not how to pay, though both are in the topic "bayar".
+        own = context_words(topic)
+        if own is None or not set(self._residual(core)) <= GENERIC_FACETS:
+            return own
+        title = self.normalize(self.knowledge.intents[session.last_intent].title.lower())
+        known = [w for w in title.split() if w in self._vocabulary and w not in words]
+        return " ".join(dict.fromkeys([*own.split(), *known]))
 
     def _second_question(
         self,
@@ -456,15 +634,20 @@ class Engine:
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         if len(raw_parts) >= 2:
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
+            # Only the first three are read below: a flood of lines must not be normalised whole.
+            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
         else:
             parts = split_core(core)
         if len(parts) < 2:
             return None
         found: list[str] = []
+        named = [p for p in entities.programmes if p in PROGRAMME_INTRO]
         for part in parts[:3]:
+            if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
+                # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
+                part = f"{part} {named[0]}"
             ranked = self._rank(part, entities, session, excluded, bonus=False, fuzzy=False)
-            if ranked and ranked[0].score >= self.knobs.accept:
+            if ranked and ranked[0].score >= self.knobs.accept_part:
                 intent = self._twin(ranked[0].intent, entities)
                 if not self._formulaic(intent) and intent not in found:
                     found.append(intent)
@@ -507,6 +690,17 @@ class Engine:
             kinds = [k for k in FOLLOWUP_ENTITY.get(handler, ()) if supplies(k)]
             if target is None or not kinds:
                 continue
+            if (
+                top is not None
+                and target != session.pending_intent
+                and top.intent != target
+                and top.score >= self.knobs.statement_switch
+                and set(kinds) <= set(FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ()))
+            ):
+                # "kantor di mataram dmn" after coverage figures: a full question of the same
+                # kind (a place) that asks for another answer. (An answer to the bot's own
+                # question fills that question instead.)
+                return top.intent
             if kinds == ["programme"] and not (
                 short and (ADDING.search(core) or handler in PROGRAMME_FACETS)
             ):

@@ -126,6 +126,23 @@ TOPIC_WORDS: dict[str, str] = {
     "layanan": "jmo",
 }
 
+# A follow-up made only of these asks a facet of whatever was just answered ("caranya?" after
+# how to stop being a member is how to stop); other words name the facet themselves ("klaimnya?").
+GENERIC_FACETS = frozenset([
+    "cara", "caranya", "syarat", "prosedur", "langkah", "dokumen", "berkas", "lama", "kapan",
+    "dimana", "mana", "bagaimana", "gimana", "berapa", "apa", "bisa", "how", "where", "when",
+    # the channel: "lewat web bisa?", "bisa liat di hp?"
+    # ("online" is not: after a JHT claim it asks for the claim in JMO)
+    "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
+])  # fmt: skip
+
+# An income stated right after a registration answer ("gaji sy 1,8jt") asks what the premium
+# would be: the independent workers' one, whom registration answers are about.
+INCOME_NEXT: dict[str, str] = {"daftar": "iuran_bpu", "perisai": "iuran_bpu"}
+
+# A topic's head word written alone ("iuran", "iurannya?"): its most common question.
+BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
+
 # Handlers for which a programme named alone ("jp nya?") already continues the answer; for the
 # others it must be added to it ("kalau tambah jht?").
 PROGRAMME_FACETS = frozenset({"premiums.pu"})
@@ -159,11 +176,107 @@ WHAT_IF = (
     "if",
 )
 
+# Words that make a message a question. A short message without any of them (and without "?")
+# in a conversation states the user's situation ("udh 12 thn kerja", "sonde ada hp android",
+# "terakhir bayar thn 2022"): it adds a detail to the question just answered, not a new one.
+QUESTION_WORDS = frozenset(
+    [
+        "apa",
+        "apakah",
+        "berapa",
+        "bagaimana",
+        "gimana",
+        "kapan",
+        "mana",
+        "dimana",
+        "kemana",
+        "siapa",
+        "kenapa",
+        "mengapa",
+        "bisa",
+        "bisakah",
+        "boleh",
+        "dapatkah",
+        "syarat",
+        "cara",
+        "caranya",
+        "mau",
+        "ingin",
+        "tolong",
+        "mohon",
+        "minta",
+        "info",
+        "tanya",
+        "what",
+        "how",
+        "when",
+        "where",
+        "who",
+        "why",
+        "which",
+        "can",
+        "is",
+        "do",
+        "does",
+    ]
+)
+# "ditanggung tidak", "masih bisa ga": a question tag at the end.
+QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "nggak"])
+
+
+def is_statement(raw: str, normalized: str) -> bool:
+    """True when a message states something rather than asking (no "?", no question word)."""
+    if "?" in raw:
+        return False
+    words = normalized.split()
+    if not words or words[-1] in QUESTION_TAGS:
+        return False
+    return not any(w in QUESTION_WORDS for w in words)
+
+
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
-MAX_CLAUSES = 2
+MAX_CLAUSES = 3
 _QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
+
+
+# "yg kedua", "nomor tiga", "pilihan pertama": an option chosen by its position in words.
+ORDINALS: dict[str, int] = {
+    "pertama": 1, "kesatu": 1, "satu": 1, "first": 1, "1": 1,
+    "kedua": 2, "dua": 2, "second": 2, "2": 2,
+    "ketiga": 3, "tiga": 3, "third": 3, "3": 3,
+    "keempat": 4, "empat": 4, "fourth": 4, "4": 4,
+    "kelima": 5, "lima": 5, "fifth": 5, "5": 5,
+}  # fmt: skip
+_CHOICE_WORDS = frozenset(
+    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the"]
+)
+
+
+def ordinal_choice(normalized: str) -> int | None:
+    """The option number a message like "yg kedua" or "pilihan 3" chooses, or None."""
+    words = [w for w in normalized.split() if w not in _CHOICE_WORDS]
+    if len(words) != 1 or words[0] not in ORDINALS or words == normalized.split():
+        return None
+    return ORDINALS[words[0]]
+
+
+# A case that carries from one programme to another: "jht nya jg bisa diambil?" after a death
+# benefit asks for the heirs' JHT, after stopping work for the JHT claim.
+CASE_OF: dict[str, str] = {
+    "jkm_manfaat": "death",
+    "jkm_klaim": "death",
+    "jkm_beasiswa": "death",
+    "berhenti_peserta": "stopped",
+    "jkp_manfaat": "stopped",
+}
+CASE_INTENT: dict[tuple[str, str], str] = {
+    ("death", "jht"): "jht_ahli_waris",
+    ("stopped", "jht"): "jht_klaim_berhenti",
+}
+# Words that ask for the money of the programme named, whatever the case.
+TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
 
 
 def residual_words(masked: str) -> list[str]:

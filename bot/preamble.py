@@ -132,6 +132,9 @@ def strip_courtesies(normalized: str) -> str:
     courteous = False  # the last thing stripped was a greeting or preamble
     while start < end:
         size = _head(words, start, _GREETINGS) or _head(words, start, _PREAMBLES)
+        if size and words[start + size - 1 : start + size + 1] == ["tanya", "jamsos"]:
+            # "tanya jamsos ini punya siapa": the bot's own name, not "(mau) tanya".
+            size -= 1
         if size:
             start += size
             courteous = True

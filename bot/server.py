@@ -16,15 +16,18 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from aiohttp import web
-from telegram.error import TelegramError
 
 from bot import appkeys, logguard, metrics
 from bot.app import make_app, open_runtime
 from bot.config import Settings, require_webhook_settings
 from bot.httpguard import GuardedRunner
 from bot.instance import single_instance
+
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +144,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     ):
         try:
             return _serve(settings, host, port)
-        except TelegramError as exc:
-            from bot.channels.telegram.failures import startup_failure
-
-            print(startup_failure(exc, settings), file=sys.stderr)
-            return 1
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
                 raise
@@ -155,6 +153,20 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
                 file=sys.stderr,
             )
             return 1
+        except Exception as exc:
+            if not _from_telegram(exc):
+                raise
+            from bot.channels.telegram.failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+
+
+def _from_telegram(exc: BaseException) -> TypeGuard[TelegramError]:
+    """A Bot API failure at start (python-telegram-bot is imported only when Telegram is on,
+    about 12 MB that a WhatsApp-only server does without)."""
+    errors = sys.modules.get("telegram.error")
+    return errors is not None and isinstance(exc, errors.TelegramError)
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,8 +102,13 @@ def check(source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None)
 
 
 def build(
-    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+    db_path: Path,
+    source_dir: Path = SOURCE_DIR,
+    known_handlers: set[str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> BuildResult:
+    """`prepare`, when given, is called with the new database before it replaces the old one:
+    the bot adds the tables it derives from the knowledge (knowledge.store.store_prepared)."""
     compiled = check(source_dir, known_handlers)
     places, problems = read_places(source_dir)
     if problems:
@@ -120,6 +125,8 @@ def build(
             _write(db, compiled)
             write_places(db, places)
         db.close()
+        if prepare is not None:
+            prepare(tmp)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -136,14 +143,17 @@ def is_stale(db_path: Path, source_dir: Path = SOURCE_DIR) -> bool:
 
 
 def ensure_built(
-    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+    db_path: Path,
+    source_dir: Path = SOURCE_DIR,
+    known_handlers: set[str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> KnowledgeError | None:
     """Rebuild when stale. A broken source leaves the last good database in use: the error is
     returned for the caller to report, and raised only when there is no database at all."""
     if not is_stale(db_path, source_dir):
         return None
     try:
-        build(db_path, source_dir, known_handlers)
+        build(db_path, source_dir, known_handlers, prepare)
     except KnowledgeError as exc:
         if db_path.is_file():
             return exc

@@ -234,3 +234,45 @@ def _rows(
 
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return any(row[1] == column for row in conn.execute(f"PRAGMA table_info([{table}])"))
+
+
+# -- tables derived by the bot at build time -----------------------------------------------------
+# The bot stores what it derives from the knowledge (its matcher's tables, normalised examples)
+# beside the knowledge, so that a start reads them instead of computing them again. Each row is a
+# key and a JSON text; the reader checks whatever version stamp the value carries.
+PREPARED_TABLE = "prepared"
+
+
+def load_prepared(db_path: Path, key: str) -> str | None:
+    """The stored value of `key`, or None (no such row, an older database, an unreadable file)."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute(
+                f"SELECT value FROM {PREPARED_TABLE} WHERE key = ?", (key,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def store_prepared(db_path: Path, key: str, value: str) -> bool:
+    """Store `value` under `key`; False when the database cannot be written (read-only file)."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=5)
+        try:
+            with conn:
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {PREPARED_TABLE} (key TEXT PRIMARY KEY, value TEXT)"
+                )
+                conn.execute(
+                    f"INSERT OR REPLACE INTO {PREPARED_TABLE} (key, value) VALUES (?, ?)",
+                    (key, value),
+                )
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True

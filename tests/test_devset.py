@@ -28,15 +28,15 @@ MIN_ACCURACY = 0.95
 MIN_FALLBACK_PRECISION = 0.95
 MIN_FALLBACK_RECALL = 0.97
 MAX_ASK_RATE = 0.03
-MIN_TUNE_ACCURACY = 0.86
-MIN_TUNE_FALLBACK_PRECISION = 0.91
-MIN_TUNE_FALLBACK_RECALL = 0.91
-MIN_TUNE_CONVERSATION_TURNS = 0.88
+MIN_TUNE_ACCURACY = 0.9
+MIN_TUNE_FALLBACK_PRECISION = 0.95
+MIN_TUNE_FALLBACK_RECALL = 0.95
+MIN_TUNE_CONVERSATION_TURNS = 0.92
 # The second tuning set (tuneset2.tsv, conversations_tune2.tsv).
-MIN_TUNE2_ACCURACY = 0.86
-MIN_TUNE2_FALLBACK_PRECISION = 0.86
-MIN_TUNE2_FALLBACK_RECALL = 0.85
-MIN_TUNE2_CONVERSATION_TURNS = 0.85
+MIN_TUNE2_ACCURACY = 0.92
+MIN_TUNE2_FALLBACK_PRECISION = 0.95
+MIN_TUNE2_FALLBACK_RECALL = 0.95
+MIN_TUNE2_CONVERSATION_TURNS = 0.91
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
 FORMULAIC = {"salam", "terima_kasih", "pamit", "menu"}
@@ -124,7 +124,13 @@ TUNE2_ALREADY_EXAMPLES = {
 
 
 @pytest.mark.parametrize(
-    ("name", "allowed"), [("tuneset.tsv", set()), ("tuneset2.tsv", TUNE2_ALREADY_EXAMPLES)]
+    ("name", "allowed"),
+    [
+        ("tuneset.tsv", set()),
+        ("tuneset2.tsv", TUNE2_ALREADY_EXAMPLES),
+        # A one-word command the fourth writer typed as users do.
+        ("tuneset3.tsv", {"bagikan"}),
+    ],
 )
 def test_tuning_set_questions_are_not_training_examples(
     knowledge: Knowledge, name: str, allowed: set[str]

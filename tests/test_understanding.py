@@ -3,6 +3,8 @@ places anywhere in Indonesia, two questions in one message, follow-ups and corre
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.engine import Engine, Outcome
@@ -37,6 +39,9 @@ def conversation(engine: Engine, *turns: str) -> list[Outcome]:
         # An address that is the question's subject stays.
         ("bapak saya meninggal klaim jkm bagaimana", "bapak saya meninggal klaim jkm bagaimana"),
         ("iuran untuk bapak", "iuran untuk bapak"),
+        # The bot's own name is not the preamble "tanya".
+        ("tanya jamsos ini punya siapa", "tanya jamsos ini punya siapa"),
+        ("mau tanya jamsos ini resmi", "tanya jamsos ini resmi"),
         # Nothing but courtesies: left whole, so that it is answered as a greeting.
         ("selamat pagi admin", "selamat pagi admin"),
     ],
@@ -106,6 +111,13 @@ def test_a_close_runner_up_is_offered_as_an_option(engine: Engine) -> None:
         ("berapa iuran bpu? cara bayarnya gimana?", {"iuran_bpu", "bayar_cara"}),
         # Clauses separated only by a comma.
         ("sy petani bisa ikut ga, iurannya brp", {"daftar_siapa", "iuran_bpu"}),
+        # The programme the first question names carries to the second ("klaimnya").
+        ("jkm dapatnya berapa, klaimnya bagaimana", {"jkm_manfaat", "jkm_klaim"}),
+        # Three short clauses: a story, and still two questions in it.
+        (
+            "suami saya meninggal, jht nya bagaimana, anak dapat beasiswa?",
+            {"jkm_beasiswa", "jht_ahli_waris"},
+        ),
     ],
 )
 def test_two_questions_get_one_answered_and_the_other_offered(
@@ -248,6 +260,30 @@ def test_an_everyday_word_that_names_a_place_is_no_place_without_a_marker(
         # A worker type named after a premium: that worker's premium.
         (("iuran bpjs tk brp", "sy karyawan pabrik"), "iuran_pu", ""),
         (("iuran karyawan brp persen", "kalau petani?"), "iuran_bpu", ""),
+        # "iuran" alone after another topic is the common premium, not how to pay it.
+        (("cara bayar bpjs tk mandiri lewat mana", "iurannya?"), "iuran_bpu", ""),
+        (("menu", "iuran"), "iuran_bpu", ""),
+        # A bare facet asks it of the answer just given, not of its whole topic.
+        (("saya mau stop jadi peserta", "caranya?"), "berhenti_peserta", ""),
+        (("nomor hp di jmo mau diganti", "caranya gimana?"), "jmo_ganti_nomor", ""),
+        (("manfaat jkk apa saja", "klaimnya gimana?"), "jkk_klaim", ""),
+        (("kartu kpj saya hilang", "bisa lihat di hp?"), "kpj_hilang", ""),
+        # A full question of the same kind (a place) is that question, not the last one.
+        (
+            ("jumlah peserta bpjs tk di sikka berapa", "kantor di maumere di mana"),
+            "kantor_cabang",
+            "",
+        ),
+        # A new topic in a follow-up's form switches topic.
+        (("iuran petani berapa", "oh gitu, kalau meninggal?"), "jkm_manfaat", ""),
+        # An income right after how to register: the premium for it.
+        (
+            ("cara daftar bpjs tk untuk pedagang", "penghasilan saya 2 juta"),
+            "iuran_bpu_hitung",
+            "Rp2.000.000",
+        ),
+        # Years of contribution decide whether there is a monthly pension at all.
+        (("uang pensiun bulanan berapa", "kalau masa iur cuma 8 tahun?"), "jp_apa", "8 tahun"),
     ],
 )
 def test_a_short_follow_up_continues_the_topic(
@@ -256,6 +292,50 @@ def test_a_short_follow_up_continues_the_topic(
     last = conversation(engine, *turns)[-1]
     assert last.reply.intent in intent.split("|")
     assert shown in last.reply.text
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # A situation stated after an answer adds a detail to that question.
+        (("gimana cara lihat saldo jht", "hp sy masih hp jadul"), "jht_cek_saldo"),
+        (("kartu bpjs tk saya sudah tidak aktif", "terakhir iur tahun 2021"), "bayar_reaktivasi"),
+        (("mau daftar bpu caranya gimana", "sy tidak pakai hp android"), "daftar_cara"),
+        # A statement that clearly reads as another question is that question.
+        (("gimana cara lihat saldo jht", "nomor hp saya sudah ganti"), "jmo_ganti_nomor"),
+        # A word of another topic ("hubungi": the contacts) is not a detail of the last answer.
+        (("jht itu apa", "hubungi saya ya kak"), "kontak_resmi"),
+    ],
+)
+def test_a_stated_situation_continues_the_question_just_answered(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("jkk nanggung biaya perawatan?", "jkk_manfaat"),
+        ("how much is my pension per month", "jp_manfaat_besar"),
+    ],
+)
+def test_everyday_and_english_words_read_as_the_examples_words(
+    engine: Engine, question: str, intent: str
+) -> None:
+    assert respond(engine, question).reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # Bangka Malay "-nye" and Sasak "-ne" are "-nya".
+        ("kek mane liat saldonye", "jht_cek_saldo"),
+        ("berape iuranne sebulan", "iuran_bpu"),
+    ],
+)
+def test_regional_clitics_come_off_like_nya(engine: Engine, question: str, intent: str) -> None:
+    assert respond(engine, question).reply.intent == intent
 
 
 def test_a_new_question_is_not_mistaken_for_a_follow_up(engine: Engine) -> None:
@@ -287,6 +367,41 @@ def test_a_number_outside_the_options_says_which_numbers_are_valid(engine: Engin
     assert wrong.options == answer.options
     chosen = respond(engine, "1", session).reply
     assert chosen.intent == answer.options[0].id
+
+
+@pytest.mark.parametrize("words", ["yg kedua", "pilihan kedua", "nomor dua", "yang 2"])
+def test_an_option_chosen_by_its_position_in_words(engine: Engine, words: str) -> None:
+    session = Session()
+    answer = respond(engine, "apa itu jht", session).reply
+    assert len(answer.options) >= 2
+    assert respond(engine, words, session).reply.intent == answer.options[1].id.partition(":")[0]
+
+
+def test_a_position_beyond_the_options_says_which_numbers_are_valid(engine: Engine) -> None:
+    session = Session()
+    count = len(respond(engine, "apa itu jht", session).reply.options)
+    assert count < 5
+    assert f"1 sampai {count}" in respond(engine, "yang kelima", session).reply.text
+
+
+def test_a_position_word_without_options_on_screen_is_no_choice(engine: Engine) -> None:
+    assert respond(engine, "yg kedua").kind != "select"
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # The case (a death, work that stopped) carries to the next programme named.
+        (("istri saya meninggal, santunan jkm berapa", "jht nya bisa diambil?"), "jht_ahli_waris"),
+        (("saya mau berhenti jadi peserta", "jht nya bisa dicairkan?"), "jht_klaim_berhenti"),
+        # Without such a case, the same words ask what JHT allows.
+        (("iuran nelayan berapa", "jht nya bisa diambil?"), "jht_apa"),
+    ],
+)
+def test_a_case_carries_to_the_next_programme(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
 
 
 # -- BPJS Kesehatan and formal register ------------------------------------------------------
@@ -331,6 +446,42 @@ def test_a_message_naming_nothing_of_the_domain_falls_back(engine: Engine, messa
     """They share "terdekat" and "di mana" with the office questions, but name nothing of BPJS
     Ketenagakerjaan: the bot must not pretend to understand them."""
     assert respond(engine, message).reply.intent is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "cara daftar kartu prakerja gimana",
+        "bayar pajak motor bisa di mana",
+        "syarat bikin sim c apa saja",
+        "klaim asuransi allianz rawat inap caranya",
+        "pesangon saya tidak dibayar, lapor disnaker bagaimana",
+    ],
+)
+def test_another_matter_sharing_domain_words_falls_back(engine: Engine, message: str) -> None:
+    """ "daftar", "bayar", "syarat", "klaim": the words of real questions, about something else."""
+    assert respond(engine, message).reply.intent is None
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("iuran bpjs tk bisa dibayar lewat kantor pos atau pln?", "bayar_cara"),
+        ("dapat pesangon, jht juga bisa dicairkan?", "jht_klaim_berhenti"),
+    ],
+)
+def test_another_matter_next_to_the_agency_s_own_is_answered(
+    engine: Engine, message: str, intent: str
+) -> None:
+    assert respond(engine, message).reply.intent == intent
+
+
+def test_a_message_naming_the_agency_s_own_matters_has_the_lower_bar(engine: Engine) -> None:
+    """With the ordinary bar far out of reach, a message naming JMO is still answered from the
+    lower bar; one naming nothing of the agency is not."""
+    strict = Engine(engine.knowledge, knobs=replace(engine.knobs, accept=0.95, accept_long=0.95))
+    assert respond(strict, "aplikasi jmo saya error terus").reply.intent == "jmo_aplikasi"
+    assert respond(strict, "aplikasi saya error terus").reply.intent is None
 
 
 def test_a_question_naming_the_domain_is_still_answered(engine: Engine) -> None:

@@ -4,12 +4,14 @@ as plain text with numbered options."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.text import body, numbered_options
-from bot.conversation import Conversation
 from bot.privacy import user_key
 from core.reply import Reply
+
+if TYPE_CHECKING:  # `ask` renders with this module and needs no conversation service
+    from bot.conversation import Conversation
 
 CHANNEL = "console"
 # Typed alone, these end the chat (as Ctrl-D does).

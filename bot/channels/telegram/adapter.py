@@ -331,6 +331,7 @@ class TelegramChannel:
                 str(stored.get("text", "")),
                 InlineKeyboardMarkup.de_json(keyboard, self.application.bot) if keyboard else None,
             )
+            await save.sending()
             try:
                 target = await self.inbox_sender.send(
                     chat_id, message, reply_to if index == 0 else None

@@ -35,7 +35,7 @@ from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.intake import MAX_TEXT_CHARS, repair_json
-from bot.privacy import message_key
+from bot.privacy import message_key, telegram_order
 from bot.state import StateError, StateStore
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,9 @@ INBOX_OPTIONS = web.AppKey("telegram_inbox_options", InboxOptions)
 
 
 def _inbox_options(settings: Settings, poll_s: float = 1.0) -> InboxOptions:
-    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s)
+    return InboxOptions(
+        lease_s=settings.inbox_lease_s, poll_s=poll_s, sends_in_flight=settings.sends_in_flight
+    )
 
 
 @contextlib.asynccontextmanager
@@ -133,7 +135,10 @@ def _store_updates(
         payload = {"update": at_the_door(data), "received_at": now}
         # Sealed (bot.sealing): the raw update, chat id and all, never reaches the store in clear.
         sealed = channel.sealer.seal(CHANNEL, update_id, payload)
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now):
+        # The order of a chat's updates (bot.state.CLAIM_SQL): the update id shifted by a secret
+        # offset, so that not even it is stored as Telegram sent it; erased once answered.
+        order = telegram_order(int(data["update_id"]), channel.salt)
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now, order):
             new += 1
     return new
 

@@ -46,6 +46,9 @@ class WhatsAppOptions:
     concurrency: int = 16
     # Inbox items held in memory at once (claimed, queued per user).
     capacity: int = 64
+    # Reply sends in flight at once (BOT_SENDS_IN_FLIGHT; bot.inbox.Progress): the most a killed
+    # worker can send twice.
+    sends_in_flight: int = 16
     # How long a claim protects an item from other workers (renewed while it is worked on). A
     # worker killed with -9 leaves its claimed items to be answered this long after it died.
     lease_s: float = 30.0
@@ -72,6 +75,7 @@ class WhatsAppOptions:
             lease_s=self.lease_s,
             poll_s=self.poll_s,
             drain_s=self.drain_s,
+            sends_in_flight=self.sends_in_flight,
             max_item_attempts=self.max_item_attempts,
             scrub_every_s=self.scrub_every_s,
             clock=self.clock,
@@ -157,6 +161,7 @@ class WhatsAppResponder:
         for index in range(sent, total):
             message = outbox[index]
             marker = f"{_wamid(item)}#{index + 1}/{total}"
+            await save.sending()
             result = await self.graph.send(
                 field_name, address, _message(message), marker, typing_for=_wamid(item)
             )
