@@ -34,7 +34,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_DEVSET, read_examples  # noqa: E402
 from bot.matcher import Matcher, MatcherKnobs  # noqa: E402
 from bot.runtime import load_engine  # noqa: E402
-from bot.session import Session  # noqa: E402
+from core.session import Session  # noqa: E402
 from knowledge import load  # noqa: E402
 
 TUNESET = ROOT / "tests" / "data" / "tuneset.tsv"

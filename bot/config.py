@@ -304,22 +304,46 @@ def load_settings(
     return settings
 
 
+# The settings each channel cannot run without: the one place that says so. A channel that
+# receives webhooks also needs BOT_SECRET_SALT (require_webhook_settings).
+REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    "whatsapp": (
+        ("WHATSAPP_APP_SECRET", "whatsapp_app_secret"),
+        ("WHATSAPP_VERIFY_TOKEN", "whatsapp_verify_token"),
+        ("WHATSAPP_ACCESS_TOKEN", "whatsapp_access_token"),
+        ("WHATSAPP_PHONE_NUMBER_ID", "whatsapp_phone_number_id"),
+    ),
+    "telegram webhook": (("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret"),),
+}
+CHANNEL_NAMES = {"whatsapp": "The WhatsApp channel", "telegram webhook": "Telegram webhook mode"}
+
+
+def enabled_channels(settings: Settings) -> list[str]:
+    """The channels of REQUIRED that these settings turn on."""
+    on = {"whatsapp": settings.whatsapp_enabled, "telegram webhook": settings.telegram_webhook_mode}
+    return [name for name in REQUIRED if on[name]]
+
+
+def missing_settings(settings: Settings, channel: str) -> list[str]:
+    return [name for name, attribute in REQUIRED[channel] if not getattr(settings, attribute)]
+
+
+def require_channel_settings(settings: Settings) -> None:
+    """Every enabled channel has what it needs; else a ConfigError naming each missing one."""
+    for channel in enabled_channels(settings):
+        if missing := missing_settings(settings, channel):
+            raise ConfigError(
+                f"{CHANNEL_NAMES[channel]} needs these settings: " + ", ".join(missing)
+            )
+
+
 def require_webhook_settings(settings: Settings) -> None:
     """Fail fast, listing every missing name, before any webhook server starts."""
     missing: list[str] = []
     # The curators' desk alone receives nothing from users: a local salt will do for it.
-    if not settings.secret_salt and (settings.whatsapp_enabled or settings.telegram_webhook_mode):
+    if not settings.secret_salt and enabled_channels(settings):
         missing.append("BOT_SECRET_SALT")
-    if settings.telegram_webhook_mode and not settings.telegram_webhook_secret:
-        missing.append("TELEGRAM_WEBHOOK_SECRET")
-    if settings.whatsapp_enabled:
-        for name, value in (
-            ("WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
-            ("WHATSAPP_VERIFY_TOKEN", settings.whatsapp_verify_token),
-            ("WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
-            ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
-        ):
-            if not value:
-                missing.append(name)
+    for channel in sorted(enabled_channels(settings), reverse=True):  # Telegram's name first
+        missing += missing_settings(settings, channel)
     if missing:
         raise ConfigError("Webhook mode needs these settings: " + ", ".join(missing))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from bot.numbers import find_amounts, find_numbers
 from bot.places import Gazetteer, Place, region_ids
+from core.entities import Entities
 from knowledge.model import Region
 from knowledge.places import fold_place
 
@@ -73,28 +73,6 @@ _WORKERS = re.compile(
     r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
     r"buruh|pedagang|sopir|driver|kuli|ojek|penenun|pengrajin|peternak|art|jemaat|kader)\b"
 )
-
-
-@dataclass(frozen=True)
-class Entities:
-    amounts: tuple[int, ...] = ()
-    regions: tuple[str, ...] = ()
-    # A place name shared by several regions (Kota vs Kabupaten Kupang): ask which one.
-    ambiguous_regions: tuple[tuple[str, ...], ...] = ()
-    # Places outside the provinces the regional data covers: (place, its province), e.g.
-    # ("Kota Medan", "Sumatera Utara"). Premiums and benefits are national; offices are not.
-    outside: tuple[tuple[str, str], ...] = ()
-    programmes: tuple[str, ...] = ()
-    occupation: str | None = None
-    sector: str | None = None
-    age: int | None = None
-    birth_year: int | None = None
-    years: int | None = None
-    workers: int | None = None
-    risk_group: str | None = None
-    months: int | None = None
-    school_level: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 class EntityExtractor:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from bot.session import SESSION_TTL_SECONDS, Session
+from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
 

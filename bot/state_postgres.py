@@ -28,7 +28,6 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import (
     PURGE_SQL,
     InboxItem,
@@ -39,6 +38,7 @@ from bot.state import (
     question_params,
     rate_verdict,
 )
+from core.session import SESSION_TTL_SECONDS, Session
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
 MIGRATIONS: tuple[str, ...] = (

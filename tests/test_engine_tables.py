@@ -18,7 +18,7 @@ from bot.evaluate import read_examples
 from bot.matcher import Matcher, MatcherKnobs
 from bot.places import Gazetteer
 from bot.runtime import load_engine
-from bot.session import Session
+from core.session import Session
 from handlers import HANDLERS
 from knowledge import Knowledge, build
 from knowledge.build import SOURCE_DIR

@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import LoggedQuestion, SqliteState, StateError, StateStore
 from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState, listen_for_enqueues
+from core.session import SESSION_TTL_SECONDS, Session
 
 T0 = 1_800_000_000.0
 OpenStore = Callable[[], StateStore]

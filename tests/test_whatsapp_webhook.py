@@ -20,16 +20,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot.app import Runtime, make_app
 from bot.channels import whatsapp
-from bot.channels.whatsapp import NOTICES, OPTIONS, WhatsAppOptions
-from bot.channels.whatsapp_send import render
+from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
+from bot.channels.whatsapp.send import render
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import user_key
-from bot.server import make_app
-from bot.session import Session
 from bot.state import SqliteState
+from core.session import Session
+from handlers.notices import NOTICES
 from tests.conftest import TODAY
 from tests.fakes.graph_api import (
     DEFAULT_ACCESS_TOKEN,
@@ -122,7 +123,9 @@ async def start_bot(
 
     async def start(options: WhatsAppOptions | None = None) -> Bot:
         state = SqliteState(wa_settings.state_db)
-        app = make_app(wa_settings, Conversation(engine, state, wa_settings), state)
+        app = make_app(
+            wa_settings, Runtime(wa_settings, conversation=Conversation(engine, state, wa_settings))
+        )
         app[OPTIONS] = options or fast_options()
         bot = Bot(app, await aiohttp_client(app), state, graph)
         started.append(bot)
@@ -196,7 +199,7 @@ def test_the_channel_refuses_to_start_without_the_app_secret(
     state = SqliteState(broken.state_db)
     try:
         with pytest.raises(ConfigError, match="WHATSAPP_APP_SECRET"):
-            make_app(broken, Conversation(engine, state, broken), state)
+            make_app(broken, Runtime(broken, conversation=Conversation(engine, state, broken)))
     finally:
         state.close()
 
