@@ -25,6 +25,7 @@ from bot.app import make_app, open_runtime
 from bot.config import Settings, require_webhook_settings
 from bot.httpguard import GuardedRunner
 from bot.instance import single_instance
+from bot.wakeup import WakeSender, wake_address
 
 if TYPE_CHECKING:
     from telegram.error import TelegramError
@@ -83,7 +84,15 @@ def acknowledging_app(settings: Settings) -> web.Application:
         from bot.channels import telegram
 
         app[telegram.RUN_WORKER] = False
+    if not app[appkeys.STATE].shared:
+        # The worker process is woken after every store (PostgreSQL notifies by itself).
+        sender = app[appkeys.WAKE_WORKER] = WakeSender(wake_address(settings.data_dir))
+        app.on_cleanup.append(lambda _app: _closed(sender))
     return app
+
+
+async def _closed(sender: WakeSender) -> None:
+    sender.close()
 
 
 async def _close_state(app: web.Application) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -185,11 +186,15 @@ async def polling(
     *,
     run_worker: bool = True,
     options: InboxOptions | None = None,
+    wake_elsewhere: Callable[[str], None] | None = None,
 ) -> AsyncIterator[None]:
-    """The poller, and (unless a separate worker process answers) the inbox worker."""
+    """The poller, and (unless a separate worker process answers) the inbox worker;
+    `wake_elsewhere`: how to wake that process's worker (bot.wakeup)."""
     await channel.start()
     async with contextlib.AsyncExitStack() as stack:
         wake: Callable[[], None] = lambda: None  # noqa: E731 - nobody to wake
+        if wake_elsewhere is not None:
+            wake = functools.partial(wake_elsewhere, CHANNEL)
         if run_worker:
             worker = await stack.enter_async_context(
                 answering(channel.settings, state, conversation, channel=channel, options=options)
@@ -228,6 +233,7 @@ async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
         app[appkeys.CONVERSATION],
         run_worker=app.get(RUN_WORKER, True),
         options=app.get(INBOX_OPTIONS),
+        wake_elsewhere=app.get(appkeys.WAKE_WORKER),
     ):
         yield
 
@@ -319,7 +325,9 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         log.error("telegram: the inbox could not store an update; asking Telegram to retry")
         return web.json_response({"error": "try again later"}, status=503)
     worker = request.app.get(WORKER_KEY)
-    if new and worker is not None:
+    if new and appkeys.WAKE_WORKER in request.app:
+        request.app[appkeys.WAKE_WORKER](CHANNEL)  # the worker is another process (serve)
+    elif new and worker is not None:
         worker.wake()
     return web.Response(status=200)
 
