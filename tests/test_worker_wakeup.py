@@ -1,12 +1,15 @@
 """The server wakes its worker process on every store: with the worker's poll set to an hour, a
 real `python -m bot serve` (and its worker process) answers message after message at once,
-which only a wake can do. And the wake socket itself: what a sender sends, the listener hears;
-a wake with no listener is dropped without an error."""
+which only a wake can do. Its first worker is forked from it (bot.prefork); one started again
+after it died is a fresh `python -m bot work`, and is woken the same way. And the wake socket
+itself: what a sender sends, the listener hears; a wake with no listener is dropped quietly."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -29,12 +32,8 @@ async def graph_url(
     yield graph, str(server.make_url(f"/{graph.version}"))
 
 
-async def test_serve_answers_each_message_without_waiting_for_the_poll(
-    settings: Settings, graph_url: tuple[FakeGraphAPI, str]
-) -> None:
-    graph, api_url = graph_url
-    app_secret = secrets.token_hex(16)
-    env = clean_env(
+def _env(settings: Settings, graph: FakeGraphAPI, api_url: str, app_secret: str) -> dict[str, str]:
+    return clean_env(
         BOT_DATA_DIR=str(settings.data_dir),
         BOT_TODAY="2026-11-21",
         BOT_SECRET_SALT="wakeup-test-salt",
@@ -46,25 +45,48 @@ async def test_serve_answers_each_message_without_waiting_for_the_poll(
         WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
         WHATSAPP_API_URL=api_url,
     )
+
+
+async def _answered_one_by_one(
+    session: aiohttp.ClientSession, bot: BotProcess, graph: FakeGraphAPI, secret: str, tag: str
+) -> None:
+    """Messages one after the other, each once the worker has answered the one before and gone
+    back to waiting: the first may be found by the worker's first claim, the later ones only
+    by a wake."""
+    for i in range(3):
+        wamid = f"wamid.{tag}.{i}"
+        raw, headers = signed(text_webhook("6281100000042", wamid, "apa itu jht"), secret)
+        async with session.post(f"{bot.url}/webhook/whatsapp", data=raw, headers=headers) as r:
+            assert r.status == 200
+        await graph.wait_for(
+            lambda w=wamid: w in {m.partition("#")[0] for m in graph.markers()}, limit_s=60
+        )
+
+
+def _command_line(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/cmdline", "rb") as raw:
+        return raw.read().decode().split("\0")
+
+
+async def test_serve_answers_each_message_without_waiting_for_the_poll(
+    settings: Settings, graph_url: tuple[FakeGraphAPI, str]
+) -> None:
+    graph, api_url = graph_url
+    secret = secrets.token_hex(16)
     async with aiohttp.ClientSession() as session:
-        bot = BotProcess(env)
+        bot = BotProcess(_env(settings, graph, api_url, secret))
         await bot.start(session)
         try:
-            # One after the other, each once the worker has answered the one before and gone
-            # back to waiting: the first may be found by the worker's first claim, the later
-            # ones only by a wake.
-            for i in range(4):
-                raw, headers = signed(
-                    text_webhook("6281100000042", f"wamid.wake.{i}", "apa itu jht"), app_secret
-                )
-                async with session.post(
-                    f"{bot.url}/webhook/whatsapp", data=raw, headers=headers
-                ) as response:
-                    assert response.status == 200
-                await graph.wait_for(
-                    lambda i=i: f"wamid.wake.{i}" in {m.partition("#")[0] for m in graph.markers()},
-                    limit_s=60,
-                )
+            [first] = bot.workers()
+            assert "serve" in _command_line(first)  # forked from the server, not started anew
+            await _answered_one_by_one(session, bot, graph, secret, "first")
+            os.kill(first, signal.SIGKILL)
+            async with asyncio.timeout(60):
+                while bot.workers() in ([], [first]):
+                    await asyncio.sleep(0.1)  # waiting for the restart, not timing it
+            [again] = bot.workers()
+            assert "work" in _command_line(again)  # a fresh `python -m bot work`
+            await _answered_one_by_one(session, bot, graph, secret, "again")
         finally:
             await bot.stop()
     assert not (settings.data_dir / wakeup.SOCKET_NAME).exists()  # removed on the way out
