@@ -81,9 +81,10 @@ async def test_serve_answers_each_message_without_waiting_for_the_poll(
             assert "serve" in _command_line(first)  # forked from the server, not started anew
             await _answered_one_by_one(session, bot, graph, secret, "first")
             os.kill(first, signal.SIGKILL)
-            async with asyncio.timeout(60):
-                while bot.workers() in ([], [first]):
-                    await asyncio.sleep(0.1)  # waiting for the restart, not timing it
+            for _ in range(600):  # waiting for the restart, not timing it
+                if bot.workers() not in ([], [first]):
+                    break
+                await asyncio.sleep(0.1)
             [again] = bot.workers()
             assert "work" in _command_line(again)  # a fresh `python -m bot work`
             await _answered_one_by_one(session, bot, graph, secret, "again")
