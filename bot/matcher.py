@@ -123,7 +123,15 @@ class Matcher:
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
         common_idf = math.log(1 + 1 / self.knobs.common_share)
-        self._caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
+        caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
+        # Each word's example list as read when picking (its first `cap` entries), with those
+        # examples' inverse norms beside it: cut once here, not at every message.
+        self._heads: dict[str, tuple[list[int], list[float]]] = {}
+        inverse = self._inverse_norms
+        for word, indices in self._postings.items():
+            cap = caps.get(word, self.knobs.posting_cap)
+            head = indices[:cap] if cap else indices
+            self._heads[word] = (head, [inverse[i] for i in head])
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -195,26 +203,22 @@ class Matcher:
     def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
         """The examples worth scoring (best partial cosine over the capped example lists), and
         their exact dot products with the message."""
-        unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
-        lists: list[tuple[list[int], float]] = []
-        for word, square in q_squares.items():
-            indices = self._postings[word]
-            cap = self._caps.get(word, self.knobs.posting_cap)
-            if cap and len(indices) > cap:
-                unread.append((word, square, cap))
-                indices = indices[:cap]
-            lists.append((indices, square))
-        # The longest list seeds the sums in C (dict.fromkeys); the rest add in Python.
+        heads = self._heads
+        lists = [(*heads[word], square) for word, square in q_squares.items()]
+        # Partial cosines (dot products over the example lists read, times the examples'
+        # inverse norms): the longest list seeds them, the others add in Python (in 3.11 a
+        # plain loop beats map() and zip() here).
         lists.sort(key=lambda item: -len(item[0]))
-        dots: dict[int, float] = dict.fromkeys(lists[0][0], lists[0][1]) if lists else {}
-        get = dots.get
-        for indices, square in lists[1:]:
-            for index in indices:
-                dots[index] = get(index, 0.0) + square
+        partial: dict[int, float] = {}
+        if lists:
+            seed, seed_scales, seed_square = lists[0]
+            partial = dict(zip(seed, [seed_square * scale for scale in seed_scales], strict=True))
+        get = partial.get
+        for indices, inverse_norms, square in lists[1:]:
+            for index, inverse_norm in zip(indices, inverse_norms, strict=True):
+                partial[index] = get(index, 0.0) + square * inverse_norm
         wanted = self.knobs.candidates
-        if wanted and len(dots) > wanted:
-            inverse = self._inverse_norms
-            partial = {i: dot * inverse[i] for i, dot in dots.items()}
+        if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
             ordered = sorted(partial, key=partial.__getitem__, reverse=True)
             picked = ordered[:wanted]
@@ -236,22 +240,14 @@ class Matcher:
                     seen[index] = None
                 picked = list(seen)
         else:
-            picked = list(dots)
-        if unread:
-            # The words whose lists were cut: their share, for the picked ones only.
-            # A list is ordered by (norm, index): an example was read when it sorts no later
-            # than the last entry read.
-            example_words, norms = self._words, self._norms
-            last = {w: self._postings[w][n - 1] for w, _, n in unread}
-            for index in picked:
-                members = example_words[index]
-                key = (norms[index], index)
-                for word, square, _read in unread:
-                    if word not in members:
-                        continue
-                    if key <= (norms[last[word]], last[word]):
-                        continue
-                    dots[index] += square
+            picked = list(partial)
+        # Exact dot products for the picked examples only: every word they share with the
+        # message, read or past the cap, from their word sets.
+        example_words, q_items = self._words, list(q_squares.items())
+        dots = {
+            index: sum([square for word, square in q_items if word in example_words[index]])
+            for index in picked
+        }
         return picked, dots
 
     def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
