@@ -66,6 +66,10 @@ class MatcherKnobs:
     # follow-up's topic lifts one of them.
     per_intent: int = 1
     intents_scored: int = 12
+    # The same two without fuzzy scoring (a clause of a message asking two things, where only
+    # the best intent counts); 0 scores every example sharing a word, as `candidates`.
+    clause_candidates: int = 6
+    clause_intents: int = 2
 
 
 class Matcher:
@@ -200,7 +204,9 @@ class Matcher:
                 fixed.append(None)
         return fixed
 
-    def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
+    def _pick(
+        self, q_squares: dict[str, float], wanted: int, room: int
+    ) -> tuple[list[int], dict[int, float]]:
         """The examples worth scoring (best partial cosine over the capped example lists), and
         their exact dot products with the message."""
         heads = self._heads
@@ -217,7 +223,6 @@ class Matcher:
         for indices, inverse_norms, square in lists[1:]:
             for index, inverse_norm in zip(indices, inverse_norms, strict=True):
                 partial[index] = get(index, 0.0) + square * inverse_norm
-        wanted = self.knobs.candidates
         if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
             ordered = sorted(partial, key=partial.__getitem__, reverse=True)
@@ -226,7 +231,6 @@ class Matcher:
                 seen = dict.fromkeys(picked)
                 counts: dict[str, int] = {}
                 intents, per_intent = self._intents, self.knobs.per_intent
-                room = self.knobs.intents_scored
                 filled = 0  # intents with their `per_intent` examples
                 for index in ordered:
                     intent = intents[index]
@@ -263,7 +267,11 @@ class Matcher:
         q_norm = math.sqrt(sum(q_squares.values()) + unknown * self._unknown**2)
         if q_norm == 0 or not q_weights:
             return []
-        picked, dots = self._pick(q_squares)
+        knobs = self.knobs
+        if fuzzy:
+            picked, dots = self._pick(q_squares, knobs.candidates, knobs.intents_scored)
+        else:
+            picked, dots = self._pick(q_squares, knobs.clause_candidates, knobs.clause_intents)
         texts = self._texts
         fuzzy_scores: dict[int, float] = {}
         if fuzzy:
