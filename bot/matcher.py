@@ -130,12 +130,16 @@ class Matcher:
         caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
         # Each word's example list as read when picking (its first `cap` entries), with those
         # examples' inverse norms beside it: cut once here, not at every message.
+        # The examples past the cap are kept as a set, for the picked ones' exact scores.
         self._heads: dict[str, tuple[list[int], list[float]]] = {}
+        self._beyond: dict[str, frozenset[int]] = {}
         inverse = self._inverse_norms
         for word, indices in self._postings.items():
             cap = caps.get(word, self.knobs.posting_cap)
             head = indices[:cap] if cap else indices
             self._heads[word] = (head, [inverse[i] for i in head])
+            if len(head) < len(indices):
+                self._beyond[word] = frozenset(indices[len(head) :])
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -245,13 +249,14 @@ class Matcher:
                 picked = list(seen)
         else:
             picked = list(partial)
-        # Exact dot products for the picked examples only: every word they share with the
-        # message, read or past the cap, from their word sets.
-        example_words, q_items = self._words, list(q_squares.items())
-        dots = {
-            index: sum([square for word, square in q_items if word in example_words[index]])
-            for index in picked
-        }
+        # Dot products for the picked examples only: their partial cosines times their norms,
+        # plus the share of the words whose lists were cut, where those examples were past it.
+        norms, beyond = self._norms, self._beyond
+        dots = {index: partial[index] * norms[index] for index in picked}
+        for word, square in q_squares.items():
+            if word in beyond:
+                for index in beyond[word].intersection(picked):
+                    dots[index] += square
         return picked, dots
 
     def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
