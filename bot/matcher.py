@@ -128,8 +128,8 @@ class Matcher:
         self._vocabulary = sorted(idf)
         common_idf = math.log(1 + 1 / self.knobs.common_share)
         caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
-        # Each word's example list as read when picking (its first `cap` entries), with those
-        # examples' inverse norms beside it: cut once here, not at every message.
+        # Each word's example list as read when picking (its first `cap` entries), with its
+        # share of those examples' partial cosines beside it: cut once here, not per message.
         # The examples past the cap are kept as a set, for the picked ones' exact scores.
         self._heads: dict[str, tuple[list[int], list[float]]] = {}
         self._beyond: dict[str, frozenset[int]] = {}
@@ -137,7 +137,8 @@ class Matcher:
         for word, indices in self._postings.items():
             cap = caps.get(word, self.knobs.posting_cap)
             head = indices[:cap] if cap else indices
-            self._heads[word] = (head, [inverse[i] for i in head])
+            square = idf[word] ** 2
+            self._heads[word] = (head, [square * inverse[i] for i in head])
             if len(head) < len(indices):
                 self._beyond[word] = frozenset(indices[len(head) :])
         self._corrections: dict[str, str | None] = {}
@@ -214,19 +215,16 @@ class Matcher:
         """The examples worth scoring (best partial cosine over the capped example lists), and
         their exact dot products with the message."""
         heads = self._heads
-        lists = [(*heads[word], square) for word, square in q_squares.items()]
-        # Partial cosines (dot products over the example lists read, times the examples'
-        # inverse norms): the longest list seeds them, the others add in Python (in 3.11 a
-        # plain loop beats map() and zip() here).
+        lists = [heads[word] for word in q_squares]
+        # Partial cosines: each example's shares (the word's squared weight times the example's
+        # inverse norm, prepared per word) summed over the lists read. The longest list seeds
+        # them, the others add in Python (in 3.11 a plain loop beats map() and zip() here).
         lists.sort(key=lambda item: -len(item[0]))
-        partial: dict[int, float] = {}
-        if lists:
-            seed, seed_scales, seed_square = lists[0]
-            partial = dict(zip(seed, [seed_square * scale for scale in seed_scales], strict=True))
+        partial: dict[int, float] = dict(zip(*lists[0], strict=True)) if lists else {}
         get = partial.get
-        for indices, inverse_norms, square in lists[1:]:
-            for index, inverse_norm in zip(indices, inverse_norms, strict=True):
-                partial[index] = get(index, 0.0) + square * inverse_norm
+        for indices, shares in lists[1:]:
+            for index, share in zip(indices, shares, strict=True):
+                partial[index] = get(index, 0.0) + share
         if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
             ordered = sorted(partial, key=partial.__getitem__, reverse=True)
