@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = ["Amount", "find_amounts", "find_numbers", "parse_amount"]
 
@@ -304,8 +305,9 @@ class _Numeral:
     int_value: int | None  # the value as a whole number, if it reads as one without a unit
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """A tuple: a message has one per word, and a frozen dataclass costs more to build."""
+
     text: str  # lower-cased
     start: int
     end: int
@@ -655,6 +657,10 @@ def _trailing_value(st: _State) -> int | None:
 
 
 def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
+    first = tokens[i]
+    if not (first.numeral is not None if first.is_digits else first.text in _LEXICON):
+        # Most words start no number: known before any state is built.
+        return None
     st = _State()
     committed_end, committed_total = i, 0
     j = i
