@@ -51,7 +51,7 @@ class MatcherKnobs:
     # 0 scores every example that shares a word with the message (the unpruned ranking).
     candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
-    posting_cap: int = 256
+    posting_cap: int = 128
     # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa"), which
     # tells little (it still counts in the exact scores).
     common_cap: int = 48
