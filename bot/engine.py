@@ -54,6 +54,12 @@ log = logging.getLogger(__name__)
 # Intents that recognise a message as off-topic: the reply is honest, and the result counts as
 # "not understood" (intent null), never as an answer.
 OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
+# The topic of greetings, thanks and the menu: formulaic answers.
+CONVERSATION_TOPIC = "percakapan"
+# Topics that are no subject to continue: the conversation's own answers, and what lies outside
+# the domain (off-topic, the BPJS Kesehatan redirection). A bonus there would pull the next
+# question to the fallback ("kalau sakit krn kerja?" after a BPJS Kesehatan redirection).
+NO_CONTINUATION = frozenset({CONVERSATION_TOPIC, "lain"})
 # Session memory key: the question a clarification was about.
 CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
@@ -357,7 +363,10 @@ class Engine:
         target = INCOME_NEXT.get(session.last_topic or "")
         if target is None or target not in self.knowledge.intents:
             return None
-        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts):
+        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts) and not (
+            # "brp sebulan" right after who may join: what it costs, nothing else asked.
+            "berapa" in core.split() and not self._residual(core)
+        ):
             return None
         if len(self._residual(core)) > self.knobs.followup_words:
             return None
@@ -373,7 +382,8 @@ class Engine:
         if target is None or target not in self.knowledge.intents:
             return None
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
-        if not asked or not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
+        # "jht nya gmn": the programme and filler only ("gimana" is one) ask the same.
+        if not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
         return target
 
@@ -480,7 +490,7 @@ class Engine:
 
     def _formulaic(self, intent_id: str) -> bool:
         return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
-            "percakapan",
+            CONVERSATION_TOPIC,
         )
 
     def _not_an_option(self, number: int, session: Session) -> Outcome:
@@ -565,7 +575,12 @@ class Engine:
                         lifted = replace(cand, score=ranked[0].score)
                         ranked = [lifted, *(c for c in ranked if c is not cand)]
                         break
-        if bonus and session.last_topic and not entities.programmes:
+        if (
+            bonus
+            and session.last_topic
+            and session.last_topic not in NO_CONTINUATION
+            and not entities.programmes
+        ):
             topic_bonus = self.knobs.topic_bonus
             stay = (
                 self.knobs.stay_bonus

@@ -169,6 +169,9 @@ WHAT_IF = (
     "bagaimana kalau",
     "terus kalau",
     "kalau untuk",
+    # "yg buat nelayan?", "yang untuk petani?": the same question for that worker.
+    "yang buat",
+    "yang untuk",
     "bagaimana dengan",
     "what about",
     "how about",
@@ -237,7 +240,10 @@ def is_statement(raw: str, normalized: str) -> bool:
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
 MAX_CLAUSES = 3
-_QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
+# Also a numbered list: "mau tanya: 1) jht cair umur brp 2) jp umur brp", "1. cek saldo 2. ...".
+_QUESTION_BREAK = re.compile(
+    r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])|(?:^|\s|:)[1-5][.)]\s+(?=[a-zA-Z])"
+)
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
 
