@@ -405,8 +405,13 @@ class Engine:
             return None
         if not core.startswith(WHAT_IF) or entities.programmes:
             return None
-        if len(self._residual(core)) > self.knobs.followup_words + 1:
+        residual = self._residual(core)
+        if len(residual) > self.knobs.followup_words + 1:
             return None
+        if entities.occupation and len(residual) <= 1:
+            # "yg buat nelayan?" after the ojol discount: only the worker changes, whatever
+            # the worker's own common question (the premium) scores.
+            return last
         top = candidates[0] if candidates else None
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
