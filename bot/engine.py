@@ -281,11 +281,14 @@ class Engine:
             if len(core.split()) >= self.knobs.long_words
             else self.knobs.accept
         )
-        if self._outside_domain(core, candidates, session):
+        # What the message names is read on all of it: "bisa masuk bpjs tk ko?" loses its
+        # trailing "bpjs tk" to the courtesies (an address), but it still names the agency.
+        named = normalized.split()
+        if self._outside_domain(named, candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
-        if names_foreign_matter(core.split()):
+        if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
-        elif names_agency_matter(core.split()):
+        elif names_agency_matter(named):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)
@@ -332,7 +335,7 @@ class Engine:
         )
 
     def _outside_domain(
-        self, core: str, candidates: tuple[Candidate, ...], session: Session
+        self, words: list[str], candidates: tuple[Candidate, ...], session: Session
     ) -> bool:
         """A question that names nothing of the domain, asked outside a conversation about it."""
         if not candidates or self._formulaic(candidates[0].intent):
@@ -340,7 +343,7 @@ class Engine:
         last = session.last_intent
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
-        return not names_domain(core.split())
+        return not names_domain(words)
 
     def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
