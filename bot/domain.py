@@ -32,8 +32,9 @@ FOREIGN_WORDS = frozenset([
     # social assistance and other government programmes
     "blt", "bansos", "pkh", "bpnt", "kur", "prakerja", "subsidi", "bbm", "solar", "pertalite",
     "spbu", "spbun", "pupuk", "sembako",
-    # other agencies, documents and bills
-    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "npwp",
+    # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
+    # for it, "tiang ndak punya npwp, ape syaratne daftar")
+    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb",
     "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
     # labour law and jobs, not social security
     "umr", "ump", "umk", "thr", "disnaker", "lowongan", "loker", "lamaran", "cpns", "pesangon",
