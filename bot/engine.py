@@ -24,8 +24,11 @@ from bot.followup import (
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
     INCOME_NEXT,
+    IN_PREMIUM_WORDS,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
+    PREMIUM_TOPIC,
+    QUESTION_FILLERS,
     PROGRAMME_FACETS,
     TAKING_WORDS,
     TOPIC_WORDS,
@@ -233,6 +236,10 @@ class Engine:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
+        if (kept := self._programme_in_premium(core, entities, session)) is not None:
+            return self._run(
+                kept, text, normalized, entities, session, today, candidates, "followup"
+            )
         if (cased := self._case_carries(core, entities, session)) is not None:
             return self._run(
                 cased, text, normalized, entities, session, today, candidates, "followup"
@@ -375,6 +382,25 @@ class Engine:
             return None
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
         return named[0] if named and named[0] in self.knowledge.intents else target
+
+    def _programme_in_premium(
+        self, core: str, entities: Entities, session: Session
+    ) -> str | None:
+        """ "jht nya wajib?" after the migrant workers' premium, "jht utk pmi wajib ga": is that
+        programme part of the premium (of the worker named, or of the premium just shown)."""
+        if len(entities.programmes) != 1:
+            return None
+        words = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        workers = [PREMIUM_OF_WORKER[w] for w in words if w in PREMIUM_OF_WORKER]
+        asked = [w for w in words if w not in PREMIUM_OF_WORKER and w not in QUESTION_FILLERS]
+        if not asked or not set(asked) <= IN_PREMIUM_WORDS:
+            return None
+        if workers:
+            return workers[0] if workers[0] in self.knowledge.intents else None
+        last = session.last_intent
+        if session.last_topic != PREMIUM_TOPIC or last not in self.knowledge.intents:
+            return None
+        return last
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""

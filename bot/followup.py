@@ -281,6 +281,14 @@ CASE_INTENT: dict[tuple[str, str], str] = {
     ("death", "jht"): "jht_ahli_waris",
     ("stopped", "jht"): "jht_klaim_berhenti",
 }
+# "jht nya wajib?", "jkm termasuk?" right after a premium: whether that programme is in the
+# premium just shown, a question about that premium, not about the programme.
+IN_PREMIUM_WORDS = frozenset(
+    ["wajib", "termasuk", "opsional", "pilihan", "harus", "boleh", "sudah", "ada", "masuk"]
+)
+PREMIUM_TOPIC = "iuran"
+# Words around such a question that ask nothing themselves ("wajib ga", "apakah ... wajib").
+QUESTION_FILLERS = frozenset(["tidak", "apa", "apakah", "peserta", "bagi", "pekerja"])
 # Words that ask for the money of the programme named, whatever the case.
 TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
 
