@@ -19,7 +19,7 @@ DOMAIN_WORDS = frozenset([
     "lapak", "asik", "lapakasik", "plkk", "wadah", "jakon", "kesehatan", "jkn", "kis", "faskes",
     "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "ikut", "join",
     "kantor", "cabang", "175", "berhenti", "resign", "mengundurkan", "upah", "gaji", "program",
-    "pekerja", "karyawan", "perusahaan", "pmi", "migran",
+    "pekerja", "karyawan", "perusahaan", "pmi", "migran", "risiko",
 ])  # fmt: skip
 
 

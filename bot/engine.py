@@ -116,7 +116,7 @@ class EngineKnobs:
     followup_words: int = 2
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
-    accept_undomain: float = 0.47
+    accept_undomain: float = 0.48
     # One clause of a message asking two things is short and read without fuzzy matching: it
     # counts as a question from this score on (the message as a whole has passed `accept`).
     accept_part: float = 0.36

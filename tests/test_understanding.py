@@ -493,3 +493,58 @@ def test_a_clitic_comes_off_a_known_word(engine: Engine) -> None:
     assert engine.normalize("nomor telpnya") == "nomor telepon"
     # A whole word that only ends like a clitic stays whole.
     assert engine.normalize("masalah") == "masalah"
+
+
+# -- second round: what the session remembers, and what the guard reads ---------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # A programme named with "wajib?" right after a premium asks about that premium.
+        (("iuran pekerja migran berapa", "jkm nya wajib?"), "iuran_pmi"),
+        # The worker named in the same message says which premium.
+        (("jht buat pmi wajib tidak",), "iuran_pmi"),
+        # Only the programme and a filler after a death: the heirs' JHT.
+        (("suami saya meninggal, klaim jkm gimana", "jht nya gimana"), "jht_ahli_waris"),
+        # "brp sebulan" right after who may join: the independent workers' premium.
+        (("petani boleh ikut bpjs tk?", "berapa sebulan"), "iuran_bpu"),
+        # Only the worker changes: the question just answered, for that worker.
+        (("diskon iuran buat ojol ada?", "yang untuk petani?"), "iuran_diskon"),
+    ],
+)
+def test_the_session_keeps_the_question_across_short_turns(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_a_redirection_leaves_no_topic_that_pulls_the_next_question_away(
+    engine: Engine,
+) -> None:
+    """After the BPJS Kesehatan redirection the next real question is answered on its own."""
+    outcomes = conversation(engine, "mau pindah faskes", "sekarang soal iuran tukang ojek berapa")
+    assert outcomes[0].reply.intent == "bpjs_kesehatan"
+    assert outcomes[1].reply.intent == "iuran_bpu"
+
+
+def test_questions_numbered_by_the_user_are_both_read(engine: Engine) -> None:
+    outcome = respond(engine, "saya mau tanya: 1) jkm dapat berapa 2) jp bisa cair umur berapa")
+    assert set(outcome.answered) == {"jkm_manfaat", "jp_usia_pensiun"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "bpjs tk" at the end reads like an address to the bot, but the message names it.
+        "sa ni tukang batu, bisa masuk bpjs tk ko?",
+        # NPWP belongs to registration and JHT claims, not to another agency's matters.
+        "sy tidak punya npwp, apa syaratnya untuk daftar",
+    ],
+)
+def test_real_questions_do_not_fall_back(engine: Engine, question: str) -> None:
+    assert respond(engine, question).kind != "fallback"
+
+
+def test_sundanese_question_words_are_read(engine: Engine) -> None:
+    assert respond(engine, "punten, aplikasi jmo teh naon").reply.intent == "jmo_aplikasi"
