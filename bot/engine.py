@@ -17,19 +17,23 @@ from datetime import date
 from bot.domain import names_agency_matter, names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
 from bot.followup import (
+    AGE_NEXT,
     BARE_TOPIC,
     CALCULATED,
     CASE_INTENT,
     CASE_OF,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
-    INCOME_NEXT,
+    GROUP_WORDS,
     IN_PREMIUM_WORDS,
+    INCOME_NEXT,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PREMIUM_TOPIC,
-    QUESTION_FILLERS,
     PROGRAMME_FACETS,
+    QUESTION_FILLERS,
+    SO_THEN,
+    SO_THEN_WORDS,
     TAKING_WORDS,
     TOPIC_WORDS,
     WHAT_IF,
@@ -258,6 +262,10 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
+        if (kept := self._same_again(core, entities, session)) is not None:
+            return self._run(
+                kept, text, normalized, entities, session, today, candidates, "followup"
+            )
         if (priced := self._income_next(core, entities, session)) is not None:
             return self._run(
                 priced, text, normalized, entities, session, today, candidates, "followup"
@@ -368,6 +376,36 @@ class Engine:
             return None
         return target
 
+    def _same_again(self, core: str, entities: Entities, session: Session) -> str | None:
+        """What continues the answer just given without naming it: "jadi 8400?" or "jadi
+        sebulan bayar brp" after the discount, "bisa sekaligus 5 org?" after how an agent
+        enrols, "umurnya 62" after registering (whether that age may join)."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if entities.programmes:
+            return None
+        residual = set(self._residual(core))
+        words = core.split()
+        if (
+            words[:1] == [SO_THEN]
+            and residual <= SO_THEN_WORDS
+            and not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts)
+            and (entities.amounts or "berapa" in words)
+        ):
+            return last
+        takes = FOLLOWUP_ENTITY.get(self._handler_name(last), ())
+        if entities.workers is not None and not entities.amounts and not takes:
+            return last if residual <= GROUP_WORDS else None
+        if (
+            entities.age is not None
+            and not entities.amounts
+            and not residual - {"umur", "umurnya", "usia", "usianya"}
+            and (target := AGE_NEXT.get(session.last_topic or "")) in self.knowledge.intents
+        ):
+            return target
+        return None
+
     def _income_next(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "gaji sy 1,8jt" right after how to register: that worker's premium, calculated."""
         target = INCOME_NEXT.get(session.last_topic or "")
@@ -383,9 +421,7 @@ class Engine:
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
         return named[0] if named and named[0] in self.knowledge.intents else target
 
-    def _programme_in_premium(
-        self, core: str, entities: Entities, session: Session
-    ) -> str | None:
+    def _programme_in_premium(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya wajib?" after the migrant workers' premium, "jht utk pmi wajib ga": is that
         programme part of the premium (of the worker named, or of the premium just shown)."""
         if len(entities.programmes) != 1:

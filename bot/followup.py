@@ -140,6 +140,17 @@ GENERIC_FACETS = frozenset([
 # would be: the independent workers' one, whom registration answers are about.
 INCOME_NEXT: dict[str, str] = {"daftar": "iuran_bpu", "perisai": "iuran_bpu"}
 
+# An age stated right after a registration answer ("umurnya 62") asks whether that person may
+# still join.
+AGE_NEXT: dict[str, str] = {"daftar": "daftar_siapa", "perisai": "daftar_siapa"}
+
+# "bisa sekaligus 5 org?" after how an agent enrols people: the same procedure for a group.
+GROUP_WORDS = frozenset(["bisa", "boleh", "sekaligus", "semua", "langsung", "bareng", "bersamaan"])
+
+# "jadi sebulan bayar brp", "jadi 8400?": the result of what was just answered, restated.
+SO_THEN = "jadi"
+SO_THEN_WORDS = frozenset(["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal"])
+
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.
 BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
 

@@ -548,3 +548,26 @@ def test_real_questions_do_not_fall_back(engine: Engine, question: str) -> None:
 
 def test_sundanese_question_words_are_read(engine: Engine) -> None:
     assert respond(engine, "punten, aplikasi jmo teh naon").reply.intent == "jmo_aplikasi"
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # "jadi ... brp" restates the result of the answer just given.
+        (
+            ("potongan iuran untuk ojol masih berlaku?", "jadi per bulan bayar berapa"),
+            "iuran_diskon",
+        ),
+        # A head count after how an agent enrols: the same procedure, for a group.
+        (
+            ("saya agen perisai, ada warga yang mau daftar", "bisa sekaligus 8 orang?"),
+            "daftar_peserta_baru",
+        ),
+        # An age after registering asks whether that person may still join.
+        (("cara daftar bpjs tk mandiri", "usianya 63"), "daftar_siapa"),
+    ],
+)
+def test_a_short_turn_continues_the_answer_just_given(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
