@@ -83,6 +83,8 @@ PROGRAMME_INTRO = {
 }
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
+# Session memory key: the premium of the worker the user said they are ("sy karyawan").
+WORKER_PREMIUM = "worker_premium"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -235,7 +237,7 @@ class Engine:
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).
-            intro = BARE_TOPIC[core]
+            intro = session.memory.get(WORKER_PREMIUM) or BARE_TOPIC[core]
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
@@ -419,6 +421,9 @@ class Engine:
         if len(self._residual(core)) > self.knobs.followup_words:
             return None
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        if not named and (remembered := session.memory.get(WORKER_PREMIUM)):
+            # "sy karyawan" two turns back, then "brp sebulan": the employees' premium.
+            named = [remembered]
         return named[0] if named and named[0] in self.knowledge.intents else target
 
     def _programme_in_premium(self, core: str, entities: Entities, session: Session) -> str | None:
@@ -808,6 +813,7 @@ class Engine:
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
         session.pending = session.pending_intent = None
+        self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
             reply = handler(ctx)
@@ -839,6 +845,20 @@ class Engine:
         session.options = list(reply.options)
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
+
+    def _remember_worker(self, normalized: str, entities: Entities, session: Session) -> None:
+        """The worker the user said they are, kept across turns whatever was asked: "sy nelayan,
+        bisa ikut?" then "iurannya?" is the independent workers' premium, for a fisherman."""
+        if entities.sector and entities.occupation:
+            session.memory["sector"], session.memory["occupation"] = (
+                entities.sector,
+                entities.occupation,
+            )
+        named = [PREMIUM_OF_WORKER[w] for w in normalized.split() if w in PREMIUM_OF_WORKER]
+        if named:
+            session.memory[WORKER_PREMIUM] = named[0]
+        elif entities.occupation:
+            session.memory[WORKER_PREMIUM] = INDEPENDENT_PREMIUM
 
     def _clarify(
         self,

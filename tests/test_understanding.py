@@ -571,3 +571,25 @@ def test_a_short_turn_continues_the_answer_just_given(
     engine: Engine, turns: tuple[str, ...], intent: str
 ) -> None:
     assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # The worker said two turns back decides which premium a bare "iuran" asks for.
+        (("saya pegawai toko, apa bisa daftar sendiri?", "iuran"), "iuran_pu"),
+        (("saya karyawan pabrik, boleh jadi peserta bpjs tk?", "berapa sebulan"), "iuran_pu"),
+        # Without a worker named, the independent workers' premium, as before.
+        (("cara daftar bpjs tk", "iuran"), "iuran_bpu"),
+    ],
+)
+def test_the_worker_type_is_remembered_across_turns(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_an_occupation_said_before_a_premium_question_is_used_in_it(engine: Engine) -> None:
+    last = conversation(engine, "saya penenun, boleh jadi peserta?", "iurannya berapa sebulan")[-1]
+    assert last.reply.intent == "iuran_bpu"
+    assert "penenun" in last.reply.text
