@@ -242,9 +242,9 @@ class Engine:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
-        if (kept := self._programme_in_premium(core, entities, session)) is not None:
+        if (in_premium := self._programme_in_premium(core, entities, session)) is not None:
             return self._run(
-                kept, text, normalized, entities, session, today, candidates, "followup"
+                in_premium, text, normalized, entities, session, today, candidates, "followup"
             )
         if (cased := self._case_carries(core, entities, session)) is not None:
             return self._run(
@@ -264,9 +264,9 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
-        if (kept := self._same_again(core, entities, session)) is not None:
+        if (again := self._same_again(core, entities, session)) is not None:
             return self._run(
-                kept, text, normalized, entities, session, today, candidates, "followup"
+                again, text, normalized, entities, session, today, candidates, "followup"
             )
         if (priced := self._income_next(core, entities, session)) is not None:
             return self._run(
