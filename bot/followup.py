@@ -299,7 +299,9 @@ IN_PREMIUM_WORDS = frozenset(
 )
 PREMIUM_TOPIC = "iuran"
 # Words around such a question that ask nothing themselves ("wajib ga", "apakah ... wajib").
-QUESTION_FILLERS = frozenset(["tidak", "apa", "apakah", "peserta", "bagi", "pekerja"])
+QUESTION_FILLERS = frozenset(
+    ["tidak", "apa", "apakah", "peserta", "bagi", "pekerja", "iuran", "premi"]
+)
 # Words that ask for the money of the programme named, whatever the case.
 TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
 

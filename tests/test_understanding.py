@@ -505,6 +505,7 @@ def test_a_clitic_comes_off_a_known_word(engine: Engine) -> None:
         (("iuran pekerja migran berapa", "jkm nya wajib?"), "iuran_pmi"),
         # The worker named in the same message says which premium.
         (("jht buat pmi wajib tidak",), "iuran_pmi"),
+        (("iuran bpu sudah termasuk jkm?",), "iuran_bpu"),
         # Only the programme and a filler after a death: the heirs' JHT.
         (("suami saya meninggal, klaim jkm gimana", "jht nya gimana"), "jht_ahli_waris"),
         # "brp sebulan" right after who may join: the independent workers' premium.
