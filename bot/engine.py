@@ -83,6 +83,7 @@ PROGRAMME_INTRO = {
 }
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
+MENU_INTENT = "menu"
 # Session memory key: the premium of the worker the user said they are ("sy karyawan").
 WORKER_PREMIUM = "worker_premium"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
@@ -137,6 +138,8 @@ class EngineKnobs:
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
     statement_switch: float = 0.7
     statement_words: int = 5
+    # The menu asked for in a long message ("bantuan min, sy bingung mulai dr mana").
+    accept_long_menu: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -626,8 +629,15 @@ class Engine:
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
         if len(normalized.split()) > MAX_FORMULAIC_WORDS:
+            # A long message is a question, not a greeting; asking for the menu at length ("apa
+            # saja yg bisa ditanyakan di sini") is one only on a near-exact match: "bantuan" and
+            # "apa saja" are in many off-topic requests too.
             ranked = [
-                c for c in ranked if not self._formulaic(c.intent) or c.intent in OFF_TOPIC_INTENTS
+                c
+                for c in ranked
+                if not self._formulaic(c.intent)
+                or c.intent in OFF_TOPIC_INTENTS
+                or (c.intent == MENU_INTENT and c.score >= self.knobs.accept_long_menu)
             ]
         if not ranked:
             return ()

@@ -594,3 +594,17 @@ def test_an_occupation_said_before_a_premium_question_is_used_in_it(engine: Engi
     last = conversation(engine, "saya penenun, boleh jadi peserta?", "iurannya berapa sebulan")[-1]
     assert last.reply.intent == "iuran_bpu"
     assert "penenun" in last.reply.text
+
+
+def test_the_menu_asked_for_at_length_is_the_menu(engine: Engine) -> None:
+    assert respond(engine, "tolong min, apa saja yang bisa saya tanyakan di sini").reply.intent == (
+        "menu"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["cara dapat bantuan bedah rumah dari desa", "apa saja bantuan untuk nelayan dari dinas"],
+)
+def test_a_long_request_for_other_help_is_not_the_menu(engine: Engine, message: str) -> None:
+    assert respond(engine, message).reply.intent != "menu"
