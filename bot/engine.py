@@ -38,6 +38,7 @@ from bot.followup import (
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
+    first_numbered,
     is_statement,
     ordinal_choice,
     residual_words,
@@ -93,6 +94,9 @@ ADDING = re.compile(
     r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
 )
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+_CHOICE_WITH_DETAIL = re.compile(
+    r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
+)
 MAX_INPUT_CHARS = 1000
 
 
@@ -221,6 +225,12 @@ class Engine:
         if choice:
             # A bare number with nothing on screen to choose: not a question of its own.
             return self._fallback(session, "", (), prompt=True)
+        if (picked := _CHOICE_WITH_DETAIL.match(text)) and session.options:
+            # "no 2, sy lahir 1980": that option, answered with the details given beside it.
+            number = int(picked.group(1))
+            if 1 <= number <= len(session.options):
+                session.memory[CLARIFIED] = picked.group(2)
+                return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
         if session.options and (position := ordinal_choice(normalized)) is not None:
@@ -321,6 +331,10 @@ class Engine:
             )
         also = self._second_question(text, core, top, entities, session, excluded)
         answered: tuple[str, ...] = ()
+        if also is not None and self._numbered_first(text, entities, session) == also:
+            # "1) ... 2) ...": the user's first question is answered, the second offered first
+            # among the options, so that "2" afterwards is the user's second question.
+            top, also = replace(top, intent=also), self._twin(top.intent, entities)
         if also is not None:
             answered = (top.intent, also)
         elif len(candidates) > 1:
@@ -742,6 +756,15 @@ class Engine:
         if main in found and others:
             return others[0]
         return None
+
+    def _numbered_first(self, text: str, entities: Entities, session: Session) -> str | None:
+        """The intent of the question a message numbers 1, when it numbers its questions."""
+        first = first_numbered(text)
+        if first is None:
+            return None
+        part = strip_courtesies(self.normalize(first))
+        ranked = self._rank(part, entities, session, bonus=False, fuzzy=False)
+        return self._twin(ranked[0].intent, entities) if ranked else None
 
     def _handler_name(self, intent_id: str | None) -> str:
         if intent_id is None or intent_id not in self.knowledge.intents:

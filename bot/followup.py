@@ -315,6 +315,15 @@ def context_words(topic: str) -> str | None:
     return TOPIC_WORDS.get(topic)
 
 
+_NUMBERED = re.compile(r"(?:^|[\s:])1[.)]\s+(.+?)\s+2[.)]\s", re.DOTALL)
+
+
+def first_numbered(text: str) -> str | None:
+    """The question a message numbers 1 ("1) jht cair umur brp 2) jp umur brp"), or None."""
+    match = _NUMBERED.search(text)
+    return match.group(1) if match else None
+
+
 def split_raw(text: str) -> list[str]:
     """The questions of a message that separates them with "?", ";", a full stop or a line."""
     parts = [p.strip() for p in _QUESTION_BREAK.split(text)]

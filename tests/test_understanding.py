@@ -608,3 +608,15 @@ def test_the_menu_asked_for_at_length_is_the_menu(engine: Engine) -> None:
 )
 def test_a_long_request_for_other_help_is_not_the_menu(engine: Engine, message: str) -> None:
     assert respond(engine, message).reply.intent != "menu"
+
+
+def test_numbered_questions_keep_the_user_s_numbers(engine: Engine) -> None:
+    """The question numbered 1 is answered, question 2 is option 2 (after the details), and
+    "no 2, ..." chooses it with the detail written beside the number."""
+    session = Session()
+    first = respond(engine, "mau tanya: 1) jht cair umur berapa 2) usia pensiun jp berapa", session)
+    assert first.reply.intent == "jht_apa"
+    assert first.reply.options[1].id == "jp_usia_pensiun"
+    chosen = respond(engine, "no 2, saya lahir 1981", session)
+    assert chosen.reply.intent == "jp_usia_pensiun"
+    assert "1981" in chosen.reply.text
