@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-CODE   := bot knowledge handlers
+CODE   := bot knowledge handlers core
 
 .PHONY: run test lint bench fuzz clean browser tools install-check
 

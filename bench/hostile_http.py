@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import logguard  # noqa: E402
+from bot.app import Runtime, make_app  # noqa: E402
 from bot.channels import whatsapp  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.httpguard import GuardedRunner  # noqa: E402
 from bot.runtime import load_engine  # noqa: E402
-from bot.server import make_app  # noqa: E402
 from bot.state import SqliteState  # noqa: E402
 from tests.fakes.graph_api import signed, text_webhook  # noqa: E402
 
@@ -117,7 +117,10 @@ async def main() -> None:
             whatsapp_api_url="http://127.0.0.1:9/v23.0",
         )
         state = SqliteState(settings.state_db)
-        app = make_app(settings, Conversation(load_engine(settings), state, settings), state)
+        app = make_app(
+            settings,
+            Runtime(settings, conversation=Conversation(load_engine(settings), state, settings)),
+        )
         app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
         runner = GuardedRunner(app, settings.request_timeout_s, settings.max_connections)
         await runner.setup()

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.reply import reply_json
+from core.reply import reply_json
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -120,7 +120,6 @@ def main(
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
     setup_logging(settings.log_level, settings.log_format, stderr)
-    from bot.state import StateError
     from knowledge import KnowledgeError
 
     try:
@@ -129,9 +128,6 @@ def main(
         print(_knowledge_error(exc, settings.knowledge_db.is_file()), file=stderr)
         return EXIT_INVALID
     except ConfigError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_INVALID
-    except StateError as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
@@ -143,6 +139,14 @@ def main(
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        # A state store's error, when a command opened one: bot.state is not imported for
+        # commands that have none (`ask` starts faster without it).
+        state = sys.modules.get("bot.state")
+        if state is None or not isinstance(exc, state.StateError):
+            raise
+        print(f"error: {exc}", file=stderr)
+        return EXIT_INVALID
 
 
 def _knowledge_error(exc: Exception, have_database: bool) -> str:
@@ -207,7 +211,7 @@ def _main_job(settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO)
 
         return serve(settings)
     if settings.telegram_enabled:
-        from bot.channels.telegram import run_polling
+        from bot.polling import run_polling
 
         return run_polling(settings)
     print(
@@ -231,7 +235,9 @@ def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int
         )
         print(format_review(review_list(compiled.facts, today), today), file=stdout)
         return EXIT_OK
-    result = build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
+    from bot.prepared import prepare_database
+
+    result = build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS), prepare_database)
     print(
         f"built {result.path}: {result.intents} intents, {result.examples} examples, {result.facts} facts",
         file=stdout,
@@ -242,13 +248,14 @@ def _build(command: str, settings: Settings, stdout: TextIO, today: date) -> int
 def _ask(
     args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
+    # Only what answering needs: `ask` is also how scripts call the bot, so it starts fast.
+    from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.conversation import APOLOGY_TEXT
-    from bot.reply import Reply
-    from bot.runtime import load_engine
-    from bot.session import Session
+    from core.reply import Reply
+    from core.session import Session
+    from handlers.notices import APOLOGY_TEXT
 
-    engine = load_engine(settings, stderr)
+    engine = open_runtime(settings, stderr=stderr).engine
     today = _today(settings, args.today)
     questions = (
         [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in stdin)
@@ -279,58 +286,26 @@ def _chat(
     *,
     resume: bool = False,
 ) -> int:
-    """The console channel: same conversation service as Telegram and WhatsApp, so its
-    questions reach the curators' report too. Each run starts a fresh conversation unless
-    `resume`: a piped script must not pick up the options of the previous run."""
+    """`chat`: the console channel (bot.channels.console) on this process's runtime."""
     from dataclasses import replace
 
-    from bot.channels.console import render
-    from bot.conversation import Conversation
-    from bot.privacy import load_or_create_salt, user_key
-    from bot.runtime import load_engine
-    from bot.stores import open_state
+    from bot.app import open_runtime
+    from bot.channels import console
 
-    engine = load_engine(settings, stderr)
-    state = open_state(settings)
     # The console is one trusted person at a keyboard: no flood guard.
-    conversation = Conversation(engine, state, replace(settings, today=today, rate_limit=10**9))
-    salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
-    key = user_key("console", "local", salt)
-    if not resume:
-        from bot.session import Session
-        from bot.state import now
-
-        state.save_session(key, Session(), now())
-    interactive = stdin.isatty()
-    try:
-        if interactive:
-            greeting = conversation.handle("console", key, choice="salam")
-            if greeting is not None:
-                print(render(greeting), file=stdout)
-            print("\n(ketik pertanyaan; Ctrl-D atau 'keluar' untuk berhenti)\n", file=stdout)
-        while True:
-            if interactive:
-                print("> ", end="", file=stdout, flush=True)
-            line = stdin.readline()
-            if not line:
-                break
-            text = line.strip()
-            if text.lower() in ("keluar", "exit", "quit"):
-                break
-            reply = conversation.handle("console", key, text=text)
-            if reply is not None:
-                print(render(reply) + "\n", file=stdout, flush=True)
-    finally:
-        state.close()
+    with open_runtime(replace(settings, today=today, rate_limit=10**9), stderr=stderr) as runtime:
+        runtime.engine  # noqa: B018 - loaded before the first prompt: a broken setup fails now
+        console.chat(runtime.conversation, runtime.salt, stdin, stdout, resume=resume)
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    from bot.app import open_runtime
     from bot.report import as_json, build_report, format_report
     from bot.state import now
-    from bot.stores import open_state
 
-    state = open_state(settings)
+    runtime = open_runtime(settings)
+    state = runtime.state
     try:
         if args.ignore:
             state.ignore_group(args.ignore, now())
@@ -339,26 +314,26 @@ def _report(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int
         since = args.since.isoformat() if args.since else ""
         report = build_report(state.questions(since), state.ignored_groups(), args.newest)
     finally:
-        state.close()
+        runtime.close()
     print(as_json(report) if args.json else format_report(report), file=stdout)
     return EXIT_OK
 
 
 def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.app import open_runtime
     from bot.channels.console import render
-    from bot.stores import open_state
     from bot.teach import TeachError, lesson_for, preview, teach
 
-    state = open_state(settings)
-    try:
-        lesson = lesson_for(args.question, args.intent, state)
-    finally:
-        state.close()
-    try:
-        taught = (preview if args.preview else teach)(lesson, settings, _today(settings, None))
-    except TeachError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_INVALID
+    with open_runtime(settings) as runtime:
+        lesson = lesson_for(args.question, args.intent, runtime.state)
+        try:
+            if args.preview:
+                taught = preview(lesson, settings, _today(settings, None))
+            else:
+                taught = teach(lesson, settings, _today(settings, None), runtime.state)
+        except TeachError as exc:
+            print(f"error: {exc}", file=stderr)
+            return EXIT_INVALID
     if args.preview:
         print(f"preview, nothing saved: {taught.shown_path} would change like this:\n", file=stdout)
         print(taught.diff or "(no change: the question(s) are examples already)", file=stdout)
@@ -376,16 +351,17 @@ def _teach(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr:
 
 
 def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.privacy import SaltError, stored_salt, user_key
-    from bot.stores import open_state
+    from bot.app import open_runtime
+    from bot.privacy import SaltError, user_key
 
+    runtime = open_runtime(settings)
     key = args.user
     channel, sep, raw = key.partition(":")
     if sep:
         try:
             # Never a new salt: with another one every key differs, nothing would be found,
             # and the user would be told they were forgotten.
-            salt = stored_salt(settings.secret_salt, settings.data_dir)
+            salt = runtime.stored_salt()
         except SaltError as exc:
             print(f"error: {exc}", file=stderr)
             return EXIT_INVALID
@@ -394,11 +370,8 @@ def _forget(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr
             # A phone number as people write it; WhatsApp sends it as bare digits.
             raw = re.sub(r"\D", "", raw)
         key = user_key(channel, raw, salt)
-    state = open_state(settings)
-    try:
-        removed = state.forget(key)
-    finally:
-        state.close()
+    with runtime:
+        removed = runtime.state.forget(key)
     print(f"removed {removed} record(s) for {key}", file=stdout)
     return EXIT_OK
 

@@ -54,6 +54,11 @@ class Settings:
     database_url: str = ""
     # How long a worker's claim on an inbox message lasts without renewal (takeover after death).
     inbox_lease_s: float = 30.0
+    # Reply sends a worker process has in flight at once, over all users and channels' inboxes.
+    # A worker killed at an instant (kill -9, power loss) can have delivered each of them without
+    # having recorded it: each can go out twice after the takeover. 16 keeps a burst moving at
+    # the Graph API's ~0.2 s per send (~80 sends/s); 1 never doubles more than one reply part.
+    sends_in_flight: int = 16
     # The curators' desk (web page at /curator): off without a token; loopback unless configured.
     curator_token: str = ""
     curator_host: str = "127.0.0.1"
@@ -256,6 +261,7 @@ def load_settings(
         whatsapp_phone_number_id=text("WHATSAPP_PHONE_NUMBER_ID"),
         database_url=text("BOT_DATABASE_URL"),
         inbox_lease_s=number("BOT_INBOX_LEASE_S", 30.0),
+        sends_in_flight=integer("BOT_SENDS_IN_FLIGHT", 16),
         whatsapp_api_url=endpoint("WHATSAPP_API_URL", whatsapp_api_url, DEFAULT_WHATSAPP_API_URL),
         curator_token=text("BOT_CURATOR_TOKEN"),
         curator_host=text("BOT_CURATOR_HOST") or "127.0.0.1",
@@ -276,6 +282,8 @@ def load_settings(
         problems.append("BOT_DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
     if settings.inbox_lease_s < 1:
         problems.append("BOT_INBOX_LEASE_S must be 1 or more")
+    if settings.sends_in_flight < 1:
+        problems.append("BOT_SENDS_IN_FLIGHT must be 1 or more")
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if settings.curator_token and len(settings.curator_token) < 16:
@@ -296,22 +304,46 @@ def load_settings(
     return settings
 
 
+# The settings each channel cannot run without: the one place that says so. A channel that
+# receives webhooks also needs BOT_SECRET_SALT (require_webhook_settings).
+REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    "whatsapp": (
+        ("WHATSAPP_APP_SECRET", "whatsapp_app_secret"),
+        ("WHATSAPP_VERIFY_TOKEN", "whatsapp_verify_token"),
+        ("WHATSAPP_ACCESS_TOKEN", "whatsapp_access_token"),
+        ("WHATSAPP_PHONE_NUMBER_ID", "whatsapp_phone_number_id"),
+    ),
+    "telegram webhook": (("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret"),),
+}
+CHANNEL_NAMES = {"whatsapp": "The WhatsApp channel", "telegram webhook": "Telegram webhook mode"}
+
+
+def enabled_channels(settings: Settings) -> list[str]:
+    """The channels of REQUIRED that these settings turn on."""
+    on = {"whatsapp": settings.whatsapp_enabled, "telegram webhook": settings.telegram_webhook_mode}
+    return [name for name in REQUIRED if on[name]]
+
+
+def missing_settings(settings: Settings, channel: str) -> list[str]:
+    return [name for name, attribute in REQUIRED[channel] if not getattr(settings, attribute)]
+
+
+def require_channel_settings(settings: Settings) -> None:
+    """Every enabled channel has what it needs; else a ConfigError naming each missing one."""
+    for channel in enabled_channels(settings):
+        if missing := missing_settings(settings, channel):
+            raise ConfigError(
+                f"{CHANNEL_NAMES[channel]} needs these settings: " + ", ".join(missing)
+            )
+
+
 def require_webhook_settings(settings: Settings) -> None:
     """Fail fast, listing every missing name, before any webhook server starts."""
     missing: list[str] = []
     # The curators' desk alone receives nothing from users: a local salt will do for it.
-    if not settings.secret_salt and (settings.whatsapp_enabled or settings.telegram_webhook_mode):
+    if not settings.secret_salt and enabled_channels(settings):
         missing.append("BOT_SECRET_SALT")
-    if settings.telegram_webhook_mode and not settings.telegram_webhook_secret:
-        missing.append("TELEGRAM_WEBHOOK_SECRET")
-    if settings.whatsapp_enabled:
-        for name, value in (
-            ("WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
-            ("WHATSAPP_VERIFY_TOKEN", settings.whatsapp_verify_token),
-            ("WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
-            ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
-        ):
-            if not value:
-                missing.append(name)
+    for channel in sorted(enabled_channels(settings), reverse=True):  # Telegram's name first
+        missing += missing_settings(settings, channel)
     if missing:
         raise ConfigError("Webhook mode needs these settings: " + ", ".join(missing))

@@ -1,7 +1,11 @@
 """One conversation turn for any channel: flood guard, session, engine, question log.
 
-Channel adapters translate platform payloads to `handle(...)` calls and render the Reply; this
-is the single place that touches the session store and the question log.
+Channel adapters translate platform payloads to calls of this service's public API and render
+the Reply: `handle` (a typed message), `select` (a button), `greet` (first contact), `menu`,
+`media_notice` (what the bot cannot read yet) and `knows`/`option_ids` (which option ids
+exist). They never reach its engine, knowledge or flood guard. This is the single place that
+touches the session store and the question log; every word it answers with comes from
+`handlers/`.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -19,21 +23,19 @@ from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.links import ShareLinks
 from bot.metrics import metrics
 from bot.privacy import mask_memory, mask_text
-from bot.ratelimit import FLOOD_TEXT, RateLimiter
-from bot.reply import Reply
-from bot.session import Session
+from bot.ratelimit import RateLimiter
 from bot.state import LoggedQuestion, StateError, StateStore
+from core.reply import Reply
+from core.session import Session
 
 if TYPE_CHECKING:  # a deferred conversation (the acknowledging server) never imports these
     from bot.engine import Engine, Outcome
 
 log = logging.getLogger(__name__)
 
-# The answer to a message whose processing raised (a "poison" message): sent once, never retried.
-APOLOGY_TEXT = (
-    "Maaf, ada gangguan saat saya memproses pesan Bapak/Ibu. Coba tulis pertanyaannya dengan "
-    "kata lain. Saluran resmi: telepon 175 atau aplikasi JMO."
-)
+# The intents a channel's first contact and its menu command open.
+GREETING_INTENT = "salam"
+MENU_INTENT = "menu"
 # Session memory key: the intent whose answer "Bagikan" would share.
 SHARED_INTENT = "shared_intent"
 
@@ -102,6 +104,9 @@ class Conversation:
 
         `received_at` is when the message arrived (a durable inbox answers later): the flood guard
         counts arrivals, so a user who wrote slowly is not taken for a flood after a backlog."""
+        # Imported here: a conversation that only acknowledges never loads the handlers.
+        from handlers.notices import APOLOGY_TEXT, FLOOD_TEXT
+
         now = self.clock()
         text = clean_text(text) if text is not None else None
         choice = clean_text(choice, MAX_FIELD_CHARS) if choice is not None else None
@@ -144,6 +149,61 @@ class Conversation:
             log.exception("session or question log could not be saved")
         metrics().turn(channel, outcome.kind, time.perf_counter() - started)
         return outcome.reply
+
+    def select(
+        self, channel: str, user_key: str, option_id: str, *, received_at: float | None = None
+    ) -> Reply | None:
+        """The answer behind an option the user chose (a button, a list row)."""
+        return self.handle(channel, user_key, choice=option_id, received_at=received_at)
+
+    def greet(
+        self, channel: str, user_key: str, *, received_at: float | None = None
+    ) -> Reply | None:
+        """First contact: what the bot is, what it answers, where the official channels are."""
+        if self.knows(GREETING_INTENT):
+            return self.select(channel, user_key, GREETING_INTENT, received_at=received_at)
+        return self.handle(channel, user_key, text="halo", received_at=received_at)
+
+    def menu(
+        self, channel: str, user_key: str, *, received_at: float | None = None
+    ) -> Reply | None:
+        """The menu of topics (a menu command, a button the bot can no longer resolve)."""
+        return self.select(channel, user_key, MENU_INTENT, received_at=received_at)
+
+    def media_notice(
+        self, channel: str, user_key: str, kind: str, *, received_at: float | None = None
+    ) -> Reply | None:
+        """The kind word for a message of `kind` the bot cannot read yet (a voice note, a
+        photo, a location...), under the same flood guard as questions; None for a flood
+        being ignored."""
+        from handlers.notices import FLOOD_TEXT, media_notice
+
+        verdict = self.flood_verdict(user_key, self.clock() if received_at is None else received_at)
+        if verdict == "drop":
+            return None
+        if verdict == "warn":
+            return Reply(text=FLOOD_TEXT)
+        return media_notice(kind)
+
+    def telegram_username(self, username: str) -> None:
+        """The bot's Telegram username (known once getMe answered), for the t.me link under a
+        forwarded answer."""
+        self.share_links.telegram_username = username
+
+    def start_over(self, user_key: str) -> None:
+        """Forget the user's conversation so far (the console's fresh start)."""
+        self.state.save_session(user_key, Session(), self.clock())
+
+    def knows(self, option_id: str) -> bool:
+        """Whether an option id (an intent id, maybe with an argument after ":") is answerable."""
+        return option_id.partition(":")[0] in self.engine.knowledge.intents
+
+    def option_ids(self) -> Iterator[str]:
+        """Every option id the knowledge can produce (knowledge.options), for resolving a
+        shortened button after a restart."""
+        from knowledge.options import option_ids
+
+        return option_ids(self.engine.knowledge)
 
     def flood_verdict(self, user_key: str, now: float) -> str:
         """The flood guard: in memory for one instance; in the store when instances share it

@@ -7,18 +7,24 @@ gate a call runs on a database thread while the loop goes on; a caller waits at 
 (then gets DatabaseBusy, a StateError, and answers 503), and when `max_waiting` calls are
 already queued a new one is refused at once, so a stuck database never piles up work. The gate
 also remembers what went wrong, for /healthz, without touching the database.
+
+With `at_once` (SQLite's SqliteState.at_once) a call is first tried on the event loop, in one
+transaction, if the database is free this very instant: most webhooks then store without the
+thread hop (about a tenth of an acknowledgement's CPU), and one that finds the database in use
+goes through the thread as before, never waiting on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from bot.state import StateError
+from bot.state import StateError, WouldWait
 
 T = TypeVar("T")
 
@@ -32,10 +38,17 @@ class DatabaseBusy(StateError):
 
 
 class DatabaseGate:
-    def __init__(self, wait_s: float = 2.0, max_waiting: int = 64, threads: int = 1) -> None:
+    def __init__(
+        self,
+        wait_s: float = 2.0,
+        max_waiting: int = 64,
+        threads: int = 1,
+        at_once: Callable[[Callable[[], Any]], Any] | None = None,
+    ) -> None:
         """`threads`: calls run at once (1 for SQLite, whose connection takes one at a time;
-        more for PostgreSQL's connection pool)."""
+        more for PostgreSQL's connection pool). `at_once`: see the module docstring."""
         self.wait_s = wait_s
+        self._at_once = at_once
         self.max_waiting = max_waiting
         self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="state-db")
         self._count_lock = threading.Lock()
@@ -53,6 +66,18 @@ class DatabaseGate:
 
     async def run(self, call: Callable[..., T], *args: object) -> T:
         """`call(*args)` on a database thread; DatabaseBusy when it cannot be done in time."""
+        if self._at_once is not None and not self._queued:
+            # Nobody queued for the thread (who would be overtaken): try right here.
+            try:
+                result: T = self._at_once(functools.partial(call, *args))
+            except WouldWait:
+                pass
+            except StateError as exc:
+                self._failed(f"the state database failed: {exc}")
+                raise
+            else:
+                self._problem = None
+                return result
         with self._count_lock:
             queued = self._queued
             refused = queued >= self.max_waiting

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
+from bot.confidence import LOW_CONFIDENCE
 from bot.domain import names_agency_matter, names_domain, names_foreign_matter
-from bot.entities import PROGRAMME_WORDS, Entities, EntityExtractor
+from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
     AGE_NEXT,
     BARE_TOPIC,
@@ -50,9 +53,10 @@ from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
 from bot.preamble import strip_correction, strip_courtesies
-from bot.reply import Option, Reply
-from bot.session import Session
-from handlers import HANDLERS, Context
+from core.entities import Entities
+from core.reply import Option, Reply
+from core.session import Session
+from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
@@ -117,7 +121,7 @@ class EngineKnobs:
     stay_bonus: float = 0.03
     # How far below the best a candidate about the programme the message names may be and win.
     programme_margin: float = 0.08
-    low_confidence: float = 0.62
+    low_confidence: float = LOW_CONFIDENCE
     # A long message carries the user's story around the question ("sy ART di jakarta, majikan
     # mau daftarin sy..."): its words are mostly not the examples' words, so its best score is
     # lower for the same certainty. From `long_words` words on, `accept_long` is the bar.
@@ -166,6 +170,7 @@ class Engine:
         knobs: EngineKnobs | None = None,
         share_contact: str = "",
         gazetteer: Gazetteer | None = None,
+        prepared: Mapping[str, Any] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
@@ -173,21 +178,33 @@ class Engine:
         self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
+        # The examples read like messages and the matcher's tables: stored by `bot build`
+        # (bot.prepared), computed here when none were given.
+        if prepared is None:
+            self.tables, self.matcher = self._prepare()
+        else:
+            self.tables, self.matcher = dict(prepared), Matcher.from_tables(prepared["matcher"])
+        self.normalize.extend_stems(self.tables["stems"])
+        self.normalize.extend_vocabulary(self.tables["words"])
+        self.extractor.vocabulary = set(self.tables["words"])
+        self._vocabulary = self.matcher.vocabulary
+
+    def _prepare(self) -> tuple[dict[str, Any], Matcher]:
+        knowledge = self.knowledge
         # The examples' own words first, so that "iurannya" in an example and "iurannya?" in a
         # message both read as "iuran" (a clitic comes off when the bare word is known).
-        self.normalize.extend_stems(
-            w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()
+        stems = sorted(
+            {w for text, _ in knowledge.examples for w in text.lower().split() if w.isalpha()}
         )
+        self.normalize.extend_stems(stems)
         normalized = [
             (self._example_text(text, intent), intent)
             for text, intent in knowledge.examples
             if intent in knowledge.intents
         ]
-        self.normalize.extend_vocabulary(w for text, _ in normalized for w in text.split())
-        self.extractor.vocabulary = {w for text, _ in normalized for w in text.split()}
-        self._masked_examples = [(self.extractor.mask_places(t), i) for t, i in normalized]
-        self.matcher = Matcher(self._masked_examples)
-        self._vocabulary = self.matcher.vocabulary
+        words = sorted({w for text, _ in normalized for w in text.split()})
+        matcher = Matcher([(self.extractor.mask_places(t), i) for t, i in normalized])
+        return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
     def _words_by_topic(self) -> dict[str, frozenset[str]]:
         """Every word each topic's examples use, as written (a split, no normalising: cheap)."""
@@ -588,12 +605,8 @@ class Engine:
     def _not_an_option(self, number: int, session: Session) -> Outcome:
         """ "9" when three options are on screen: say which numbers work, keep the options."""
         count = len(session.options)
-        valid = "1" if count == 1 else f"1 sampai {count}"
         # The options themselves follow as buttons or numbered lines (the renderer's part).
-        text = (
-            f"Pilihan {number} tidak ada. Balas dengan nomor {valid}, atau tulis pertanyaan "
-            "Bapak/Ibu dengan kata-kata sendiri."
-        )
+        text = notices.not_an_option(number, count)
         reply = Reply(
             text=text,
             options=tuple(session.options),
@@ -735,7 +748,8 @@ class Engine:
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         if len(raw_parts) >= 2:
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts]
+            # Only the first three are read below: a flood of lines must not be normalised whole.
+            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
         else:
             parts = split_core(core)
         if len(parts) < 2:
@@ -845,19 +859,14 @@ class Engine:
         intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
-        session.pending = session.pending_intent = None
+        session.pending_intent = None
         self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
             reply = handler(ctx)
         except MissingFact as exc:
             log.warning("no fact in force for %s (intent %s)", exc, intent_id)
-            reply = Reply(
-                text=(
-                    "Maaf, angka yang berlaku untuk tanggal ini belum ada di data saya, jadi saya "
-                    "tidak mau menebak. Silakan tanyakan ke 175 atau bpjsketenagakerjaan.go.id."
-                ),
-            )
+            reply = Reply(text=notices.MISSING_FIGURE_TEXT)
         confidence = candidates[0].score if candidates and kind == "answer" else 1.0
         if kind == "followup" and candidates:
             confidence = max(confidence if candidates[0].intent == intent_id else 0.0, 0.75)
@@ -907,13 +916,10 @@ class Engine:
             Option(top.intent, intents[top.intent].title),
             Option(second.intent, intents[second.intent].title),
         )
-        text = (
-            f'Maksud Bapak/Ibu yang mana: "{options[0].title}" atau "{options[1].title}"? '
-            "Pilih salah satu, atau tulis pertanyaannya lebih lengkap."
-        )
+        text = notices.which_one(options[0].title, options[1].title)
         reply = Reply(text=text, options=options, intent=top.intent, confidence=top.score)
         session.options = list(options)
-        session.pending = session.pending_intent = None
+        session.pending_intent = None
 
         return Outcome(reply, normalized, candidates, "clarify", entities)
 
@@ -942,7 +948,7 @@ class Engine:
         elif prompt:
             reply = replace(
                 fallback_reply(self.knowledge),
-                text="Silakan tulis pertanyaan Bapak/Ibu tentang BPJS Ketenagakerjaan, atau pilih dari menu.",
+                text=notices.PROMPT_TEXT,
             )
         else:
             reply = fallback_reply(self.knowledge)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from bot.numbers import find_amounts, find_numbers
 from bot.places import Gazetteer, Place, region_ids
+from core.entities import Entities
 from knowledge.model import Region
 from knowledge.places import fold_place
 
@@ -75,28 +75,6 @@ _WORKERS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Entities:
-    amounts: tuple[int, ...] = ()
-    regions: tuple[str, ...] = ()
-    # A place name shared by several regions (Kota vs Kabupaten Kupang): ask which one.
-    ambiguous_regions: tuple[tuple[str, ...], ...] = ()
-    # Places outside the provinces the regional data covers: (place, its province), e.g.
-    # ("Kota Medan", "Sumatera Utara"). Premiums and benefits are national; offices are not.
-    outside: tuple[tuple[str, str], ...] = ()
-    programmes: tuple[str, ...] = ()
-    occupation: str | None = None
-    sector: str | None = None
-    age: int | None = None
-    birth_year: int | None = None
-    years: int | None = None
-    workers: int | None = None
-    risk_group: str | None = None
-    months: int | None = None
-    school_level: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
-
-
 class EntityExtractor:
     def __init__(
         self,
@@ -120,15 +98,28 @@ class EntityExtractor:
         self._single_aliases = [a for a in self._aliases if " " not in a and len(a) >= 5]
         self._occupations = dict(occupations)
         self._occ_max_words = max((len(t.split()) for t in self._occupations), default=1)
+        self._starts: dict[int, tuple[Mapping[str, object], int, dict[str, frozenset[int]]]] = {}
+        # mask_places runs several times on one message (ranking, follow-up checks).
+        self._masked: dict[str, str] = {}
+        self._near_alias: dict[str, str | None] = {}
+        self._union: tuple[set[str], set[str], set[str]] | None = None
 
     def _ngram_lookup(
         self, words: list[str], table: Mapping[str, object], max_words: int
     ) -> list[tuple[int, int, str]]:
         """Longest-first, non-overlapping exact phrase matches as (start, end, phrase)."""
+        # Only positions whose word starts some phrase of the table, and only the lengths of
+        # those phrases: most words of a message start none.
+        firsts = self._phrase_starts(table)
+        starts = [(i, sizes) for i, w in enumerate(words) if (sizes := firsts.get(w))]
         found: list[tuple[int, int, str]] = []
+        if not starts:
+            return found
         taken = [False] * len(words)
         for size in range(min(max_words, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
+            for start, sizes in starts:
+                if size not in sizes or start + size > len(words):
+                    continue
                 if any(taken[start : start + size]):
                     continue
                 phrase = " ".join(words[start : start + size])
@@ -137,6 +128,21 @@ class EntityExtractor:
                     for i in range(start, start + size):
                         taken[i] = True
         return sorted(found)
+
+    def _phrase_starts(self, table: Mapping[str, object]) -> dict[str, frozenset[int]]:
+        """First word -> lengths (in words) of the table's phrases, computed once per table."""
+        key = id(table)
+        cached = self._starts.get(key)
+        if cached is not None and cached[0] is table and cached[1] == len(table):
+            return cached[2]
+        sizes: dict[str, set[int]] = defaultdict(set)
+        for phrase in table:
+            parts = phrase.split()
+            if parts:
+                sizes[parts[0]].add(len(parts))
+        starts = {w: frozenset(n) for w, n in sizes.items()}
+        self._starts[key] = (table, len(table), starts)
+        return starts
 
     def _our_region(self, place: Place) -> str | None:
         """The curated region a place lies in, when it is in NTT, NTB or Bangka Belitung."""
@@ -151,9 +157,7 @@ class EntityExtractor:
         covered = {i for s, e, _ in matches for i in range(s, e)}
         outside: list[tuple[str, str]] = []
         gazetteer_ids: list[str] = []
-        for start, end, places in self._gazetteer.find(
-            words, covered, vocabulary | self.vocabulary
-        ):
+        for start, end, places in self._gazetteer.find(words, covered, self._known(vocabulary)):
             covered.update(range(start, end))
             ours = [r for r in (self._our_region(p) for p in places) if r is not None]
             if ours:
@@ -166,9 +170,8 @@ class EntityExtractor:
         for i, word in enumerate(words):
             if i in covered or len(word) < 5 or word in vocabulary:
                 continue
-            hit = process.extractOne(word, self._single_aliases, scorer=fuzz.ratio, score_cutoff=86)
-            if hit is not None:
-                phrases.append(hit[0])
+            if (hit := self._misspelt_place(word)) is not None:
+                phrases.append(hit)
         found: list[str] = []
         ambiguous: list[tuple[str, ...]] = []
         for phrase in phrases:
@@ -180,11 +183,34 @@ class EntityExtractor:
         found.extend(gazetteer_ids)
         return list(dict.fromkeys(found)), ambiguous, list(dict.fromkeys(outside))
 
+    def _known(self, vocabulary: set[str]) -> set[str]:
+        """The caller's words and the examples' words, united once rather than per message."""
+        cached = self._union
+        if cached is None or cached[0] is not vocabulary or cached[1] is not self.vocabulary:
+            cached = self._union = (vocabulary, self.vocabulary, vocabulary | self.vocabulary)
+        return cached[2]
+
+    def _misspelt_place(self, word: str) -> str | None:
+        if word not in self._near_alias:
+            if len(self._near_alias) > 4096:  # bounded: random words must not grow memory
+                self._near_alias.clear()
+            hit = process.extractOne(word, self._single_aliases, scorer=fuzz.ratio, score_cutoff=86)
+            self._near_alias[word] = hit[0] if hit is not None else None
+        return self._near_alias[word]
+
     def mask_places(self, normalized: str) -> str:
         """Replace every place name with one word, so that matching learns "berapa peserta di
         <place>" rather than which places happened to appear in which examples. Only the curated
         regions: a place elsewhere stays a word, so that "jual sapi bali" does not become a
         question about a region."""
+        masked = self._masked.get(normalized)
+        if masked is None:
+            if len(self._masked) > 4096:  # bounded: every message is new text
+                self._masked.clear()
+            masked = self._masked[normalized] = self._mask(normalized)
+        return masked
+
+    def _mask(self, normalized: str) -> str:
         words = normalized.split()
         matches = self._ngram_lookup(words, self._aliases, self._max_words)
         if not matches:

@@ -27,7 +27,7 @@ from typing import TextIO
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.engine import Engine, Outcome
-from bot.session import Session
+from core.session import Session
 
 DATA_DIR = PROJECT_ROOT / "tests" / "data"
 DEFAULT_DEVSET = DATA_DIR / "devset.tsv"
@@ -323,7 +323,7 @@ def run_eval(
     stderr: TextIO,
     show_errors: bool,
 ) -> int:
-    from bot.runtime import load_engine
+    from bot.app import open_runtime
 
     if isinstance(paths, Path):
         paths = [paths]
@@ -334,7 +334,7 @@ def run_eval(
         if not chosen:
             print(f"error: no labelled sets in {DATA_DIR}; give a FILE to evaluate", file=stderr)
             return 2
-    engine = load_engine(settings, stderr)
+    engine = open_runtime(settings, stderr=stderr).engine
     reports: list[Report] = []
     for path in chosen:
         try:

@@ -26,11 +26,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from bot.health import Heartbeat
 from bot.sealing import Sealer, SealError
-from bot.state import Health, InboxItem, InboxStore, StateError
+from bot.state import Health, InboxItem, InboxStore, StateError, WouldWait
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,40 @@ class Outcome:
 
 DONE = Outcome()
 
-Save = Callable[[dict[str, Any]], Awaitable[None]]
+
+class Progress:
+    """A Responder's line back to the worker while it answers one item.
+
+    `await progress(payload)` stores how far the sending got (the rendered reply and how many
+    pieces went out). `await progress.sending()` comes before each reply send: the first call
+    takes one of the worker's send slots, kept until the item's outcome is recorded. A piece is
+    "in flight" from its send until its progress (or the outcome) is stored; a worker killed in
+    between has sent it without knowing, and the next worker sends it again. So a worker with N
+    slots can double at most N pieces when it dies, whatever the number of users waiting."""
+
+    def __init__(
+        self, store: Callable[[dict[str, Any]], Awaitable[None]], slots: asyncio.Semaphore
+    ):
+        self._store = store
+        self._slots = slots
+        self.holding = False
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        await self._store(payload)
+
+    async def sending(self) -> None:
+        if not self.holding:
+            await self._slots.acquire()
+            self.holding = True
+
+    def release(self) -> None:
+        if self.holding:
+            self.holding = False
+            self._slots.release()
+
+
+# The name the responders know it by: what they call to save their progress.
+Save = Progress
 
 
 class Responder(Protocol):
@@ -88,6 +121,14 @@ class WorkerStore(InboxStore, Health, Protocol):
     """What a worker uses of the state store: the inbox, and its heartbeat."""
 
 
+@runtime_checkable
+class Immediate(Protocol):
+    """A store that runs a short call on the event loop when it needs not wait for anybody
+    (SqliteState.at_once), and says WouldWait otherwise."""
+
+    def at_once(self, work: Callable[[], T]) -> T: ...
+
+
 @dataclass(frozen=True)
 class InboxOptions:
     # Items held in memory at once (claimed, queued per user).
@@ -101,6 +142,9 @@ class InboxOptions:
     poll_s: float = 1.0
     # On shutdown, sends in flight get this long to finish before their items are released.
     drain_s: float = 5.0
+    # Reply sends in flight at once (BOT_SENDS_IN_FLIGHT): also the most a killed worker can
+    # send twice (see Progress).
+    sends_in_flight: int = 16
     # Transient failures of a whole item before it is given up: with the growing pauses of
     # retry_delay (2 s, 4 s, … 300 s), about 14 minutes of platform outage.
     max_item_attempts: int = 10
@@ -132,6 +176,8 @@ class InboxWorker:
         self._inflight: dict[int, InboxItem] = {}
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
+        self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
+        self._at_once = state.at_once if isinstance(state, Immediate) else None
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
         self._scrubbed_at = float("-inf")
         # Set after every scrub of the WAL (tests wait on it instead of sleeping).
@@ -189,7 +235,7 @@ class InboxWorker:
         """Until nothing is in flight and nothing is pending (tests and benchmarks)."""
         while True:
             if not self._inflight:
-                pending: int = await off_loop(self.state.pending_count, self.channel)
+                pending: int = await self._db(self.state.pending_count, self.channel)
                 if not pending:
                     return
             self._changed.clear()
@@ -201,13 +247,24 @@ class InboxWorker:
             self._changed.clear()
             await self._changed.wait()
 
+    async def _db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A short state call: right here when the store can do it without waiting (SQLite with
+        the file free this instant: no thread hop, several per answered message), else on a
+        database thread (PostgreSQL always: it is a network round trip)."""
+        if self._at_once is not None:
+            try:
+                return self._at_once(functools.partial(fn, *args, **kwargs))
+            except WouldWait:
+                pass
+        return await off_loop(fn, *args, **kwargs)
+
     # -- claiming --------------------------------------------------------------------------------
 
     async def _loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
-            await off_loop(self.heartbeat.beat, time.time())
+            await self._db(self.heartbeat.beat, time.time())
             more = await self._claim()
             self._changed.set()
             if more:
@@ -237,7 +294,7 @@ class InboxWorker:
         if free <= 0:
             return False
         try:
-            items = await off_loop(
+            items = await self._db(
                 self.state.claim, self.channel, self.options.clock(), self.options.lease_s, free
             )
         except StateError:
@@ -308,11 +365,15 @@ class InboxWorker:
         try:
             while queue:
                 item = queue[0]
+                progress = Progress(functools.partial(self._save, item), self._send_slots)
                 try:
-                    outcome = await self._answer(item)
+                    outcome = await self._answer(item, progress)
                     await self._record(item, outcome)
                 except StateError:
                     log.exception("%s: the inbox could not record an outcome", self.channel)
+                finally:
+                    # Only now is the last piece sent known to the store: the slot is free.
+                    progress.release()
                 queue.popleft()
                 self._inflight.pop(item.id, None)
                 self._changed.set()
@@ -325,13 +386,13 @@ class InboxWorker:
                 self._queues.pop(key, None)
             self._wake.set()
 
-    async def _answer(self, item: InboxItem) -> Outcome:
-        async def save(payload: dict[str, Any]) -> None:
-            sealed = self.responder.sealer.seal(self.channel, item.message_id, payload)
-            await off_loop(self.state.update_payload, item.id, sealed)
+    async def _save(self, item: InboxItem, payload: dict[str, Any]) -> None:
+        sealed = self.responder.sealer.seal(self.channel, item.message_id, payload)
+        await self._db(self.state.update_payload, item.id, sealed)
 
+    async def _answer(self, item: InboxItem, progress: Progress) -> Outcome:
         try:
-            return await self.responder.answer(item, save)
+            return await self.responder.answer(item, progress)
         except StateError:
             raise
         except Exception as exc:
@@ -349,11 +410,11 @@ class InboxWorker:
     async def _record(self, item: InboxItem, outcome: Outcome) -> None:
         now = self.options.clock()
         if outcome.error is None:
-            await off_loop(self.state.finish, item.id, now)
+            await self._db(self.state.finish, item.id, now)
             return
         if outcome.permanent:
             log.warning("%s: reply not delivered (%s), not retried", self.channel, outcome.error)
-            await off_loop(self.state.finish, item.id, now, outcome.error)
+            await self._db(self.state.finish, item.id, now, outcome.error)
             return
         if item.attempts >= self.options.max_item_attempts:
             log.warning(
@@ -362,11 +423,11 @@ class InboxWorker:
                 item.attempts,
                 outcome.error,
             )
-            await off_loop(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
+            await self._db(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
             return
         delay = retry_delay(item.attempts, outcome.retry_after_s)
         log.info("%s: reply postponed %.0f s (%s)", self.channel, delay, outcome.error)
-        await off_loop(self.state.retry_later, item.id, now, delay, outcome.error)
+        await self._db(self.state.retry_later, item.id, now, delay, outcome.error)
 
 
 __all__ = [
@@ -374,6 +435,7 @@ __all__ = [
     "InboxOptions",
     "InboxWorker",
     "Outcome",
+    "Progress",
     "Responder",
     "Save",
     "off_loop",

@@ -7,14 +7,23 @@ Two signals, blended:
   (rapidfuzz again): rare, telling words such as "jht" or "beasiswa" count for more than
   "bpjs", and words the bot has never seen pull the score down, which is what sends off-topic
   messages and gibberish to the fallback instead of the nearest intent.
+
+Speed: a word index picks the candidates before any fuzzy scoring. Each word's list of examples
+is ordered by how much the word weighs in the example (short examples first), and only its first
+`posting_cap` entries (`common_cap` for words most intents use) are read. The `candidates`
+examples with the best partial cosine, plus the best example of each of the first
+`intents_scored` intents met, are then scored exactly (cosine and rapidfuzz). The work per
+message is bounded by its words and these caps, not by the number of examples.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -38,8 +47,25 @@ class MatcherKnobs:
     # Weight of the intent-level similarity (all examples of an intent as one bag of words),
     # which keeps one short, lucky example from outvoting an intent's whole vocabulary.
     intent_weight: float = 0.25
-    # Only examples sharing a word used by at most this share of intents get a fuzzy score.
-    telling_share: float = 0.5
+    # Examples scored exactly (cosine and rapidfuzz) per message, picked by the word index;
+    # 0 scores every example that shares a word with the message (the unpruned ranking).
+    candidates: int = 20
+    # Entries read from each word's example list when picking them (0: all of them).
+    posting_cap: int = 256
+    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa"), which
+    # tells little (it still counts in the exact scores).
+    common_cap: int = 48
+    common_share: float = 0.7
+    # Hostile and rambling text: only this many words of a message are matched, and at most
+    # this many new misspellings are looked up per message (each is a search of the vocabulary).
+    max_words: int = 60
+    max_corrections: int = 8
+    fuzzy_cutoff: float = 35.0
+    # Besides the `candidates` best, the `per_intent` best examples of each of the first
+    # `intents_scored` intents (in order of partial cosine): runners-up matter too, since a
+    # follow-up's topic lifts one of them.
+    per_intent: int = 1
+    intents_scored: int = 12
 
 
 class Matcher:
@@ -58,50 +84,70 @@ class Matcher:
                 self._intents.append(intent)
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         for text, intent in zip(self._texts, self._intents, strict=True):
-            for word in set(text.split()):
+            for word in text.split():
                 intents_by_word[word].add(intent)
         n_intents = max(1, len(set(self._intents)))
-        self._idf = {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
-        self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
-        self._vocabulary = sorted(self._idf)
-        self._vectors: list[dict[str, float]] = []
-        self._norms: list[float] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        idf = {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
+        self._idf = idf
+        norms = [math.sqrt(sum(idf[w] ** 2 for w in set(t.split()))) for t in self._texts]
+        postings: dict[str, list[int]] = defaultdict(list)
         for index, text in enumerate(self._texts):
-            vector = {w: self._idf[w] for w in set(text.split())}
-            self._vectors.append(vector)
-            self._norms.append(math.sqrt(sum(v * v for v in vector.values())))
-            for word in vector:
-                self._postings[word].append(index)
-        self._choices = dict(enumerate(self._texts))
+            for word in set(text.split()):
+                postings[word].append(index)
+        # Shortest examples first: there a shared word weighs most in the cosine.
+        self._postings = {
+            w: sorted(indices, key=lambda i: (norms[i], i)) for w, indices in postings.items()
+        }
         # Intent profiles: sublinear term frequency x IDF over all of an intent's examples.
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for text, intent in zip(self._texts, self._intents, strict=True):
             for word in set(text.split()):
                 counts[intent][word] += 1
-        self._profiles: dict[str, dict[str, float]] = {}
-        self._profile_norms: dict[str, float] = {}
-        for intent, words in counts.items():
-            profile = {w: (1 + math.log(n)) * self._idf[w] for w, n in words.items()}
-            self._profiles[intent] = profile
-            self._profile_norms[intent] = math.sqrt(sum(v * v for v in profile.values()))
-        self._corrections: dict[str, str | None] = {}
-        # A word used by at most this share of intents narrows the fuzzy comparison.
-        self._telling_idf = math.log(1 + 1 / self.knobs.telling_share)
+        self._profiles = {
+            intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
+            for intent, found in counts.items()
+        }
+        self._derive()
 
-    def _fuzzy_choices(self, q_weights: dict[str, float]) -> dict[int, str]:
-        """The examples worth a fuzzy comparison: those sharing a telling word with the message
-        (a word index before fuzzy scoring). Words most intents use ("bpjs", "berapa") do not
-        narrow anything; a message made only of such words is compared with every example."""
-        telling = [w for w, idf in q_weights.items() if idf >= self._telling_idf]
-        if not telling:
-            return self._choices
-        indices: set[int] = set()
-        for word in telling:
-            indices.update(self._postings.get(word, ()))
-        if len(indices) * 2 > len(self._texts):
-            return self._choices
-        return {i: self._texts[i] for i in indices}
+    def _derive(self) -> None:
+        """What follows from the tables: cheap to compute at every start."""
+        idf = self._idf
+        self._words = [frozenset(text.split()) for text in self._texts]
+        self._norms = [math.sqrt(sum(idf[w] ** 2 for w in words)) for words in self._words]
+        self._inverse_norms = [1 / n if n else 0.0 for n in self._norms]
+        self._profile_norms = {
+            intent: math.sqrt(sum(v * v for v in profile.values()))
+            for intent, profile in self._profiles.items()
+        }
+        n_intents = max(1, len(set(self._intents)))
+        self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
+        self._vocabulary = sorted(idf)
+        common_idf = math.log(1 + 1 / self.knobs.common_share)
+        self._caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
+        self._corrections: dict[str, str | None] = {}
+
+    def tables(self) -> dict[str, object]:
+        """The matcher's tables as plain JSON-ready data, for `bot build` to store."""
+        return {
+            "texts": self._texts,
+            "intents": self._intents,
+            "idf": self._idf,
+            "postings": self._postings,
+            "profiles": self._profiles,
+        }
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Any], knobs: MatcherKnobs | None = None) -> Matcher:
+        """A matcher from `tables()` as stored: no example is read again."""
+        matcher = cls.__new__(cls)
+        matcher.knobs = knobs or MatcherKnobs()
+        matcher._texts = list(tables["texts"])
+        matcher._intents = list(tables["intents"])
+        matcher._idf = dict(tables["idf"])
+        matcher._postings = dict(tables["postings"])
+        matcher._profiles = dict(tables["profiles"])
+        matcher._derive()
+        return matcher
 
     @property
     def vocabulary(self) -> set[str]:
@@ -114,82 +160,178 @@ class Matcher:
         if len(word) < self.knobs.min_correctable_length or word.isdigit():
             return None
         if word not in self._corrections:
-            hit = process.extractOne(
-                word,
-                self._vocabulary,
-                scorer=fuzz.ratio,
-                score_cutoff=self.knobs.correction_cutoff,
-            )
-            # Bounded memo: typos repeat, but an attacker's random words must not grow memory.
-            if len(self._corrections) > 50_000:
-                self._corrections.clear()
-            self._corrections[word] = hit[0] if hit else None
+            self._corrections[word] = self._nearest(word)
         return self._corrections[word]
+
+    def _nearest(self, word: str) -> str | None:
+        hit = process.extractOne(
+            word,
+            self._vocabulary,
+            scorer=fuzz.ratio,
+            score_cutoff=self.knobs.correction_cutoff,
+        )
+        # Bounded memo: typos repeat, but an attacker's random words must not grow memory.
+        if len(self._corrections) > 50_000:
+            self._corrections.clear()
+        return hit[0] if hit else None
 
     def corrected(self, normalized: str) -> str:
         return " ".join(self.correct(w) or w for w in normalized.split())
 
+    def _read_words(self, words: list[str]) -> list[str | None]:
+        """Each word corrected; past `max_corrections` new look-ups a word stays unknown."""
+        fixed: list[str | None] = []
+        lookups = 0
+        for word in words:
+            if word in self._idf or word in self._corrections:
+                fixed.append(self.correct(word))
+            elif lookups < self.knobs.max_corrections:
+                lookups += 1
+                fixed.append(self.correct(word))
+            else:
+                fixed.append(None)
+        return fixed
+
+    def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
+        """The examples worth scoring (best partial cosine over the capped example lists), and
+        their exact dot products with the message."""
+        unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
+        lists: list[tuple[list[int], float]] = []
+        for word, square in q_squares.items():
+            indices = self._postings[word]
+            cap = self._caps.get(word, self.knobs.posting_cap)
+            if cap and len(indices) > cap:
+                unread.append((word, square, cap))
+                indices = indices[:cap]
+            lists.append((indices, square))
+        # The longest list seeds the sums in C (dict.fromkeys); the rest add in Python.
+        lists.sort(key=lambda item: -len(item[0]))
+        dots: dict[int, float] = dict.fromkeys(lists[0][0], lists[0][1]) if lists else {}
+        get = dots.get
+        for indices, square in lists[1:]:
+            for index in indices:
+                dots[index] = get(index, 0.0) + square
+        wanted = self.knobs.candidates
+        if wanted and len(dots) > wanted:
+            inverse = self._inverse_norms
+            partial = {i: dot * inverse[i] for i, dot in dots.items()}
+            # A C sort of a few hundred floats costs less than heapq's Python loop.
+            ordered = sorted(partial, key=partial.__getitem__, reverse=True)
+            picked = ordered[:wanted]
+            if self.knobs.per_intent:
+                seen = dict.fromkeys(picked)
+                counts: dict[str, int] = {}
+                intents, per_intent = self._intents, self.knobs.per_intent
+                room = self.knobs.intents_scored
+                filled = 0  # intents with their `per_intent` examples
+                for index in ordered:
+                    intent = intents[index]
+                    count = counts.get(intent, 0)
+                    if count >= per_intent or (not count and len(counts) >= room):
+                        if filled >= room:
+                            break
+                        continue
+                    counts[intent] = count + 1
+                    filled += count + 1 == per_intent
+                    seen[index] = None
+                picked = list(seen)
+        else:
+            picked = list(dots)
+        if unread:
+            # The words whose lists were cut: their share, for the picked ones only.
+            # A list is ordered by (norm, index): an example was read when it sorts no later
+            # than the last entry read.
+            example_words, norms = self._words, self._norms
+            last = {w: self._postings[w][n - 1] for w, _, n in unread}
+            for index in picked:
+                members = example_words[index]
+                key = (norms[index], index)
+                for word, square, _read in unread:
+                    if word not in members:
+                        continue
+                    if key <= (norms[last[word]], last[word]):
+                        continue
+                    dots[index] += square
+        return picked, dots
+
     def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
         """Best intents first. `fuzzy=False` skips the token-set comparison (the costly part)
         and ranks by the word overlaps alone: enough to tell which intent a clause is about."""
-        words = normalized.split()
+        words = normalized.split()[: self.knobs.max_words]
         if not words or not self._texts:
             return []
-        fixed = [self.correct(w) for w in words]
-        query_words = {f for f in fixed if f is not None}
+        fixed = self._read_words(words)
+        q_weights = {f: self._idf[f] for f in fixed if f is not None}
         unknown = sum(1 for f in fixed if f is None)
-        q_weights = {w: self._idf[w] for w in query_words}
-        q_norm = math.sqrt(sum(v * v for v in q_weights.values()) + unknown * self._unknown**2)
-        if q_norm == 0:
+        q_squares = {w: v * v for w, v in q_weights.items()}
+        q_norm = math.sqrt(sum(q_squares.values()) + unknown * self._unknown**2)
+        if q_norm == 0 or not q_weights:
             return []
-        cosine: dict[int, float] = defaultdict(float)
-        for word, weight in q_weights.items():
-            for index in self._postings.get(word, ()):
-                cosine[index] += weight * weight
-        query_text = " ".join(f or w for f, w in zip(fixed, words, strict=True))
-        similar = (
-            process.extract(
+        picked, dots = self._pick(q_squares)
+        texts = self._texts
+        fuzzy_scores: dict[int, float] = {}
+        if fuzzy:
+            query_text = " ".join(f or w for f, w in zip(fixed, words, strict=True))
+            for _text, score, index in process.extract(
                 query_text,
-                self._fuzzy_choices(q_weights),
+                {i: texts[i] for i in picked},
                 scorer=fuzz.token_set_ratio,
                 processor=None,
-                limit=60,
-                score_cutoff=35,
-            )
-            if fuzzy
-            else []
-        )
-        fuzzy_scores = {index: score / 100.0 for _text, score, index in similar}
+                limit=None,
+                score_cutoff=self.knobs.fuzzy_cutoff,
+            ):
+                fuzzy_scores[index] = score / 100.0
         w_fuzzy = self.knobs.fuzzy_weight if fuzzy else 0.0
-        # The best example per intent, as plain floats: a message of common words touches most
-        # examples, and building a Candidate for each of them was the bulk of the cost.
+        # The best example per intent, as plain floats; Candidates only for the winners.
         top_score: dict[str, float] = {}
         top_index: dict[str, int] = {}
-        norms, intents = self._norms, self._intents
-        for index in cosine.keys() | fuzzy_scores.keys():
-            norm = norms[index]
-            cos = cosine.get(index, 0.0) / (q_norm * norm) if norm else 0.0
+        inverse, intents = self._inverse_norms, self._intents
+        for index in picked:
+            cos = dots[index] * inverse[index] / q_norm
             score = (1 - w_fuzzy) * cos + w_fuzzy * fuzzy_scores.get(index, 0.0)
             intent = intents[index]
-            if score > top_score.get(intent, -1.0):
+            if score > top_score.get(intent, -1.0) or (
+                score == top_score[intent] and index < top_index[intent]
+            ):
                 top_score[intent] = score
                 top_index[intent] = index
-        best = {
-            intent: Candidate(intent, round(score, 4), self._texts[top_index[intent]])
-            for intent, score in top_score.items()
-        }
-        if self.knobs.intent_weight:
-            w_intent = self.knobs.intent_weight
-            for intent, cand in list(best.items()):
-                profile = self._profiles[intent]
-                dot = sum(weight * profile.get(word, 0.0) for word, weight in q_weights.items())
-                sim = (
-                    dot / (q_norm * self._profile_norms[intent])
-                    if self._profile_norms[intent]
-                    else 0.0
-                )
-                best[intent] = Candidate(
-                    intent, round((1 - w_intent) * cand.score + w_intent * sim, 4), cand.example
-                )
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.intent))
-        return ranked[: self.knobs.limit]
+        return self._blend(top_score, top_index, q_weights, q_norm)
+
+    def _blend(
+        self,
+        top_score: dict[str, float],
+        top_index: dict[str, int],
+        q_weights: dict[str, float],
+        q_norm: float,
+    ) -> list[Candidate]:
+        """Each intent's best example blended with the intent's profile, best first. A profile
+        similarity is at most 1, so once an intent's best example cannot lift it into the top
+        `limit` even with a perfect profile, neither can any intent after it: stop there."""
+        w_intent, limit = self.knobs.intent_weight, self.knobs.limit
+        final: list[tuple[float, str]] = []
+        leaders: list[float] = []  # min-heap of the `limit` best final scores so far
+        q_items = list(q_weights.items())
+        for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
+            score = round(best, 4)
+            if w_intent:
+                full = len(leaders) >= limit
+                if full and (1 - w_intent) * score + w_intent < leaders[0] - 1e-4:
+                    break
+                profile_norm = self._profile_norms[intent]
+                get = self._profiles[intent].get
+                dot = 0.0
+                for word, weight in q_items:
+                    dot += weight * get(word, 0.0)
+                sim = dot / (q_norm * profile_norm) if profile_norm else 0.0
+                score = round((1 - w_intent) * score + w_intent * sim, 4)
+            final.append((-score, intent))
+            if len(leaders) < limit:
+                heapq.heappush(leaders, score)
+            elif score > leaders[0]:
+                heapq.heapreplace(leaders, score)
+        final.sort()
+        texts = self._texts
+        return [
+            Candidate(intent, -negative, texts[top_index[intent]])
+            for negative, intent in final[:limit]
+        ]

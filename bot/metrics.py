@@ -81,6 +81,7 @@ class Metrics:
             ["channel", "code"],
             registry=registry,
         )
+        self._webhook_children: dict[tuple[str, int], Histogram] = {}
         self.webhook_seconds = Histogram(
             f"{PREFIX}_webhook_seconds",
             "Time from a webhook request to its acknowledgement",
@@ -98,6 +99,14 @@ class Metrics:
         elif kind == "fallback":
             self.fallbacks.labels(channel).inc()
         self.answer_seconds.labels(channel).observe(seconds)
+
+    def webhook(self, channel: str, status: int, seconds: float) -> None:
+        # The labelled child looked up once per (channel, status): this runs on every webhook.
+        child = self._webhook_children.get((channel, status))
+        if child is None:
+            child = self.webhook_seconds.labels(channel, str(status))
+            self._webhook_children[(channel, status)] = child
+        child.observe(seconds)
 
     def sent(self, channel: str, seconds: float, error: str = "") -> None:
         self.send_seconds.labels(channel).observe(seconds)

@@ -18,6 +18,10 @@ from bot.numbers import find_amounts
 MONEY_TOKEN = "nominal"  # noqa: S105 - a word, not a secret
 
 DROP = "_"
+# Work per message is capped: at most this many words are read, the first ones and the last
+# TAIL_WORDS. Real questions, even long ones wrapped in greetings and stories, stay well below.
+MAX_WORDS = 64
+TAIL_WORDS = 24
 # Whole words that only end like a clitic: "masalah" is not "masa" + "-lah".
 ENDS_LIKE_A_CLITIC = frozenset(
     ["masalah", "sekolah", "salah", "kalah", "jumlah", "istilah", "sebelah", "lelah", "olah",
@@ -55,6 +59,8 @@ def spell_amounts(text: str) -> str:
 
 
 def _plain(text: str) -> str:
+    if text.isascii():  # nothing to decompose or drop: the common case, fast
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = []
     for char in decomposed:
@@ -70,23 +76,29 @@ class Normalizer:
         self._vocabulary = set(vocabulary)
         self._stems: set[str] = set()
         self._words: dict[str, str] = {}
-        self._phrases: list[tuple[re.Pattern[str], str]] = []
+        # (literal phrase, replacement): the literal is a cheap test for whether its pattern can
+        # match at all, and the pattern is compiled the first time it can (a faster start).
+        self._phrases: list[tuple[str, str]] = []
+        self._patterns: dict[str, re.Pattern[str]] = {}
         for slang_form, formal in slang.items():
             if " " in slang_form:
-                pattern = re.compile(r"\b" + re.escape(slang_form) + r"\b")
-                self._phrases.append((pattern, formal))
+                self._phrases.append((slang_form, formal))
             else:
                 self._words[slang_form] = formal
         # Longest phrases first, so "bpjs tk" wins over a shorter overlapping phrase.
-        self._phrases.sort(key=lambda item: -len(item[0].pattern))
+        self._phrases.sort(key=lambda item: -len(re.escape(item[0])))
         self._vocabulary.update(self._words.values())
+        # word -> the word without its clitic: the same words come back message after message.
+        self._bare: dict[str, str] = {}
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         self._vocabulary.update(words)
+        self._bare.clear()
 
     def extend_stems(self, words: Iterable[str]) -> None:
         """Bare words a clitic may come off to reach (see _declitic), beyond the vocabulary."""
         self._stems.update(words)
+        self._bare.clear()
 
     def _deelongate(self, word: str) -> str:
         if not _ELONGATED.search(word):
@@ -137,12 +149,31 @@ class Normalizer:
         lowered = _REDUP.sub(r"\1 \1", lowered)
         lowered = _NOT_WORD.sub(" ", lowered)
         lowered = _LETTER_DIGIT.sub(" ", lowered)
-        joined = " ".join(self._deelongate(w) for w in lowered.split())
+        words = lowered.split()
+        if len(words) > MAX_WORDS:
+            # Floods and rambling: the opening and the end of a message carry its question.
+            words = words[: MAX_WORDS - TAIL_WORDS] + words[-TAIL_WORDS:]
+        joined = " ".join(self._deelongate(w) for w in words)
         # Phrases first ("what is", "bpjs tk"), then single words, so that a word of a phrase
         # is not rewritten before the phrase is seen.
-        for pattern, formal in self._phrases:
-            joined = pattern.sub(formal, joined)
+        for phrase, formal in self._phrases:
+            if phrase in joined:
+                joined = self._pattern(phrase).sub(formal, joined)
         words = [self._words.get(w, w) for w in joined.split()]
         # "_" in the slang map drops an English filler word ("is", "the"): English questions
         # then match Indonesian examples by their telling words.
-        return " ".join(self._declitic(w) for w in words if w != DROP)
+        return " ".join(self._bare_word(w) for w in words if w != DROP)
+
+    def _pattern(self, phrase: str) -> re.Pattern[str]:
+        pattern = self._patterns.get(phrase)
+        if pattern is None:
+            pattern = self._patterns[phrase] = re.compile(r"\b" + re.escape(phrase) + r"\b")
+        return pattern
+
+    def _bare_word(self, word: str) -> str:
+        bare = self._bare.get(word)
+        if bare is None:
+            if len(self._bare) > 20_000:  # bounded: random words must not grow memory
+                self._bare.clear()
+            bare = self._bare[word] = self._declitic(word)
+        return bare

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 __all__ = ["Amount", "find_amounts", "find_numbers", "parse_amount"]
 
@@ -660,6 +661,10 @@ def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
     while j < len(tokens):
         if j > i and not _adjacent(text, tokens[j - 1], tokens[j]):
             break
+        tok = tokens[j]
+        # A word that is no number word ends the run: no copy of the state needed to know it.
+        if not (tok.numeral is not None if tok.is_digits else tok.text in _LEXICON):
+            break
         # Each token is applied to a copy, so a token that does not fit leaves no trace.
         trial = replace(st)
         if not _apply_token(trial, text, tokens, j):
@@ -819,7 +824,10 @@ def _apply_ranges(
         hits[k] = _Hit(True, value, start, end)
 
 
-def _scan(text: str) -> list[_Hit]:
+@lru_cache(maxsize=256)
+def _scan(text: str) -> tuple[_Hit, ...]:
+    """Cached: the engine reads one message's amounts and numbers several times (normalising,
+    entities, head counts), and the hits are immutable."""
     tokens = _tokenize(text)
     readings: list[_Reading] = []
     i = 0
@@ -832,7 +840,7 @@ def _scan(text: str) -> list[_Hit]:
         i = reading.last
     hits = [_judge(text, tokens, reading) for reading in readings]
     _apply_ranges(text, tokens, readings, hits)
-    return [h for h in hits if h is not None]
+    return tuple(h for h in hits if h is not None)
 
 
 # ---------------------------------------------------------------------------------------------

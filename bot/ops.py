@@ -58,9 +58,7 @@ async def time_webhooks(request: web.Request, handler: Handler) -> web.StreamRes
     finally:
         channel = request.path.removeprefix("/webhook/").strip("/")
         channel = channel if channel in WEBHOOK_CHANNELS else "other"
-        metrics().webhook_seconds.labels(channel, str(status)).observe(
-            time.perf_counter() - started
-        )
+        metrics().webhook(channel, status, time.perf_counter() - started)
 
 
 @contextlib.asynccontextmanager

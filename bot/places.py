@@ -205,6 +205,9 @@ class Gazetteer:
         for places in self._names.values():
             places.sort(key=lambda p: PRECEDENCE.index(p.kind))
         self._db_path = db_path
+        self._village_memo: dict[str, list[Place]] = {}
+        self._starts: dict[str, frozenset[int]] | None = None
+        self._rows: dict[str, list[list[str]]] = {}
 
     @classmethod
     def load(cls, db_path: Path) -> Gazetteer:
@@ -223,14 +226,56 @@ class Gazetteer:
             return cls(())
         return cls(rows, db_path)
 
+    def rows(self) -> dict[str, list[list[str]]]:
+        """The in-memory names as plain data (name -> [kind, regency, province] in order of
+        precedence), for `bot build` to store (bot.prepared)."""
+        return {
+            name: [[p.kind, p.regency, p.province] for p in places]
+            for name, places in self._names.items()
+        }
+
+    def starts(self) -> dict[str, list[int]]:
+        """First word -> lengths of the names it starts, for `bot build` to store."""
+        return {w: sorted(n) for w, n in self._name_starts().items()}
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: dict[str, list[list[str]]],
+        starts: dict[str, list[int]],
+        db_path: Path | None = None,
+    ) -> Gazetteer:
+        """A gazetteer from `rows()` and `starts()` as stored: a name's Places are made when it
+        is first met."""
+        gazetteer = cls((), db_path)
+        gazetteer._rows = rows
+        gazetteer._starts = {w: frozenset(n) for w, n in starts.items()}
+        return gazetteer
+
+    def _lookup(self, phrase: str) -> list[Place] | None:
+        places = self._names.get(phrase)
+        if places is None and (row := self._rows.get(phrase)):
+            places = self._names[phrase] = [Place(phrase, *fields) for fields in row]
+        return places
+
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._rows) if self._rows else len(self._names)
 
     def _villages(self, name: str) -> list[Place]:
         if self._db_path is None:
             return []
+        # Remembered: "di desa ..." looks up every phrase after the marker, message after message.
+        if (known := self._village_memo.get(name)) is not None:
+            return known
+        if len(self._village_memo) > 4096:  # bounded: random words must not grow memory
+            self._village_memo.clear()
+        found = self._village_memo[name] = self._read_villages(self._db_path, name)
+        return found
+
+    @staticmethod
+    def _read_villages(db_path: Path, name: str) -> list[Place]:
         try:
-            conn = sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True)
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
             try:
                 # By name only, so that SQLite uses the name index (the kind index would
                 # scan every village).
@@ -252,8 +297,15 @@ class Gazetteer:
         (start, end, candidate places); positions in `taken` are already something else."""
         found: list[tuple[int, int, list[Place]]] = []
         used = set(taken)
+        # Only where a name could start: after a village marker, or at a word some name
+        # starts with, for that name's length in words.
+        starts = self._name_starts()
         for size in range(min(_MAX_WORDS, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
+                if size not in starts.get(words[start], ()) and not (
+                    start and words[start - 1] in VILLAGE_MARKERS
+                ):
+                    continue
                 span = range(start, start + size)
                 if any(i in used for i in span):
                     continue
@@ -265,6 +317,16 @@ class Gazetteer:
                     used.update(span)
         return sorted(found, key=lambda item: item[0])
 
+    def _name_starts(self) -> dict[str, frozenset[int]]:
+        if self._starts is None:
+            sizes: dict[str, set[int]] = defaultdict(set)
+            for name in self._rows or self._names:
+                parts = name.split()
+                if parts:
+                    sizes[parts[0]].add(len(parts))
+            self._starts = {w: frozenset(n) for w, n in sizes.items()}
+        return self._starts
+
     def _candidates(
         self, phrase: str, size: int, before: str, vocabulary: set[str] | frozenset[str]
     ) -> list[Place]:
@@ -272,7 +334,7 @@ class Gazetteer:
             villages = self._villages(phrase)
             if villages:
                 return villages
-        places = self._names.get(phrase)
+        places = self._lookup(phrase)
         if not places:
             return []
         marked = before in MARKERS or before in VILLAGE_MARKERS

@@ -1,4 +1,5 @@
-"""A per-user sliding-window limit, so a flood gets one polite answer instead of a queue.
+"""A per-user sliding-window limit, so a flood gets one polite answer (its words are in
+handlers.notices) instead of a queue.
 
 Memory is bounded: one small tuple per user active within the window, in a TimedMap swept by
 time on every check, and at most `max_users` of them (the least recently active go first).
@@ -11,10 +12,6 @@ from dataclasses import dataclass, field
 
 from bot.bounded import TimedMap
 
-FLOOD_TEXT = (
-    "Pesan Bapak/Ibu banyak sekali dalam waktu singkat. Mohon tunggu sebentar, lalu kirim "
-    "satu pertanyaan saja ya."
-)
 DEFAULT_MAX_USERS = 100_000
 
 

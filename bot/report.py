@@ -15,10 +15,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from bot.confidence import LOW_CONFIDENCE
 from bot.state import LoggedQuestion
 
-# Below this confidence an answered question is shown to curators as "low confidence".
-LOW_CONFIDENCE = 0.62
 # How similar two questions must be (rapidfuzz token-set ratio) to be one group.
 GROUP_SIMILARITY = 78.0
 

@@ -6,9 +6,9 @@ import logging
 import sys
 from typing import TextIO
 
+from bot import prepared
 from bot.config import Settings
 from bot.engine import Engine
-from bot.places import Gazetteer
 from handlers import HANDLERS
 from knowledge import KnowledgeError, build, ensure_built, load
 
@@ -20,7 +20,9 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
 
     A broken source does not stop a running service: the last good database keeps answering and
     the problem is reported. With no database at all, KnowledgeError propagates."""
-    problem = ensure_built(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
+    problem = ensure_built(
+        settings.knowledge_db, settings.knowledge_dir, set(HANDLERS), prepared.prepare_database
+    )
     if problem is not None:
         print(
             "warning: the knowledge sources have errors; answering from the last good database.\n"
@@ -33,10 +35,20 @@ def load_engine(settings: Settings, stderr: TextIO = sys.stderr) -> Engine:
         # A damaged or foreign database file: rebuild it from the sources once. If the sources
         # are broken too, that error (with its file and entry) is what the user sees.
         print("warning: the knowledge database is unreadable; rebuilding it.", file=stderr)
-        build(settings.knowledge_db, settings.knowledge_dir, set(HANDLERS))
+        build(
+            settings.knowledge_db, settings.knowledge_dir, set(HANDLERS), prepared.prepare_database
+        )
         knowledge = load(settings.knowledge_db)
-    gazetteer = Gazetteer.load(settings.knowledge_db)
-    return Engine(knowledge, share_contact=settings.share_contact, gazetteer=gazetteer)
+    gazetteer = prepared.gazetteer(settings.knowledge_db)
+    tables = prepared.load(settings.knowledge_db)
+    engine = Engine(
+        knowledge, share_contact=settings.share_contact, gazetteer=gazetteer, prepared=tables
+    )
+    if tables is None:
+        # Built by an older version of the code, or without the tables: store them for the
+        # next start.
+        prepared.store(settings.knowledge_db, engine.tables)
+    return engine
 
 
 __all__ = ["KnowledgeError", "load_engine"]

@@ -1,7 +1,8 @@
 """The aiohttp server: health check plus the webhook routes of the configured channels.
 
-`make_app` is the one composition root for HTTP: everything the routes need is stored under
-typed AppKeys; the HTTP client sessions live in cleanup contexts, no module globals.
+The application itself is made by the composition root (`bot.app.make_app`): everything the
+routes need is stored under typed AppKeys; the HTTP client sessions live in cleanup contexts, no
+module globals. This module runs it: the acknowledging server and its worker process.
 """
 
 from __future__ import annotations
@@ -15,22 +16,18 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from aiohttp import web
-from telegram.error import TelegramError
 
-from bot import appkeys, logguard, metrics, ops
+from bot import appkeys, logguard, metrics
+from bot.app import make_app, open_runtime
 from bot.config import Settings, require_webhook_settings
-from bot.conversation import Conversation
-from bot.dbgate import DatabaseGate
-from bot.httpguard import GuardedRunner, request_deadline
+from bot.httpguard import GuardedRunner
 from bot.instance import single_instance
-from bot.state import StateStore
-from bot.stores import open_state
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from telegram.error import TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -59,54 +56,16 @@ STOP = web.AppKey("serve_stop", Stop)
 WORKER_STOP_S = 8.0
 # Requests still being read when SIGTERM comes get this long; each one is a quick INSERT.
 SHUTDOWN_TIMEOUT_S = 1.0
-# WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
-MAX_BODY_BYTES = 3 * 1024 * 1024
-
-
-async def _close_gate(app: web.Application) -> None:
-    app[appkeys.DB_GATE].close()
-
-
-def make_app(settings: Settings, conversation: Conversation, state: StateStore) -> web.Application:
-    app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
-    )
-    app[appkeys.SETTINGS] = settings
-    app[appkeys.CONVERSATION] = conversation
-    app[appkeys.STATE] = state
-    # The webhooks store through the gate: a locked or slow database costs them a 503 within
-    # BOT_DB_WAIT_S, never the event loop. PostgreSQL serves several calls at once.
-    app[appkeys.DB_GATE] = DatabaseGate(settings.db_wait_s, threads=4 if state.shared else 1)
-    app.on_cleanup.append(_close_gate)
-    ops.setup(app)  # GET /healthz, GET /metrics, the backlog alarm in the log
-    if settings.whatsapp_enabled:
-        from bot.channels import whatsapp
-
-        whatsapp.setup(app)
-    if settings.telegram_enabled:
-        from bot.channels import telegram
-
-        if settings.telegram_webhook_mode:
-            telegram.setup_webhook(app)
-        else:
-            # WhatsApp needs the server; Telegram without a webhook URL polls inside it.
-            telegram.setup_polling(app)
-    if settings.curator_enabled:
-        from bot.curator.web import attach
-
-        attach(app)
-    return app
 
 
 def build_app(settings: Settings) -> web.Application:
     """Everything `serve` runs, without running it (tests and benchmarks start it themselves)."""
     require_webhook_settings(settings)
-    state = open_state(settings)
     # The engine is loaded where something answers, at the first turn: in `serve` the worker
     # process answers, so this one never imports the engine, the handlers or rapidfuzz (and
     # never reads the knowledge database) unless the curators' desk asks for it.
-    conversation = Conversation.deferred(lambda: _load_engine(settings), state, settings)
-    app = make_app(settings, conversation, state)
+    runtime = open_runtime(settings)
+    app = make_app(settings, runtime)
     app.on_cleanup.append(_close_state)
     return app
 
@@ -125,12 +84,6 @@ def acknowledging_app(settings: Settings) -> web.Application:
 
         app[telegram.RUN_WORKER] = False
     return app
-
-
-def _load_engine(settings: Settings) -> Engine:
-    from bot.runtime import load_engine
-
-    return load_engine(settings)
 
 
 async def _close_state(app: web.Application) -> None:
@@ -191,11 +144,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     ):
         try:
             return _serve(settings, host, port)
-        except TelegramError as exc:
-            from bot.channels.telegram_failures import startup_failure
-
-            print(startup_failure(exc, settings), file=sys.stderr)
-            return 1
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
                 raise
@@ -205,6 +153,20 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
                 file=sys.stderr,
             )
             return 1
+        except Exception as exc:
+            if not _from_telegram(exc):
+                raise
+            from bot.channels.telegram.failures import startup_failure
+
+            print(startup_failure(exc, settings), file=sys.stderr)
+            return 1
+
+
+def _from_telegram(exc: BaseException) -> TypeGuard[TelegramError]:
+    """A Bot API failure at start (python-telegram-bot is imported only when Telegram is on,
+    about 12 MB that a WhatsApp-only server does without)."""
+    errors = sys.modules.get("telegram.error")
+    return errors is not None and isinstance(exc, errors.TelegramError)
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

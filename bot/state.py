@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from bot.session import SESSION_TTL_SECONDS, Session
+from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
 
@@ -47,10 +47,14 @@ CREATE TABLE IF NOT EXISTS inbox (
     lease_until REAL NOT NULL DEFAULT 0,
     done_at REAL,
     error TEXT,
+    seq INTEGER NOT NULL DEFAULT 0,
     UNIQUE (channel, message_id)
 );
-CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, id);
-CREATE INDEX IF NOT EXISTS inbox_user ON inbox (channel, user_key, id);
+-- Indexes over every row cost each acknowledgement (and each claim and finish) an update, and
+-- nothing reads them since the partial ones below exist: `forget` filters on user keys with a
+-- LIKE that no index serves. Dropped from state files made by older bots.
+DROP INDEX IF EXISTS inbox_status;
+DROP INDEX IF EXISTS inbox_user;
 -- Partial indexes over the unfinished rows only: the claim, its per-user ordering check and the
 -- backlog count read these, so they stay as fast with 100k finished rows kept as with none.
 CREATE INDEX IF NOT EXISTS inbox_open ON inbox (channel, id) WHERE status IN ('pending', 'working');
@@ -107,14 +111,20 @@ CREATE TABLE IF NOT EXISTS heartbeats (
 
 # Each user's earliest unfinished message only: a later one waits until the earlier one is done
 # (or given up), also while the earlier one waits for a retry. One worker at a time per user.
+# "Earliest" is by the platform's own order where it gives one (`seq`: Telegram's update_id;
+# 0 for WhatsApp), then by storage order: two updates of one chat stored in the same instant by
+# two webhook requests are answered in Telegram's order, whichever committed first. One that is
+# stored while a later one is already being answered (lease held) waits for it.
 CLAIM_SQL = """
 SELECT id, channel, message_id, user_key, payload, attempts FROM inbox AS i
-WHERE channel = ? AND status IN ('pending', 'working') AND lease_until <= ?
+WHERE channel = ?1 AND status IN ('pending', 'working') AND lease_until <= ?2
   AND NOT EXISTS (
     SELECT 1 FROM inbox AS e
-    WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
-      AND e.status IN ('pending', 'working'))
-ORDER BY id LIMIT ?
+    WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id <> i.id
+      AND e.status IN ('pending', 'working')
+      AND (e.seq < i.seq OR (e.seq = i.seq AND e.id < i.id)
+           OR (e.status = 'working' AND e.lease_until > ?2)))
+ORDER BY id LIMIT ?3
 """
 
 
@@ -188,6 +198,10 @@ class StateError(Exception):
     """The state database cannot be written (locked too long, disk full, unreadable)."""
 
 
+class WouldWait(StateError):
+    """The database is in use right now (SqliteState.at_once); nothing was changed."""
+
+
 @dataclass(frozen=True)
 class InboxItem:
     id: int
@@ -225,7 +239,13 @@ class InboxStore(Protocol):
     competing workers can never answer one user's messages out of order."""
 
     def enqueue(
-        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+        self,
+        channel: str,
+        message_id: str,
+        user_key: str,
+        payload: dict[str, Any],
+        now: float,
+        seq: int = 0,
     ) -> bool: ...
     def claim(
         self, channel: str, now: float, lease_s: float, limit: int = 20
@@ -338,7 +358,8 @@ class SqliteState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._timeout_s = timeout_s
-        self._lock = threading.Lock()
+        # Reentrant: at_once holds it around calls that take it again.
+        self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(
                 path, timeout=timeout_s, check_same_thread=False, isolation_level=None
@@ -350,9 +371,17 @@ class SqliteState:
             # on disk, not left in free pages.
             self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            self._add_missing_columns()
             self._conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
+
+    def _add_missing_columns(self) -> None:
+        """A state file made by an older bot gets the columns added since (before the schema
+        script, whose indexes may name them)."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(inbox)")}
+        if columns and "seq" not in columns:
+            self._conn.execute("ALTER TABLE inbox ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> _Result:
         """One statement, its rows read to the end inside the lock: a cursor read later, in
@@ -375,6 +404,9 @@ class SqliteState:
     def _in_tx(self, work: Callable[[], T]) -> T:
         """`work()` in one write transaction: committed, or rolled back when it raises."""
         with self._lock:
+            if self._conn.in_transaction:
+                # Inside at_once, on this thread (the lock is ours): part of its transaction.
+                return work()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -385,6 +417,35 @@ class SqliteState:
                     raise
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+        return result
+
+    def at_once(self, work: Callable[[], T]) -> T:
+        """`work()` (calls of this store) in one write transaction if the database is free this
+        instant, else WouldWait before anything changed. For the event loop, which may write
+        itself (no thread hop per webhook) but must never wait on a lock held by another thread
+        or process (the worker): the caller then goes the slow way, through a thread."""
+        if not self._lock.acquire(blocking=False):
+            raise WouldWait("the state database is in use")
+        try:
+            conn = self._conn
+            conn.execute("PRAGMA busy_timeout=0")
+            try:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    raise WouldWait("the state database is locked") from exc
+                try:
+                    result = work()
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+        except sqlite3.Error as exc:
+            raise StateError(f"state database error: {exc}") from exc
+        finally:
+            self._lock.release()
         return result
 
     # -- sessions ------------------------------------------------------------------------------
@@ -418,30 +479,36 @@ class SqliteState:
     # -- durable inbox -------------------------------------------------------------------------
 
     def enqueue(
-        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+        self,
+        channel: str,
+        message_id: str,
+        user_key: str,
+        payload: dict[str, Any],
+        now: float,
+        seq: int = 0,
     ) -> bool:
-        """Store a new message before it is acknowledged; False when this id was seen before."""
+        """Store a new message before it is acknowledged; False when this id was seen before.
+        `seq`: the platform's order of its messages (Telegram's update_id), 0 when it has none;
+        kept only until the message is finished, like the payload."""
         cur = self._run(
-            "INSERT OR IGNORE INTO inbox (channel, message_id, user_key, payload, received_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now),
+            "INSERT OR IGNORE INTO inbox (channel, message_id, user_key, payload, received_at, "
+            "seq) VALUES (?, ?, ?, ?, ?, ?)",
+            (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now, seq),
         )
         return cur.rowcount == 1
 
     def claim(self, channel: str, now: float, lease_s: float, limit: int = 20) -> list[InboxItem]:
         """Take pending messages (and ones whose worker died mid-way) for `lease_s` seconds."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
-                self._conn.executemany(
-                    "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    [(now + lease_s, r[0]) for r in rows],
-                )
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK") if self._conn.in_transaction else None
-                raise StateError(f"state database error: {exc}") from exc
+
+        def take() -> list[Any]:
+            rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
+            self._conn.executemany(
+                "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                [(now + lease_s, r[0]) for r in rows],
+            )
+            return rows
+
+        rows = self._in_tx(take)
         return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
 
     def extend_leases(self, item_ids: list[int], until: float) -> None:
@@ -457,7 +524,8 @@ class SqliteState:
         """Done (answered, or given up on with `error`). The payload, which holds the sender's
         raw id for the reply, is erased: nothing personal stays behind."""
         self._run(
-            "UPDATE inbox SET status = ?, done_at = ?, error = ?, payload = NULL WHERE id = ?",
+            "UPDATE inbox SET status = ?, done_at = ?, error = ?, payload = NULL, seq = 0 "
+            "WHERE id = ?",
             ("failed" if error else "done", now, error, item_id),
         )
 

@@ -18,15 +18,16 @@ network. The URL holds a password: it is never logged.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import (
     PURGE_SQL,
     InboxItem,
@@ -37,6 +38,7 @@ from bot.state import (
     question_params,
     rate_verdict,
 )
+from core.session import SESSION_TTL_SECONDS, Session
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -124,8 +126,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX aliases_user ON aliases (user_key);
     """,
+    # 4: the platform's own order of a chat's messages (Telegram's update_id), for updates
+    # stored in the same instant by two webhook requests (see bot.state.CLAIM_SQL).
+    """
+    ALTER TABLE inbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# What every enqueue notifies (its payload: the inbox channel), and what workers LISTEN to, so
+# that a message stored by any server wakes the workers at once instead of at their next poll.
+NOTIFY_CHANNEL = "tanya_jamsos_inbox"
+
+log = logging.getLogger(__name__)
 # Any constant both instances agree on: serialises the migrations of instances starting at once.
 _MIGRATION_LOCK = 0x7A4A_0013
 
@@ -136,8 +148,10 @@ WITH next AS (
       AND i.lease_until <= %(now)s
       AND NOT EXISTS (
         SELECT 1 FROM inbox AS e
-        WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id < i.id
-          AND e.status IN ('pending', 'working'))
+        WHERE e.channel = i.channel AND e.user_key = i.user_key AND e.id <> i.id
+          AND e.status IN ('pending', 'working')
+          AND (e.seq < i.seq OR (e.seq = i.seq AND e.id < i.id)
+               OR (e.status = 'working' AND e.lease_until > %(now)s)))
     ORDER BY i.id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -239,13 +253,31 @@ class PostgresState:
     # -- durable inbox -------------------------------------------------------------------------
 
     def enqueue(
-        self, channel: str, message_id: str, user_key: str, payload: dict[str, Any], now: float
+        self,
+        channel: str,
+        message_id: str,
+        user_key: str,
+        payload: dict[str, Any],
+        now: float,
+        seq: int = 0,
     ) -> bool:
         with self._cursor() as cur:
+            # One round trip: the row, and (delivered at commit, only for a new row) the
+            # notification that wakes the listening workers.
             cur.execute(
-                "INSERT INTO inbox (channel, message_id, user_key, payload, received_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING",
-                (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now),
+                "WITH new AS (INSERT INTO inbox "
+                "(channel, message_id, user_key, payload, received_at, seq) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (channel, message_id) DO NOTHING "
+                "RETURNING channel) SELECT pg_notify(%s, channel) FROM new",
+                (
+                    channel,
+                    message_id,
+                    user_key,
+                    json.dumps(payload, ensure_ascii=False),
+                    now,
+                    seq,
+                    NOTIFY_CHANNEL,
+                ),
             )
             return cur.rowcount == 1
 
@@ -268,8 +300,8 @@ class PostgresState:
     def finish(self, item_id: int, now: float, error: str | None = None) -> None:
         with self._cursor() as cur:
             cur.execute(
-                "UPDATE inbox SET status = %s, done_at = %s, error = %s, payload = NULL "
-                "WHERE id = %s",
+                "UPDATE inbox SET status = %s, done_at = %s, error = %s, payload = NULL, "
+                "seq = 0 WHERE id = %s",
                 ("failed" if error else "done", now, error, item_id),
             )
 
@@ -461,6 +493,30 @@ class PostgresState:
 
     def close(self) -> None:
         self._pool.close()
+
+
+async def listen_for_enqueues(url: str, wake: Callable[[str], None]) -> None:
+    """Call `wake(channel)` whenever any server stores a new message of that channel (and
+    `wake("")`, for every channel, after each (re)connection: what was stored meanwhile waits).
+    Runs until cancelled, reconnecting after a failure; the workers keep polling slowly beside
+    it, so a notification lost in a reconnection costs one poll interval, never a message."""
+    failures = 0
+    while True:
+        try:
+            conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+            async with conn:
+                await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                failures = 0
+                wake("")
+                async for note in conn.notifies():
+                    wake(note.payload)
+        except (psycopg.Error, OSError) as exc:
+            failures += 1
+            log.warning(
+                "postgresql: not listening for new messages (%s); polling until it is back",
+                _reason(exc),
+            )
+            await asyncio.sleep(min(30.0, 0.5 * 2.0**failures))
 
 
 def _placeholders(sql: str) -> str:

@@ -17,10 +17,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.reply import Reply
 from bot.report import group_questions
 from bot.state import StateStore, now
-from bot.stores import open_state
+from core.reply import Reply
 from knowledge.text import fold
 
 # Report group ids are "g" and eight hex digits (bot.report.signature).
@@ -140,7 +139,7 @@ def _apply(
 ) -> Taught:
     """Edit the source file, rebuild and answer the first question with the new knowledge.
     On a failed check the file is restored and the KnowledgeError propagates."""
-    from bot.session import Session
+    from core.session import Session
     from handlers import HANDLERS
     from knowledge import KnowledgeError, build, load
 
@@ -168,18 +167,15 @@ def _apply(
     )
 
 
-def teach(lesson: Lesson, settings: Settings, today: date) -> Taught:
+def teach(lesson: Lesson, settings: Settings, today: date, state: StateStore) -> Taught:
     """Save a lesson: the reviewable edit, rebuilt and checked; refused (file unchanged) with a
-    KnowledgeError or TeachError when it does not pass."""
+    KnowledgeError or TeachError when it does not pass. A taught report group is hidden from
+    later reports in `state`."""
     taught = _apply(
         lesson, settings.knowledge_dir, settings.knowledge_db, settings.share_contact, today
     )
     if lesson.group is not None:
-        state = open_state(settings)
-        try:
-            state.ignore_group(lesson.group, now())
-        finally:
-            state.close()
+        state.ignore_group(lesson.group, now())
     return taught
 
 

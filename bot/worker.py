@@ -13,65 +13,100 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import AsyncIterator
 
+from bot.app import open_runtime
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.inbox import InboxWorker
 from bot.instance import single_instance
-from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
-# Nobody wakes a worker process on enqueue (the server is another process): look often, it is
-# one indexed query.
+# With SQLite nobody wakes a worker process on enqueue (the server is another process): look
+# often, it is one indexed query.
 POLL_S = 0.1
+# With PostgreSQL every enqueue notifies the listening workers (LISTEN/NOTIFY); the poll is only
+# the fallback (a reconnecting listener, retries falling due, leases of dead workers expiring).
+SHARED_POLL_S = 1.0
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:
     """Answer until `stop` is set (SIGTERM), or until the parent process that started us dies;
     then finish or release the claims in hand and return."""
-    from bot.channels import telegram, whatsapp
-    from bot.runtime import load_engine
-
     # Acknowledging webhooks is the urgent job (the platforms retry slow ones); answering can
     # wait a few milliseconds, so the worker yields the CPU to the server under load.
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
-    with single_instance(settings, "worker"):
-        state = open_state(settings)
-        try:
-            channels = [
-                name
-                for name, enabled in (
-                    (whatsapp.CHANNEL, settings.whatsapp_enabled),
-                    (telegram.CHANNEL, settings.telegram_enabled),
+    with single_instance(settings, "worker"), open_runtime(settings) as runtime:
+        state = runtime.state
+        # Each channel's module only when it is on: python-telegram-bot alone is about
+        # 12 MB that a WhatsApp-only worker does without.
+        channels = [
+            name
+            for name, enabled in (
+                ("whatsapp", settings.whatsapp_enabled),
+                ("telegram", settings.telegram_enabled),
+            )
+            if enabled
+        ]
+        if not state.shared:
+            for channel in channels:
+                if released := state.release_claims(channel):
+                    log.warning(
+                        "%s worker: took over %d message(s) left by a stopped worker",
+                        channel,
+                        released,
+                    )
+        # Loaded before answering starts: a worker that cannot load the knowledge stops here,
+        # and `serve` with it (bot.server, WORKER_INVALID).
+        runtime.engine  # noqa: B018
+        conversation = runtime.conversation
+        parent = os.getppid()
+        poll_s = SHARED_POLL_S if state.shared else POLL_S
+        workers: dict[str, InboxWorker] = {}
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.whatsapp_enabled:
+                from bot.channels import whatsapp
+
+                options = whatsapp.WhatsAppOptions(
+                    poll_s=poll_s,
+                    lease_s=settings.inbox_lease_s,
+                    sends_in_flight=settings.sends_in_flight,
                 )
-                if enabled
-            ]
-            if not state.shared:
-                for channel in channels:
-                    if released := state.release_claims(channel):
-                        log.warning(
-                            "%s worker: took over %d message(s) left by a stopped worker",
-                            channel,
-                            released,
-                        )
-            conversation = Conversation(load_engine(settings), state, settings)
-            parent = os.getppid()
-            async with contextlib.AsyncExitStack() as stack:
-                if settings.whatsapp_enabled:
-                    options = whatsapp.WhatsAppOptions(
-                        poll_s=POLL_S, lease_s=settings.inbox_lease_s
+                workers[whatsapp.CHANNEL] = await stack.enter_async_context(
+                    whatsapp.answering(settings, state, conversation, options, runtime.salt)
+                )
+            if settings.telegram_enabled:
+                from bot.channels import telegram
+
+                workers[telegram.CHANNEL] = await stack.enter_async_context(
+                    telegram.answering(
+                        settings, state, conversation, salt=runtime.salt, poll_s=poll_s
                     )
-                    await stack.enter_async_context(
-                        whatsapp.answering(settings, state, conversation, options)
-                    )
-                if settings.telegram_enabled:
-                    await stack.enter_async_context(
-                        telegram.answering(settings, state, conversation, poll_s=POLL_S)
-                    )
-                while not stop.is_set() and os.getppid() == parent:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), 1.0)
-        finally:
-            state.close()
+                )
+            if state.shared:
+                await stack.enter_async_context(_woken_by_notifications(settings, workers))
+            while not stop.is_set() and os.getppid() == parent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
+
+@contextlib.asynccontextmanager
+async def _woken_by_notifications(
+    settings: Settings, workers: dict[str, InboxWorker]
+) -> AsyncIterator[None]:
+    """PostgreSQL: wake the channel's worker on every message any server stores."""
+    from bot.stores import listen_for_enqueues
+
+    def wake(channel: str) -> None:
+        for name, worker in workers.items():
+            if not channel or name == channel:
+                worker.wake()
+
+    task = asyncio.create_task(listen_for_enqueues(settings, wake), name="listen")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,8 +1,8 @@
 """Answer families. Each handler is a plain function from a Context to a Reply: no I/O."""
 
-from bot.amount_range import PLAUSIBLE, guard
+from core.context import Context, Handler
 from handlers import benefits, common, coverage, discounts, offices, premiums, smalltalk
-from handlers.context import Context, Handler
+from handlers.amount_range import PLAUSIBLE, guard
 
 HANDLERS: dict[str, Handler] = {
     "static": common.static,

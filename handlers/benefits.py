@@ -6,9 +6,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply
-from handlers.context import Context
 
 HUNDRED = Decimal(100)
 LEVELS = (
@@ -49,7 +49,6 @@ def scholarship(ctx: Context) -> Reply:
 
 
 def _ask_wage(ctx: Context, text: str) -> Reply:
-    ctx.session.pending = "wage"
     ctx.session.pending_intent = ctx.intent.id
     return calculated_reply(ctx, Figures(), text)
 
@@ -80,7 +79,6 @@ def jkk(ctx: Context) -> Reply:
         "sendiri bila peserta mandiri."
     )
     if not ctx.entities.amounts:
-        ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
         lines = [*overview, "", "Sebut upah atau penghasilan sebulan untuk menghitung santunannya."]
         return calculated_reply(ctx, figs, "\n".join(lines), details=report)
@@ -135,7 +133,6 @@ def jkp(ctx: Context) -> Reply:
         if wage > cap:
             lines.append(f"(Upah di atas {cap_text} dihitung {cap_text}.)")
     else:
-        ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
         lines += ["", "Sebut upah terakhir Anda untuk menghitung uang JKP."]
     return calculated_reply(ctx, figs, "\n".join(lines))

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
-from bot.reply import Option, Reply
-from handlers.context import Context
+from core.context import Context
+from core.reply import Option, Reply
 from handlers.present import FIRST_MESSAGE_CHARS, split_first
 from knowledge import format as fmt
 from knowledge import lifecycle

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Option, Reply
+from core.context import Context
+from core.reply import Option, Reply
 from handlers.common import Figures, calculated_reply
-from handlers.context import Context
 from handlers.elsewhere import outside_reply
 from knowledge import format as fmt
 from knowledge.model import CoverageFigure, Region
@@ -42,7 +42,6 @@ def resolve_region(ctx: Context) -> tuple[Region | None, Reply | None]:
     remembered = ctx.session.memory.get("region")
     if remembered in regions:
         return regions[remembered], None
-    ctx.session.pending = "region"
     ctx.session.pending_intent = ctx.intent.id
     return None, Reply(
         text=(

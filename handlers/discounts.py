@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply
-from handlers.context import Context
 from knowledge import format as fmt
 
 HUNDRED = Decimal(100)

@@ -6,9 +6,9 @@ coverage figures are regional, and the bot's regional data covers three province
 
 from __future__ import annotations
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import followup_options
-from handlers.context import Context
 
 COVERED = "NTT, NTB dan Bangka Belitung"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply
-from handlers.context import Context
 from handlers.coverage import resolve_region
 
 NO_ADDRESS = (

@@ -10,9 +10,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from bot.reply import Reply
+from core.context import Context
+from core.reply import Reply
 from handlers.common import Figures, calculated_reply, static
-from handlers.context import Context
 from handlers.discounts import discount_end_text, month_start, next_month, period
 from knowledge import format as fmt
 
@@ -151,7 +151,6 @@ def bpu(ctx: Context) -> Reply:
         sections.append(note)
     if asked_minimum:
         sections.append(ASK_INCOME)
-        ctx.session.pending = "income"
         ctx.session.pending_intent = ctx.intent.id
     details = ("Cara hitung: " + " ".join(working)) if working else ""
     return calculated_reply(
@@ -344,7 +343,6 @@ def pu(ctx: Context) -> Reply:
             jp_line + ".",
             'Sebut upahnya (misalnya "5 juta"), saya hitungkan.',
         ]
-        ctx.session.pending = "wage"
         ctx.session.pending_intent = ctx.intent.id
         details = (
             f"Batas upah JP {cap_text} berlaku sejak {cap_since}; batas ini disesuaikan setiap "
@@ -424,7 +422,6 @@ def jakon(ctx: Context) -> Reply:
         )
         if any(not t.verified for t in tiers):
             figs.unverified = True
-        ctx.session.pending = "contract"
         ctx.session.pending_intent = ctx.intent.id
         return calculated_reply(ctx, figs, text)
     value = Decimal(ctx.entities.amounts[0])
@@ -485,7 +482,6 @@ def risk_groups(ctx: Context) -> Reply:
         'gambaran. Sebut upah sebulan dan kelompoknya (misalnya "upah 4 juta kelompok III") untuk '
         "menghitung seluruh iuran.",
     ]
-    ctx.session.pending = "wage"
     ctx.session.pending_intent = ctx.intent.id
     return calculated_reply(ctx, figs, "\n".join(lines))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.reply import Option, Reply
-from bot.session import Session
+from core.reply import Option, Reply
+from core.session import Session
 from knowledge import format as fmt
 
 # The first message fits a cheap phone's screen and a village group's patience.
@@ -81,7 +81,8 @@ def finish(reply: Reply, session: Session, today: date, contact: str = "") -> Re
     """Offer the details or sources of this answer and its forwardable text as options."""
     options = [o for o in reply.options if o.id not in (DETAILS_OPTION.id, SOURCES_OPTION.id)]
     if reply.intent not in KEEPS_CONTEXT:
-        session.memory[PENDING_MEMORY] = f"{session.pending or ''}\t{session.pending_intent or ''}"
+        # After a tab, as when the session also kept what was asked for (still readable).
+        session.memory[PENDING_MEMORY] = f"\t{session.pending_intent or ''}"
     more = "\n\n".join(p for p in (reply.details.strip(), sources_text(reply.sources)) if p)
     if more:
         session.memory[DETAILS_MEMORY] = more
@@ -96,5 +97,5 @@ def finish(reply: Reply, session: Session, today: date, contact: str = "") -> Re
 
 def keep_pending(session: Session) -> None:
     """Showing more of an answer leaves its pending question open ("berapa penghasilan Anda?")."""
-    pending, _, intent = session.memory.get(PENDING_MEMORY, "").partition("\t")
-    session.pending, session.pending_intent = pending or None, intent or None
+    _, _, intent = session.memory.get(PENDING_MEMORY, "").partition("\t")
+    session.pending_intent = intent or None

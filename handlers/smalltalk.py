@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.reply import Option, Reply
+from core.context import Context
+from core.reply import Option, Reply
 from handlers.common import OFFICIAL_CHANNELS
-from handlers.context import Context
 from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, SHARE_MEMORY, keep_pending
 from knowledge.store import Knowledge
 

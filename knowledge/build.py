@@ -6,16 +6,18 @@ only when every source validated, so a broken edit never replaces the last good 
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from knowledge import model
 from knowledge.compile import Compiled, compile_sources, source_files
 from knowledge.errors import KnowledgeError
+from knowledge.model import Table
 from knowledge.places import read_places, write_places
 
 if TYPE_CHECKING:  # only a build imports sqlite_utils; reading the database needs sqlite3 alone
@@ -33,120 +35,29 @@ class BuildResult:
     facts: int
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else ""
-
-
 def _write(db: sqlite_utils.Database, data: Compiled) -> None:
-    db.table("sources").insert_all(
-        (
-            {
-                "id": s.id,
-                "title": s.title,
-                "publisher": s.publisher,
-                "date": s.date,
-                "quality": s.quality,
-                "url": s.url,
-            }
-            for s in data.sources.values()
-        ),
-        pk="id",
+    # The tables of models are described once (knowledge.model.Table): their columns follow
+    # from the models' fields.
+    modelled: tuple[tuple[Table[Any], Iterable[Any]], ...] = (
+        (model.SOURCES, data.sources.values()),
+        (model.FACTS, data.facts),
+        (model.INTENTS, data.intents.values()),
+        (model.REGIONS, data.regions.values()),
+        (model.OFFICES, data.offices.values()),
+        (model.COVERAGE, data.coverage),
+        (model.JAKON_TIERS, data.jakon_tiers),
     )
-    db.table("facts").insert_all(
-        (
-            {
-                "key": f.key,
-                "applies_to": f.applies_to,
-                "value": str(f.value),
-                "unit": f.unit,
-                "valid_from": _iso(f.valid_from),
-                "valid_to": _iso(f.valid_to),
-                "source": f.source,
-                "note": f.note,
-                "verified": int(f.verified),
-                "review_by": f.review_by,
-            }
-            for f in data.facts
-        ),
-    )
-    db.table("intents").insert_all(
-        (
-            {
-                "id": i.id,
-                "topic": i.topic,
-                "title": i.title,
-                "handler": i.handler,
-                "answer": i.answer,
-                "share": i.share,
-                "details": i.details,
-                "sources": json.dumps(i.sources),
-                "followups": json.dumps(i.followups),
-                "valid_from": _iso(i.valid_from),
-                "valid_to": _iso(i.valid_to),
-                "file": i.file,
-            }
-            for i in data.intents.values()
-        ),
-        pk="id",
-    )
+    for table, items in modelled:
+        rows = (table.row(item) for item in items)
+        if table.key is None:
+            db.table(table.name).insert_all(rows)
+        else:
+            db.table(table.name).insert_all(rows, pk=table.key)
     db.table("examples").insert_all(
         (
             {"intent": i.id, "position": n, "text": text}
             for i in data.intents.values()
             for n, text in enumerate(i.examples)
-        ),
-    )
-    db.table("regions").insert_all(
-        (
-            {
-                "id": r.id,
-                "name": r.name,
-                "kind": r.kind,
-                "province": r.province,
-                "aliases": json.dumps(r.aliases),
-                "office": r.office,
-                "parts": json.dumps(r.parts),
-            }
-            for r in data.regions.values()
-        ),
-        pk="id",
-    )
-    db.table("offices").insert_all(
-        (
-            {"id": o.id, "name": o.name, "province": o.province, "note": o.note, "source": o.source}
-            for o in data.offices.values()
-        ),
-        pk="id",
-    )
-    db.table("coverage").insert_all(
-        (
-            {
-                "region": c.region,
-                "metric": c.metric,
-                "value": str(c.value),
-                "unit": c.unit,
-                "as_of": c.as_of.isoformat(),
-                "as_of_label": c.as_of_label,
-                "source": c.source,
-                "note": c.note,
-                "headline": int(c.headline),
-            }
-            for c in data.coverage
-        ),
-    )
-    db.table("jakon_tiers").insert_all(
-        (
-            {
-                "lower": str(t.lower),
-                "upper": "" if t.upper is None else str(t.upper),
-                "jkk": str(t.jkk),
-                "jkm": str(t.jkm),
-                "valid_from": _iso(t.valid_from),
-                "valid_to": _iso(t.valid_to),
-                "source": t.source,
-                "verified": int(t.verified),
-            }
-            for t in data.jakon_tiers
         ),
     )
     db.table("slang").insert_all(
@@ -191,8 +102,13 @@ def check(source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None)
 
 
 def build(
-    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+    db_path: Path,
+    source_dir: Path = SOURCE_DIR,
+    known_handlers: set[str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> BuildResult:
+    """`prepare`, when given, is called with the new database before it replaces the old one:
+    the bot adds the tables it derives from the knowledge (knowledge.store.store_prepared)."""
     compiled = check(source_dir, known_handlers)
     places, problems = read_places(source_dir)
     if problems:
@@ -209,6 +125,8 @@ def build(
             _write(db, compiled)
             write_places(db, places)
         db.close()
+        if prepare is not None:
+            prepare(tmp)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -225,14 +143,17 @@ def is_stale(db_path: Path, source_dir: Path = SOURCE_DIR) -> bool:
 
 
 def ensure_built(
-    db_path: Path, source_dir: Path = SOURCE_DIR, known_handlers: set[str] | None = None
+    db_path: Path,
+    source_dir: Path = SOURCE_DIR,
+    known_handlers: set[str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> KnowledgeError | None:
     """Rebuild when stale. A broken source leaves the last good database in use: the error is
     returned for the caller to report, and raised only when there is no database at all."""
     if not is_stale(db_path, source_dir):
         return None
     try:
-        build(db_path, source_dir, known_handlers)
+        build(db_path, source_dir, known_handlers, prepare)
     except KnowledgeError as exc:
         if db_path.is_file():
             return exc

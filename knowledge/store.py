@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from knowledge import format as fmt
-from knowledge import lifecycle
+from knowledge import lifecycle, model
 from knowledge.build import SCHEMA_VERSION
 from knowledge.errors import KnowledgeError, SourceProblem
 from knowledge.model import (
@@ -22,12 +23,9 @@ from knowledge.model import (
     Office,
     Region,
     Source,
+    Table,
 )
 from knowledge.text import PLACEHOLDER
-
-
-def _day(raw: str) -> date | None:
-    return date.fromisoformat(raw) if raw else None
 
 
 @dataclass(frozen=True)
@@ -163,106 +161,25 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
     meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
     if meta.get("schema") != str(SCHEMA_VERSION):
         raise ValueError(f"schema {meta.get('schema')} is not {SCHEMA_VERSION}")
-    sources = {
-        r["id"]: Source(r["id"], r["title"], r["publisher"], r["date"], r["quality"], r["url"])
-        for r in conn.execute("SELECT * FROM sources")
-    }
+    sources = {r["id"]: model.SOURCES.item(r) for r in _rows(conn, model.SOURCES, required=True)}
     facts: dict[str, list[Fact]] = defaultdict(list)
-    for r in conn.execute("SELECT * FROM facts"):
-        facts[r["key"]].append(
-            Fact(
-                r["key"],
-                r["applies_to"],
-                Decimal(r["value"]),
-                r["unit"],
-                _day(r["valid_from"]),
-                _day(r["valid_to"]),
-                r["source"],
-                r["note"],
-                bool(r["verified"]),
-                r["review_by"],
-            )
-        )
+    for r in _rows(conn, model.FACTS, required=True):
+        facts[r["key"]].append(model.FACTS.item(r))
     examples_by_intent: dict[str, list[str]] = defaultdict(list)
     examples: list[tuple[str, str]] = []
     for r in conn.execute("SELECT intent, text FROM examples ORDER BY intent, position"):
         examples_by_intent[r["intent"]].append(r["text"])
         examples.append((r["text"], r["intent"]))
     intents = {
-        r["id"]: Intent(
-            id=r["id"],
-            topic=r["topic"],
-            title=r["title"],
-            handler=r["handler"],
-            answer=r["answer"],
-            sources=tuple(json.loads(r["sources"])),
-            followups=tuple(json.loads(r["followups"])),
-            examples=tuple(examples_by_intent.get(r["id"], ())),
-            share=r["share"],
-            valid_from=_day(r["valid_from"]),
-            valid_to=_day(r["valid_to"]),
-            file=r["file"],
-            details=r["details"],
-        )
-        for r in conn.execute("SELECT * FROM intents")
+        r["id"]: model.INTENTS.item(r, examples=tuple(examples_by_intent.get(r["id"], ())))
+        for r in _rows(conn, model.INTENTS, required=True)
     }
-    regions = (
-        {
-            r["id"]: Region(
-                r["id"],
-                r["name"],
-                r["kind"],
-                r["province"],
-                tuple(json.loads(r["aliases"])),
-                r["office"],
-                tuple(json.loads(r["parts"])),
-            )
-            for r in conn.execute("SELECT * FROM regions WHERE id IS NOT NULL")
-        }
-        if _has_column(conn, "regions", "id")
-        else {}
-    )
-    offices = (
-        {
-            r["id"]: Office(r["id"], r["name"], r["province"], r["note"], r["source"])
-            for r in conn.execute("SELECT * FROM offices")
-        }
-        if _has_column(conn, "offices", "id")
-        else {}
-    )
+    regions = {r["id"]: model.REGIONS.item(r) for r in _rows(conn, model.REGIONS)}
+    offices = {r["id"]: model.OFFICES.item(r) for r in _rows(conn, model.OFFICES)}
     coverage: dict[str, list[CoverageFigure]] = defaultdict(list)
-    if _has_column(conn, "coverage", "region"):
-        for r in conn.execute("SELECT * FROM coverage"):
-            coverage[r["region"]].append(
-                CoverageFigure(
-                    r["region"],
-                    r["metric"],
-                    Decimal(r["value"]),
-                    r["unit"],
-                    date.fromisoformat(r["as_of"]),
-                    r["as_of_label"],
-                    r["source"],
-                    r["note"],
-                    bool(r["headline"]),
-                )
-            )
-    tiers = (
-        [
-            JakonTier(
-                Decimal(r["lower"]),
-                Decimal(r["upper"]) if r["upper"] else None,
-                Decimal(r["jkk"]),
-                Decimal(r["jkm"]),
-                _day(r["valid_from"]),
-                _day(r["valid_to"]),
-                r["source"],
-                bool(r["verified"]),
-            )
-            for r in conn.execute("SELECT * FROM jakon_tiers")
-        ]
-        if _has_column(conn, "jakon_tiers", "lower")
-        else []
-    )
+    for r in _rows(conn, model.COVERAGE):
+        coverage[r["region"]].append(model.COVERAGE.item(r))
+    tiers = [model.JAKON_TIERS.item(r) for r in _rows(conn, model.JAKON_TIERS)]
     slang = (
         {r["slang"]: r["formal"] for r in conn.execute("SELECT * FROM slang")}
         if _has_column(conn, "slang", "slang")
@@ -302,5 +219,60 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
     )
 
 
+def _rows(
+    conn: sqlite3.Connection, table: Table[Any], *, required: bool = False
+) -> Iterator[sqlite3.Row]:
+    """The rows of a modelled table, and none without a key. An optional table that an older
+    build left without columns (a placeholder) has none; a required one that is missing fails,
+    and the database is rebuilt."""
+    first = next(iter(table.columns))
+    if not required and not _has_column(conn, table.name, first):
+        return iter(())
+    where = f" WHERE [{table.key}] IS NOT NULL" if table.key else ""
+    return iter(conn.execute(f"SELECT * FROM [{table.name}]{where}"))
+
+
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return any(row[1] == column for row in conn.execute(f"PRAGMA table_info([{table}])"))
+
+
+# -- tables derived by the bot at build time -----------------------------------------------------
+# The bot stores what it derives from the knowledge (its matcher's tables, normalised examples)
+# beside the knowledge, so that a start reads them instead of computing them again. Each row is a
+# key and a JSON text; the reader checks whatever version stamp the value carries.
+PREPARED_TABLE = "prepared"
+
+
+def load_prepared(db_path: Path, key: str) -> str | None:
+    """The stored value of `key`, or None (no such row, an older database, an unreadable file)."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute(
+                f"SELECT value FROM {PREPARED_TABLE} WHERE key = ?", (key,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def store_prepared(db_path: Path, key: str, value: str) -> bool:
+    """Store `value` under `key`; False when the database cannot be written (read-only file)."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=5)
+        try:
+            with conn:
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {PREPARED_TABLE} (key TEXT PRIMARY KEY, value TEXT)"
+                )
+                conn.execute(
+                    f"INSERT OR REPLACE INTO {PREPARED_TABLE} (key, value) VALUES (?, ?)",
+                    (key, value),
+                )
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True

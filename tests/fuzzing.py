@@ -10,10 +10,13 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from bot.channels import console, telegram_render, whatsapp_send
+from bot.channels import console
+from bot.channels.telegram import render as telegram_render
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
+from knowledge.options import option_ids
 from knowledge.text import PLACEHOLDER
 
 WORDS = st.sampled_from(
@@ -87,7 +90,7 @@ def _whatsapp_problems(message: whatsapp_send.Message) -> list[str]:
 
 def run_conversation(engine: Engine, messages: list[str], today: date) -> list[str]:
     """The problems of every reply in one conversation; an exception is a problem too."""
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     session = Session()
     found: list[str] = []
     for text in messages:

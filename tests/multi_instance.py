@@ -9,10 +9,11 @@ would. A POST to the killed server fails and is sent to the other one, as Meta w
 
 Counted: lost (acknowledged, never answered), doubles (a reply part delivered twice), per-user
 order (by the order the Graph API received each message's first reply part), and how long the
-surviving server took to stop on SIGTERM. The only possible source of doubles is a send the
-killed worker had in flight (neither API takes an idempotency key): at most the worker's Graph
-concurrency (16 sends at once). `sends_in_flight_at_kill` is what the fake Graph API was
-processing at that instant; requests still in the sockets' buffers come on top of it.
+surviving server took to stop on SIGTERM. The only possible source of doubles is a reply part
+the killed worker had in flight (sent, its progress not yet stored; neither API takes an
+idempotency key): at most the worker's BOT_SENDS_IN_FLIGHT (bot.inbox.Progress).
+`sends_in_flight_at_kill` is what the fake Graph API was processing at that instant; requests
+still in the sockets' buffers come on top of it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ async def run_split_burst(
     lease_s: int = 3,
     kill_after: float = 0.5,
     answer_timeout_s: float = 180.0,
+    sends_in_flight: int = 16,
 ) -> dict[str, Any]:
     graph = FakeGraphAPI()
     graph.delay_next(10**9, graph_delay_s, only="send")
@@ -86,6 +88,7 @@ async def run_split_burst(
                 BOT_DATA_DIR=str(data_dir),
                 BOT_DATABASE_URL=database_url,
                 BOT_INBOX_LEASE_S=str(lease_s),
+                BOT_SENDS_IN_FLIGHT=str(sends_in_flight),
                 BOT_TODAY="2026-11-21",
                 # The same salt on every instance: a user has one key whichever server took them.
                 BOT_SECRET_SALT="multi-instance-salt",
@@ -212,6 +215,7 @@ async def run_split_burst(
             "doubles": doubles,
             "sends_in_flight_at_kill": in_flight_at_kill,
             "killed_workers": 1,
+            "sends_in_flight": sends_in_flight,
             "out_of_order": out_of_order,
             "all_answered_s": round(answered_s, 2),
             "sigterm_stop_s": round(stop_s, 2),

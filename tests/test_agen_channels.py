@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import json
 
-from bot.channels import console, telegram_render, whatsapp_send
+from bot.channels import console
+from bot.channels.telegram import render as telegram_render
 from bot.channels.text import body
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
+from knowledge.options import option_ids
 
 from .conftest import TODAY
 
@@ -18,7 +21,7 @@ WA_FORWARD_LIMIT = 1024
 
 
 def telegram_text(engine: Engine, reply: Reply) -> str:
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     return "\n\n".join(html.unescape(o.text) for o in telegram_render.render(reply, codec))
 
 
@@ -51,7 +54,7 @@ def test_the_share_text_is_the_same_compact_text_on_every_channel(engine: Engine
 
 def test_the_share_option_is_a_button_on_telegram_and_whatsapp(engine: Engine) -> None:
     answer = engine.answer("berapa santunan kematian bpjs tk", Session(), TODAY)
-    codec = telegram_render.CallbackCodec(engine.knowledge)
+    codec = telegram_render.CallbackCodec(lambda: option_ids(engine.knowledge))
     keyboards = [o.keyboard for o in telegram_render.render(answer, codec) if o.keyboard]
     buttons = [b for row in keyboards[0].inline_keyboard for b in row]
     assert any(b.text == "Bagikan" and b.callback_data == "bagikan" for b in buttons)

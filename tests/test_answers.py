@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from bot.engine import Engine
-from bot.reply import Reply
-from bot.session import Session
+from core.reply import Reply
+from core.session import Session
 
 DEC_2026 = date(2026, 12, 1)
 

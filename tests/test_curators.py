@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from knowledge.build import SOURCE_DIR
 
 from .conftest import TODAY

@@ -10,14 +10,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from telegram.error import TelegramError
 
-from bot.channels.telegram import run_polling
-from bot.channels.telegram_channel import TelegramChannel
-from bot.channels.telegram_failures import startup_failure
-from bot.channels.whatsapp_send import GraphClient
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.channels.telegram.failures import startup_failure
+from bot.channels.whatsapp.send import GraphClient
 from bot.config import ConfigError, Settings, load_settings
 from bot.conversation import Conversation
 from bot.endpoints import DEFAULT_TELEGRAM_API_URL, DEFAULT_WHATSAPP_API_URL
 from bot.engine import Engine
+from bot.polling import run_polling
 from bot.state import SqliteState
 from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
 from tests.fakes.telegram_api import PROXY_PREFIX, TOKEN, FakeTelegramAPI, serve_fake
@@ -59,7 +59,9 @@ async def test_every_form_of_the_telegram_api_url_reaches_the_bot_api(
     settings = settings_with(data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=written)
     assert settings.telegram_api_url.endswith("/bot")
     state = SqliteState(settings.state_db)
-    channel = TelegramChannel(settings, Conversation(engine, state, settings), state)
+    channel = TelegramChannel(
+        settings, Conversation(engine, state, settings), state, salt="test-salt"
+    )
     try:
         await channel.start()
         assert channel.application.bot.username  # getMe answered
@@ -106,7 +108,9 @@ async def test_a_url_that_is_not_a_bot_api_server_names_the_setting_and_what_was
     written = fake.root_url + "/somewhere/else"
     settings = settings_with(data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=written)
     state = SqliteState(settings.state_db)
-    channel = TelegramChannel(settings, Conversation(engine, state, settings), state)
+    channel = TelegramChannel(
+        settings, Conversation(engine, state, settings), state, salt="test-salt"
+    )
     try:
         with pytest.raises(TelegramError) as caught:
             await channel.start()

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from bot.engine import CLARIFIED, Engine
-from bot.reply import Option
-from bot.session import Session
+from core.reply import Option
+from core.session import Session
 
 from .conftest import TODAY
 

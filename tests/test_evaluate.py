@@ -14,7 +14,7 @@ from bot.evaluate import (
     read_conversations,
     read_examples,
 )
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 from .conftest import TODAY
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.evaluate import DEFAULT_DEVSET, read_examples
-from bot.session import Session
+from core.session import Session
 from knowledge import Knowledge
 
 FIGURE = re.compile(r"Rp-?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?: (?:miliar|juta))?|\d+(?:,\d+)?%")

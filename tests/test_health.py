@@ -20,14 +20,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.app import Runtime, make_app
 from bot.channels import whatsapp
-from bot.channels.telegram import serve_polling
 from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.health import WHATSAPP_WORKER, assess
-from bot.server import make_app
+from bot.polling import serve_polling
 from bot.state import SqliteState
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
 from tests.fakes.telegram_api import TOKEN, serve_fake
@@ -44,7 +44,9 @@ async def served(
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> AsyncIterator[tuple[web.Application, Client]]:
     state = SqliteState(wa_settings.state_db)
-    app = make_app(wa_settings, Conversation(engine, state, wa_settings), state)
+    app = make_app(
+        wa_settings, Runtime(wa_settings, conversation=Conversation(engine, state, wa_settings))
+    )
     app[OPTIONS] = WhatsAppOptions(jitter=lambda: 0.5)
     client = await aiohttp_client(app)
     yield app, client

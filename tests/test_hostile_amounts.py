@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.amount_range import PLAUSIBLE, implausible
 from bot.cli import main
 from bot.config import Settings
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
+from handlers.amount_range import PLAUSIBLE, implausible
 from knowledge import format as fmt
 
 from .conftest import TODAY

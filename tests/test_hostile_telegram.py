@@ -14,7 +14,7 @@ from pytest_aiohttp import AiohttpClient
 from bot import appkeys
 from bot.channels import telegram
 from bot.channels.telegram import WEBHOOK_PATH
-from bot.channels.telegram_channel import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.config import Settings
 from bot.intake import MAX_TEXT_CHARS
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, text_update

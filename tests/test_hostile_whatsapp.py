@@ -9,9 +9,8 @@ import json
 import sqlite3
 
 from bot import appkeys
-from bot.conversation import APOLOGY_TEXT
 from bot.intake import MAX_TEXT_CHARS
-from bot.ratelimit import FLOOD_TEXT
+from handlers.notices import APOLOGY_TEXT, FLOOD_TEXT
 from tests.fakes.graph_api import contact, envelope, text_message, text_webhook
 from tests.rawhttp import raw_post
 from tests.sealed_rows import opened, reseal

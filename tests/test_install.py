@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ("pyproject.toml", "README.md", "bot", "knowledge", "handlers")
+SHIPPED = ("pyproject.toml", "README.md", "bot", "knowledge", "handlers", "core")
 
 
 def run(args: list[str | Path], **kw: object) -> subprocess.CompletedProcess[str]:

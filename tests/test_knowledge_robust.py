@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from handlers import HANDLERS
 from knowledge import KnowledgeError, build, load
 from knowledge.build import ensure_built

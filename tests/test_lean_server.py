@@ -111,3 +111,24 @@ def test_serve_stops_with_the_workers_error_when_the_knowledge_cannot_load(
     )
     assert done.returncode == 2, done.stderr
     assert "tanpa_isi" in done.stderr and "cannot start" in done.stderr
+
+
+_WHATSAPP_ONLY = """
+import json, sys
+
+from bot.config import load_settings
+from bot.server import acknowledging_app
+import bot.worker, bot.channels.whatsapp, bot.runtime
+
+acknowledging_app(load_settings())
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("telegram", "httpx"))))
+"""
+
+
+def test_a_whatsapp_only_server_and_worker_never_import_python_telegram_bot(
+    tmp_path: Path,
+) -> None:
+    # About 12 MB in each process that a bot without Telegram does not need.
+    done = _run(["-c", _WHATSAPP_ONLY], BOT_DATA_DIR=str(tmp_path / "data"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

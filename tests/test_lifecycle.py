@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from knowledge.lifecycle import due_date, is_stale, parse_review, review_list
 from knowledge.model import Fact
 from tests.test_cli import run

@@ -13,16 +13,16 @@ from urllib.parse import quote
 import pytest
 from aiohttp import web
 
-from bot.channels.telegram_channel import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
+from bot.app import Runtime, make_app
+from bot.channels.telegram.adapter import DESCRIPTION, SHORT_DESCRIPTION, TelegramChannel
 from bot.channels.text import body
 from bot.channels.whatsapp import OPTIONS, WhatsAppOptions
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.links import telegram_link, whatsapp_link
-from bot.server import make_app
-from bot.session import Session
 from bot.state import SqliteState
+from core.session import Session
 from tests.conftest import TODAY
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI, callback_update, text_update
@@ -122,7 +122,7 @@ async def wa(
 ) -> AsyncIterator[tuple[web.Application, Client]]:
     settings = replace(wa_settings, whatsapp_number=BOT_NUMBER)
     state = SqliteState(settings.state_db)
-    app = make_app(settings, Conversation(engine, state, settings), state)
+    app = make_app(settings, Runtime(settings, conversation=Conversation(engine, state, settings)))
     app[OPTIONS] = WhatsAppOptions(sleep=no_sleep, jitter=lambda: 0.5)
     client = await aiohttp_client(app)
     yield app, client
@@ -158,7 +158,7 @@ async def test_without_a_configured_number_the_forwardable_text_has_no_wa_me_lin
 ) -> None:
     settings = replace(wa_settings, whatsapp_number="")
     state = SqliteState(settings.state_db)
-    app = make_app(settings, Conversation(engine, state, settings), state)
+    app = make_app(settings, Runtime(settings, conversation=Conversation(engine, state, settings)))
     app[OPTIONS] = WhatsAppOptions(sleep=no_sleep, jitter=lambda: 0.5)
     client = await aiohttp_client(app)
     try:

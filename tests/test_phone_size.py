@@ -7,13 +7,15 @@ from datetime import date
 
 import pytest
 
-from bot.channels import telegram_render, whatsapp_send
 from bot.channels.console import render as console_render
-from bot.channels.telegram_render import CallbackCodec
+from bot.channels.telegram import render as telegram_render
+from bot.channels.telegram.render import CallbackCodec
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from handlers.present import FIRST_MESSAGE_CHARS
 from knowledge import Knowledge
+from knowledge.options import option_ids
 
 # "At most about 500 characters": the answer is split to 500, a warning may add a little.
 LIMIT = FIRST_MESSAGE_CHARS + 60
@@ -56,7 +58,7 @@ def test_details_and_sources_are_one_option_away(engine: Engine) -> None:
 def test_every_channel_offers_the_details_option(engine: Engine, knowledge: Knowledge) -> None:
     reply = engine.answer("apa itu jht", Session(), date(2026, 11, 21))
     assert "1. Rincian" in console_render(reply)
-    sent = telegram_render.render(reply, CallbackCodec(knowledge))
+    sent = telegram_render.render(reply, CallbackCodec(lambda: option_ids(knowledge)))
     buttons = [
         b.text for o in sent if o.keyboard for row in o.keyboard.inline_keyboard for b in row
     ]

@@ -14,12 +14,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot.app import Runtime, make_app
 from bot.channels import telegram, whatsapp
 from bot.channels.telegram import WEBHOOK_PATH
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
-from bot.server import make_app
 from bot.state import SqliteState
 from tests.fakes.graph_api import (
     FakeGraphAPI,
@@ -85,7 +85,7 @@ async def test_no_raw_identifier_reaches_the_disk_or_the_log(
         telegram_webhook_secret="s3cret",
     )
     state = SqliteState(both.state_db)
-    app = make_app(both, Conversation(engine, state, both), state)
+    app = make_app(both, Runtime(both, conversation=Conversation(engine, state, both)))
     app[whatsapp.OPTIONS] = fast_options(scrub_every_s=0.0, poll_s=0.05)
     client = await aiohttp_client(app)
     sent = 0

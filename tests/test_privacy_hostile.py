@@ -13,12 +13,13 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, Settings
-from bot.conversation import APOLOGY_TEXT, Conversation
+from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import MASK, mask_text, user_key
 from bot.server import serve
-from bot.session import Session
 from bot.state import SqliteState
+from core.session import Session
+from handlers.notices import APOLOGY_TEXT
 from tests.conftest import TODAY
 
 NIK = "3201234567890125"

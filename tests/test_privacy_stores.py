@@ -13,16 +13,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot.app import Runtime, make_app
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import member_key, user_key
 from bot.sealing import SEALED_FIELD
-from bot.server import make_app
-from bot.session import Session
 from bot.state import LoggedQuestion, SqliteState, StateStore
 from bot.state_postgres import PostgresState
+from core.session import Session
 from tests.conftest import WA_APP_SECRET
 from tests.fakes.graph_api import signed, text_webhook
 from tests.fakes.telegram_api import text_update
@@ -104,7 +104,9 @@ async def test_whatsapp_ids_reach_either_store_only_hashed(
     engine: Engine,
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> None:
-    app = make_app(wa_settings, Conversation(engine, any_store, wa_settings), any_store)
+    app = make_app(
+        wa_settings, Runtime(wa_settings, conversation=Conversation(engine, any_store, wa_settings))
+    )
     app[whatsapp.OPTIONS] = whatsapp.WhatsAppOptions(run_worker=False)
     client = await aiohttp_client(app)
     phone, wamid = "6281200000009", "wamid.HBgNNjI4MTIwMDAwMDAwORUCABIYFDNB"
@@ -131,7 +133,10 @@ async def test_telegram_update_ids_reach_either_store_only_hashed(
     engine: Engine,
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> None:
-    app = make_app(hook_settings, Conversation(engine, any_store, hook_settings), any_store)
+    app = make_app(
+        hook_settings,
+        Runtime(hook_settings, conversation=Conversation(engine, any_store, hook_settings)),
+    )
     app[telegram.RUN_WORKER] = False
     client = await aiohttp_client(app)
     update = text_update(700000009, "apa itu jht", update_id=912345678)

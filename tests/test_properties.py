@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 
 from .conftest import TODAY
 

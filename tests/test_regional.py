@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from bot.engine import Engine
-from bot.session import Session
+from core.session import Session
 from knowledge import Knowledge
 from knowledge.build import SOURCE_DIR
 

@@ -12,13 +12,13 @@ from dataclasses import replace
 import pytest
 from aiohttp import ClientSession, web
 
+from bot.app import Runtime, make_app
 from bot.backpressure import Backlog
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.httpguard import GuardedRunner
 from bot.logguard import RepeatFilter
-from bot.server import make_app
 from bot.state import SqliteState
 
 HALF_SENT = 300
@@ -33,7 +33,7 @@ async def served(settings: Settings, engine: Engine) -> AsyncIterator[tuple[str,
     """The bot's app behind the guarded runner `serve` uses, on a loopback port."""
     limited = replace(settings, request_timeout_s=1.0, max_connections=50)
     state = SqliteState(limited.state_db)
-    app = make_app(limited, Conversation(engine, state, limited), state)
+    app = make_app(limited, Runtime(limited, conversation=Conversation(engine, state, limited)))
     app.router.add_post("/read", _read_body)  # a route that reads its body, as webhooks do
     runner = GuardedRunner(app, limited.request_timeout_s, limited.max_connections)
     await runner.setup()
@@ -133,7 +133,7 @@ async def test_healthz_and_the_log_say_when_the_backlog_is_too_old(
     state = SqliteState(settings.state_db)
     # A message that has waited an hour: the worker is down.
     state.enqueue("whatsapp", "m_old", "wh_x", {"kind": "text"}, time.time() - 3600)
-    app = make_app(settings, Conversation(engine, state, settings), state)
+    app = make_app(settings, Runtime(settings, conversation=Conversation(engine, state, settings)))
     with caplog.at_level(logging.WARNING, logger="bot.backpressure"):
         client = await aiohttp_client(app)
         async with asyncio.timeout(10):

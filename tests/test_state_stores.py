@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.session import SESSION_TTL_SECONDS, Session
 from bot.state import LoggedQuestion, SqliteState, StateError, StateStore
-from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState
+from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState, listen_for_enqueues
+from core.session import SESSION_TTL_SECONDS, Session
 
 T0 = 1_800_000_000.0
 OpenStore = Callable[[], StateStore]
@@ -90,6 +91,28 @@ def test_each_user_gets_one_message_at_a_time_in_order(store: StateStore) -> Non
     assert store.claim("telegram", T0 + 1, 30) == []  # a's next one waits for m0
     store.finish(first[0].id, T0 + 1)
     assert [i.message_id for i in store.claim("telegram", T0 + 1, 30)] == ["m1"]
+
+
+def test_a_chats_updates_stored_in_the_same_instant_are_claimed_in_the_platforms_order(
+    store: StateStore,
+) -> None:
+    # Two webhook requests of one chat: update 11 committed before update 10.
+    store.enqueue("telegram", "u11", "a", {"n": 11}, T0, seq=11)
+    store.enqueue("telegram", "u10", "a", {"n": 10}, T0, seq=10)
+    store.enqueue("telegram", "v5", "b", {"n": 5}, T0, seq=5)
+    first = store.claim("telegram", T0, 30)
+    assert sorted(i.message_id for i in first) == ["u10", "v5"]
+    assert store.claim("telegram", T0 + 1, 30) == []  # u11 waits for u10
+    done = next(i for i in first if i.message_id == "u10")
+    store.finish(done.id, T0 + 1)
+    [second] = store.claim("telegram", T0 + 1, 30)
+    assert second.message_id == "u11"
+    # Stored while u11 is being answered, an earlier update waits for it (one at a time).
+    store.enqueue("telegram", "u9", "a", {"n": 9}, T0 + 1, seq=9)
+    assert store.claim("telegram", T0 + 2, 30) == []
+    store.finish(second.id, T0 + 2)
+    [late] = store.claim("telegram", T0 + 2, 30)
+    assert late.message_id == "u9"
 
 
 def test_a_later_message_waits_while_the_earlier_one_is_postponed(store: StateStore) -> None:
@@ -258,3 +281,23 @@ def test_health_reads_heartbeats_and_the_backlog(open_store: OpenStore) -> None:
     worker.enqueue("whatsapp", "m2", "u2", {}, T0 + 2)
     assert server.backlog() == (2, T0 + 1)
     server.probe(0.25)  # a writable store passes
+
+
+async def test_a_message_stored_on_postgres_wakes_the_listening_workers(postgres_url: str) -> None:
+    woken: asyncio.Queue[str] = asyncio.Queue()
+    listener = asyncio.create_task(listen_for_enqueues(postgres_url, woken.put_nowait))
+    store = PostgresState(postgres_url)
+    try:
+        async with asyncio.timeout(30):
+            # Once connected, everybody is woken for what was stored before.
+            assert await woken.get() == ""
+            assert await asyncio.to_thread(store.enqueue, "whatsapp", "n1", "u1", {}, T0)
+            assert await woken.get() == "whatsapp"
+            # A redelivery stores nothing and wakes nobody; the next new message does.
+            assert not await asyncio.to_thread(store.enqueue, "whatsapp", "n1", "u1", {}, T0)
+            assert await asyncio.to_thread(store.enqueue, "telegram", "n2", "u1", {}, T0, 7)
+            assert await woken.get() == "telegram"
+    finally:
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+        store.close()

@@ -22,21 +22,22 @@ from aiohttp import web
 from pytest_aiohttp import AiohttpClient
 from telegram import Update
 
+from bot.app import Runtime, make_app
+from bot.channels.backoff import RetryPolicy
 from bot.channels.console import render as console_render
-from bot.channels.telegram import WEBHOOK_PATH, run_polling, serve_polling
-from bot.channels.telegram_channel import COMMANDS, TelegramChannel
-from bot.channels.telegram_render import IMAGE_TEXT, MAX_TEXT, PLACE_TEXT, VOICE_TEXT, render
-from bot.channels.telegram_send import RetryPolicy
+from bot.channels.telegram import WEBHOOK_PATH
+from bot.channels.telegram.adapter import COMMANDS, TelegramChannel
+from bot.channels.telegram.render import MAX_TEXT, render
 from bot.channels.text import body
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
+from bot.polling import run_polling, serve_polling
 from bot.privacy import user_key
-from bot.ratelimit import FLOOD_TEXT
-from bot.reply import Option, Reply
-from bot.server import make_app
-from bot.session import Session
 from bot.state import SqliteState
+from core.reply import Option, Reply
+from core.session import Session
+from handlers.notices import FLOOD_TEXT, NOTICES
 from tests.conftest import TODAY
 from tests.fakes.telegram_api import (
     BOT_ID,
@@ -76,7 +77,9 @@ def tg_settings(settings: Settings, fake: FakeTelegramAPI) -> Settings:
 async def running(settings: Settings, engine: Engine) -> AsyncIterator[TelegramChannel]:
     """A started channel with its own state database handle, as one process would have."""
     state = SqliteState(settings.state_db)
-    channel = TelegramChannel(settings, Conversation(engine, state, settings), state, policy=FAST)
+    channel = TelegramChannel(
+        settings, Conversation(engine, state, settings), state, salt="test-salt", policy=FAST
+    )
     try:
         await channel.start()
         yield channel
@@ -203,7 +206,11 @@ async def test_a_typed_number_selects_the_option_of_the_last_reply(
 
 @pytest.mark.parametrize(
     ("make", "expected"),
-    [(voice_update, VOICE_TEXT), (photo_update, IMAGE_TEXT), (location_update, PLACE_TEXT)],
+    [
+        (voice_update, NOTICES["voice"]),
+        (photo_update, NOTICES["image"]),
+        (location_update, NOTICES["location"]),
+    ],
 )
 async def test_a_voice_note_photo_or_location_gets_a_kind_request_to_type(
     bot: TelegramChannel, fake: FakeTelegramAPI, make: Any, expected: str
@@ -485,7 +492,9 @@ async def test_polling_inside_the_aiohttp_app_answers_and_stops_with_it(
 ) -> None:
     state = SqliteState(tg_settings.state_db)
     # A token without a webhook URL: make_app polls inside the server (as next to WhatsApp).
-    app = make_app(tg_settings, Conversation(engine, state, tg_settings), state)
+    app = make_app(
+        tg_settings, Runtime(tg_settings, conversation=Conversation(engine, state, tg_settings))
+    )
     client = await aiohttp_client(app)
     fake.push_update(text_update(4003, "apa itu jht"))
     await fake.wait_for("sendMessage")
@@ -520,7 +529,10 @@ def hook_settings(tg_settings: Settings) -> Settings:
 @pytest.fixture
 async def hook_app(hook_settings: Settings, engine: Engine) -> AsyncIterator[web.Application]:
     state = SqliteState(hook_settings.state_db)
-    yield make_app(hook_settings, Conversation(engine, state, hook_settings), state)
+    yield make_app(
+        hook_settings,
+        Runtime(hook_settings, conversation=Conversation(engine, state, hook_settings)),
+    )
     state.close()
 
 
@@ -588,7 +600,9 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(
     state = SqliteState(settings.state_db)
     try:
         with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-            make_app(settings, Conversation(engine, state, settings), state)
+            make_app(
+                settings, Runtime(settings, conversation=Conversation(engine, state, settings))
+            )
     finally:
         state.close()
 

@@ -16,15 +16,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from pytest_aiohttp import AiohttpClient
 
+from bot.app import Runtime, make_app
 from bot.channels import telegram
+from bot.channels.backoff import RetryPolicy
 from bot.channels.telegram import WEBHOOK_PATH
-from bot.channels.telegram_send import RetryPolicy
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.inbox import InboxOptions
 from bot.privacy import user_key
-from bot.server import make_app
 from bot.state import SqliteState
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI, serve_fake, text_update
 from tests.sealed_rows import opened
@@ -81,11 +81,9 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
         yield api
 
 
-@pytest.fixture
-async def hook(
-    settings: Settings, engine: Engine, fake: FakeTelegramAPI, aiohttp_client: AiohttpClient
-) -> AsyncIterator[Hook]:
-    hook_settings = replace(
+def webhook_settings(settings: Settings, fake: FakeTelegramAPI) -> Settings:
+    """Telegram in webhook mode against the fake Bot API."""
+    return replace(
         settings,
         telegram_token=TOKEN,
         telegram_api_url=fake.api_url,
@@ -93,9 +91,19 @@ async def hook(
         telegram_webhook_secret=SECRET,
         rate_limit=1000,
     )
+
+
+@pytest.fixture
+async def hook(
+    settings: Settings, engine: Engine, fake: FakeTelegramAPI, aiohttp_client: AiohttpClient
+) -> AsyncIterator[Hook]:
+    hook_settings = webhook_settings(settings, fake)
     state = SqliteState(hook_settings.state_db)
     clock = Clock()
-    app = make_app(hook_settings, Conversation(engine, state, hook_settings), state)
+    app = make_app(
+        hook_settings,
+        Runtime(hook_settings, conversation=Conversation(engine, state, hook_settings)),
+    )
     app[telegram.INBOX_OPTIONS] = InboxOptions(poll_s=0.05, clock=clock.now, max_item_attempts=10)
     client = await aiohttp_client(app)
     # Retries inside one attempt in milliseconds, so the inbox's own retries are what is tested.
@@ -199,11 +207,47 @@ async def test_a_worker_started_while_the_bot_api_is_down_answers_once_it_is_bac
         key = user_key("telegram", "3004", "test-salt")
         state.enqueue("telegram", "77", key, {"update": text_update(3004, "apa itu jht")}, 0)
         conversation = Conversation(engine, state, tg)
-        async with telegram.answering(tg, state, conversation, poll_s=0.05) as worker:
+        async with telegram.answering(
+            tg, state, conversation, salt=tg.secret_salt, poll_s=0.05
+        ) as worker:
             await fake.wait_for("sendMessage", within_s=WAIT_S)
             async with asyncio.timeout(WAIT_S):
                 await worker.wait_idle()
         assert len(fake.failed("getMe")) == 2
         assert [c.chat_id for c in fake.sent] == [3004]
     finally:
+        state.close()
+
+
+async def test_a_chats_updates_stored_in_the_same_instant_are_answered_in_telegrams_order(
+    settings: Settings, engine: Engine, fake: FakeTelegramAPI, aiohttp_client: AiohttpClient
+) -> None:
+    """Two webhook requests of one chat at once (Telegram may open several connections): the
+    later update happens to be stored first. Answered in update_id order all the same."""
+    tg = webhook_settings(settings, fake)
+    state = SqliteState(tg.state_db)
+    app = make_app(tg, Runtime(tg, conversation=Conversation(engine, state, tg)))
+    app[telegram.RUN_WORKER] = False  # a worker process answers (started below)
+    client = await aiohttp_client(app)
+    try:
+        for update_id, text in ((9002, "apa itu jkm"), (9001, "apa itu jht")):
+            update = text_update(3005, text, update_id=update_id)
+            async with client.post(WEBHOOK_PATH, json=update, headers=HEADERS) as response:
+                assert response.status == 200
+        with sqlite3.connect(state.path) as db:
+            orders = [row[0] for row in db.execute("SELECT seq FROM inbox ORDER BY id")]
+        # Telegram's order, kept without the update ids themselves.
+        assert orders[0] > orders[1] and not {9001, 9002} & set(orders)
+        conversation = Conversation(engine, state, tg)
+        async with telegram.answering(
+            tg, state, conversation, salt=tg.secret_salt, poll_s=0.05
+        ) as worker:
+            await fake.wait_for("sendMessage", within_s=WAIT_S)
+            async with asyncio.timeout(WAIT_S):
+                await worker.wait_idle()
+        texts = [html.unescape(c.text) for c in fake.sent]
+        assert "Jaminan Hari Tua" in texts[0]
+        assert "Jaminan Kematian" in texts[-1] and "Jaminan Kematian" not in texts[0]
+    finally:
+        await client.close()
         state.close()

@@ -11,7 +11,7 @@ from bot.engine import Engine, Outcome
 from bot.normalize import spell_amounts
 from bot.numbers import find_amounts
 from bot.preamble import strip_correction, strip_courtesies
-from bot.session import Session
+from core.session import Session
 
 from .conftest import TODAY
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_parse import (
+from bot.channels.whatsapp.parse import (
     SignatureCheck,
     check_signature,
     parse_webhook,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.text import body
-from bot.channels.whatsapp_send import (
+from bot.channels.whatsapp.send import (
     BODY_LIMIT,
     BUTTON_ID_LIMIT,
     BUTTON_TITLE_LIMIT,
@@ -23,7 +23,7 @@ from bot.channels.whatsapp_send import (
     cut,
     render,
 )
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 
 def options(*titles: str) -> tuple[Option, ...]:

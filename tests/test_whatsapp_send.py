@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.channels.whatsapp_send import GraphClient, RetryPolicy
+from bot.channels.backoff import RetryPolicy
+from bot.channels.whatsapp.send import GraphClient
 from tests.fakes.graph_api import DEFAULT_ACCESS_TOKEN, DEFAULT_PHONE_NUMBER_ID, FakeGraphAPI
 
 TEXT = {"type": "text", "text": {"body": "Halo", "preview_url": False}}
@@ -158,7 +159,7 @@ async def test_retries_stop_within_the_time_budget(
     graph: FakeGraphAPI, graph_url: str, session: aiohttp.ClientSession, clock: VirtualTime
 ) -> None:
     graph.fail_next(100, 503)
-    policy = RetryPolicy(attempts=50, base_delay_s=1.0, max_delay_s=8.0, budget_s=30.0)
+    policy = RetryPolicy(max_attempts=50, base_delay_s=1.0, max_delay_s=8.0, budget_s=30.0)
     result = await client(session, graph_url, clock, policy).send("to", "1", TEXT)
     assert not result.ok and result.attempts < 50
     assert sum(clock.sleeps) <= 30.0
@@ -186,7 +187,7 @@ async def test_a_timeout_is_retried(
     graph: FakeGraphAPI, graph_url: str, session: aiohttp.ClientSession, clock: VirtualTime
 ) -> None:
     release = graph.hold_next(1)
-    policy = RetryPolicy(attempts=2, timeout_s=0.05)
+    policy = RetryPolicy(max_attempts=2, timeout_s=0.05)
     result = await client(session, graph_url, clock, policy).send("to", "1", TEXT)
     release.set()
     assert result.ok and result.attempts == 2

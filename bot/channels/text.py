@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 MAX_SOURCES_SHOWN = 3
 

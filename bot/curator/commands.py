@@ -7,10 +7,10 @@ import json
 from datetime import date
 from typing import TextIO
 
+from bot.app import open_runtime
 from bot.config import Settings
 from bot.curator.facts import facts_and_problems
 from bot.curator.trial import run_trial
-from bot.runtime import load_engine
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -19,7 +19,7 @@ EXIT_INVALID = 2
 def try_question(
     question: str, settings: Settings, today: date, as_json: bool, stdout: TextIO, stderr: TextIO
 ) -> int:
-    trial = run_trial(load_engine(settings, stderr), question, today)
+    trial = run_trial(open_runtime(settings, stderr=stderr).engine, question, today)
     if as_json:
         print(json.dumps(trial.as_dict(), ensure_ascii=False, indent=2), file=stdout)
         return EXIT_OK

@@ -12,12 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.channels import telegram_render, whatsapp_send
+from bot.channels.telegram import render as telegram_render
+from bot.channels.whatsapp import send as whatsapp_send
 from bot.engine import Engine
-from bot.entities import Entities
-from bot.reply import Reply, reply_json
-from bot.session import Session
+from core.entities import Entities
+from core.reply import Reply, reply_json
+from core.session import Session
 from knowledge import format as fmt
+from knowledge.options import option_ids
 from knowledge.store import Knowledge
 from knowledge.text import PLACEHOLDER
 
@@ -142,7 +144,10 @@ def render_reply(
     reply: Reply, knowledge: Knowledge | None
 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
     """The messages the real Telegram and WhatsApp renderers make of this reply."""
-    codec = telegram_render.CallbackCodec(knowledge)
+    # Rendering only encodes; the knowledge would resolve shortened buttons read back.
+    codec = telegram_render.CallbackCodec(
+        (lambda: option_ids(knowledge)) if knowledge is not None else None
+    )
     telegram = []
     for message in telegram_render.render(reply, codec):
         rows = message.keyboard.inline_keyboard if message.keyboard else ()

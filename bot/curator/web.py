@@ -11,6 +11,7 @@ is answered at once by the channels of this process. Every page has a JSON twin 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import sys
@@ -29,10 +30,10 @@ from bot.curator import auth, pages
 from bot.curator.facts import facts_and_problems
 from bot.curator.trial import Trial, render_reply, run_trial
 from bot.privacy import mask_text
-from bot.reply import reply_json
 from bot.report import build_report
 from bot.state import StateStore, now
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
+from core.reply import reply_json
 from knowledge import KnowledgeError
 from knowledge.model import Intent
 
@@ -249,7 +250,9 @@ async def _teach(request: web.Request) -> tuple[Lesson, Taught, bool]:
     settings = app[SETTINGS]
     lesson = await asyncio.to_thread(lesson_for, target, intent, app[STATE])
     today = _today(request)
-    run: Callable[[Lesson, Settings, date], Taught] = teach if save else preview
+    run: Callable[[Lesson, Settings, date], Taught] = (
+        functools.partial(teach, state=app[STATE]) if save else preview
+    )
     try:
         if save:
             async with app[TEACH_LOCK]:

@@ -43,14 +43,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_logs import failure_site, protect_logs, update_kind
-from bot.channels.telegram_render import CallbackCodec, Outgoing, media_text, render, render_text
-from bot.channels.telegram_send import RetryPolicy, Sender
+from bot.channels.backoff import RetryPolicy
+from bot.channels.telegram.logs import failure_site, protect_logs, update_kind
+from bot.channels.telegram.render import CallbackCodec, Outgoing, render, render_text
+from bot.channels.telegram.send import Sender
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
-from bot.privacy import load_or_create_salt, member_key, message_key, user_key
-from bot.ratelimit import FLOOD_TEXT
+from bot.privacy import member_key, message_key, user_key
 from bot.sealing import sealer_for
 from bot.state import BlockList, DedupStore, InboxItem, StateError
 
@@ -161,6 +161,27 @@ def chat_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+# A media message's kind as the conversation's notices know it (WhatsApp's names): the first of
+# these attributes it has. An animation also carries a document, so it comes first.
+_MEDIA_KINDS = (
+    ("voice", "voice"),
+    ("video_note", "voice"),
+    ("audio", "audio"),
+    ("location", "location"),
+    ("venue", "location"),
+    ("contact", "contacts"),
+    ("sticker", "sticker"),
+    ("photo", "image"),
+    ("video", "video"),
+    ("animation", "video"),
+    ("document", "document"),
+)
+
+
+def media_kind(message: Message) -> str:
+    return next((kind for name, kind in _MEDIA_KINDS if getattr(message, name)), "unsupported")
+
+
 def file_url(api_url: str) -> str:
     """The file endpoint next to the Bot API endpoint (…/bot → …/file/bot), as on Telegram."""
     head, sep, tail = api_url.rpartition("/bot")
@@ -176,6 +197,7 @@ class TelegramChannel:
         conversation: Conversation,
         state: TelegramState,
         *,
+        salt: str,
         webhook: bool = False,
         policy: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
@@ -185,7 +207,7 @@ class TelegramChannel:
         self.state = state
         self.clock = clock
         protect_logs(settings.telegram_token)
-        self.salt = load_or_create_salt(settings.secret_salt, settings.data_dir)
+        self.salt = salt
         # The inbox payloads (the raw update, the chat to reply to) are stored sealed with it.
         self.sealer = sealer_for(self.salt)
         builder = (
@@ -215,7 +237,7 @@ class TelegramChannel:
     def codec(self) -> CallbackCodec:
         """Made when the first answer is rendered or button read: the acknowledging server
         never needs it, so it never loads the engine for it."""
-        return CallbackCodec(self.conversation.engine.knowledge)
+        return CallbackCodec(self.conversation.option_ids)
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -237,7 +259,7 @@ class TelegramChannel:
         await self.application.bot.set_my_commands(list(COMMANDS))
         await self._describe()
         # Forwarded answers link back to the bot by its username.
-        self.conversation.share_links.telegram_username = self.application.bot.username
+        self.conversation.telegram_username(self.application.bot.username)
         await self.application.start()
 
     async def _describe(self) -> None:
@@ -309,6 +331,7 @@ class TelegramChannel:
                 str(stored.get("text", "")),
                 InlineKeyboardMarkup.de_json(keyboard, self.application.bot) if keyboard else None,
             )
+            await save.sending()
             try:
                 target = await self.inbox_sender.send(
                     chat_id, message, reply_to if index == 0 else None
@@ -387,14 +410,11 @@ class TelegramChannel:
             return
         words = message.text.split()
         command = words[0].lstrip("/").split("@")[0].lower()
-        if command == "start" and len(words) > 1 and words[1] in self._intents():
+        if command == "start" and len(words) > 1 and self.conversation.knows(words[1]):
             # A deep link t.me/<bot>?start=<intent> (from a forwarded answer) opens that answer.
             await self.converse(message, choice=words[1])
             return
-        await self.converse(message, choice="salam" if command == "start" else "menu")
-
-    def _intents(self) -> set[str]:
-        return set(self.conversation.engine.knowledge.intents)
+        await self.converse(message, opening="greet" if command == "start" else "menu")
 
     async def _on_other_command(self, update: Update, context: Context) -> None:
         """An unknown command gets the menu, in a group only when it names this bot."""
@@ -405,7 +425,7 @@ class TelegramChannel:
             first = message.text.split()[0]
             if not first.lower().endswith("@" + context.bot.username.lower()):
                 return
-        await self.converse(message, choice="menu")
+        await self.converse(message, opening="menu")
 
     async def _on_text(self, update: Update, context: Context) -> None:
         message = update.message
@@ -417,7 +437,7 @@ class TelegramChannel:
                 return
             text = self._strip_mention(text, context.bot.username)
             if not text:
-                await self.converse(message, choice="menu")
+                await self.converse(message, opening="menu")
                 return
         await self.converse(message, text=text)
 
@@ -431,15 +451,16 @@ class TelegramChannel:
         async with self._lock(chat.id):
             if await self._is_blocked(chat.id):
                 return
-            verdict = await turn_off_loop(
-                self.conversation.flood_verdict,
+            notice = await turn_off_loop(
+                self.conversation.media_notice,
+                CHANNEL,
                 self._conversation_key(chat, message.from_user),
-                _arrival() or self.conversation.clock(),
+                media_kind(message),
+                received_at=_arrival(),
             )
-            if verdict == "drop":
-                return
-            notice = FLOOD_TEXT if verdict == "warn" else media_text(message)
-            await self._deliver(chat, render_text(notice), self._reply_to(message))
+            if notice is None:
+                return  # a flood being ignored
+            await self._deliver(chat, render_text(notice.text), self._reply_to(message))
 
     async def _on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -452,7 +473,10 @@ class TelegramChannel:
             log.warning("answerCallbackQuery failed: %s", type(exc).__name__)
         if query.message is None:
             return  # a button on an inline-mode message; this bot offers none
-        choice = self.codec.decode(query.data or "") or "menu"
+        choice = self.codec.decode(query.data or "")
+        if choice is None:  # a button this process can no longer resolve: the menu
+            await self.converse(query.message.chat, query.from_user, opening="menu")
+            return
         await self.converse(query.message.chat, query.from_user, choice=choice)
 
     async def _on_membership(self, update: Update, context: Context) -> None:
@@ -499,8 +523,10 @@ class TelegramChannel:
         *,
         text: str | None = None,
         choice: str | None = None,
+        opening: str | None = None,
     ) -> None:
-        """One conversation turn for a message (or a button press in `where`=chat)."""
+        """One conversation turn for a message (or a button press in `where`=chat): a typed
+        `text`, a chosen option, or `opening` ("greet" or "menu")."""
         if isinstance(where, Message):
             chat, user, reply_to = where.chat, where.from_user, self._reply_to(where)
         else:
@@ -509,14 +535,17 @@ class TelegramChannel:
             if await self._is_blocked(chat.id):
                 return
             key = self._conversation_key(chat, user)
-            reply = await turn_off_loop(
-                self.conversation.handle,
-                CHANNEL,
-                key,
-                text=text,
-                choice=choice,
-                received_at=_arrival(),
-            )
+            if opening is not None:
+                turn = self.conversation.greet if opening == "greet" else self.conversation.menu
+                reply = await turn_off_loop(turn, CHANNEL, key, received_at=_arrival())
+            elif choice is not None:
+                reply = await turn_off_loop(
+                    self.conversation.select, CHANNEL, key, choice, received_at=_arrival()
+                )
+            else:
+                reply = await turn_off_loop(
+                    self.conversation.handle, CHANNEL, key, text=text, received_at=_arrival()
+                )
             if reply is None:
                 return  # a flood being ignored
             await self._deliver(chat, render(reply, self.codec), reply_to)

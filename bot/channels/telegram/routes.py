@@ -1,13 +1,14 @@
-"""The Telegram channel's two ways to run: long polling and a webhook on our aiohttp app.
+"""The Telegram channel's two ways to receive: long polling and a webhook on our aiohttp app.
 
-- `run_polling(settings)`: `python -m bot` with TELEGRAM_BOT_TOKEN and no TELEGRAM_WEBHOOK_URL.
-- `setup_polling(app)`: the same long polling inside the aiohttp app (next to WhatsApp).
-- `setup_webhook(app)`: called by `bot.server.make_app` in webhook mode. It adds
+- `polling(...)`: long polling into the inbox; `bot.polling` runs it as a process of its own
+  (`python -m bot` with TELEGRAM_BOT_TOKEN and no TELEGRAM_WEBHOOK_URL).
+- `setup_polling(app, salt)`: the same long polling inside the aiohttp app (next to WhatsApp).
+- `setup_webhook(app, salt)`: called by `bot.app.make_app` in webhook mode. It adds
   `POST /webhook/telegram` and a cleanup context that owns the PTB Application's lifecycle
   (initialise, register commands, setWebhook, start; stop and shut down on exit).
 
-The adapter itself is `bot.channels.telegram_channel.TelegramChannel`; rendering and sending
-live in `telegram_render` and `telegram_send`.
+The adapter itself is `bot.channels.telegram.adapter.TelegramChannel`; rendering and sending
+live in `render` and `send`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import json
 import logging
 import random
 import re
-import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -30,19 +29,14 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import appkeys
 from bot.channels.backoff import backoff_delay
-from bot.channels.telegram_channel import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
-from bot.channels.telegram_failures import startup_failure
-from bot.channels.telegram_logs import protect_logs
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
-from bot.instance import AlreadyRunning, single_instance
 from bot.intake import MAX_TEXT_CHARS, repair_json
-from bot.ops import health_server
-from bot.privacy import message_key
+from bot.privacy import message_key, telegram_order
 from bot.state import StateError, StateStore
-from bot.stores import open_state
 
 log = logging.getLogger(__name__)
 
@@ -60,24 +54,14 @@ WORKER_KEY = web.AppKey("telegram_worker", InboxWorker)
 # The inbox worker's knobs; tests replace them (a clock they can move) before the app starts.
 INBOX_OPTIONS = web.AppKey("telegram_inbox_options", InboxOptions)
 
-__all__ = [
-    "CHANNEL",
-    "WEBHOOK_PATH",
-    "TelegramChannel",
-    "answering",
-    "protect_logs",
-    "run_polling",
-    "serve_polling",
-    "setup_polling",
-    "setup_webhook",
-]
-
 
 # -- the inbox worker ------------------------------------------------------------------------
 
 
 def _inbox_options(settings: Settings, poll_s: float = 1.0) -> InboxOptions:
-    return InboxOptions(lease_s=settings.inbox_lease_s, poll_s=poll_s)
+    return InboxOptions(
+        lease_s=settings.inbox_lease_s, poll_s=poll_s, sends_in_flight=settings.sends_in_flight
+    )
 
 
 @contextlib.asynccontextmanager
@@ -86,15 +70,19 @@ async def answering(
     state: StateStore,
     conversation: Conversation,
     *,
+    salt: str = "",
     poll_s: float = 1.0,
     channel: TelegramChannel | None = None,
     options: InboxOptions | None = None,
 ) -> AsyncIterator[InboxWorker]:
     """Answer the Telegram inbox for as long as the block runs (`python -m bot work`, or next
-    to the poller and the webhook). A channel already started is reused, else one is made."""
+    to the poller and the webhook). A channel already started is reused, else one is made
+    (with `salt`, the runtime's)."""
     own = channel is None
     if channel is None:
-        channel = TelegramChannel(settings, conversation, state, webhook=True)
+        if not salt:
+            raise ValueError("a Telegram channel needs the runtime's salt")
+        channel = TelegramChannel(settings, conversation, state, salt=salt, webhook=True)
     worker = InboxWorker(state, channel, options or _inbox_options(settings, poll_s))
     ready = channel
 
@@ -147,7 +135,10 @@ def _store_updates(
         payload = {"update": at_the_door(data), "received_at": now}
         # Sealed (bot.sealing): the raw update, chat id and all, never reaches the store in clear.
         sealed = channel.sealer.seal(CHANNEL, update_id, payload)
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now):
+        # The order of a chat's updates (bot.state.CLAIM_SQL): the update id shifted by a secret
+        # offset, so that not even it is stored as Telegram sent it; erased once answered.
+        order = telegram_order(int(data["update_id"]), channel.salt)
+        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now, order):
             new += 1
     return new
 
@@ -220,55 +211,13 @@ async def polling(
     await channel.stop()
 
 
-async def serve_polling(settings: Settings, stop: asyncio.Event) -> None:
-    """Poll Telegram and answer until `stop` is set; then finish or release what is in hand."""
-    from bot.runtime import load_engine
-
-    with single_instance(settings, "serve"):
-        state = open_state(settings)
-        try:
-            conversation = Conversation(load_engine(settings), state, settings)
-            if not state.shared and (released := state.release_claims(CHANNEL)):
-                log.warning("telegram: took over %d message(s) left by a stopped bot", released)
-            channel = TelegramChannel(settings, conversation, state)
-            async with health_server(settings, state), polling(channel, state, conversation):
-                await stop.wait()
-        finally:
-            state.close()
-
-
-def run_polling(settings: Settings) -> int:
-    """`python -m bot` with a token and no webhook URL: poll until Ctrl-C or SIGTERM."""
-    protect_logs(settings.telegram_token)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            # Not available on Windows, nor outside the main thread: Ctrl-C then still works.
-            with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        log.info("Tanya Jamsos: polling Telegram (Ctrl-C to stop)")
-        await serve_polling(settings, stop)
-
-    try:
-        asyncio.run(main())
-    except TelegramError as exc:
-        print(startup_failure(exc, settings), file=sys.stderr)
-        return 1
-    except (AlreadyRunning, StateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def setup_polling(app: web.Application) -> None:
+def setup_polling(app: web.Application, salt: str) -> None:
     """Telegram by long polling inside the bot's aiohttp app, for a process that serves the
     WhatsApp webhook but has no public URL for Telegram (TELEGRAM_WEBHOOK_URL unset)."""
     settings = app[appkeys.SETTINGS]
-    app[CHANNEL_KEY] = TelegramChannel(settings, app[appkeys.CONVERSATION], app[appkeys.STATE])
+    app[CHANNEL_KEY] = TelegramChannel(
+        settings, app[appkeys.CONVERSATION], app[appkeys.STATE], salt=salt
+    )
     app.cleanup_ctx.append(_polling_lifecycle)
 
 
@@ -300,7 +249,7 @@ def require_secret(settings: Settings) -> str:
     return secret
 
 
-def setup_webhook(app: web.Application) -> None:
+def setup_webhook(app: web.Application, salt: str) -> None:
     """Add the Telegram webhook route and the PTB lifecycle to the bot's aiohttp app."""
     settings = app[appkeys.SETTINGS]
     require_secret(settings)
@@ -309,7 +258,7 @@ def setup_webhook(app: web.Application) -> None:
             "TELEGRAM_WEBHOOK_URL does not end in %s; make sure your proxy maps it", WEBHOOK_PATH
         )
     app[CHANNEL_KEY] = TelegramChannel(
-        settings, app[appkeys.CONVERSATION], app[appkeys.STATE], webhook=True
+        settings, app[appkeys.CONVERSATION], app[appkeys.STATE], salt=salt, webhook=True
     )
     app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     app.cleanup_ctx.append(_telegram_lifecycle)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.reply import Option
+from core.reply import Option
 
 # After this long without a message, context is forgotten: "kalau 2 juta?" an hour later should
 # not silently reuse a stale topic.
@@ -18,9 +18,9 @@ SESSION_TTL_SECONDS = 30 * 60
 class Session:
     last_intent: str | None = None
     last_topic: str | None = None
-    # What the bot asked for and is waiting on, e.g. "income" after "berapa penghasilan Anda?".
-    pending: str | None = None
-    # The intent that asked the pending question, so the answer goes back to it.
+    # The intent that asked a question and waits on its answer (e.g. the income after "berapa
+    # penghasilan Anda?"): a follow-up goes back to it; what it waits on is in
+    # handlers.PENDING_ENTITY.
     pending_intent: str | None = None
     # Options shown last, so that typing "2" selects the second one on any channel.
     options: list[Option] = field(default_factory=list)
@@ -46,7 +46,6 @@ class Session:
             return cls(
                 last_intent=data.get("last_intent"),
                 last_topic=data.get("last_topic"),
-                pending=data.get("pending"),
                 pending_intent=data.get("pending_intent"),
                 options=options,
                 memory=memory,

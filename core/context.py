@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.entities import Entities
-from bot.reply import Reply
-from bot.session import Session
+from core.entities import Entities
+from core.reply import Reply
+from core.session import Session
 from knowledge.model import Intent
 from knowledge.store import Knowledge
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -30,8 +28,8 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.backoff import backoff_delay
-from bot.channels.telegram_render import Outgoing
+from bot.channels.backoff import RetryPolicy
+from bot.channels.telegram.render import Outgoing
 from bot.metrics import metrics
 
 # Opt in to PTB's future `RetryAfter.retry_after` type (a timedelta, PTB v22.2+). Without it,
@@ -40,19 +38,6 @@ from bot.metrics import metrics
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    base_delay_s: float = 0.5
-    max_delay_s: float = 8.0
-    # A 429 asking for a longer pause than this is not waited out inside one update.
-    max_retry_after_s: float = 60.0
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter, so that retries from many chats spread out."""
-        return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, random.random())
 
 
 # The Bot API's error as the HTTP status it came with, or the kind of failure (TimedOut before

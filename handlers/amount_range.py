@@ -9,10 +9,10 @@ them stays exact in Decimal arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Protocol, TypeVar
+from collections.abc import Iterable
 
-from bot.reply import Reply
+from core.context import Context, Handler
+from core.reply import Reply
 from knowledge import format as fmt
 
 # kind -> (lowest, highest) whole rupiah. Monthly for an income or a wage; the whole project
@@ -53,45 +53,15 @@ def out_of_range_text(kind: str, value: int) -> str:
     )
 
 
-class _Session(Protocol):
-    pending: str | None
-    pending_intent: str | None
-
-
-class _Intent(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-class _Entities(Protocol):
-    @property
-    def amounts(self) -> tuple[int, ...]: ...
-
-
-class AmountContext(Protocol):
-    """What the guard reads of a handler's context (handlers.Context has all of it)."""
-
-    @property
-    def entities(self) -> _Entities: ...
-    @property
-    def session(self) -> _Session: ...
-    @property
-    def intent(self) -> _Intent: ...
-
-
-C = TypeVar("C", bound=AmountContext)
-
-
-def guard(kind: str, handler: Callable[[C], Reply]) -> Callable[[C], Reply]:
+def guard(kind: str, handler: Handler) -> Handler:
     """The handler, answering amounts outside the range of `kind` kindly instead of computing.
 
     The session keeps waiting for the amount, so that "2 juta" next is calculated."""
 
-    def guarded(ctx: C) -> Reply:
+    def guarded(ctx: Context) -> Reply:
         value = implausible(kind, ctx.entities.amounts)
         if value is None:
             return handler(ctx)
-        ctx.session.pending = kind
         ctx.session.pending_intent = ctx.intent.id
         return Reply(text=out_of_range_text(kind, value), intent=ctx.intent.id, confidence=1.0)
 

@@ -45,7 +45,7 @@ def check_signature(raw_body: bytes, header: str | None, app_secret: str) -> Sig
         return SignatureCheck.MISSING
     if not app_secret or not header.startswith(_SIGNATURE_PREFIX):
         return SignatureCheck.INVALID
-    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    expected = hmac.digest(app_secret.encode(), raw_body, "sha256").hex()
     given = header[len(_SIGNATURE_PREFIX) :].strip().lower()
     if hmac.compare_digest(expected.encode(), given.encode("ascii", "replace")):
         return SignatureCheck.OK

@@ -18,10 +18,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.backoff import backoff_delay
+from bot.channels.backoff import RetryPolicy
 from bot.channels.text import body, numbered_options, split_message
 from bot.metrics import metrics
-from bot.reply import Option, Reply
+from core.reply import Option, Reply
 
 log = logging.getLogger(__name__)
 
@@ -136,23 +136,6 @@ TRANSIENT_CODES = frozenset(
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter, bounded in attempts and in total time (< 60 s)."""
-
-    attempts: int = 5
-    base_delay_s: float = 0.5
-    max_delay_s: float = 8.0
-    # No new attempt starts after this many seconds; with the request timeout on top, one send
-    # takes at most budget_s + timeout_s.
-    budget_s: float = 45.0
-    timeout_s: float = 10.0
-
-    def delay(self, attempt: int, jitter: float) -> float:
-        """The wait after failed attempt `attempt` (1-based); `jitter` is in [0, 1)."""
-        return backoff_delay(attempt, self.base_delay_s, self.max_delay_s, jitter)
-
-
-@dataclass(frozen=True)
 class SendResult:
     ok: bool
     # Given up for good (e.g. 131047 outside the 24-hour window): do not try again.
@@ -252,7 +235,7 @@ class GraphClient:
             sent_at = time.perf_counter()
             result = await self._attempt(payload, attempt)
             metrics().sent("whatsapp", time.perf_counter() - sent_at, result.error)
-            if result.ok or result.permanent or attempt >= policy.attempts:
+            if result.ok or result.permanent or attempt >= policy.max_attempts:
                 return result
             delay = policy.delay(attempt, self._jitter())
             if self._clock() - started + delay > policy.budget_s:
@@ -262,7 +245,7 @@ class GraphClient:
                 result.error,
                 delay,
                 attempt,
-                policy.attempts,
+                policy.max_attempts,
             )
             if typing_for:
                 await self.typing(typing_for)

@@ -1,6 +1,6 @@
 """A Reply as Telegram messages: HTML text within 4096 characters and an inline keyboard.
 
-Pure functions and one small lookup table, no I/O: the adapter in `telegram_channel` sends what
+Pure functions and one small lookup table, no I/O: the adapter (`adapter.py`) sends what
 `render` returns. The text is exactly `body(reply)` from `bot.channels.text` (escaped for HTML
 parse mode), so Telegram and the console say the same words.
 """
@@ -10,18 +10,14 @@ from __future__ import annotations
 import hashlib
 import html
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.text import body, split_message
-from bot.reply import Option, Reply
-
-if TYPE_CHECKING:  # the server renders nothing: it needs no knowledge to acknowledge
-    from knowledge.store import Knowledge
+from core.reply import Option, Reply
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
@@ -29,19 +25,6 @@ MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
 HASH_PREFIX = "~"
 # Shown above a keyboard when a reply has options but no text: Telegram rejects empty messages.
 EMPTY_TEXT = "Silakan pilih:"
-# Voice notes and photos are common from this audience: a kind word beats silence.
-VOICE_TEXT = (
-    "Maaf, saya belum bisa mendengarkan pesan suara. Silakan ketik pertanyaan Bapak/Ibu ya, "
-    'misalnya "berapa iuran untuk petani?"'
-)
-IMAGE_TEXT = (
-    "Maaf, saya belum bisa membaca gambar, video atau berkas. Silakan ketik pertanyaan "
-    "Bapak/Ibu ya."
-)
-PLACE_TEXT = (
-    "Maaf, saya belum bisa membaca lokasi atau kontak. Silakan ketik pertanyaannya ya, "
-    "misalnya dengan nama kabupaten atau kota Bapak/Ibu."
-)
 
 
 @dataclass(frozen=True)
@@ -66,11 +49,13 @@ class CallbackCodec:
 
     Short ids (all of today's intent ids, also with ":region") travel as they are. A longer one
     travels as a stable hash token. The token is resolved from a bounded table of ids this
-    process has rendered, and otherwise, for example after a restart, from every option id the
-    knowledge can produce (intent ids, their follow-ups, intent:region pairs)."""
+    process has rendered, and otherwise, for example after a restart, from `option_ids`: every
+    option id the knowledge can produce (`Conversation.option_ids`), asked for only then."""
 
-    def __init__(self, knowledge: Knowledge | None = None, capacity: int = 10_000) -> None:
-        self._knowledge = knowledge
+    def __init__(
+        self, option_ids: Callable[[], Iterable[str]] | None = None, capacity: int = 10_000
+    ) -> None:
+        self._option_ids = option_ids
         self._capacity = capacity
         self._recent: OrderedDict[str, str] = OrderedDict()
         self._known: dict[str, str] | None = None
@@ -92,22 +77,9 @@ class CallbackCodec:
         if data in self._recent:
             return self._recent[data]
         if self._known is None:
-            self._known = {_token(i): i for i in self._long_ids()}
+            ids = self._option_ids() if self._option_ids is not None else ()
+            self._known = {_token(i): i for i in ids if not fits(i)}
         return self._known.get(data)
-
-    def _long_ids(self) -> Iterator[str]:
-        if self._knowledge is None:
-            return
-        intents = self._knowledge.intents
-        regions = list(self._knowledge.regions)
-        for intent in intents.values():
-            for candidate in (intent.id, *intent.followups):
-                if not fits(candidate):
-                    yield candidate
-            for region in regions:
-                candidate = f"{intent.id}:{region}"
-                if not fits(candidate):
-                    yield candidate
 
 
 def _utf16_length(text: str) -> int:
@@ -151,11 +123,3 @@ def render(reply: Reply, codec: CallbackCodec) -> list[Outgoing]:
 def render_text(text: str) -> list[Outgoing]:
     """A fixed notice (not from the engine) as messages."""
     return [Outgoing(html.escape(piece, quote=False)) for piece in split_text(text)]
-
-
-def media_text(message: Message) -> str:
-    if message.voice or message.audio or message.video_note:
-        return VOICE_TEXT
-    if message.location or message.venue or message.contact:
-        return PLACE_TEXT
-    return IMAGE_TEXT

@@ -1,0 +1,207 @@
+"""How a stored WhatsApp message is answered: the worker's knobs, the Graph API client and the
+inbox worker for as long as they run (`answering`), and `WhatsAppResponder`, which answers one
+stored message: blue ticks, one call of the conversation service, the sends (the rendered reply
+is stored before the first send, so a retry resumes and never runs the turn twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bot.bounded import TimedMap
+from bot.channels.backoff import RetryPolicy
+from bot.channels.whatsapp.parse import MEDIA_KINDS
+from bot.channels.whatsapp.send import GraphClient, Message, render
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.health import WHATSAPP_WORKER
+from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, WorkerStore, turn_off_loop
+from bot.sealing import Sealer, sealer_for
+from bot.state import InboxItem
+from core.reply import Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+# Ten photos in a row get one notice, not ten.
+NOTICE_QUIET_S = 60.0
+# Senders remembered for that at most (the least recently noticed are forgotten first).
+NOTICE_MAX_SENDERS = 50_000
+
+
+@dataclass(frozen=True)
+class WhatsAppOptions:
+    """Knobs of the worker and the Graph client. The defaults are production's; tests replace
+    them (before the app starts) with `app[whatsapp.OPTIONS] = WhatsAppOptions(...)`."""
+
+    # Graph API requests in flight at once, over all users.
+    concurrency: int = 16
+    # Inbox items held in memory at once (claimed, queued per user).
+    capacity: int = 64
+    # Reply sends in flight at once (BOT_SENDS_IN_FLIGHT; bot.inbox.Progress): the most a killed
+    # worker can send twice.
+    sends_in_flight: int = 16
+    # How long a claim protects an item from other workers (renewed while it is worked on). A
+    # worker killed with -9 leaves its claimed items to be answered this long after it died.
+    lease_s: float = 30.0
+    # The worker is woken on every enqueue, and looks anyway this often (retries, other writers).
+    poll_s: float = 1.0
+    # On shutdown, in-flight sends get this long to finish before they are released to the next
+    # start.
+    drain_s: float = 5.0
+    # Transient failures of a whole item (after the per-send retries) before it is given up:
+    # with the growing pause between them (bot.inbox.retry_delay), about 14 minutes of outage.
+    max_item_attempts: int = 10
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.time
+    jitter: Callable[[], float] = random.random
+    # When nothing is in flight, the WAL is truncated at most this often (bot.inbox).
+    scrub_every_s: float = 5.0
+    # False: messages are stored and acknowledged but nobody answers them (a restart test).
+    run_worker: bool = True
+
+    def inbox(self) -> InboxOptions:
+        return InboxOptions(
+            capacity=self.capacity,
+            lease_s=self.lease_s,
+            poll_s=self.poll_s,
+            drain_s=self.drain_s,
+            sends_in_flight=self.sends_in_flight,
+            max_item_attempts=self.max_item_attempts,
+            scrub_every_s=self.scrub_every_s,
+            clock=self.clock,
+        )
+
+
+@contextlib.asynccontextmanager
+async def answering(
+    settings: Settings,
+    state: WorkerStore,
+    conversation: Conversation,
+    options: WhatsAppOptions,
+    salt: str,
+) -> AsyncIterator[InboxWorker]:
+    """The Graph API client (one session) and the inbox worker, for as long as the block runs.
+    `salt` is the runtime's: the stored payloads are sealed with it."""
+    # One session per application: its connection pool is shared by every send.
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2)
+    ) as session:
+        graph = GraphClient(
+            session,
+            settings.whatsapp_api_url,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_access_token,
+            policy=options.retry,
+            concurrency=options.concurrency,
+            sleep=options.sleep,
+            clock=options.clock,
+            jitter=options.jitter,
+        )
+        responder = WhatsAppResponder(conversation, graph, options, sealer_for(salt))
+        worker = InboxWorker(state, responder, options.inbox())
+        if options.run_worker:
+            worker.start()
+        try:
+            yield worker
+        finally:
+            await worker.stop()
+
+
+class WhatsAppResponder:
+    """Answers one stored WhatsApp message: blue ticks, one conversation turn, the sends."""
+
+    channel = CHANNEL
+    heartbeat_name = WHATSAPP_WORKER  # what /healthz expects of a WhatsApp setup
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        graph: GraphClient,
+        options: WhatsAppOptions,
+        sealer: Sealer,
+    ) -> None:
+        self.sealer = sealer
+        self.conversation = conversation
+        self.graph = graph
+        self.options = options
+        # When each sender last got a media notice: bounded, and swept by time as it goes.
+        self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
+
+    async def answer(self, item: InboxItem, save: Save) -> Outcome:
+        payload = item.payload
+        address = payload.get("to")
+        field_name = payload.get("to_field")
+        if not isinstance(address, str) or not address or field_name not in ("to", "recipient"):
+            return Outcome(error="no_recipient", permanent=True)
+        outbox = payload.get("outbox")
+        sent = payload.get("sent", 0)
+        if not isinstance(outbox, list) or not isinstance(sent, int):
+            # First time: blue ticks, then the one conversation turn for this message. The
+            # rendered reply is stored before anything is sent, so that a retry or a restart
+            # resumes the sending and never runs the turn (or logs the question) twice.
+            read = await self.graph.mark_read(_wamid(item))
+            if not read.ok:
+                log.debug("whatsapp: mark-as-read failed (%s)", read.error)
+            reply = await turn_off_loop(self._reply, item)
+            outbox = render(reply) if reply is not None else []
+            sent = 0
+            if outbox:
+                await save({**payload, "outbox": outbox, "sent": 0})
+        total = len(outbox)
+        for index in range(sent, total):
+            message = outbox[index]
+            marker = f"{_wamid(item)}#{index + 1}/{total}"
+            await save.sending()
+            result = await self.graph.send(
+                field_name, address, _message(message), marker, typing_for=_wamid(item)
+            )
+            if result.ok:
+                if index + 1 < total:
+                    await save({**payload, "outbox": outbox, "sent": index + 1})
+                continue
+            return Outcome(error=result.error, permanent=result.permanent)
+        return DONE
+
+    def _reply(self, item: InboxItem) -> Reply | None:
+        payload = item.payload
+        kind = str(payload.get("kind") or "unsupported")
+        text = payload.get("text") if isinstance(payload.get("text"), str) else None
+        choice = payload.get("choice") if isinstance(payload.get("choice"), str) else None
+        received = payload.get("received_at")
+        arrived = float(received) if isinstance(received, int | float) else None
+        conversation, key = self.conversation, item.user_key
+        buttons = ("button_reply", "list_reply", "quick_reply")
+        if kind in buttons and choice and conversation.knows(choice):
+            return conversation.select(CHANNEL, key, choice, received_at=arrived)
+        if kind == "welcome":
+            return conversation.greet(CHANNEL, key, received_at=arrived)
+        if kind in MEDIA_KINDS or kind == "unsupported":
+            if text:
+                # A caption under a photo is a question the user typed.
+                return conversation.handle(CHANNEL, key, text=text, received_at=arrived)
+            now = self.options.clock()
+            if self._notice_at.get(key, now) is not None:
+                return None
+            self._notice_at.touch(key, True, now)
+            return conversation.media_notice(CHANNEL, key, kind, received_at=arrived)
+        return conversation.handle(CHANNEL, key, text=text or "", received_at=arrived)
+
+
+def _wamid(item: InboxItem) -> str:
+    """The platform id of a stored message (kept in its payload; the inbox keeps a hash)."""
+    wamid = item.payload.get("wamid")
+    return wamid if isinstance(wamid, str) and wamid else item.message_id
+
+
+def _message(stored: object) -> Message:
+    return stored if isinstance(stored, dict) else {}
