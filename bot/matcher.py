@@ -52,11 +52,11 @@ class MatcherKnobs:
     candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
     posting_cap: int = 128
-    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "berapa", "bisa":
-    # an IDF under log(1 + 1 / common_share)), which tells little (it still counts in the exact
+    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa": an IDF
+    # under log(1 + 1 / common_share)), which tells little (it still counts in the exact
     # scores).
     common_cap: int = 48
-    common_share: float = 0.6
+    common_share: float = 0.7
     # Hostile and rambling text: only this many words of a message are matched, and at most
     # this many new misspellings are looked up per message (each is a search of the vocabulary).
     max_words: int = 60
