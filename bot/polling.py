@@ -17,7 +17,7 @@ from bot.channels.telegram.failures import startup_failure
 from bot.config import Settings
 from bot.instance import AlreadyRunning, single_instance
 from bot.ops import health_server
-from bot.state import StateError
+from bot.state_protocols import StateError
 
 log = logging.getLogger(__name__)
 

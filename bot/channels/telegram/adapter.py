@@ -52,7 +52,7 @@ from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
 from bot.privacy import member_key, message_key, user_key
 from bot.sealing import sealer_for
-from bot.state import BlockList, DedupStore, InboxItem, StateError
+from bot.state_protocols import BlockList, DedupStore, InboxItem, StateError
 
 log = logging.getLogger(__name__)
 

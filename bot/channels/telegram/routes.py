@@ -36,7 +36,7 @@ from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.intake import MAX_TEXT_CHARS, repair_json
 from bot.privacy import message_key, telegram_order
-from bot.state import StateError, StateStore
+from bot.state_protocols import StateError, StateStore
 
 log = logging.getLogger(__name__)
 

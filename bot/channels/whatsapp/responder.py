@@ -25,7 +25,7 @@ from bot.conversation import Conversation
 from bot.health import WHATSAPP_WORKER
 from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, WorkerStore, turn_off_loop
 from bot.sealing import Sealer, sealer_for
-from bot.state import InboxItem
+from bot.state_protocols import InboxItem
 from core.reply import Reply
 
 log = logging.getLogger(__name__)

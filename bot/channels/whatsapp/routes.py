@@ -38,7 +38,7 @@ from bot.inbox import InboxWorker
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import message_key, user_key
 from bot.sealing import sealer_for
-from bot.state import StateError, StateStore
+from bot.state_protocols import StateError, StateStore
 
 log = logging.getLogger(__name__)
 
