@@ -1,5 +1,6 @@
 """The words a channel shows around an answer rather than in it: where the answer comes from,
-how to reply to numbered options, the line above buttons with no text, and what Telegram shows
+how to reply to numbered options, the line above buttons with no text, the labels of WhatsApp's
+list message, and what Telegram shows
 of the bot before the first message (its description and command list). The channels lay
 these out; the words are here, with every other word a user reads."""
 
@@ -30,6 +31,13 @@ def reply_hint(count: int) -> str:
 
 # Above a keyboard when a reply has options but no text (Telegram refuses an empty message).
 CHOOSE_TEXT = "Silakan pilih:"
+
+# WhatsApp's list message: the button that opens it and the title of its one section.
+LIST_BUTTON_LABEL = "Pilih topik"
+LIST_SECTION_TITLE = "Topik"
+# When an answer is longer than an interactive body allows, the answer goes first as text and
+# its options follow in a short message of their own, under this line.
+SHORT_PROMPT = "Pilih topik:"
 
 # Telegram's command list: (command, what the menu says of it).
 COMMAND_WORDS = (
