@@ -1,6 +1,6 @@
 """The words a channel shows around an answer rather than in it: where the answer comes from,
 how to reply to numbered options, the line above buttons with no text, the labels of WhatsApp's
-list message, and what Telegram shows
+list message, the link under a forwardable answer, and what Telegram shows
 of the bot before the first message (its description and command list). The channels lay
 these out; the words are here, with every other word a user reads."""
 
@@ -27,6 +27,11 @@ def reply_hint(count: int) -> str:
     numbers = [str(i) for i in range(1, count + 1)]
     hint = ", ".join(numbers[:-1]) + f" atau {numbers[-1]}" if len(numbers) > 1 else numbers[0]
     return f"(balas {hint})"
+
+
+def ask_directly(platform: str, link: str) -> str:
+    """The last line of a forwardable answer: where its reader can ask the bot themselves."""
+    return f"Tanya langsung di {platform}: {link}"
 
 
 # Above a keyboard when a reply has options but no text (Telegram refuses an empty message).
