@@ -275,3 +275,9 @@ def test_the_words_rule_finds_a_sentence_and_passes_identifiers(tmp_path: Path) 
     )
     found = _indonesian_literals(tmp_path)
     assert [line.split(": ", 1)[1] for line in found] == ["'Silakan pilih:'", "'\\n(balas '"]
+
+
+def test_a_state_store_imports_only_the_protocols_and_the_shared_sql() -> None:
+    # A second backend is a new module beside the first, not a dependency on it.
+    assert _violations("bot.state_postgres", ("bot.state",)) == []
+    assert _violations("bot.state_sql", ("bot.state", "bot.state_postgres")) == []
