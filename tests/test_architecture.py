@@ -184,6 +184,20 @@ def test_only_the_composition_root_makes_the_conversation_service() -> None:
     assert made == []
 
 
+# The composition root sits just below the run modes: only they (and the app's own parts)
+# import it, so nothing it builds can reach back up to it.
+RUN_MODES = ("bot.cli", "bot.server", "bot.worker", "bot.polling", "bot.evaluate", "bot.app")
+
+
+def test_only_the_run_modes_import_the_composition_root() -> None:
+    found = [
+        f"{a.where}: {a.source} imports {a.target}"
+        for a in ARROWS
+        if a.reaches("bot.app") and a.source not in RUN_MODES
+    ]
+    assert found == []
+
+
 # Every word a user reads comes from handlers/ (or the knowledge), never from a channel. A
 # channel's other strings are English (logs, errors, API fields) or identifiers (option ids,
 # message kinds, the quit words typed at the console). So a literal under bot/channels/ that
