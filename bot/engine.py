@@ -63,9 +63,6 @@ from knowledge.store import Knowledge, MissingFact
 
 log = logging.getLogger(__name__)
 
-# Intents that recognise a message as off-topic: the reply is honest, and the result counts as
-# "not understood" (intent null), never as an answer.
-OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
 # The topic of greetings, thanks and the menu: formulaic answers.
 CONVERSATION_TOPIC = "percakapan"
 # Topics that are no subject to continue: the conversation's own answers, and what lies outside
@@ -78,14 +75,6 @@ CLARIFIED = "clarified"
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
-# A programme named alone ("jht", "soal jkm") asks what it is.
-PROGRAMME_INTRO = {
-    "jht": "jht_apa",
-    "jkm": "jkm_manfaat",
-    "jkk": "jkk_manfaat",
-    "jp": "jp_apa",
-    "jkp": "jkp_manfaat",
-}
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 MENU_INTENT = "menu"
@@ -174,6 +163,13 @@ class Engine:
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
+        # Which intents play a part beyond answering is the knowledge's to say (Intent.role):
+        # those that recognise a message as off-topic (the reply is honest, and the result
+        # counts as "not understood", never as an answer), and for each programme the intent
+        # its name alone ("jht", "soal jkm") asks for: what it is.
+        intents = knowledge.intents.values()
+        self._off_topic = frozenset(i.id for i in intents if i.role == "off_topic")
+        self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
@@ -263,7 +259,7 @@ class Engine:
             core, corrected = strip_correction(core)
             excluded = session.last_intent if corrected else None
         candidates = self._rank(core, entities, session, excluded)
-        intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).
@@ -342,7 +338,7 @@ class Engine:
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
-        if top.intent in OFF_TOPIC_INTENTS:
+        if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
             )
@@ -360,7 +356,7 @@ class Engine:
             if (
                 close < self.knobs.clarify_margin
                 and second.score >= self.knobs.clarify_floor
-                and second.intent not in OFF_TOPIC_INTENTS
+                and second.intent not in self._off_topic
             ):
                 # The chosen option is answered with this question's amounts and places.
                 session.memory[CLARIFIED] = text
@@ -553,7 +549,7 @@ class Engine:
         words = self._residual(core)
         residual = len(words)
         top = candidates[0] if candidates else None
-        if top is not None and top.intent in OFF_TOPIC_INTENTS:
+        if top is not None and top.intent in self._off_topic:
             return None
         if (
             top is not None
@@ -598,7 +594,7 @@ class Engine:
         return intent.topic if intent is not None else ""
 
     def _formulaic(self, intent_id: str) -> bool:
-        return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
+        return intent_id in self._off_topic or self.knowledge.intents[intent_id].topic in (
             CONVERSATION_TOPIC,
         )
 
@@ -663,7 +659,7 @@ class Engine:
                 c
                 for c in ranked
                 if not self._formulaic(c.intent)
-                or c.intent in OFF_TOPIC_INTENTS
+                or c.intent in self._off_topic
                 or (c.intent == MENU_INTENT and c.score >= self.knobs.accept_long_menu)
             ]
         if not ranked:
@@ -755,7 +751,7 @@ class Engine:
         if len(parts) < 2:
             return None
         found: list[str] = []
-        named = [p for p in entities.programmes if p in PROGRAMME_INTRO]
+        named = [p for p in entities.programmes if p in self._intro]
         main = self._twin(top.intent, entities)
         for position, part in enumerate(parts):
             # Stop once the clauses left cannot give both the main intent and another one:
@@ -800,9 +796,7 @@ class Engine:
         "kalau 15 juta?" after a premium, "kalau tambah jht?" after a BPU premium."""
         top = candidates[0] if candidates else None
         confident = (
-            top is not None
-            and top.score >= self.knobs.accept
-            and top.intent not in OFF_TOPIC_INTENTS
+            top is not None and top.score >= self.knobs.accept and top.intent not in self._off_topic
         )
         short = len(self._residual(core)) <= self.knobs.followup_words
 
@@ -941,9 +935,9 @@ class Engine:
         entities: Entities | None = None,
         today: date | None = None,
     ) -> Outcome:
-        if off_topic and "di_luar_topik" in self.knowledge.intents:
+        if off_topic and self._off_topic:
             ctx = Context(
-                self.knowledge.intents["di_luar_topik"],
+                self.knowledge.intents[min(self._off_topic)],
                 "",
                 normalized,
                 Entities(),
