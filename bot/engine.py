@@ -743,16 +743,24 @@ class Engine:
         raw_parts = split_raw(text)
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
+        # Only the first three are read below: a flood of lines must not be normalised whole.
         if len(raw_parts) >= 2:
-            # Only the first three are read below: a flood of lines must not be normalised whole.
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
+            parts, raw = raw_parts[:3], True
         else:
-            parts = split_core(core)
+            parts, raw = split_core(core)[:3], False
         if len(parts) < 2:
             return None
         found: list[str] = []
         named = [p for p in entities.programmes if p in self._intro]
-        for part in parts[:3]:
+        main = self._twin(top.intent, entities)
+        for position, part in enumerate(parts):
+            # Stop once the clauses left cannot give both the main intent and another one:
+            # each clause gives at most one (ranking a clause is most of this search's cost).
+            missing = (main not in found) + (not any(i != main for i in found))
+            if missing > len(parts) - position:
+                return None
+            if raw:
+                part = strip_courtesies(self.normalize(part))
             if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
                 # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
                 part = f"{part} {named[0]}"
@@ -761,7 +769,6 @@ class Engine:
                 intent = self._twin(ranked[0].intent, entities)
                 if not self._formulaic(intent) and intent not in found:
                     found.append(intent)
-        main = self._twin(top.intent, entities)
         others = [i for i in found if i != main]
         if main in found and others:
             return others[0]
