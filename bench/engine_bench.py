@@ -151,7 +151,7 @@ def agreement(engine: Engine) -> float:
     pruned = engine.matcher
     unpruned = Matcher.from_tables(
         pruned.tables(),
-        MatcherKnobs(candidates=0, posting_cap=0, common_cap=0),
+        MatcherKnobs(candidates=0, clause_candidates=0, posting_cap=0, common_cap=0),
     )
     questions = [e.question for path in LABELLED_SETS for e in read_examples(path)]
     found = []

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from bot.conversation import Conversation
     from bot.engine import Engine
-    from bot.state import StateStore
+    from bot.state_protocols import StateStore
 
 # WhatsApp payloads are at most 3 MB; refuse anything larger before reading it.
 MAX_BODY_BYTES = 3 * 1024 * 1024

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.dbgate import DatabaseGate
-from bot.state import StateStore
+from bot.state_protocols import StateStore
 from bot.wakeup import WakeSender
 
 if TYPE_CHECKING:  # the acknowledging server must not import the engine behind it

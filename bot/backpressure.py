@@ -21,7 +21,7 @@ from aiohttp import web
 from bot import appkeys
 from bot.health import backlog_problem
 from bot.inbox import off_loop
-from bot.state import StateError
+from bot.state_protocols import StateError
 
 log = logging.getLogger(__name__)
 

@@ -194,8 +194,11 @@ def _dispatch(
         today = _today(settings, args.today)
         if command == "facts":
             return commands.list_facts(settings, today, args.json, stdout)
+        from bot.app import open_runtime
+
         question = " ".join(args.question)
-        return commands.try_question(question, settings, today, args.json, stdout, stderr)
+        engine = open_runtime(settings, stderr=stderr).engine
+        return commands.try_question(question, engine, today, args.json, stdout)
     if command == "work":
         return _work(settings)
     if command == "serve":

@@ -24,7 +24,7 @@ from bot.links import ShareLinks
 from bot.metrics import metrics
 from bot.privacy import mask_memory, mask_text
 from bot.ratelimit import RateLimiter
-from bot.state import LoggedQuestion, StateError, StateStore
+from bot.state_protocols import LoggedQuestion, StateError, StateStore
 from core.reply import Reply
 from core.session import Session
 

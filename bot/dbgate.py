@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bot.state import StateError, WouldWait
+from bot.state_protocols import StateError, WouldWait
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ DOMAIN_WORDS = frozenset([
     "lapak", "asik", "lapakasik", "plkk", "wadah", "jakon", "kesehatan", "jkn", "kis", "faskes",
     "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "ikut", "join",
     "kantor", "cabang", "175", "berhenti", "resign", "mengundurkan", "upah", "gaji", "program",
-    "pekerja", "karyawan", "perusahaan", "pmi", "migran",
+    "pekerja", "karyawan", "perusahaan", "pmi", "migran", "risiko",
 ])  # fmt: skip
 
 
@@ -32,8 +32,9 @@ FOREIGN_WORDS = frozenset([
     # social assistance and other government programmes
     "blt", "bansos", "pkh", "bpnt", "kur", "prakerja", "subsidi", "bbm", "solar", "pertalite",
     "spbu", "spbun", "pupuk", "sembako",
-    # other agencies, documents and bills
-    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "npwp",
+    # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
+    # for it, "tiang ndak punya npwp, ape syaratne daftar")
+    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb",
     "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
     # labour law and jobs, not social security
     "umr", "ump", "umk", "thr", "disnaker", "lowongan", "loker", "lamaran", "cpns", "pesangon",

@@ -20,20 +20,28 @@ from bot.confidence import LOW_CONFIDENCE
 from bot.domain import names_agency_matter, names_domain, names_foreign_matter
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
+    AGE_NEXT,
     BARE_TOPIC,
     CALCULATED,
     CASE_INTENT,
     CASE_OF,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
+    GROUP_WORDS,
+    IN_PREMIUM_WORDS,
     INCOME_NEXT,
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
+    PREMIUM_TOPIC,
     PROGRAMME_FACETS,
+    QUESTION_FILLERS,
+    SO_THEN,
+    SO_THEN_WORDS,
     TAKING_WORDS,
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
+    first_numbered,
     is_statement,
     ordinal_choice,
     residual_words,
@@ -55,25 +63,23 @@ from knowledge.store import Knowledge, MissingFact
 
 log = logging.getLogger(__name__)
 
-# Intents that recognise a message as off-topic: the reply is honest, and the result counts as
-# "not understood" (intent null), never as an answer.
-OFF_TOPIC_INTENTS = frozenset({"di_luar_topik"})
+# The topic of greetings, thanks and the menu: formulaic answers.
+CONVERSATION_TOPIC = "percakapan"
+# Topics that are no subject to continue: the conversation's own answers, and what lies outside
+# the domain (off-topic, the BPJS Kesehatan redirection). A bonus there would pull the next
+# question to the fallback ("kalau sakit krn kerja?" after a BPJS Kesehatan redirection).
+NO_CONTINUATION = frozenset({CONVERSATION_TOPIC, "lain"})
 # Session memory key: the question a clarification was about.
 CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
-# A programme named alone ("jht", "soal jkm") asks what it is.
-PROGRAMME_INTRO = {
-    "jht": "jht_apa",
-    "jkm": "jkm_manfaat",
-    "jkk": "jkk_manfaat",
-    "jp": "jp_apa",
-    "jkp": "jkp_manfaat",
-}
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
+MENU_INTENT = "menu"
+# Session memory key: the premium of the worker the user said they are ("sy karyawan").
+WORKER_PREMIUM = "worker_premium"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -81,6 +87,9 @@ ADDING = re.compile(
     r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
 )
 _CHOICE = re.compile(r"^\s*(?:no\.?\s*|nomor\s*|pilih\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+_CHOICE_WITH_DETAIL = re.compile(
+    r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
+)
 MAX_INPUT_CHARS = 1000
 
 
@@ -111,7 +120,7 @@ class EngineKnobs:
     followup_words: int = 2
     # A message naming nothing of the domain (bot.domain) outside a conversation about it must
     # score this much to be answered: near-domain off-topic shares "daftar" or "bayar" with it.
-    accept_undomain: float = 0.47
+    accept_undomain: float = 0.48
     # One clause of a message asking two things is short and read without fuzzy matching: it
     # counts as a question from this score on (the message as a whole has passed `accept`).
     accept_part: float = 0.36
@@ -126,6 +135,8 @@ class EngineKnobs:
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
     statement_switch: float = 0.7
     statement_words: int = 5
+    # The menu asked for in a long message ("bantuan min, sy bingung mulai dr mana").
+    accept_long_menu: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,13 @@ class Engine:
     ) -> None:
         self.knowledge = knowledge
         self.knobs = knobs or EngineKnobs()
+        # Which intents play a part beyond answering is the knowledge's to say (Intent.role):
+        # those that recognise a message as off-topic (the reply is honest, and the result
+        # counts as "not understood", never as an answer), and for each programme the intent
+        # its name alone ("jht", "soal jkm") asks for: what it is.
+        intents = knowledge.intents.values()
+        self._off_topic = frozenset(i.id for i in intents if i.role == "off_topic")
+        self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
         self.normalize = Normalizer(knowledge.slang)
@@ -220,6 +238,12 @@ class Engine:
         if choice:
             # A bare number with nothing on screen to choose: not a question of its own.
             return self._fallback(session, "", (), prompt=True)
+        if (picked := _CHOICE_WITH_DETAIL.match(text)) and session.options:
+            # "no 2, sy lahir 1980": that option, answered with the details given beside it.
+            number = int(picked.group(1))
+            if 1 <= number <= len(session.options):
+                session.memory[CLARIFIED] = picked.group(2)
+                return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
         if session.options and (position := ordinal_choice(normalized)) is not None:
@@ -235,14 +259,18 @@ class Engine:
             core, corrected = strip_correction(core)
             excluded = session.last_intent if corrected else None
         candidates = self._rank(core, entities, session, excluded)
-        intro = PROGRAMME_INTRO.get(PROGRAMME_WORDS.get(core, ""), "")
+        intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).
-            intro = BARE_TOPIC[core]
+            intro = session.memory.get(WORKER_PREMIUM) or BARE_TOPIC[core]
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
+            )
+        if (in_premium := self._programme_in_premium(core, entities, session)) is not None:
+            return self._run(
+                in_premium, text, normalized, entities, session, today, candidates, "followup"
             )
         if (cased := self._case_carries(core, entities, session)) is not None:
             return self._run(
@@ -261,6 +289,10 @@ class Engine:
                 entities = replace(entities, amounts=kept)
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
+            )
+        if (again := self._same_again(core, entities, session)) is not None:
+            return self._run(
+                again, text, normalized, entities, session, today, candidates, "followup"
             )
         if (priced := self._income_next(core, entities, session)) is not None:
             return self._run(
@@ -292,23 +324,30 @@ class Engine:
             if len(core.split()) >= self.knobs.long_words
             else self.knobs.accept
         )
-        if self._outside_domain(core, candidates, session):
+        # What the message names is read on all of it: "bisa masuk bpjs tk ko?" loses its
+        # trailing "bpjs tk" to the courtesies (an address), but it still names the agency.
+        named = normalized.split()
+        if self._outside_domain(named, candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
-        if names_foreign_matter(core.split()):
+        if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
-        elif names_agency_matter(core.split()):
+        elif names_agency_matter(named):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = candidates[0]
-        if top.intent in OFF_TOPIC_INTENTS:
+        if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
             )
         also = self._second_question(text, core, top, entities, session, excluded)
         answered: tuple[str, ...] = ()
+        if also is not None and self._numbered_first(text, entities, session) == also:
+            # "1) ... 2) ...": the user's first question is answered, the second offered first
+            # among the options, so that "2" afterwards is the user's second question.
+            top, also = replace(top, intent=also), self._twin(top.intent, entities)
         if also is not None:
             answered = (top.intent, also)
         elif len(candidates) > 1:
@@ -317,7 +356,7 @@ class Engine:
             if (
                 close < self.knobs.clarify_margin
                 and second.score >= self.knobs.clarify_floor
-                and second.intent not in OFF_TOPIC_INTENTS
+                and second.intent not in self._off_topic
             ):
                 # The chosen option is answered with this question's amounts and places.
                 session.memory[CLARIFIED] = text
@@ -343,7 +382,7 @@ class Engine:
         )
 
     def _outside_domain(
-        self, core: str, candidates: tuple[Candidate, ...], session: Session
+        self, words: list[str], candidates: tuple[Candidate, ...], session: Session
     ) -> bool:
         """A question that names nothing of the domain, asked outside a conversation about it."""
         if not candidates or self._formulaic(candidates[0].intent):
@@ -351,7 +390,7 @@ class Engine:
         last = session.last_intent
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
-        return not names_domain(core.split())
+        return not names_domain(words)
 
     def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
@@ -369,17 +408,70 @@ class Engine:
             return None
         return target
 
+    def _same_again(self, core: str, entities: Entities, session: Session) -> str | None:
+        """What continues the answer just given without naming it: "jadi 8400?" or "jadi
+        sebulan bayar brp" after the discount, "bisa sekaligus 5 org?" after how an agent
+        enrols, "umurnya 62" after registering (whether that age may join)."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if entities.programmes:
+            return None
+        residual = set(self._residual(core))
+        words = core.split()
+        if (
+            words[:1] == [SO_THEN]
+            and residual <= SO_THEN_WORDS
+            and not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts)
+            and (entities.amounts or "berapa" in words)
+        ):
+            return last
+        takes = FOLLOWUP_ENTITY.get(self._handler_name(last), ())
+        if entities.workers is not None and not entities.amounts and not takes:
+            return last if residual <= GROUP_WORDS else None
+        if (
+            entities.age is not None
+            and not entities.amounts
+            and not residual - {"umur", "umurnya", "usia", "usianya"}
+            and (target := AGE_NEXT.get(session.last_topic or "")) in self.knowledge.intents
+        ):
+            return target
+        return None
+
     def _income_next(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "gaji sy 1,8jt" right after how to register: that worker's premium, calculated."""
         target = INCOME_NEXT.get(session.last_topic or "")
         if target is None or target not in self.knowledge.intents:
             return None
-        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts):
+        if not any(a >= MIN_INCOME_AMOUNT for a in entities.amounts) and not (
+            # "brp sebulan" right after who may join: what it costs, nothing else asked.
+            "berapa" in core.split() and not self._residual(core)
+        ):
             return None
         if len(self._residual(core)) > self.knobs.followup_words:
             return None
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        if not named and (remembered := session.memory.get(WORKER_PREMIUM)):
+            # "sy karyawan" two turns back, then "brp sebulan": the employees' premium.
+            named = [remembered]
         return named[0] if named and named[0] in self.knowledge.intents else target
+
+    def _programme_in_premium(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "jht nya wajib?" after the migrant workers' premium, "jht utk pmi wajib ga": is that
+        programme part of the premium (of the worker named, or of the premium just shown)."""
+        if len(entities.programmes) != 1:
+            return None
+        words = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        workers = [PREMIUM_OF_WORKER[w] for w in words if w in PREMIUM_OF_WORKER]
+        asked = [w for w in words if w not in PREMIUM_OF_WORKER and w not in QUESTION_FILLERS]
+        if not asked or not set(asked) <= IN_PREMIUM_WORDS:
+            return None
+        if workers:
+            return workers[0] if workers[0] in self.knowledge.intents else None
+        last = session.last_intent
+        if session.last_topic != PREMIUM_TOPIC or last not in self.knowledge.intents:
+            return None
+        return last
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""
@@ -390,7 +482,8 @@ class Engine:
         if target is None or target not in self.knowledge.intents:
             return None
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
-        if not asked or not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
+        # "jht nya gmn": the programme and filler only ("gimana" is one) ask the same.
+        if not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
         return target
 
@@ -412,8 +505,13 @@ class Engine:
             return None
         if not core.startswith(WHAT_IF) or entities.programmes:
             return None
-        if len(self._residual(core)) > self.knobs.followup_words + 1:
+        residual = self._residual(core)
+        if len(residual) > self.knobs.followup_words + 1:
             return None
+        if entities.occupation and len(residual) <= 1:
+            # "yg buat nelayan?" after the ojol discount: only the worker changes, whatever
+            # the worker's own common question (the premium) scores.
+            return last
         top = candidates[0] if candidates else None
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
@@ -451,7 +549,7 @@ class Engine:
         words = self._residual(core)
         residual = len(words)
         top = candidates[0] if candidates else None
-        if top is not None and top.intent in OFF_TOPIC_INTENTS:
+        if top is not None and top.intent in self._off_topic:
             return None
         if (
             top is not None
@@ -496,8 +594,8 @@ class Engine:
         return intent.topic if intent is not None else ""
 
     def _formulaic(self, intent_id: str) -> bool:
-        return intent_id in OFF_TOPIC_INTENTS or self.knowledge.intents[intent_id].topic in (
-            "percakapan",
+        return intent_id in self._off_topic or self.knowledge.intents[intent_id].topic in (
+            CONVERSATION_TOPIC,
         )
 
     def _not_an_option(self, number: int, session: Session) -> Outcome:
@@ -554,8 +652,15 @@ class Engine:
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
         if len(normalized.split()) > MAX_FORMULAIC_WORDS:
+            # A long message is a question, not a greeting; asking for the menu at length ("apa
+            # saja yg bisa ditanyakan di sini") is one only on a near-exact match: "bantuan" and
+            # "apa saja" are in many off-topic requests too.
             ranked = [
-                c for c in ranked if not self._formulaic(c.intent) or c.intent in OFF_TOPIC_INTENTS
+                c
+                for c in ranked
+                if not self._formulaic(c.intent)
+                or c.intent in self._off_topic
+                or (c.intent == MENU_INTENT and c.score >= self.knobs.accept_long_menu)
             ]
         if not ranked:
             return ()
@@ -578,7 +683,12 @@ class Engine:
                         lifted = replace(cand, score=ranked[0].score)
                         ranked = [lifted, *(c for c in ranked if c is not cand)]
                         break
-        if bonus and session.last_topic and not entities.programmes:
+        if (
+            bonus
+            and session.last_topic
+            and session.last_topic not in NO_CONTINUATION
+            and not entities.programmes
+        ):
             topic_bonus = self.knobs.topic_bonus
             stay = (
                 self.knobs.stay_bonus
@@ -633,16 +743,24 @@ class Engine:
         raw_parts = split_raw(text)
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
+        # Only the first three are read below: a flood of lines must not be normalised whole.
         if len(raw_parts) >= 2:
-            # Only the first three are read below: a flood of lines must not be normalised whole.
-            parts = [strip_courtesies(self.normalize(p)) for p in raw_parts[:3]]
+            parts, raw = raw_parts[:3], True
         else:
-            parts = split_core(core)
+            parts, raw = split_core(core)[:3], False
         if len(parts) < 2:
             return None
         found: list[str] = []
-        named = [p for p in entities.programmes if p in PROGRAMME_INTRO]
-        for part in parts[:3]:
+        named = [p for p in entities.programmes if p in self._intro]
+        main = self._twin(top.intent, entities)
+        for position, part in enumerate(parts):
+            # Stop once the clauses left cannot give both the main intent and another one:
+            # each clause gives at most one (ranking a clause is most of this search's cost).
+            missing = (main not in found) + (not any(i != main for i in found))
+            if missing > len(parts) - position:
+                return None
+            if raw:
+                part = strip_courtesies(self.normalize(part))
             if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
                 # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
                 part = f"{part} {named[0]}"
@@ -651,11 +769,19 @@ class Engine:
                 intent = self._twin(ranked[0].intent, entities)
                 if not self._formulaic(intent) and intent not in found:
                     found.append(intent)
-        main = self._twin(top.intent, entities)
         others = [i for i in found if i != main]
         if main in found and others:
             return others[0]
         return None
+
+    def _numbered_first(self, text: str, entities: Entities, session: Session) -> str | None:
+        """The intent of the question a message numbers 1, when it numbers its questions."""
+        first = first_numbered(text)
+        if first is None:
+            return None
+        part = strip_courtesies(self.normalize(first))
+        ranked = self._rank(part, entities, session, bonus=False, fuzzy=False)
+        return self._twin(ranked[0].intent, entities) if ranked else None
 
     def _handler_name(self, intent_id: str | None) -> str:
         if intent_id is None or intent_id not in self.knowledge.intents:
@@ -670,9 +796,7 @@ class Engine:
         "kalau 15 juta?" after a premium, "kalau tambah jht?" after a BPU premium."""
         top = candidates[0] if candidates else None
         confident = (
-            top is not None
-            and top.score >= self.knobs.accept
-            and top.intent not in OFF_TOPIC_INTENTS
+            top is not None and top.score >= self.knobs.accept and top.intent not in self._off_topic
         )
         short = len(self._residual(core)) <= self.knobs.followup_words
 
@@ -737,6 +861,7 @@ class Engine:
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
         session.pending_intent = None
+        self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
             reply = handler(ctx)
@@ -763,6 +888,20 @@ class Engine:
         session.options = list(reply.options)
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
+
+    def _remember_worker(self, normalized: str, entities: Entities, session: Session) -> None:
+        """The worker the user said they are, kept across turns whatever was asked: "sy nelayan,
+        bisa ikut?" then "iurannya?" is the independent workers' premium, for a fisherman."""
+        if entities.sector and entities.occupation:
+            session.memory["sector"], session.memory["occupation"] = (
+                entities.sector,
+                entities.occupation,
+            )
+        named = [PREMIUM_OF_WORKER[w] for w in normalized.split() if w in PREMIUM_OF_WORKER]
+        if named:
+            session.memory[WORKER_PREMIUM] = named[0]
+        elif entities.occupation:
+            session.memory[WORKER_PREMIUM] = INDEPENDENT_PREMIUM
 
     def _clarify(
         self,
@@ -796,9 +935,9 @@ class Engine:
         entities: Entities | None = None,
         today: date | None = None,
     ) -> Outcome:
-        if off_topic and "di_luar_topik" in self.knowledge.intents:
+        if off_topic and self._off_topic:
             ctx = Context(
-                self.knowledge.intents["di_luar_topik"],
+                self.knowledge.intents[min(self._off_topic)],
                 "",
                 normalized,
                 Entities(),

@@ -140,6 +140,17 @@ GENERIC_FACETS = frozenset([
 # would be: the independent workers' one, whom registration answers are about.
 INCOME_NEXT: dict[str, str] = {"daftar": "iuran_bpu", "perisai": "iuran_bpu"}
 
+# An age stated right after a registration answer ("umurnya 62") asks whether that person may
+# still join.
+AGE_NEXT: dict[str, str] = {"daftar": "daftar_siapa", "perisai": "daftar_siapa"}
+
+# "bisa sekaligus 5 org?" after how an agent enrols people: the same procedure for a group.
+GROUP_WORDS = frozenset(["bisa", "boleh", "sekaligus", "semua", "langsung", "bareng", "bersamaan"])
+
+# "jadi sebulan bayar brp", "jadi 8400?": the result of what was just answered, restated.
+SO_THEN = "jadi"
+SO_THEN_WORDS = frozenset(["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal"])
+
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.
 BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
 
@@ -169,6 +180,9 @@ WHAT_IF = (
     "bagaimana kalau",
     "terus kalau",
     "kalau untuk",
+    # "yg buat nelayan?", "yang untuk petani?": the same question for that worker.
+    "yang buat",
+    "yang untuk",
     "bagaimana dengan",
     "what about",
     "how about",
@@ -237,7 +251,10 @@ def is_statement(raw: str, normalized: str) -> bool:
 # A comma-separated clause this long or longer may be a question of its own.
 MIN_CLAUSE_WORDS = 2
 MAX_CLAUSES = 3
-_QUESTION_BREAK = re.compile(r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])")
+# Also a numbered list: "mau tanya: 1) jht cair umur brp 2) jp umur brp", "1. cek saldo 2. ...".
+_QUESTION_BREAK = re.compile(
+    r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])|(?:^|\s|:)[1-5][.)]\s+(?=[a-zA-Z])"
+)
 _CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
 
 
@@ -275,6 +292,16 @@ CASE_INTENT: dict[tuple[str, str], str] = {
     ("death", "jht"): "jht_ahli_waris",
     ("stopped", "jht"): "jht_klaim_berhenti",
 }
+# "jht nya wajib?", "jkm termasuk?" right after a premium: whether that programme is in the
+# premium just shown, a question about that premium, not about the programme.
+IN_PREMIUM_WORDS = frozenset(
+    ["wajib", "termasuk", "opsional", "pilihan", "harus", "boleh", "sudah", "ada", "masuk"]
+)
+PREMIUM_TOPIC = "iuran"
+# Words around such a question that ask nothing themselves ("wajib ga", "apakah ... wajib").
+QUESTION_FILLERS = frozenset(
+    ["tidak", "apa", "apakah", "peserta", "bagi", "pekerja", "iuran", "premi"]
+)
 # Words that ask for the money of the programme named, whatever the case.
 TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
 
@@ -286,6 +313,15 @@ def residual_words(masked: str) -> list[str]:
 
 def context_words(topic: str) -> str | None:
     return TOPIC_WORDS.get(topic)
+
+
+_NUMBERED = re.compile(r"(?:^|[\s:])1[.)]\s+(.+?)\s+2[.)]\s", re.DOTALL)
+
+
+def first_numbered(text: str) -> str | None:
+    """The question a message numbers 1 ("1) jht cair umur brp 2) jp umur brp"), or None."""
+    match = _NUMBERED.search(text)
+    return match.group(1) if match else None
 
 
 def split_raw(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot import appkeys
 from bot.config import Settings
-from bot.state import StateError
+from bot.state_protocols import StateError
 
 # How long the database may take to grant a write lock before it counts as locked.
 PROBE_TIMEOUT_S = 0.25

@@ -30,7 +30,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from bot.health import Heartbeat
 from bot.sealing import Sealer, SealError
-from bot.state import Health, InboxItem, InboxStore, StateError, WouldWait
+from bot.state_protocols import Health, InboxItem, InboxStore, StateError, WouldWait
 
 log = logging.getLogger(__name__)
 

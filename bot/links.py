@@ -38,10 +38,14 @@ class ShareLinks:
 
     def line(self, channel: str, intent: str, title: str) -> str | None:
         """The last line of a forwardable text on this channel, or None without a link."""
+        # Imported here: only a turn that answers reaches this line, and the acknowledging
+        # server, which imports this module through the conversation, imports no handlers.
+        from handlers.words import ask_directly
+
         if channel == "telegram":
             link = telegram_link(self.telegram_username, intent)
-            return f"Tanya langsung di Telegram: {link}" if link else None
+            return ask_directly("Telegram", link) if link else None
         if channel == "whatsapp":
             link = whatsapp_link(self.whatsapp_number, title)
-            return f"Tanya langsung di WhatsApp: {link}" if link else None
+            return ask_directly("WhatsApp", link) if link else None
         return None

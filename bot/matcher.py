@@ -51,9 +51,10 @@ class MatcherKnobs:
     # 0 scores every example that shares a word with the message (the unpruned ranking).
     candidates: int = 20
     # Entries read from each word's example list when picking them (0: all of them).
-    posting_cap: int = 256
-    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa"), which
-    # tells little (it still counts in the exact scores).
+    posting_cap: int = 128
+    # ... and only `common_cap` for a word most intents use ("bpjs", "saya", "apa": an IDF
+    # under log(1 + 1 / common_share)), which tells little (it still counts in the exact
+    # scores).
     common_cap: int = 48
     common_share: float = 0.7
     # Hostile and rambling text: only this many words of a message are matched, and at most
@@ -66,6 +67,10 @@ class MatcherKnobs:
     # follow-up's topic lifts one of them.
     per_intent: int = 1
     intents_scored: int = 12
+    # The same two without fuzzy scoring (a clause of a message asking two things, where only
+    # the best intent counts); 0 scores every example sharing a word, as `candidates`.
+    clause_candidates: int = 6
+    clause_intents: int = 2
 
 
 class Matcher:
@@ -123,7 +128,20 @@ class Matcher:
         self._unknown = self.knobs.unknown_word_weight or math.log(1 + n_intents)
         self._vocabulary = sorted(idf)
         common_idf = math.log(1 + 1 / self.knobs.common_share)
-        self._caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
+        caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
+        # Each word's example list as read when picking (its first `cap` entries), with its
+        # share of those examples' partial cosines beside it: cut once here, not per message.
+        # The examples past the cap are kept as a set, for the picked ones' exact scores.
+        self._heads: dict[str, tuple[list[int], list[float]]] = {}
+        self._beyond: dict[str, frozenset[int]] = {}
+        inverse = self._inverse_norms
+        for word, indices in self._postings.items():
+            cap = caps.get(word, self.knobs.posting_cap)
+            head = indices[:cap] if cap else indices
+            square = idf[word] ** 2
+            self._heads[word] = (head, [square * inverse[i] for i in head])
+            if len(head) < len(indices):
+                self._beyond[word] = frozenset(indices[len(head) :])
         self._corrections: dict[str, str | None] = {}
 
     def tables(self) -> dict[str, object]:
@@ -192,29 +210,23 @@ class Matcher:
                 fixed.append(None)
         return fixed
 
-    def _pick(self, q_squares: dict[str, float]) -> tuple[list[int], dict[int, float]]:
+    def _pick(
+        self, q_squares: dict[str, float], wanted: int, room: int
+    ) -> tuple[list[int], dict[int, float]]:
         """The examples worth scoring (best partial cosine over the capped example lists), and
         their exact dot products with the message."""
-        unread: list[tuple[str, float, int]] = []  # (word, square, entries read)
-        lists: list[tuple[list[int], float]] = []
-        for word, square in q_squares.items():
-            indices = self._postings[word]
-            cap = self._caps.get(word, self.knobs.posting_cap)
-            if cap and len(indices) > cap:
-                unread.append((word, square, cap))
-                indices = indices[:cap]
-            lists.append((indices, square))
-        # The longest list seeds the sums in C (dict.fromkeys); the rest add in Python.
+        heads = self._heads
+        lists = [heads[word] for word in q_squares]
+        # Partial cosines: each example's shares (the word's squared weight times the example's
+        # inverse norm, prepared per word) summed over the lists read. The longest list seeds
+        # them, the others add in Python (in 3.11 a plain loop beats map() and zip() here).
         lists.sort(key=lambda item: -len(item[0]))
-        dots: dict[int, float] = dict.fromkeys(lists[0][0], lists[0][1]) if lists else {}
-        get = dots.get
-        for indices, square in lists[1:]:
-            for index in indices:
-                dots[index] = get(index, 0.0) + square
-        wanted = self.knobs.candidates
-        if wanted and len(dots) > wanted:
-            inverse = self._inverse_norms
-            partial = {i: dot * inverse[i] for i, dot in dots.items()}
+        partial: dict[int, float] = dict(zip(*lists[0], strict=True)) if lists else {}
+        get = partial.get
+        for indices, shares in lists[1:]:
+            for index, share in zip(indices, shares, strict=True):
+                partial[index] = get(index, 0.0) + share
+        if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
             ordered = sorted(partial, key=partial.__getitem__, reverse=True)
             picked = ordered[:wanted]
@@ -222,7 +234,6 @@ class Matcher:
                 seen = dict.fromkeys(picked)
                 counts: dict[str, int] = {}
                 intents, per_intent = self._intents, self.knobs.per_intent
-                room = self.knobs.intents_scored
                 filled = 0  # intents with their `per_intent` examples
                 for index in ordered:
                     intent = intents[index]
@@ -236,21 +247,14 @@ class Matcher:
                     seen[index] = None
                 picked = list(seen)
         else:
-            picked = list(dots)
-        if unread:
-            # The words whose lists were cut: their share, for the picked ones only.
-            # A list is ordered by (norm, index): an example was read when it sorts no later
-            # than the last entry read.
-            example_words, norms = self._words, self._norms
-            last = {w: self._postings[w][n - 1] for w, _, n in unread}
-            for index in picked:
-                members = example_words[index]
-                key = (norms[index], index)
-                for word, square, _read in unread:
-                    if word not in members:
-                        continue
-                    if key <= (norms[last[word]], last[word]):
-                        continue
+            picked = list(partial)
+        # Dot products for the picked examples only: their partial cosines times their norms,
+        # plus the share of the words whose lists were cut, where those examples were past it.
+        norms, beyond = self._norms, self._beyond
+        dots = {index: partial[index] * norms[index] for index in picked}
+        for word, square in q_squares.items():
+            if word in beyond:
+                for index in beyond[word].intersection(picked):
                     dots[index] += square
         return picked, dots
 
@@ -267,7 +271,11 @@ class Matcher:
         q_norm = math.sqrt(sum(q_squares.values()) + unknown * self._unknown**2)
         if q_norm == 0 or not q_weights:
             return []
-        picked, dots = self._pick(q_squares)
+        knobs = self.knobs
+        if fuzzy:
+            picked, dots = self._pick(q_squares, knobs.candidates, knobs.intents_scored)
+        else:
+            picked, dots = self._pick(q_squares, knobs.clause_candidates, knobs.clause_intents)
         texts = self._texts
         fuzzy_scores: dict[int, float] = {}
         if fuzzy:

@@ -58,17 +58,30 @@ def spell_amounts(text: str) -> str:
     return _AMOUNT_WORDS.sub(lambda m: AMOUNT_WORDS[m.group(1).lower()], text)
 
 
+class _PlainChars(dict[int, str]):
+    """str.translate's table for _plain, filled as characters are met: combining marks are
+    dropped; emoji, symbols and control characters become spaces; letters and digits stay.
+    Looked up in C for every character after the first of its kind."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if unicodedata.combining(char):
+            plain = ""
+        else:
+            plain = char if char.isascii() or char.isalnum() else " "
+        if len(self) > 20_000:  # bounded: an attacker's characters must not grow memory
+            self.clear()
+        self[code] = plain
+        return plain
+
+
+_PLAIN_CHARS = _PlainChars()
+
+
 def _plain(text: str) -> str:
     if text.isascii():  # nothing to decompose or drop: the common case, fast
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = []
-    for char in decomposed:
-        if unicodedata.combining(char):
-            continue
-        # Emoji, symbols and control characters become spaces; letters and digits stay.
-        kept.append(char if char.isascii() or char.isalnum() else " ")
-    return "".join(kept).lower()
+    return unicodedata.normalize("NFKD", text).translate(_PLAIN_CHARS).lower()
 
 
 class Normalizer:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = ["Amount", "find_amounts", "find_numbers", "parse_amount"]
 
@@ -275,6 +276,7 @@ _MAX_NUMERAL_LEN = 40
 
 # ASCII digits only: other Unicode digits are rare in chat and int() would accept them silently.
 _TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+|%")
+_DIGIT_RE = re.compile(r"[0-9]")
 # Indonesian: dots group thousands, an optional comma starts the decimals ("2.000.000,00").
 _GROUPED_ID_RE = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?")
 # English: commas group thousands. A single comma group is only English when decimals follow.
@@ -304,8 +306,9 @@ class _Numeral:
     int_value: int | None  # the value as a whole number, if it reads as one without a unit
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """A tuple: a message has one per word, and a frozen dataclass costs more to build."""
+
     text: str  # lower-cased
     start: int
     end: int
@@ -828,10 +831,22 @@ def _apply_ranges(
 def _scan(text: str) -> tuple[_Hit, ...]:
     """Cached: the engine reads one message's amounts and numbers several times (normalising,
     entities, head counts), and the hits are immutable."""
+    if (
+        text.isascii()
+        and not _DIGIT_RE.search(text)
+        and _LEXICON.keys().isdisjoint(_TOKEN_RE.findall(text.lower()))
+    ):
+        # No digit and no number word: nothing to read (most messages; found in C).
+        return ()
     tokens = _tokenize(text)
     readings: list[_Reading] = []
     i = 0
     while i < len(tokens):
+        first = tokens[i]
+        if not (first.numeral is not None if first.is_digits else first.text in _LEXICON):
+            # Most words start no number: known before any reading is tried.
+            i += 1
+            continue
         reading = _read(text, tokens, i)
         if reading is None:
             i += 1

@@ -18,7 +18,7 @@ from bot.backpressure import sample_backlog
 from bot.config import Settings
 from bot.health import healthz
 from bot.metrics import exposition, metrics
-from bot.state import StateStore
+from bot.state_protocols import StateStore
 
 log = logging.getLogger(__name__)
 

@@ -300,21 +300,31 @@ class Gazetteer:
         # Only where a name could start: after a village marker, or at a word some name
         # starts with, for that name's length in words.
         starts = self._name_starts()
-        for size in range(min(_MAX_WORDS, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if size not in starts.get(words[start], ()) and not (
-                    start and words[start - 1] in VILLAGE_MARKERS
-                ):
-                    continue
-                span = range(start, start + size)
-                if any(i in used for i in span):
-                    continue
-                phrase = " ".join(words[start : start + size])
-                before = words[start - 1] if start else ""
-                places = self._candidates(phrase, size, before, vocabulary)
-                if places:
-                    found.append((start, start + size, places))
-                    used.update(span)
+        # Those (size, start) pairs, found in one pass over the words, longest first.
+        tried: list[tuple[int, int]] = []
+        last = len(words)
+        for start, word in enumerate(words):
+            if start and words[start - 1] in VILLAGE_MARKERS:
+                sizes: Iterable[int] = range(1, _MAX_WORDS + 1)
+            elif word in starts:
+                sizes = starts[word]
+            else:
+                continue
+            tried.extend(
+                (-size, start) for size in sizes if size <= _MAX_WORDS and start + size <= last
+            )
+        tried.sort()
+        for negative, start in tried:
+            size = -negative
+            span = range(start, start + size)
+            if any(i in used for i in span):
+                continue
+            phrase = " ".join(words[start : start + size])
+            before = words[start - 1] if start else ""
+            places = self._candidates(phrase, size, before, vocabulary)
+            if places:
+                found.append((start, start + size, places))
+                used.update(span)
         return sorted(found, key=lambda item: item[0])
 
     def _name_starts(self) -> dict[str, frozenset[int]]:

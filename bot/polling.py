@@ -12,12 +12,13 @@ import sys
 from telegram.error import TelegramError
 
 from bot.app import open_runtime
-from bot.channels.telegram import CHANNEL, TelegramChannel, polling, protect_logs
+from bot.channels.telegram import CHANNEL, polling, protect_logs
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.channels.telegram.failures import startup_failure
 from bot.config import Settings
 from bot.instance import AlreadyRunning, single_instance
 from bot.ops import health_server
-from bot.state import StateError
+from bot.state_protocols import StateError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ async def serve_polling(settings: Settings, stop: asyncio.Event) -> None:
             log.warning("telegram: took over %d message(s) left by a stopped bot", released)
         conversation = runtime.conversation
         channel = TelegramChannel(settings, conversation, state, salt=runtime.salt)
-        async with health_server(settings, state), polling(channel, state, conversation):
+        async with health_server(settings, state), polling(state, conversation, channel=channel):
             await stop.wait()
 
 

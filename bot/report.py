@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.confidence import LOW_CONFIDENCE
-from bot.state import LoggedQuestion
+from bot.state_protocols import LoggedQuestion
 
 # How similar two questions must be (rapidfuzz token-set ratio) to be one group.
 GROUP_SIMILARITY = 78.0

@@ -1,9 +1,9 @@
 """The state database: sessions, processed ids, the durable inbox, blocked users, question log.
 
 SQLite in WAL mode: one writer, many readers, and a committed row survives a crash or kill -9.
-It serves one machine and one instance (see bot/instance.py). `StateStore` is the interface the
-rest of the bot uses, made of narrow protocols (sessions, dedup, inbox, blocklist, question log,
-privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
+It serves one machine and one instance (see bot/instance.py). It implements `StateStore`, the
+interface the rest of the bot uses (narrow protocols in bot/state_protocols.py: sessions, dedup,
+inbox, blocklist, question log, privacy); `bot.state_postgres.PostgresState` is the second implementation, shared by any number
 of instances on any number of machines. `bot.stores.open_state(settings)` picks one by
 BOT_DATABASE_URL.
 """
@@ -14,11 +14,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
+from bot.state_protocols import InboxItem, LoggedQuestion, StateError, WouldWait
+from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_params, rate_verdict
 from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
@@ -128,55 +130,6 @@ ORDER BY id LIMIT ?3
 """
 
 
-# What `forget` deletes for one user and `purge` past the retention period: the same statements
-# for both stores (PostgreSQL's placeholder is %s; bot.state_postgres swaps it). Each FORGET_SQL
-# statement takes a key and the LIKE pattern of that person's keys as a member of groups
-# (bot.privacy.member_key: "<key>.<group hash>").
-_ANY_KEY = "(user_key = ? OR user_key LIKE ? ESCAPE '\\')"
-FORGET_SQL = (
-    f"DELETE FROM sessions WHERE {_ANY_KEY}",
-    f"DELETE FROM questions WHERE {_ANY_KEY}",
-    f"DELETE FROM blocked WHERE {_ANY_KEY}",
-    f"DELETE FROM inbox WHERE {_ANY_KEY} AND status NOT IN ('pending', 'working')",
-    f"DELETE FROM rate_events WHERE {_ANY_KEY}",
-    f"DELETE FROM rate_warned WHERE {_ANY_KEY}",
-)
-# The other keys of a person (a phone number behind a BSUID), and forgetting those links.
-ALIASES_SQL = "SELECT alias_key, user_key FROM aliases WHERE alias_key = ? OR user_key = ?"
-FORGET_ALIASES_SQL = "DELETE FROM aliases WHERE alias_key = ? OR user_key = ?"
-PURGE_SQL = (
-    "DELETE FROM questions WHERE created_at < ?",
-    "DELETE FROM sessions WHERE updated_at < ?",
-    "DELETE FROM seen WHERE seen_at < ?",
-    "DELETE FROM inbox WHERE status IN ('done', 'failed') AND received_at < ?",
-    "DELETE FROM rate_events WHERE at < ?",
-    "DELETE FROM rate_warned WHERE at < ?",
-    "DELETE FROM aliases WHERE seen_at < ?",
-)
-
-
-class _Cursor(Protocol):
-    @property
-    def rowcount(self) -> int: ...
-    def fetchall(self) -> list[Any]: ...
-
-
-def forget_user(run: Callable[[str, tuple[Any, ...]], _Cursor], user_key: str) -> int:
-    """Delete every row of one user, under any of their keys: an alias such as the phone number
-    behind a BSUID, and their keys as a member of groups. `run` executes one statement (with ?
-    placeholders) inside the caller's transaction. Returns the number of rows removed."""
-    keys = {user_key}
-    for row in run(ALIASES_SQL, (user_key, user_key)).fetchall():
-        keys.update(str(k) for k in row)
-    removed = 0
-    for key in sorted(keys):
-        member = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
-        for sql in FORGET_SQL:
-            removed += run(sql, (key, member)).rowcount
-        removed += run(FORGET_ALIASES_SQL, (key, key)).rowcount
-    return removed
-
-
 @dataclass(frozen=True)
 class _Result:
     """What SqliteState._run read of a statement: its rows and how many rows it changed."""
@@ -192,160 +145,6 @@ class _Result:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
-
-
-class StateError(Exception):
-    """The state database cannot be written (locked too long, disk full, unreadable)."""
-
-
-class WouldWait(StateError):
-    """The database is in use right now (SqliteState.at_once); nothing was changed."""
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    id: int
-    channel: str
-    message_id: str
-    user_key: str
-    payload: dict[str, Any]
-    attempts: int
-
-
-@dataclass(frozen=True)
-class LoggedQuestion:
-    user_key: str
-    channel: str
-    day: str
-    text: str
-    normalized: str
-    intent: str | None
-    confidence: float
-    kind: str
-    candidates: list[tuple[str, float]]
-
-
-class SessionStore(Protocol):
-    def load_session(self, user_key: str, now: float) -> Session: ...
-    def save_session(self, user_key: str, session: Session, now: float) -> None: ...
-
-
-class DedupStore(Protocol):
-    def mark_seen(self, channel: str, message_id: str, now: float) -> bool: ...
-
-
-class InboxStore(Protocol):
-    """The durable inbox. `claim` gives each user's earliest unfinished message only, so that
-    competing workers can never answer one user's messages out of order."""
-
-    def enqueue(
-        self,
-        channel: str,
-        message_id: str,
-        user_key: str,
-        payload: dict[str, Any],
-        now: float,
-        seq: int = 0,
-    ) -> bool: ...
-    def claim(
-        self, channel: str, now: float, lease_s: float, limit: int = 20
-    ) -> list[InboxItem]: ...
-    def extend_leases(self, item_ids: list[int], until: float) -> None: ...
-    def finish(self, item_id: int, now: float, error: str | None = None) -> None: ...
-    def retry_later(self, item_id: int, now: float, delay_s: float, error: str) -> None: ...
-    def update_payload(self, item_id: int, payload: dict[str, Any]) -> None: ...
-    def release_claims(self, channel: str) -> int: ...
-    def pending_count(self, channel: str | None = None) -> int: ...
-    # SQLite only: truncate the WAL so that erased payloads do not linger in it (bot.inbox
-    # calls it when idle); a no-op on PostgreSQL.
-    def scrub(self) -> bool: ...
-
-
-class BlockList(Protocol):
-    def block(self, channel: str, user_key: str, now: float, reason: str = "") -> None: ...
-    def is_blocked(self, channel: str, user_key: str) -> bool: ...
-    def unblock(self, channel: str, user_key: str) -> None: ...
-
-
-class QuestionLog(Protocol):
-    """What the curators' report reads, and the groups they chose to ignore."""
-
-    def log_question(self, entry: LoggedQuestion, now: float) -> None: ...
-    def questions(self, since_day: str = "") -> list[LoggedQuestion]: ...
-    def ignore_group(self, signature: str, now: float) -> None: ...
-    def ignored_groups(self) -> set[str]: ...
-
-
-class RateLimits(Protocol):
-    """The per-user flood guard kept in the store, so that it holds across every instance."""
-
-    def rate_check(self, user_key: str, now: float, limit: int, window_s: float) -> str: ...
-
-
-class Health(Protocol):
-    """What /healthz and /metrics read (bot.health): worker heartbeats and the inbox backlog."""
-
-    def beat(self, name: str, now: float) -> None: ...
-    def stop_beating(self, name: str) -> None: ...
-    def heartbeats(self) -> dict[str, float]: ...
-    def backlog(self) -> tuple[int, float | None]: ...
-    def probe(self, timeout_s: float) -> None: ...
-
-
-class Retention(Protocol):
-    def forget(self, user_key: str) -> int: ...
-    def link(self, alias_key: str, user_key: str, now: float) -> None: ...
-    def purge(self, older_than_days: int, now: float) -> int: ...
-
-
-def question_from_row(r: Sequence[Any]) -> LoggedQuestion:
-    """A row of SELECT user_key, channel, day, text, normalized, intent, confidence, kind,
-    candidates FROM questions."""
-    return LoggedQuestion(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        float(r[6]),
-        r[7],
-        [(str(c[0]), float(c[1])) for c in json.loads(r[8])],
-    )
-
-
-def question_params(entry: LoggedQuestion, now: float) -> tuple[Any, ...]:
-    """The values of INSERT INTO questions (user_key, channel, day, text, normalized, intent,
-    confidence, kind, candidates, created_at)."""
-    return (
-        entry.user_key,
-        entry.channel,
-        entry.day,
-        entry.text,
-        entry.normalized,
-        entry.intent,
-        entry.confidence,
-        entry.kind,
-        json.dumps(entry.candidates),
-        now,
-    )
-
-
-class StateStore(
-    SessionStore,
-    DedupStore,
-    InboxStore,
-    BlockList,
-    QuestionLog,
-    RateLimits,
-    Health,
-    Retention,
-    Protocol,
-):
-    # True when several instances may share the store (PostgreSQL); False for one instance.
-    shared: bool
-
-    def close(self) -> None: ...
 
 
 class SqliteState:
@@ -700,29 +499,6 @@ class SqliteState:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-def rate_verdict(
-    run: Callable[[str, tuple[Any, ...]], list[Any]],
-    user_key: str,
-    now: float,
-    limit: int,
-    window_s: float,
-) -> str:
-    """The flood verdict inside the caller's transaction (`run` executes one statement with ?
-    placeholders and returns its rows)."""
-    run("DELETE FROM rate_events WHERE user_key = ? AND at < ?", (user_key, now - window_s))
-    count = int(run("SELECT COUNT(*) FROM rate_events WHERE user_key = ?", (user_key,))[0][0])
-    if count < limit:
-        run("INSERT INTO rate_events (user_key, at) VALUES (?, ?)", (user_key, now))
-        run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
-        return "ok"
-    warned = run("SELECT at FROM rate_warned WHERE user_key = ?", (user_key,))
-    if warned and now - float(warned[0][0]) <= window_s:
-        return "drop"
-    run("DELETE FROM rate_warned WHERE user_key = ?", (user_key,))
-    run("INSERT INTO rate_warned (user_key, at) VALUES (?, ?)", (user_key, now))
-    return "warn"
 
 
 def now() -> float:

@@ -28,16 +28,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot.state import (
-    PURGE_SQL,
-    InboxItem,
-    LoggedQuestion,
-    StateError,
-    forget_user,
-    question_from_row,
-    question_params,
-    rate_verdict,
-)
+from bot.state_protocols import InboxItem, LoggedQuestion, StateError
+from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_params, rate_verdict
 from core.session import SESSION_TTL_SECONDS, Session
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.config import Settings
-from bot.state import SqliteState, StateStore
+from bot.state import SqliteState
+from bot.state_protocols import StateStore
 
 
 def open_state(settings: Settings) -> StateStore:

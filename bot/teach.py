@@ -18,7 +18,8 @@ from pathlib import Path
 from bot.config import Settings
 from bot.engine import Engine
 from bot.report import group_questions
-from bot.state import StateStore, now
+from bot.state import now
+from bot.state_protocols import StateStore
 from core.reply import Reply
 from knowledge.text import fold
 

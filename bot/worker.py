@@ -72,6 +72,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                 )
             if settings.whatsapp_enabled:
                 from bot.channels import whatsapp
+                from bot.channels.whatsapp.responder import answering
 
                 options = whatsapp.WhatsAppOptions(
                     poll_s=poll_s,
@@ -79,7 +80,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                     sends_in_flight=settings.sends_in_flight,
                 )
                 workers[whatsapp.CHANNEL] = await stack.enter_async_context(
-                    whatsapp.answering(settings, state, conversation, options, runtime.salt)
+                    answering(settings, state, conversation, options, runtime.salt)
                 )
             if settings.telegram_enabled:
                 from bot.channels import telegram

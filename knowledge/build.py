@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # only a build imports sqlite_utils; reading the database nee
     import sqlite_utils
 
 SOURCE_DIR = Path(__file__).resolve().parent
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 from knowledge.errors import SourceProblem
 from knowledge.lifecycle import parse_review
 from knowledge.model import (
+    ROLES,
     UNITS,
     CoverageFigure,
     Fact,
@@ -605,6 +606,17 @@ def _read_intents(
                         "keep it in one intent only",
                     )
                 example_owner.setdefault(folded, (intent.id, path))
+    intro: dict[str, str] = {}
+    for intent in intents.values():
+        if intent.role == "intro":
+            if intent.topic in intro:
+                out.add(
+                    root / "intents" / intent.file,
+                    intent.id,
+                    f"topic {intent.topic!r} already has an intro intent ({intro[intent.topic]}); "
+                    "keep one",
+                )
+            intro.setdefault(intent.topic, intent.id)
     for intent in intents.values():
         for target in intent.followups if not unreadable else ():
             if target.split(":", 1)[0] not in intents:
@@ -650,6 +662,7 @@ def _read_intent(
         "examples",
         "share",
         "details",
+        "role",
         "valid_from",
         "valid_to",
     }
@@ -693,6 +706,10 @@ def _read_intent(
     for ref in refs:
         if ref not in sources:
             fail(f"source {ref!r} is not in sources/*.csv")
+    role = raw.get("role", "")
+    if role != "" and role not in ROLES:
+        fail(f"role {role!r} is not one of {', '.join(ROLES)} (or leave it out)")
+        role = ""
     start = _date(str(raw.get("valid_from", "")), path, entry, "valid_from", out)
     end = _date(str(raw.get("valid_to", "")), path, entry, "valid_to", out)
     if not ok:
@@ -711,6 +728,7 @@ def _read_intent(
         valid_to=end,
         file=path.name,
         details=details.strip(),
+        role=str(role),
     )
 
 

@@ -72,11 +72,18 @@ class Intent:
     file: str
     # The rest of the answer, one option ("Rincian") away from the first, phone-sized message.
     details: str = ""
+    # What the engine does with this intent beyond answering it (ROLES), so that no intent is
+    # named in code: "off_topic" recognises a message as off-topic (an honest reply, counted as
+    # not understood); "intro" is what the topic's name alone asks ("jht" -> what JHT is).
+    role: str = ""
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+
+ROLES = ("off_topic", "intro")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from bot.sealing import sealer_for
-from bot.state import InboxItem
+from bot.state_protocols import InboxItem
 
 # The salt of the `settings` fixture (tests/conftest.py).
 TEST_SALT = "test-salt"

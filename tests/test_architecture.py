@@ -8,6 +8,7 @@ counts, also one inside a function or under TYPE_CHECKING: each is an arrow a re
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,15 +93,15 @@ def test_the_walk_finds_the_imports() -> None:
 
 
 # The parts of the runtime that a channel must not reach past the conversation service for: the
-# engine and its loader, the knowledge, the flood guard, a concrete state store and the place
-# that picks one.
+# engine and its loader, the knowledge, the flood guard, a concrete state store (they use the
+# protocols in bot.state_protocols) and the place that picks one.
 CHANNEL_FORBIDDEN = (
     "bot.engine",
     "bot.runtime",
     "bot.matcher",
     "knowledge",
     "bot.ratelimit",
-    "bot.state.SqliteState",
+    "bot.state",
     "bot.state_postgres",
     "bot.stores",
 )
@@ -181,3 +182,116 @@ def test_only_the_composition_root_makes_the_conversation_service() -> None:
             if isinstance(called, ast.Name) and called.id == "Conversation":
                 made.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert made == []
+
+
+# The composition root sits just below the run modes: only they (and the app's own parts)
+# import it, so nothing it builds can reach back up to it.
+RUN_MODES = ("bot.cli", "bot.server", "bot.worker", "bot.polling", "bot.evaluate", "bot.app")
+
+
+def test_only_the_run_modes_import_the_composition_root() -> None:
+    found = [
+        f"{a.where}: {a.source} imports {a.target}"
+        for a in ARROWS
+        if a.reaches("bot.app") and a.source not in RUN_MODES
+    ]
+    assert found == []
+
+
+# Every word a user reads comes from handlers/ (or the knowledge), never from a channel. A
+# channel's other strings are English (logs, errors, API fields) or identifiers (option ids,
+# message kinds, the quit words typed at the console). So a literal under bot/channels/ that
+# holds a common Indonesian word, and is not an identifier, is a user-facing sentence in the
+# wrong room. The words are ones no English log line or API field uses; docstrings are skipped.
+INDONESIAN = frozenset(
+    {
+        "silakan",
+        "maaf",
+        "bapak",
+        "ibu",
+        "sumber",
+        "balas",
+        "pilih",
+        "pilihan",
+        "topik",
+        "atau",
+        "dan",
+        "yang",
+        "untuk",
+        "tidak",
+        "belum",
+        "saya",
+        "kami",
+        "terima",
+        "kasih",
+        "pesan",
+        "ketik",
+        "tulis",
+        "bisa",
+        "mohon",
+        "sudah",
+        "dengan",
+        "ini",
+        "itu",
+        "ada",
+        "mulai",
+        "bantuan",
+        "tampilkan",
+        "iuran",
+        "manfaat",
+        "lain",
+        "tanya",
+        "langsung",
+    }
+)
+IDENTIFIER = re.compile(r"^[a-z0-9_:.\-]*$")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _indonesian_literals(folder: Path) -> list[str]:
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _docstrings(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            if id(node) in skip or IDENTIFIER.match(node.value):
+                continue
+            if set(re.findall(r"[a-z]+", node.value.lower())) & INDONESIAN:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                found.append(f"{where}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_no_user_facing_words_live_in_the_channels() -> None:
+    assert _indonesian_literals(ROOT / "bot" / "channels") == []
+
+
+def test_the_words_rule_finds_a_sentence_and_passes_identifiers(tmp_path: Path) -> None:
+    # A rule that matches nothing would pass above: it must catch what used to live here.
+    (tmp_path / "render.py").write_text(
+        '"""Docstring: Silakan pilih."""\n'
+        'EMPTY_TEXT = "Silakan pilih:"\n'
+        'HINT = f"\\n(balas {n})"\n'
+        'IDS = frozenset({"rincian", "sumber"})\n'
+        'log = "telegram: reply refused (%s)"\n',
+        encoding="utf-8",
+    )
+    found = _indonesian_literals(tmp_path)
+    assert [line.split(": ", 1)[1] for line in found] == ["'Silakan pilih:'", "'\\n(balas '"]
+
+
+def test_a_state_store_imports_only_the_protocols_and_the_shared_sql() -> None:
+    # A second backend is a new module beside the first, not a dependency on it.
+    assert _violations("bot.state_postgres", ("bot.state",)) == []
+    assert _violations("bot.state_sql", ("bot.state", "bot.state_postgres")) == []

@@ -22,7 +22,8 @@ from aiohttp import web
 from bot import appkeys
 from bot.config import ConfigError, Settings, load_settings
 from bot.server import build_app
-from bot.state import LoggedQuestion, now
+from bot.state import now
+from bot.state_protocols import LoggedQuestion
 
 from .desk_support import TOKEN, cli, running_desk, scratch_env
 

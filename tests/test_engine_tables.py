@@ -93,7 +93,7 @@ def test_pruned_ranking_gives_the_unpruned_intent(engine: Engine) -> None:
     pruned = engine.matcher
     unpruned = Matcher.from_tables(
         pruned.tables(),
-        MatcherKnobs(candidates=0, posting_cap=0, common_cap=0),
+        MatcherKnobs(candidates=0, clause_candidates=0, posting_cap=0, common_cap=0),
     )
     agree = total = 0
     for name in ("devset.tsv", "tuneset.tsv", "tuneset2.tsv"):

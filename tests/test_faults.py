@@ -14,7 +14,8 @@ from bot.cli import main
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
-from bot.state import SqliteState, StateError
+from bot.state import SqliteState
+from bot.state_protocols import StateError
 
 
 def test_a_locked_state_database_raises_a_named_error(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The acknowledging server is lean: in webhook mode (its worker in a process of its own, no
 curators' desk) it never imports the engine, the handlers, rapidfuzz or sqlite_utils, and never
-reads the knowledge database, even after acknowledging messages and button presses.
+reads the knowledge database, even after acknowledging messages and button presses; nor the
+channels' adapters and renderers, whose words come from the handlers.
 
 A fresh interpreter runs the app `serve` runs (`acknowledging_app`), with both webhooks, against
 the fake Bot API, takes one WhatsApp message and two Telegram updates, and reports what it
@@ -16,7 +17,20 @@ from pathlib import Path
 
 from tests.processes import ROOT, clean_env, free_port
 
-HEAVY = ("bot.engine", "bot.runtime", "handlers", "knowledge", "rapidfuzz", "sqlite_utils")
+HEAVY = (
+    "bot.engine",
+    "bot.runtime",
+    "handlers",
+    "knowledge",
+    "rapidfuzz",
+    "sqlite_utils",
+    # The answering side of the channels: imported where replies are sent (the worker process).
+    "bot.channels.text",
+    "bot.channels.telegram.adapter",
+    "bot.channels.telegram.render",
+    "bot.channels.whatsapp.responder",
+    "bot.channels.whatsapp.send",
+)
 
 _SERVER = """
 import asyncio, json, os, sys

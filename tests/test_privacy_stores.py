@@ -20,8 +20,9 @@ from bot.conversation import Conversation
 from bot.engine import Engine
 from bot.privacy import member_key, user_key
 from bot.sealing import SEALED_FIELD
-from bot.state import LoggedQuestion, SqliteState, StateStore
+from bot.state import SqliteState
 from bot.state_postgres import PostgresState
+from bot.state_protocols import LoggedQuestion, StateStore
 from core.session import Session
 from tests.conftest import WA_APP_SECRET
 from tests.fakes.graph_api import signed, text_webhook

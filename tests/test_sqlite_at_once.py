@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import SqliteState, WouldWait
+from bot.state import SqliteState
+from bot.state_protocols import WouldWait
 
 T0 = 1_800_000_000.0
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.state import LoggedQuestion, SqliteState, StateError, StateStore
+from bot.state import SqliteState
 from bot.state_postgres import MIGRATIONS, SCHEMA_VERSION, PostgresState, listen_for_enqueues
+from bot.state_protocols import LoggedQuestion, StateError, StateStore
 from core.session import SESSION_TTL_SECONDS, Session
 
 T0 = 1_800_000_000.0

@@ -20,6 +20,7 @@ from bot.app import Runtime, make_app
 from bot.channels import telegram
 from bot.channels.backoff import RetryPolicy
 from bot.channels.telegram import WEBHOOK_PATH
+from bot.channels.telegram.adapter import CHANNEL_KEY
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.engine import Engine
@@ -107,7 +108,7 @@ async def hook(
     app[telegram.INBOX_OPTIONS] = InboxOptions(poll_s=0.05, clock=clock.now, max_item_attempts=10)
     client = await aiohttp_client(app)
     # Retries inside one attempt in milliseconds, so the inbox's own retries are what is tested.
-    channel = app[telegram.CHANNEL_KEY]
+    channel = app[CHANNEL_KEY]
     channel.inbox_sender.policy = RetryPolicy(
         max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, max_retry_after_s=1
     )

@@ -9,7 +9,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram.adapter import file_url
+from bot.channels.telegram.door import file_url
 from bot.channels.telegram.render import (
     MAX_CALLBACK_BYTES,
     MAX_TEXT,

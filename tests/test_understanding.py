@@ -493,3 +493,130 @@ def test_a_clitic_comes_off_a_known_word(engine: Engine) -> None:
     assert engine.normalize("nomor telpnya") == "nomor telepon"
     # A whole word that only ends like a clitic stays whole.
     assert engine.normalize("masalah") == "masalah"
+
+
+# -- second round: what the session remembers, and what the guard reads ---------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # A programme named with "wajib?" right after a premium asks about that premium.
+        (("iuran pekerja migran berapa", "jkm nya wajib?"), "iuran_pmi"),
+        # The worker named in the same message says which premium.
+        (("jht buat pmi wajib tidak",), "iuran_pmi"),
+        (("iuran bpu sudah termasuk jkm?",), "iuran_bpu"),
+        # Only the programme and a filler after a death: the heirs' JHT.
+        (("suami saya meninggal, klaim jkm gimana", "jht nya gimana"), "jht_ahli_waris"),
+        # "brp sebulan" right after who may join: the independent workers' premium.
+        (("petani boleh ikut bpjs tk?", "berapa sebulan"), "iuran_bpu"),
+        # Only the worker changes: the question just answered, for that worker.
+        (("diskon iuran buat ojol ada?", "yang untuk petani?"), "iuran_diskon"),
+    ],
+)
+def test_the_session_keeps_the_question_across_short_turns(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_a_redirection_leaves_no_topic_that_pulls_the_next_question_away(
+    engine: Engine,
+) -> None:
+    """After the BPJS Kesehatan redirection the next real question is answered on its own."""
+    outcomes = conversation(engine, "mau pindah faskes", "sekarang soal iuran tukang ojek berapa")
+    assert outcomes[0].reply.intent == "bpjs_kesehatan"
+    assert outcomes[1].reply.intent == "iuran_bpu"
+
+
+def test_questions_numbered_by_the_user_are_both_read(engine: Engine) -> None:
+    outcome = respond(engine, "saya mau tanya: 1) jkm dapat berapa 2) jp bisa cair umur berapa")
+    assert set(outcome.answered) == {"jkm_manfaat", "jp_usia_pensiun"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "bpjs tk" at the end reads like an address to the bot, but the message names it.
+        "sa ni tukang batu, bisa masuk bpjs tk ko?",
+        # NPWP belongs to registration and JHT claims, not to another agency's matters.
+        "sy tidak punya npwp, apa syaratnya untuk daftar",
+    ],
+)
+def test_real_questions_do_not_fall_back(engine: Engine, question: str) -> None:
+    assert respond(engine, question).kind != "fallback"
+
+
+def test_sundanese_question_words_are_read(engine: Engine) -> None:
+    assert respond(engine, "punten, aplikasi jmo teh naon").reply.intent == "jmo_aplikasi"
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # "jadi ... brp" restates the result of the answer just given.
+        (
+            ("potongan iuran untuk ojol masih berlaku?", "jadi per bulan bayar berapa"),
+            "iuran_diskon",
+        ),
+        # A head count after how an agent enrols: the same procedure, for a group.
+        (
+            ("saya agen perisai, ada warga yang mau daftar", "bisa sekaligus 8 orang?"),
+            "daftar_peserta_baru",
+        ),
+        # An age after registering asks whether that person may still join.
+        (("cara daftar bpjs tk mandiri", "usianya 63"), "daftar_siapa"),
+    ],
+)
+def test_a_short_turn_continues_the_answer_just_given(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # The worker said two turns back decides which premium a bare "iuran" asks for.
+        (("saya pegawai toko, apa bisa daftar sendiri?", "iuran"), "iuran_pu"),
+        (("saya karyawan pabrik, boleh jadi peserta bpjs tk?", "berapa sebulan"), "iuran_pu"),
+        # Without a worker named, the independent workers' premium, as before.
+        (("cara daftar bpjs tk", "iuran"), "iuran_bpu"),
+    ],
+)
+def test_the_worker_type_is_remembered_across_turns(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_an_occupation_said_before_a_premium_question_is_used_in_it(engine: Engine) -> None:
+    last = conversation(engine, "saya penenun, boleh jadi peserta?", "iurannya berapa sebulan")[-1]
+    assert last.reply.intent == "iuran_bpu"
+    assert "penenun" in last.reply.text
+
+
+def test_the_menu_asked_for_at_length_is_the_menu(engine: Engine) -> None:
+    assert respond(engine, "tolong min, apa saja yang bisa saya tanyakan di sini").reply.intent == (
+        "menu"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["cara dapat bantuan bedah rumah dari desa", "apa saja bantuan untuk nelayan dari dinas"],
+)
+def test_a_long_request_for_other_help_is_not_the_menu(engine: Engine, message: str) -> None:
+    assert respond(engine, message).reply.intent != "menu"
+
+
+def test_numbered_questions_keep_the_user_s_numbers(engine: Engine) -> None:
+    """The question numbered 1 is answered, question 2 is option 2 (after the details), and
+    "no 2, ..." chooses it with the detail written beside the number."""
+    session = Session()
+    first = respond(engine, "mau tanya: 1) jht cair umur berapa 2) usia pensiun jp berapa", session)
+    assert first.reply.intent == "jht_apa"
+    assert first.reply.options[1].id == "jp_usia_pensiun"
+    chosen = respond(engine, "no 2, saya lahir 1981", session)
+    assert chosen.reply.intent == "jp_usia_pensiun"
+    assert "1981" in chosen.reply.text

@@ -1,20 +1,11 @@
-"""Text shared by every renderer: the body with its sources line, numbered options, splitting."""
+"""Text shared by every renderer: the body with its sources line, numbered options, splitting.
+
+The layout only: the words (the sources line, the reply hint) come from handlers.words."""
 
 from __future__ import annotations
 
 from core.reply import Option, Reply
-
-MAX_SOURCES_SHOWN = 3
-
-
-def sources_line(reply: Reply) -> str:
-    if not reply.sources:
-        return ""
-    shown = list(reply.sources[:MAX_SOURCES_SHOWN])
-    more = len(reply.sources) - len(shown)
-    tail = f" dan {more} sumber lain" if more > 0 else ""
-    return "Sumber: " + "; ".join(shown) + tail + "."
-
+from handlers.words import reply_hint, sources_line
 
 # Options that show the rest of an answer, its sources included (handlers.present).
 MORE_OPTION_IDS = frozenset({"rincian", "sumber"})
@@ -25,17 +16,15 @@ def body(reply: Reply) -> str:
     unless the sources are one option away ("Rincian"/"Sumber"), which keeps it phone-sized."""
     if any(o.id in MORE_OPTION_IDS for o in reply.options):
         return reply.text
-    line = sources_line(reply)
+    line = sources_line(reply.sources)
     return reply.text + ("\n\n" + line if line else "")
 
 
 def numbered_options(options: tuple[Option, ...] | list[Option]) -> str:
     if not options:
         return ""
-    numbers = [str(i) for i in range(1, len(options) + 1)]
-    hint = ", ".join(numbers[:-1]) + f" atau {numbers[-1]}" if len(numbers) > 1 else numbers[0]
-    lines = [f"{n}. {o.title}" for n, o in zip(numbers, options, strict=True)]
-    return "\n".join(lines) + f"\n(balas {hint})"
+    lines = [f"{n}. {o.title}" for n, o in enumerate(options, start=1)]
+    return "\n".join(lines) + "\n" + reply_hint(len(options))
 
 
 def split_message(text: str, limit: int) -> list[str]:

@@ -7,19 +7,17 @@ import json
 from datetime import date
 from typing import TextIO
 
-from bot.app import open_runtime
 from bot.config import Settings
 from bot.curator.facts import facts_and_problems
 from bot.curator.trial import run_trial
+from bot.engine import Engine
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 
 
-def try_question(
-    question: str, settings: Settings, today: date, as_json: bool, stdout: TextIO, stderr: TextIO
-) -> int:
-    trial = run_trial(open_runtime(settings, stderr=stderr).engine, question, today)
+def try_question(question: str, engine: Engine, today: date, as_json: bool, stdout: TextIO) -> int:
+    trial = run_trial(engine, question, today)
     if as_json:
         print(json.dumps(trial.as_dict(), ensure_ascii=False, indent=2), file=stdout)
         return EXIT_OK

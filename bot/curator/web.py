@@ -31,7 +31,8 @@ from bot.curator.facts import facts_and_problems
 from bot.curator.trial import Trial, render_reply, run_trial
 from bot.privacy import mask_text
 from bot.report import build_report
-from bot.state import StateStore, now
+from bot.state import now
+from bot.state_protocols import StateStore
 from bot.teach import Lesson, Taught, TeachError, lesson_for, preview, teach
 from core.reply import reply_json
 from knowledge import KnowledgeError

@@ -1,5 +1,7 @@
 """The Telegram channel, one concept a module:
 
+- `door`: what storing an update needs (its chat, its key, its seal, a bare Bot API client):
+  all the acknowledging server imports of the channel, with `routes` and `logs`.
 - `routes`: how updates come in (the webhook route, long polling into the inbox) and the inbox
   worker that answers them; what the composition root (bot.app) wires.
 - `adapter`: `TelegramChannel`, PTB's handlers translating an update into one call of the
@@ -8,13 +10,14 @@
   (retries, 429, blocked users); `logs`: logs that never show the token; `failures`: what a
   start-up failure tells the operator.
 
-This package's names are the channel's face to the rest of the bot.
+This package's names are the channel's face to the rest of the bot; they leave out the adapter
+and the renderer, which are imported where replies are sent.
 """
 
-from bot.channels.telegram.adapter import CHANNEL, TelegramChannel
+from bot.channels.telegram.door import CHANNEL
 from bot.channels.telegram.logs import protect_logs
 from bot.channels.telegram.routes import (
-    CHANNEL_KEY,
+    DOOR_KEY,
     INBOX_OPTIONS,
     RUN_WORKER,
     WEBHOOK_PATH,
@@ -27,12 +30,11 @@ from bot.channels.telegram.routes import (
 
 __all__ = [
     "CHANNEL",
-    "CHANNEL_KEY",
+    "DOOR_KEY",
     "INBOX_OPTIONS",
     "RUN_WORKER",
     "WEBHOOK_PATH",
     "WORKER_KEY",
-    "TelegramChannel",
     "answering",
     "polling",
     "protect_logs",

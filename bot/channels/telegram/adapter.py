@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
+from aiohttp import web
 from telegram import BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -44,6 +45,11 @@ from telegram.ext import (
 )
 
 from bot.channels.backoff import RetryPolicy
+from bot.channels.telegram.door import (
+    CHANNEL,
+    TelegramDoor,
+    file_url,
+)
 from bot.channels.telegram.logs import failure_site, protect_logs, update_kind
 from bot.channels.telegram.render import CallbackCodec, Outgoing, render, render_text
 from bot.channels.telegram.send import Sender
@@ -51,31 +57,12 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inbox import DONE, Outcome, Save, off_loop, turn_off_loop
 from bot.privacy import member_key, message_key, user_key
-from bot.sealing import sealer_for
-from bot.state import BlockList, DedupStore, InboxItem, StateError
+from bot.state_protocols import BlockList, DedupStore, InboxItem, StateError
+from handlers.words import COMMAND_WORDS, DESCRIPTION, SHORT_DESCRIPTION
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-# Only what the bot acts on; anything else Telegram still sends is ignored by the handlers.
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
-COMMANDS = (
-    BotCommand("start", "Mulai dan lihat menu"),
-    BotCommand("menu", "Tampilkan menu topik"),
-    BotCommand("help", "Bantuan: cara bertanya"),
-)
-# Shown in the empty chat before the first message (at most 512 characters) and on the bot's
-# profile and in shared links (at most 120).
-DESCRIPTION = (
-    "Tanya Jamsos menjawab pertanyaan tentang BPJS Ketenagakerjaan (BPJAMSOSTEK) untuk pekerja "
-    "informal dan agen Perisai: iuran, manfaat, cara daftar, bayar dan klaim. Tulis pertanyaan "
-    'dengan kata-kata sendiri, misalnya "berapa iuran untuk petani". Ini layanan informasi '
-    "tidak resmi. Saluran resmi: telepon 175, aplikasi JMO, atau bpjsketenagakerjaan.go.id."
-)
-SHORT_DESCRIPTION = (
-    "Info BPJS Ketenagakerjaan untuk pekerja informal: iuran, manfaat, daftar, klaim. "
-    "Layanan tidak resmi."
-)
+COMMANDS = tuple(BotCommand(name, words) for name, words in COMMAND_WORDS)
 # How many updates PTB processes at once; each chat is still answered in order (chat locks).
 CONCURRENT_UPDATES = 64
 
@@ -143,24 +130,6 @@ def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def chat_of(update: dict[str, Any]) -> int | None:
-    """The chat a raw update belongs to (the unit of ordering), or None when there is none."""
-    for kind in ("message", "my_chat_member"):
-        body = update.get(kind)
-        if isinstance(body, dict):
-            chat = body.get("chat")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-                return int(chat["id"])
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        message = query.get("message")
-        if isinstance(message, dict):
-            chat = message.get("chat")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-                return int(chat["id"])
-    return None
-
-
 # A media message's kind as the conversation's notices know it (WhatsApp's names): the first of
 # these attributes it has. An animation also carries a document, so it comes first.
 _MEDIA_KINDS = (
@@ -182,12 +151,6 @@ def media_kind(message: Message) -> str:
     return next((kind for name, kind in _MEDIA_KINDS if getattr(message, name)), "unsupported")
 
 
-def file_url(api_url: str) -> str:
-    """The file endpoint next to the Bot API endpoint (…/bot → …/file/bot), as on Telegram."""
-    head, sep, tail = api_url.rpartition("/bot")
-    return f"{head}/file/bot{tail}" if sep else api_url
-
-
 class TelegramChannel:
     """The PTB Application and the handlers that connect it to the conversation."""
 
@@ -207,9 +170,10 @@ class TelegramChannel:
         self.state = state
         self.clock = clock
         protect_logs(settings.telegram_token)
+        # How its updates are stored (the poller and the webhook store them through it).
+        self.door = TelegramDoor(settings, salt)
         self.salt = salt
-        # The inbox payloads (the raw update, the chat to reply to) are stored sealed with it.
-        self.sealer = sealer_for(self.salt)
+        self.sealer = self.door.sealer
         builder = (
             Application.builder()
             .token(settings.telegram_token)
@@ -256,11 +220,16 @@ class TelegramChannel:
     async def start(self) -> None:
         """Initialise (getMe), register the commands, and start processing updates."""
         await self.application.initialize()
+        await self.introduce()
+        await self.application.start()
+
+    async def introduce(self) -> None:
+        """Once initialised (getMe): the command list and the description users see, and the
+        username forwarded answers link back to. Done where replies are sent, so that the
+        acknowledging server needs none of these words."""
         await self.application.bot.set_my_commands(list(COMMANDS))
         await self._describe()
-        # Forwarded answers link back to the bot by its username.
         self.conversation.telegram_username(self.application.bot.username)
-        await self.application.start()
 
     async def _describe(self) -> None:
         """What Telegram shows before the first message and on the bot's profile. Cosmetic: a
@@ -594,3 +563,7 @@ class TelegramChannel:
     def _strip_mention(text: str, username: str) -> str:
         stripped = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
         return stripped.strip(" \t\n,:;")
+
+
+# The answering channel of an app that answers Telegram itself (no worker process beside it).
+CHANNEL_KEY = web.AppKey("telegram_channel", TelegramChannel)

@@ -18,13 +18,12 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.text import body, split_message
 from core.reply import Option, Reply
+from handlers.words import CHOOSE_TEXT
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
 # Intent ids are snake_case words, so a leading "~" can never be mistaken for a plain option id.
 HASH_PREFIX = "~"
-# Shown above a keyboard when a reply has options but no text: Telegram rejects empty messages.
-EMPTY_TEXT = "Silakan pilih:"
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def keyboard(options: tuple[Option, ...], codec: CallbackCodec) -> InlineKeyboar
 
 def render(reply: Reply, codec: CallbackCodec) -> list[Outgoing]:
     """The messages for one reply; the keyboard goes under the last piece, next to the end."""
-    pieces = split_text(body(reply)) or ([EMPTY_TEXT] if reply.options else [])
+    pieces = split_text(body(reply)) or ([CHOOSE_TEXT] if reply.options else [])
     markup = keyboard(reply.options, codec)
     last = len(pieces) - 1
     return [

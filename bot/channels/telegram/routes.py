@@ -4,11 +4,14 @@
   (`python -m bot` with TELEGRAM_BOT_TOKEN and no TELEGRAM_WEBHOOK_URL).
 - `setup_polling(app, salt)`: the same long polling inside the aiohttp app (next to WhatsApp).
 - `setup_webhook(app, salt)`: called by `bot.app.make_app` in webhook mode. It adds
-  `POST /webhook/telegram` and a cleanup context that owns the PTB Application's lifecycle
-  (initialise, register commands, setWebhook, start; stop and shut down on exit).
+  `POST /webhook/telegram` and a cleanup context that owns the Bot API client's lifecycle
+  (initialise, setWebhook; shut down on exit).
+- `answering(...)`: the inbox worker, where replies are sent.
 
-The adapter itself is `bot.channels.telegram.adapter.TelegramChannel`; rendering and sending
-live in `render` and `send`.
+Storing needs only the door (`door.py`). The adapter (`adapter.TelegramChannel`), which renders
+and sends, is imported only where this process answers: in the worker process, or in an app
+told to answer itself (RUN_WORKER, the default outside `serve`); the words it sends come from
+handlers/. So `serve`'s acknowledging server imports neither the renderer nor the handlers.
 """
 
 from __future__ import annotations
@@ -23,21 +26,25 @@ import random
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram.error import InvalidToken, TelegramError
+from telegram.ext import ExtBot
 
 from bot import appkeys
 from bot.channels.backoff import backoff_delay
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, CHANNEL, TelegramChannel, chat_of
+from bot.channels.telegram.door import ALLOWED_UPDATES, CHANNEL, TelegramDoor, bare_bot, chat_of
 from bot.config import ConfigError, Settings
 from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.intake import MAX_TEXT_CHARS, repair_json
 from bot.privacy import message_key, telegram_order
-from bot.state import StateError, StateStore
+from bot.state_protocols import StateError, StateStore
+
+if TYPE_CHECKING:  # imported where this process answers (see above)
+    from bot.channels.telegram.adapter import TelegramChannel
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +55,7 @@ _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Long-poll timeout for getUpdates: Telegram holds the request open until an update arrives.
 POLL_TIMEOUT_S = 30
 
-CHANNEL_KEY = web.AppKey("telegram_channel", TelegramChannel)
+DOOR_KEY = web.AppKey("telegram_door", TelegramDoor)
 # False: updates are stored and acknowledged here, and answered by a worker process (`serve`).
 RUN_WORKER = web.AppKey("telegram_run_worker", bool)
 WORKER_KEY = web.AppKey("telegram_worker", InboxWorker)
@@ -83,6 +90,8 @@ async def answering(
     if channel is None:
         if not salt:
             raise ValueError("a Telegram channel needs the runtime's salt")
+        from bot.channels.telegram.adapter import TelegramChannel
+
         channel = TelegramChannel(settings, conversation, state, salt=salt, webhook=True)
     worker = InboxWorker(state, channel, options or _inbox_options(settings, poll_s))
     ready = channel
@@ -94,7 +103,6 @@ async def answering(
         while own:
             try:
                 await ready.application.initialize()
-                break
             except InvalidToken:
                 log.error("telegram: the token was rejected; Telegram updates stay in the inbox")
                 return
@@ -102,6 +110,14 @@ async def answering(
                 failures += 1
                 log.warning("telegram: not reachable (%s); trying again", type(exc).__name__)
                 await asyncio.sleep(backoff_delay(failures, 0.5, 30.0, random.random()))
+                continue
+            # The server beside a worker process stores updates only: the words Telegram
+            # shows of the bot are set here, where its replies are sent.
+            try:
+                await ready.introduce()
+            except TelegramError as exc:
+                log.warning("telegram: commands and description not set (%s)", type(exc).__name__)
+            break
         worker.start()
 
     starting = asyncio.create_task(start_when_reachable(), name="telegram-start")
@@ -120,9 +136,7 @@ async def answering(
 # -- polling ---------------------------------------------------------------------------------
 
 
-def _store_updates(
-    state: StateStore, channel: TelegramChannel, updates: list[dict[str, Any]]
-) -> int:
+def _store_updates(state: StateStore, door: TelegramDoor, updates: list[dict[str, Any]]) -> int:
     """Store fetched updates in the inbox; returns how many were new. Runs off the loop."""
     now = time.time()
     new = 0
@@ -132,25 +146,24 @@ def _store_updates(
             continue  # nothing the bot answers (an inline query, a poll, a channel post)
         # The update id is stored hashed, like every platform id; the arrival time is what the
         # flood guard counts when the update is answered.
-        update_id = message_key(CHANNEL, str(data["update_id"]), channel.salt)
+        update_id = message_key(CHANNEL, str(data["update_id"]), door.salt)
         payload = {"update": at_the_door(data), "received_at": now}
         # Sealed (bot.sealing): the raw update, chat id and all, never reaches the store in clear.
-        sealed = channel.sealer.seal(CHANNEL, update_id, payload)
+        sealed = door.sealer.seal(CHANNEL, update_id, payload)
         # The order of a chat's updates (bot.state.CLAIM_SQL): the update id shifted by a secret
         # offset, so that not even it is stored as Telegram sent it; erased once answered.
-        order = telegram_order(int(data["update_id"]), channel.salt)
-        if state.enqueue(CHANNEL, update_id, channel.key(chat), sealed, now, order):
+        order = telegram_order(int(data["update_id"]), door.salt)
+        if state.enqueue(CHANNEL, update_id, door.key(chat), sealed, now, order):
             new += 1
     return new
 
 
 async def poll_into_inbox(
-    channel: TelegramChannel, state: StateStore, wake: Callable[[], None]
+    bot: ExtBot[None], door: TelegramDoor, state: StateStore, wake: Callable[[], None]
 ) -> None:
     """Long-poll getUpdates and store each batch before asking for the next one: only the next
     call's offset confirms a batch to Telegram, so what is not stored yet is fetched again after
     a crash (and deduplicated by the inbox). Runs until cancelled."""
-    bot = channel.application.bot
     offset: int | None = None
     failures = 0
     webhook_removed = False
@@ -165,7 +178,7 @@ async def poll_into_inbox(
             )
             if updates:
                 raw = [u.to_dict() for u in updates]
-                if await off_loop(_store_updates, state, channel, raw):
+                if await off_loop(_store_updates, state, door, raw):
                     wake()
                 offset = max(u.update_id for u in updates) + 1
             failures = 0
@@ -180,27 +193,27 @@ async def poll_into_inbox(
 
 @contextlib.asynccontextmanager
 async def polling(
-    channel: TelegramChannel,
     state: StateStore,
     conversation: Conversation,
     *,
-    run_worker: bool = True,
+    channel: TelegramChannel | None = None,
+    door: TelegramDoor | None = None,
     options: InboxOptions | None = None,
     wake_elsewhere: Callable[[str], None] | None = None,
 ) -> AsyncIterator[None]:
-    """The poller, and (unless a separate worker process answers) the inbox worker;
-    `wake_elsewhere`: how to wake that process's worker (bot.wakeup)."""
-    await channel.start()
-    async with contextlib.AsyncExitStack() as stack:
+    """The poller, and the inbox worker when this process answers (`channel`, which then
+    also polls); with a `door` only, it stores and a separate worker process answers, woken
+    by `wake_elsewhere` (bot.wakeup)."""
+    async with _bot_api(channel, door) as (bot, door), contextlib.AsyncExitStack() as stack:
         wake: Callable[[], None] = lambda: None  # noqa: E731 - nobody to wake
         if wake_elsewhere is not None:
             wake = functools.partial(wake_elsewhere, CHANNEL)
-        if run_worker:
+        if channel is not None:
             worker = await stack.enter_async_context(
                 answering(channel.settings, state, conversation, channel=channel, options=options)
             )
             wake = worker.wake
-        task = asyncio.create_task(poll_into_inbox(channel, state, wake), name="telegram-poll")
+        task = asyncio.create_task(poll_into_inbox(bot, door, state, wake), name="telegram-poll")
         # The poller's heartbeat for /healthz, while it polls.
         beating = asyncio.create_task(
             beat_while(Heartbeat(state, TELEGRAM_POLLER), lambda: not task.done())
@@ -213,29 +226,68 @@ async def polling(
             task.cancel()
             beating.cancel()
             await asyncio.gather(task, beating, return_exceptions=True)
-    await channel.stop()
+
+
+@contextlib.asynccontextmanager
+async def _bot_api(
+    channel: TelegramChannel | None, door: TelegramDoor | None
+) -> AsyncIterator[tuple[ExtBot[None], TelegramDoor]]:
+    """The Bot API client for as long as the block runs: the answering channel's (started:
+    getMe, commands, description), or a bare one beside a door that only stores (getMe)."""
+    if channel is not None:
+        await channel.start()
+        try:
+            yield channel.application.bot, channel.door
+        finally:
+            await channel.stop()
+        return
+    if door is None:
+        raise ValueError("polling needs a channel that answers or a door that stores")
+    bot = bare_bot(door.settings)
+    await bot.initialize()
+    try:
+        yield bot, door
+    finally:
+        await bot.shutdown()
 
 
 def setup_polling(app: web.Application, salt: str) -> None:
     """Telegram by long polling inside the bot's aiohttp app, for a process that serves the
     WhatsApp webhook but has no public URL for Telegram (TELEGRAM_WEBHOOK_URL unset)."""
-    settings = app[appkeys.SETTINGS]
-    app[CHANNEL_KEY] = TelegramChannel(
-        settings, app[appkeys.CONVERSATION], app[appkeys.STATE], salt=salt
-    )
+    app[DOOR_KEY] = TelegramDoor(app[appkeys.SETTINGS], salt)
     app.cleanup_ctx.append(_polling_lifecycle)
 
 
 async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
+    channel = _answering_channel(app)
     async with polling(
-        app[CHANNEL_KEY],
         app[appkeys.STATE],
         app[appkeys.CONVERSATION],
-        run_worker=app.get(RUN_WORKER, True),
+        channel=channel,
+        door=app[DOOR_KEY],
         options=app.get(INBOX_OPTIONS),
         wake_elsewhere=app.get(appkeys.WAKE_WORKER),
     ):
         yield
+
+
+def _answering_channel(app: web.Application, *, webhook: bool = False) -> TelegramChannel | None:
+    """The adapter, when this app answers Telegram itself (RUN_WORKER, read at start: `serve`
+    sets it after making the app); None when a worker process answers."""
+    if not app.get(RUN_WORKER, True):
+        return None
+    from bot.channels.telegram.adapter import CHANNEL_KEY, TelegramChannel
+
+    door = app[DOOR_KEY]
+    channel = TelegramChannel(
+        door.settings,
+        app[appkeys.CONVERSATION],
+        app[appkeys.STATE],
+        salt=door.salt,
+        webhook=webhook,
+    )
+    app[CHANNEL_KEY] = channel
+    return channel
 
 
 # -- webhook ---------------------------------------------------------------------------------
@@ -256,44 +308,40 @@ def require_secret(settings: Settings) -> str:
 
 
 def setup_webhook(app: web.Application, salt: str) -> None:
-    """Add the Telegram webhook route and the PTB lifecycle to the bot's aiohttp app."""
+    """Add the Telegram webhook route and the Bot API lifecycle to the bot's aiohttp app."""
     settings = app[appkeys.SETTINGS]
     require_secret(settings)
     if not settings.telegram_webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
         log.warning(
             "TELEGRAM_WEBHOOK_URL does not end in %s; make sure your proxy maps it", WEBHOOK_PATH
         )
-    app[CHANNEL_KEY] = TelegramChannel(
-        settings, app[appkeys.CONVERSATION], app[appkeys.STATE], salt=salt, webhook=True
-    )
+    app[DOOR_KEY] = TelegramDoor(settings, salt)
     app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     app.cleanup_ctx.append(_telegram_lifecycle)
 
 
 async def _telegram_lifecycle(app: web.Application) -> AsyncIterator[None]:
-    channel = app[CHANNEL_KEY]
-    settings = channel.settings
-    try:
-        await channel.start()
-        await channel.application.bot.set_webhook(
+    door = app[DOOR_KEY]
+    settings = door.settings
+    channel = _answering_channel(app, webhook=True)
+    async with _bot_api(channel, door) as (bot, _):
+        await bot.set_webhook(
             settings.telegram_webhook_url,
             secret_token=settings.telegram_webhook_secret,
             allowed_updates=list(ALLOWED_UPDATES),
         )
-        if app.get(RUN_WORKER, True):
-            async with answering(
-                settings,
-                app[appkeys.STATE],
-                app[appkeys.CONVERSATION],
-                channel=channel,
-                options=app.get(INBOX_OPTIONS),
-            ) as worker:
-                app[WORKER_KEY] = worker
-                yield
-        else:
+        if channel is None:
             yield
-    finally:
-        await channel.stop()
+            return
+        async with answering(
+            settings,
+            app[appkeys.STATE],
+            app[appkeys.CONVERSATION],
+            channel=channel,
+            options=app.get(INBOX_OPTIONS),
+        ) as worker:
+            app[WORKER_KEY] = worker
+            yield
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -301,11 +349,11 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     the request: Telegram resends an update it waited too long for, and the user gets two
     answers. An update the bot cannot read is answered with 200 too (by the worker, which gives
     up on it): a 4xx would make Telegram redeliver it and hold back the updates behind it."""
-    channel = request.app[CHANNEL_KEY]
+    door = request.app[DOOR_KEY]
     given = request.headers.get(SECRET_HEADER)
     if given is None:
         return web.json_response({"error": "missing secret token"}, status=401)
-    expected = channel.settings.telegram_webhook_secret
+    expected = door.settings.telegram_webhook_secret
     # A header that is not UTF-8 arrives with surrogate escapes: compare its bytes as sent.
     if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8")):
         return web.json_response({"error": "wrong secret token"}, status=403)
@@ -318,7 +366,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         # Through the database gate: a locked database answers 503 within a bounded time
         # instead of holding the request (and everybody else's) for as long as it is locked.
         new = await request.app[appkeys.DB_GATE].run(
-            _store_updates, request.app[appkeys.STATE], channel, [data]
+            _store_updates, request.app[appkeys.STATE], door, [data]
         )
     except StateError:
         # Not stored means not acknowledged: Telegram delivers it again.

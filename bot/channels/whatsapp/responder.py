@@ -1,4 +1,4 @@
-"""How a stored WhatsApp message is answered: the worker's knobs, the Graph API client and the
+"""How a stored WhatsApp message is answered: the Graph API client and the
 inbox worker for as long as they run (`answering`), and `WhatsAppResponder`, which answers one
 stored message: blue ticks, one call of the conversation service, the sends (the rendered reply
 is stored before the first send, so a retry resumes and never runs the turn twice).
@@ -6,80 +6,30 @@ is stored before the first send, so a retry resumes and never runs the turn twic
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import random
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 
 import aiohttp
 
 from bot.bounded import TimedMap
-from bot.channels.backoff import RetryPolicy
+from bot.channels.whatsapp.options import CHANNEL, WhatsAppOptions
 from bot.channels.whatsapp.parse import MEDIA_KINDS
 from bot.channels.whatsapp.send import GraphClient, Message, render
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.health import WHATSAPP_WORKER
-from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, WorkerStore, turn_off_loop
+from bot.inbox import DONE, InboxWorker, Outcome, Save, WorkerStore, turn_off_loop
 from bot.sealing import Sealer, sealer_for
-from bot.state import InboxItem
+from bot.state_protocols import InboxItem
 from core.reply import Reply
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "whatsapp"
 # Ten photos in a row get one notice, not ten.
 NOTICE_QUIET_S = 60.0
 # Senders remembered for that at most (the least recently noticed are forgotten first).
 NOTICE_MAX_SENDERS = 50_000
-
-
-@dataclass(frozen=True)
-class WhatsAppOptions:
-    """Knobs of the worker and the Graph client. The defaults are production's; tests replace
-    them (before the app starts) with `app[whatsapp.OPTIONS] = WhatsAppOptions(...)`."""
-
-    # Graph API requests in flight at once, over all users.
-    concurrency: int = 16
-    # Inbox items held in memory at once (claimed, queued per user).
-    capacity: int = 64
-    # Reply sends in flight at once (BOT_SENDS_IN_FLIGHT; bot.inbox.Progress): the most a killed
-    # worker can send twice.
-    sends_in_flight: int = 16
-    # How long a claim protects an item from other workers (renewed while it is worked on). A
-    # worker killed with -9 leaves its claimed items to be answered this long after it died.
-    lease_s: float = 30.0
-    # The worker is woken on every enqueue, and looks anyway this often (retries, other writers).
-    poll_s: float = 1.0
-    # On shutdown, in-flight sends get this long to finish before they are released to the next
-    # start.
-    drain_s: float = 5.0
-    # Transient failures of a whole item (after the per-send retries) before it is given up:
-    # with the growing pause between them (bot.inbox.retry_delay), about 14 minutes of outage.
-    max_item_attempts: int = 10
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    clock: Callable[[], float] = time.time
-    jitter: Callable[[], float] = random.random
-    # When nothing is in flight, the WAL is truncated at most this often (bot.inbox).
-    scrub_every_s: float = 5.0
-    # False: messages are stored and acknowledged but nobody answers them (a restart test).
-    run_worker: bool = True
-
-    def inbox(self) -> InboxOptions:
-        return InboxOptions(
-            capacity=self.capacity,
-            lease_s=self.lease_s,
-            poll_s=self.poll_s,
-            drain_s=self.drain_s,
-            sends_in_flight=self.sends_in_flight,
-            max_item_attempts=self.max_item_attempts,
-            scrub_every_s=self.scrub_every_s,
-            clock=self.clock,
-        )
 
 
 @contextlib.asynccontextmanager

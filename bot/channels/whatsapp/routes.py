@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import appkeys
+from bot.channels.whatsapp.options import CHANNEL, WhatsAppOptions
 from bot.channels.whatsapp.parse import (
     SIGNATURE_HEADER,
     InboundMessage,
@@ -33,12 +34,11 @@ from bot.channels.whatsapp.parse import (
     parse_webhook,
     verify_challenge,
 )
-from bot.channels.whatsapp.responder import CHANNEL, WhatsAppOptions, answering
 from bot.inbox import InboxWorker
 from bot.intake import MAX_FIELD_CHARS, clean_text
 from bot.privacy import message_key, user_key
 from bot.sealing import sealer_for
-from bot.state import StateError, StateStore
+from bot.state_protocols import StateError, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,13 @@ def _payload(message: InboundMessage, now: float) -> dict[str, Any]:
 
 async def _graph_and_worker(app: web.Application) -> AsyncIterator[None]:
     options = app.get(OPTIONS) or WhatsAppOptions()
+    if not options.run_worker:
+        # Stored and acknowledged only (`serve`: its worker process answers): no Graph client,
+        # and the responder and renderer are not even imported.
+        yield
+        return
+    from bot.channels.whatsapp.responder import answering
+
     runtime = app[RUNTIME]
     async with answering(
         app[appkeys.SETTINGS],

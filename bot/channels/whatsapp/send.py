@@ -22,6 +22,7 @@ from bot.channels.backoff import RetryPolicy
 from bot.channels.text import body, numbered_options, split_message
 from bot.metrics import metrics
 from core.reply import Option, Reply
+from handlers.words import LIST_BUTTON_LABEL, LIST_SECTION_TITLE, SHORT_PROMPT
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,6 @@ MAX_ROWS = 10
 ROW_TITLE_LIMIT = 24
 ROW_DESCRIPTION_LIMIT = 72
 ROW_ID_LIMIT = 200
-LIST_BUTTON_LABEL = "Pilih topik"
-LIST_SECTION_TITLE = "Topik"
-# When the answer is longer than an interactive body allows, the answer goes first as text and the
-# options follow in a short message of their own.
-SHORT_PROMPT = "Pilih topik:"
 # biz_opaque_callback_data is at most 512 characters.
 MARKER_LIMIT = 512
 
