@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 from bot import wakeup
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
-from tests.processes import BotProcess, clean_env
+from tests.processes import BotProcess, whatsapp_env
 
 
 @pytest.fixture
@@ -33,17 +33,15 @@ async def graph_url(
 
 
 def _env(settings: Settings, graph: FakeGraphAPI, api_url: str, app_secret: str) -> dict[str, str]:
-    return clean_env(
-        BOT_DATA_DIR=str(settings.data_dir),
-        BOT_TODAY="2026-11-21",
+    return whatsapp_env(
+        settings.data_dir,
+        graph.access_token,
+        graph.phone_number_id,
+        api_url,
+        app_secret,
         BOT_SECRET_SALT="wakeup-test-salt",
         # An hour: a message not woken for would wait far past this test's limits.
         BOT_WORKER_POLL_S="3600",
-        WHATSAPP_VERIFY_TOKEN="verify",
-        WHATSAPP_APP_SECRET=app_secret,
-        WHATSAPP_ACCESS_TOKEN=graph.access_token,
-        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-        WHATSAPP_API_URL=api_url,
     )
 
 
