@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.dbgate import DatabaseGate
 from bot.state_protocols import StateStore
+from bot.wakeup import WakeSender
 
 if TYPE_CHECKING:  # the acknowledging server must not import the engine behind it
     from bot.conversation import Conversation
@@ -18,3 +19,6 @@ CONVERSATION: web.AppKey[Conversation] = web.AppKey("conversation")
 STATE = web.AppKey("state", StateStore)
 # Every state database call made by a request handler goes through the gate (never blocks).
 DB_GATE = web.AppKey("db_gate", DatabaseGate)
+# Wakes the worker process after a store (`serve` with SQLite, bot.wakeup); absent when this
+# process answers itself (its channels wake their in-process worker) or PostgreSQL notifies.
+WAKE_WORKER = web.AppKey("wake_worker", WakeSender)

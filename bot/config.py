@@ -59,6 +59,10 @@ class Settings:
     # having recorded it: each can go out twice after the takeover. 16 keeps a burst moving at
     # the Graph API's ~0.2 s per send (~80 sends/s); 1 never doubles more than one reply part.
     sends_in_flight: int = 16
+    # How often a worker looks in the inbox without being woken (every store wakes it: a socket
+    # in the data folder with SQLite, LISTEN/NOTIFY with PostgreSQL); the fallback for a lost
+    # wake, retries falling due and leases of dead workers.
+    worker_poll_s: float = 1.0
     # The curators' desk (web page at /curator): off without a token; loopback unless configured.
     curator_token: str = ""
     curator_host: str = "127.0.0.1"
@@ -262,6 +266,7 @@ def load_settings(
         database_url=text("BOT_DATABASE_URL"),
         inbox_lease_s=number("BOT_INBOX_LEASE_S", 30.0),
         sends_in_flight=integer("BOT_SENDS_IN_FLIGHT", 16),
+        worker_poll_s=number("BOT_WORKER_POLL_S", 1.0),
         whatsapp_api_url=endpoint("WHATSAPP_API_URL", whatsapp_api_url, DEFAULT_WHATSAPP_API_URL),
         curator_token=text("BOT_CURATOR_TOKEN"),
         curator_host=text("BOT_CURATOR_HOST") or "127.0.0.1",
@@ -284,6 +289,8 @@ def load_settings(
         problems.append("BOT_INBOX_LEASE_S must be 1 or more")
     if settings.sends_in_flight < 1:
         problems.append("BOT_SENDS_IN_FLIGHT must be 1 or more")
+    if not settings.worker_poll_s > 0:
+        problems.append("BOT_WORKER_POLL_S must be more than 0 (seconds)")
     if settings.retention_days < 1:
         problems.append("BOT_RETENTION_DAYS must be 1 or more")
     if settings.curator_token and len(settings.curator_token) < 16:

@@ -22,9 +22,11 @@ from aiohttp import web
 
 from bot import appkeys, logguard, metrics
 from bot.app import make_app, open_runtime
-from bot.config import Settings, require_webhook_settings
+from bot.config import Settings, require_channel_settings, require_webhook_settings
 from bot.httpguard import GuardedRunner
 from bot.instance import single_instance
+from bot.prefork import ForkedWorker, worker_in_waiting
+from bot.wakeup import WakeSender, wake_address
 
 if TYPE_CHECKING:
     from telegram.error import TelegramError
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # The process id of the WhatsApp worker process (for benchmarks measuring its memory).
 WORKER_PID = web.AppKey("worker_pid", int)
+# The first worker, forked from this process after the imports they share (bot.prefork).
+FORKED_WORKER = web.AppKey("forked_worker", ForkedWorker)
 # The worker's exit code for a setting or knowledge it cannot use (bot.cli's EXIT_INVALID):
 # at its first start, starting it again would fail the same way, so `serve` stops with it, as it
 # did when the server itself loaded the engine (say, no knowledge database and broken sources).
@@ -83,7 +87,15 @@ def acknowledging_app(settings: Settings) -> web.Application:
         from bot.channels import telegram
 
         app[telegram.RUN_WORKER] = False
+    if not app[appkeys.STATE].shared:
+        # The worker process is woken after every store (PostgreSQL notifies by itself).
+        sender = app[appkeys.WAKE_WORKER] = WakeSender(wake_address(settings.data_dir))
+        app.on_cleanup.append(lambda _app: _closed(sender))
     return app
+
+
+async def _closed(sender: WakeSender) -> None:
+    sender.close()
 
 
 async def _close_state(app: web.Application) -> None:
@@ -99,9 +111,13 @@ async def _worker_process(app: web.Application) -> AsyncIterator[None]:
     async def supervise() -> None:
         first = True
         while not stopping.is_set():
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "work", stdin=asyncio.subprocess.DEVNULL
-            )
+            proc: asyncio.subprocess.Process | ForkedWorker
+            if first and FORKED_WORKER in app:
+                proc = app[FORKED_WORKER].start()
+            else:
+                proc = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "work", stdin=asyncio.subprocess.DEVNULL
+                )
             app[WORKER_PID] = proc.pid
             try:
                 code = await proc.wait()
@@ -173,8 +189,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     # No salt is generated here: build_app refuses to start without BOT_SECRET_SALT when a
     # webhook needs one, and a salt file left by a process that refused to start would only
     # mislead the next one (the channels make a local salt when they may run without one).
-    with single_instance(settings, "serve"):
+    # The settings are checked before the fork: a server that refuses them forks nothing.
+    require_webhook_settings(settings)
+    require_channel_settings(settings)
+    with worker_in_waiting(settings) as forked, single_instance(settings, "serve"):
         app = acknowledging_app(settings)
+        if forked is not None:
+            app[FORKED_WORKER] = forked
         app.cleanup_ctx.append(_worker_process)
         logguard.install()
         bind_host = host or settings.host

@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+from bot import wakeup
 from bot.app import open_runtime
 from bot.config import Settings
 from bot.inbox import InboxWorker
@@ -23,12 +24,9 @@ from bot.instance import single_instance
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
-# With SQLite nobody wakes a worker process on enqueue (the server is another process): look
-# often, it is one indexed query.
-POLL_S = 0.1
-# With PostgreSQL every enqueue notifies the listening workers (LISTEN/NOTIFY); the poll is only
-# the fallback (a reconnecting listener, retries falling due, leases of dead workers expiring).
-SHARED_POLL_S = 1.0
+# The server wakes its worker on every message it stores: with SQLite over a socket in the data
+# folder (bot.wakeup), with PostgreSQL by LISTEN/NOTIFY. The poll (BOT_WORKER_POLL_S, 1 s by
+# default) is only the fallback: a lost wake, retries falling due, leases of dead workers.
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:
@@ -63,9 +61,15 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
         runtime.engine  # noqa: B018
         conversation = runtime.conversation
         parent = os.getppid()
-        poll_s = SHARED_POLL_S if state.shared else POLL_S
+        poll_s = settings.worker_poll_s
         workers: dict[str, InboxWorker] = {}
         async with contextlib.AsyncExitStack() as stack:
+            if not state.shared:
+                # Listening before the workers start: a message stored from now on wakes them,
+                # one stored before is found by their first claim.
+                await stack.enter_async_context(
+                    wakeup.listening(wakeup.wake_address(settings.data_dir), _waker(workers))
+                )
             if settings.whatsapp_enabled:
                 from bot.channels import whatsapp
                 from bot.channels.whatsapp.responder import answering
@@ -93,6 +97,17 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
                     await asyncio.wait_for(stop.wait(), 1.0)
 
 
+def _waker(workers: dict[str, InboxWorker]) -> Callable[[str], None]:
+    """Wake the named channel's worker ("" or an unknown name: every one, it costs one claim)."""
+
+    def wake(channel: str) -> None:
+        named = workers.get(channel)
+        for worker in [named] if named is not None else list(workers.values()):
+            worker.wake()
+
+    return wake
+
+
 @contextlib.asynccontextmanager
 async def _woken_by_notifications(
     settings: Settings, workers: dict[str, InboxWorker]
@@ -100,12 +115,7 @@ async def _woken_by_notifications(
     """PostgreSQL: wake the channel's worker on every message any server stores."""
     from bot.stores import listen_for_enqueues
 
-    def wake(channel: str) -> None:
-        for name, worker in workers.items():
-            if not channel or name == channel:
-                worker.wake()
-
-    task = asyncio.create_task(listen_for_enqueues(settings, wake), name="listen")
+    task = asyncio.create_task(listen_for_enqueues(settings, _waker(workers)), name="listen")
     try:
         yield
     finally:

@@ -39,6 +39,27 @@ def clean_env(**values: str) -> dict[str, str]:
     return env
 
 
+def whatsapp_env(
+    data_dir: Path,
+    access_token: str,
+    phone_number_id: str,
+    api_url: str,
+    app_secret: str,
+    **values: str,
+) -> dict[str, str]:
+    """A clean environment for a WhatsApp bot on `data_dir` against a fake Graph API."""
+    return clean_env(
+        BOT_DATA_DIR=str(data_dir),
+        BOT_TODAY="2026-11-21",
+        WHATSAPP_VERIFY_TOKEN="verify",
+        WHATSAPP_APP_SECRET=app_secret,
+        WHATSAPP_ACCESS_TOKEN=access_token,
+        WHATSAPP_PHONE_NUMBER_ID=phone_number_id,
+        WHATSAPP_API_URL=api_url,
+        **values,
+    )
+
+
 class BotProcess:
     """`python -m bot <command>`; `serve` gets a free loopback port and is ready on /healthz."""
 

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
-from tests.processes import BotProcess, children, clean_env, free_port
+from tests.processes import BotProcess, children, free_port, whatsapp_env
 
 # Other test modules import these from here.
 __all__ = ["children", "free_port"]
@@ -40,16 +40,14 @@ async def test_kill_9_mid_burst_then_restart_loses_nothing_and_repeats_nothing(
 ) -> None:
     graph, api_url = graph_url
     app_secret = secrets.token_hex(16)
-    env = clean_env(
-        BOT_DATA_DIR=str(settings.data_dir),
-        BOT_TODAY="2026-11-21",
+    env = whatsapp_env(
+        settings.data_dir,
+        graph.access_token,
+        graph.phone_number_id,
+        api_url,
+        app_secret,
         BOT_SECRET_SALT="crash-test-salt",
         BOT_RATE_LIMIT="1000",
-        WHATSAPP_VERIFY_TOKEN="verify",
-        WHATSAPP_APP_SECRET=app_secret,
-        WHATSAPP_ACCESS_TOKEN=graph.access_token,
-        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-        WHATSAPP_API_URL=api_url,
     )
     # Every send is held until the crash: the worker is in the middle of answering.
     graph.hold_next(10 * MESSAGES, only="send")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -198,11 +199,15 @@ async def polling(
     channel: TelegramChannel | None = None,
     door: TelegramDoor | None = None,
     options: InboxOptions | None = None,
+    wake_elsewhere: Callable[[str], None] | None = None,
 ) -> AsyncIterator[None]:
     """The poller, and the inbox worker when this process answers (`channel`, which then
-    also polls); with a `door` only, it stores and a separate worker process answers."""
+    also polls); with a `door` only, it stores and a separate worker process answers, woken
+    by `wake_elsewhere` (bot.wakeup)."""
     async with _bot_api(channel, door) as (bot, door), contextlib.AsyncExitStack() as stack:
         wake: Callable[[], None] = lambda: None  # noqa: E731 - nobody to wake
+        if wake_elsewhere is not None:
+            wake = functools.partial(wake_elsewhere, CHANNEL)
         if channel is not None:
             worker = await stack.enter_async_context(
                 answering(channel.settings, state, conversation, channel=channel, options=options)
@@ -261,6 +266,7 @@ async def _polling_lifecycle(app: web.Application) -> AsyncIterator[None]:
         channel=channel,
         door=app[DOOR_KEY],
         options=app.get(INBOX_OPTIONS),
+        wake_elsewhere=app.get(appkeys.WAKE_WORKER),
     ):
         yield
 
@@ -367,7 +373,9 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         log.error("telegram: the inbox could not store an update; asking Telegram to retry")
         return web.json_response({"error": "try again later"}, status=503)
     worker = request.app.get(WORKER_KEY)
-    if new and worker is not None:
+    if new and appkeys.WAKE_WORKER in request.app:
+        request.app[appkeys.WAKE_WORKER](CHANNEL)  # the worker is another process (serve)
+    elif new and worker is not None:
         worker.wake()
     return web.Response(status=200)
 

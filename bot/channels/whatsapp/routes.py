@@ -116,7 +116,9 @@ async def receive(request: web.Request) -> web.Response:
         # Not stored means not acknowledged: Meta will deliver it again.
         log.error("whatsapp: the inbox could not store a webhook; asking Meta to retry")
         return web.Response(status=503, text="Try again later")
-    if new and runtime.worker is not None:
+    if new and appkeys.WAKE_WORKER in app:
+        app[appkeys.WAKE_WORKER](CHANNEL)  # the worker is another process (serve)
+    elif new and runtime.worker is not None:
         runtime.worker.wake()
     if log.isEnabledFor(logging.DEBUG):
         kinds = Counter(m.kind for m in parsed.messages)
