@@ -21,6 +21,8 @@ import psycopg
 
 PG_USER = "tanyajamsos-pg"  # the OS user that runs the cluster when we are root
 SUPERUSER = "postgres"  # the database superuser initdb creates
+PREFIX = "tjpg-"  # our clusters' folders in the temporary directory
+OWNER = "owner.pid"  # the process that made a cluster, so that a later run can tell it is stale
 
 
 class PostgresMissing(Exception):
@@ -62,14 +64,49 @@ def _ensure_user() -> None:
         )
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def sweep_stale(bindir: Path, as_root: bool, tmp: Path | None = None) -> list[Path]:
+    """Stop and remove the clusters of test runs that died without tearing down (a SIGKILL
+    skips every `finally`), so killed runs do not leave servers running. A folder whose owner
+    is alive, or that names no owner, is left alone. Returns the folders removed."""
+    removed = []
+    for root in sorted((tmp or Path(tempfile.gettempdir())).glob(PREFIX + "*")):
+        try:
+            owner = int((root / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            command = [str(bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate"]
+            command += ["-w", "stop"]
+            if as_root:
+                command = ["runuser", "-u", PG_USER, "--", *command]
+            subprocess.run(command, capture_output=True, check=False, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
+
+
 class Cluster:
     """One running cluster; `url(name)` names a database in it."""
 
     def __init__(self) -> None:
         self.bindir = find_bindir()
-        self.root = Path(tempfile.mkdtemp(prefix="tjpg-"))
-        self.data = self.root / "data"
         self.as_root = os.geteuid() == 0
+        sweep_stale(self.bindir, self.as_root)
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER).write_text(str(os.getpid()))
+        self.data = self.root / "data"
         if self.as_root:
             _ensure_user()
             entry = pwd.getpwnam(PG_USER)
