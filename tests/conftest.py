@@ -126,15 +126,21 @@ def graph() -> FakeGraphAPI:
 
 
 @pytest.fixture
-async def wa_settings(
-    settings: Settings, graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> Settings:
+async def graph_url(
+    graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> str:
+    """The fake Graph API served on loopback: its base URL, version included."""
     server = await aiohttp_server(graph.app())
+    return str(server.make_url(f"/{graph.version}"))
+
+
+@pytest.fixture
+async def wa_settings(settings: Settings, graph_url: str) -> Settings:
     return replace(
         settings,
         whatsapp_verify_token=WA_VERIFY_TOKEN,
         whatsapp_app_secret=WA_APP_SECRET,
         whatsapp_access_token=DEFAULT_ACCESS_TOKEN,
         whatsapp_phone_number_id=DEFAULT_PHONE_NUMBER_ID,
-        whatsapp_api_url=str(server.make_url(f"/{graph.version}")),
+        whatsapp_api_url=graph_url,
     )

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
-import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
@@ -26,19 +23,10 @@ __all__ = ["children", "free_port"]
 MESSAGES = 40
 
 
-@pytest.fixture
-async def graph_url(
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
-) -> AsyncIterator[tuple[FakeGraphAPI, str]]:
-    graph = FakeGraphAPI()
-    server = await aiohttp_server(graph.app())
-    yield graph, str(server.make_url(f"/{graph.version}"))
-
-
 async def test_kill_9_mid_burst_then_restart_loses_nothing_and_repeats_nothing(
-    settings: Settings, graph_url: tuple[FakeGraphAPI, str]
+    settings: Settings, graph: FakeGraphAPI, graph_url: str
 ) -> None:
-    graph, api_url = graph_url
+    api_url = graph_url
     app_secret = secrets.token_hex(16)
     env = whatsapp_env(
         settings.data_dir,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.channels.backoff import RetryPolicy
 from bot.channels.whatsapp.send import GraphClient
@@ -33,19 +32,6 @@ class VirtualTime:
         self.sleeps.append(seconds)
         self.offset += seconds
         await asyncio.sleep(0)
-
-
-@pytest.fixture
-def graph() -> FakeGraphAPI:
-    return FakeGraphAPI()
-
-
-@pytest.fixture
-async def graph_url(
-    graph: FakeGraphAPI, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> str:
-    server = await aiohttp_server(graph.app())
-    return str(server.make_url(f"/{graph.version}"))
 
 
 @pytest.fixture

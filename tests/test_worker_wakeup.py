@@ -10,26 +10,14 @@ import asyncio
 import os
 import secrets
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
-import pytest
-from aiohttp.test_utils import TestServer
 
 from bot import wakeup
 from bot.config import Settings
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook
 from tests.processes import BotProcess, whatsapp_env
-
-
-@pytest.fixture
-async def graph_url(
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
-) -> AsyncIterator[tuple[FakeGraphAPI, str]]:
-    graph = FakeGraphAPI()
-    server = await aiohttp_server(graph.app())
-    yield graph, str(server.make_url(f"/{graph.version}"))
 
 
 def _env(settings: Settings, graph: FakeGraphAPI, api_url: str, app_secret: str) -> dict[str, str]:
@@ -67,9 +55,9 @@ def _command_line(pid: int) -> list[str]:
 
 
 async def test_serve_answers_each_message_without_waiting_for_the_poll(
-    settings: Settings, graph_url: tuple[FakeGraphAPI, str]
+    settings: Settings, graph: FakeGraphAPI, graph_url: str
 ) -> None:
-    graph, api_url = graph_url
+    api_url = graph_url
     secret = secrets.token_hex(16)
     async with aiohttp.ClientSession() as session:
         bot = BotProcess(_env(settings, graph, api_url, secret))
