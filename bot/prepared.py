@@ -40,9 +40,19 @@ INPUTS = (
 FORMAT = "1"
 
 
+_fingerprint = ""  # this process's, once computed: its code does not change while it runs
+
+
 def fingerprint() -> str:
     """A digest of the code in INPUTS (imported by the engine already); empty when unreadable,
-    which makes stored tables never match."""
+    which makes stored tables never match. Read once per process (a start loads two tables)."""
+    global _fingerprint
+    if not _fingerprint:
+        _fingerprint = _digest()
+    return _fingerprint
+
+
+def _digest() -> str:
     digest = hashlib.sha256(FORMAT.encode())
     for name in INPUTS:
         module = sys.modules.get(name)
