@@ -268,18 +268,12 @@ class Engine:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
-        if (in_premium := self._programme_in_premium(core, entities, session)) is not None:
-            return self._run(
-                in_premium, text, normalized, entities, session, today, candidates, "followup"
-            )
-        if (cased := self._case_carries(core, entities, session)) is not None:
-            return self._run(
-                cased, text, normalized, entities, session, today, candidates, "followup"
-            )
-        if (switched := self._worker_switch(core, entities, session)) is not None:
-            return self._run(
-                switched, text, normalized, entities, session, today, candidates, "followup"
-            )
+        # Follow-up rules that read the message within the talk so far, in order of precedence.
+        for rule in (self._programme_in_premium, self._case_carries, self._worker_switch):
+            if (followed := rule(core, entities, session)) is not None:
+                return self._run(
+                    followed, text, normalized, entities, session, today, candidates, "followup"
+                )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
@@ -290,14 +284,11 @@ class Engine:
             return self._run(
                 routed, text, normalized, entities, session, today, candidates, "followup"
             )
-        if (again := self._same_again(core, entities, session)) is not None:
-            return self._run(
-                again, text, normalized, entities, session, today, candidates, "followup"
-            )
-        if (priced := self._income_next(core, entities, session)) is not None:
-            return self._run(
-                priced, text, normalized, entities, session, today, candidates, "followup"
-            )
+        for rule in (self._same_again, self._income_next):
+            if (followed := rule(core, entities, session)) is not None:
+                return self._run(
+                    followed, text, normalized, entities, session, today, candidates, "followup"
+                )
         plain_top = candidates[0] if candidates else None
         greeting = (
             plain_top is not None
