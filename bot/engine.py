@@ -53,9 +53,10 @@ from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
 from bot.preamble import strip_correction, strip_courtesies
+from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
-from core.session import Session
+from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.smalltalk import fallback_reply
@@ -172,6 +173,10 @@ class Engine:
         self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
+        # The words that name a topic a user may come back to ("balik ke soal jht").
+        self._reference_words = frozenset(
+            {*PROGRAMME_WORDS.values(), *TOPIC_WORDS, *(i.topic for i in intents)}
+        )
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         # The examples read like messages and the matcher's tables: stored by `bot build`
@@ -230,6 +235,14 @@ class Engine:
         text = spell_amounts((text or "")[:MAX_INPUT_CHARS])
         if not text.strip():
             return self._fallback(session, "", (), prompt=True)
+        if (
+            (choice := _CHOICE.match(text))
+            and self._numbered_on_screen(session)
+            and 1 <= (number := int(choice.group(1))) <= len(session.numbered)
+        ):
+            # "2" right after the answer to "1. ... 2. ...": the user's own second question.
+            earlier = self._earlier(session, session.numbered[number - 1])
+            return self._recall(earlier, text, session, today)
         if (choice := _CHOICE.match(text)) and session.options:
             number = int(choice.group(1))
             if 1 <= number <= len(session.options):
@@ -246,9 +259,11 @@ class Engine:
                 return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
+        if (recalled := self._recalled(normalized, session)) is not None:
+            return self._recall(recalled, text, session, today, normalized)
         if session.options and (position := ordinal_choice(normalized)) is not None:
             # "yg kedua", "pilihan 3": the option in that position.
-            if position <= len(session.options):
+            if 1 <= position <= len(session.options):
                 return self.choose(session.options[position - 1].id, session, today)
             return self._not_an_option(position, session)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
@@ -258,6 +273,10 @@ class Engine:
         if session.last_intent:
             core, corrected = strip_correction(core)
             excluded = session.last_intent if corrected else None
+            if corrected and session.recent and session.recent[-1].fresh:
+                # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
+                # question, for the same amount and place.
+                entities = self._carried(entities, session.recent[-1])
         candidates = self._rank(core, entities, session, excluded)
         intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
@@ -341,6 +360,8 @@ class Engine:
             top, also = replace(top, intent=also), self._twin(top.intent, entities)
         if also is not None:
             answered = (top.intent, also)
+            # Numbered questions keep their numbers for later: "ok skrg yg 1".
+            session.numbered = list(answered) if first_numbered(text) else []
         elif len(candidates) > 1:
             second = candidates[1]
             close = top.score - second.score
@@ -382,6 +403,75 @@ class Engine:
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
         return not names_domain(words)
+
+    def _topic_of(
+        self, intent_id: str, entities: Entities, session: Session, reply: Reply
+    ) -> Topic:
+        """What an answer was given for, to give it again later. Amounts of nine digits or more
+        are not kept: stored text masks such runs too (a phone number or a NIK read as one)."""
+        return Topic(
+            intent=intent_id,
+            topic=self._topic(intent_id),
+            worker=session.memory.get(WORKER_PREMIUM, ""),
+            amounts=[a for a in entities.amounts[:5] if len(str(a)) < 9],
+            region=entities.regions[0] if entities.regions else "",
+            elsewhere=list(entities.outside[0]) if entities.outside else [],
+            options=list(reply.options),
+        )
+
+    def _carried(self, entities: Entities, topic: Topic) -> Entities:
+        """A message's entities, with the amounts and the place of an earlier answer where the
+        message names none of its own."""
+        if not entities.amounts and topic.amounts:
+            entities = replace(entities, amounts=tuple(topic.amounts))
+        if not (entities.regions or entities.outside or entities.ambiguous_regions):
+            if topic.region:
+                entities = replace(entities, regions=(topic.region,))
+            elif len(topic.elsewhere) == 2:
+                entities = replace(entities, outside=((topic.elsewhere[0], topic.elsewhere[1]),))
+        return entities
+
+    def _numbered_on_screen(self, session: Session) -> bool:
+        """True when the answer on screen is the first of the user's numbered questions."""
+        return bool(session.numbered) and session.last_intent == session.numbered[0]
+
+    def _recalled(self, normalized: str, session: Session) -> Topic | None:
+        """An earlier answer the message comes back to: the user's numbered question ("ok skrg
+        yg 1"), or an answer before the one on screen ("balik ke yg tadi soal jht")."""
+        if session.numbered and (position := numbered_position(normalized)) is not None:
+            if position > len(session.numbered):
+                return None
+            return self._earlier(session, session.numbered[position - 1])
+        earlier = session.recent[:-1]
+        if not earlier or not points_back(normalized, self._reference_words):
+            return None
+        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
+        for topic in reversed(earlier):
+            if not named or topic.topic in named:
+                return topic
+        return None
+
+    def _earlier(self, session: Session, intent_id: str) -> Topic:
+        for topic in reversed(session.recent):
+            if topic.intent == intent_id:
+                return topic
+        return Topic(intent_id, self._topic(intent_id))
+
+    def _recall(
+        self,
+        topic: Topic,
+        text: str,
+        session: Session,
+        today: date,
+        normalized: str = "",
+    ) -> Outcome:
+        """An earlier answer given again, for the worker, amounts and place it was given for."""
+        if topic.intent not in self.knowledge.intents:
+            return self._fallback(session, normalized, ())
+        entities = self._carried(Entities(), topic)
+        if topic.worker:
+            session.memory[WORKER_PREMIUM] = topic.worker
+        return self._run(topic.intent, text, normalized, entities, session, today, (), "followup")
 
     def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
@@ -877,6 +967,9 @@ class Engine:
             session.last_intent = intent_id
             session.last_topic = intent.topic
         session.options = list(reply.options)
+        if intent_id not in KEEPS_CONTEXT and not self._formulaic(intent_id):
+            topic = self._topic_of(intent_id, entities, session, reply)
+            session.remember(replace(topic, fresh=kind == "answer"))
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 

@@ -267,16 +267,19 @@ ORDINALS: dict[str, int] = {
     "kelima": 5, "lima": 5, "fifth": 5, "5": 5,
 }  # fmt: skip
 _CHOICE_WORDS = frozenset(
-    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the"]
+    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the", "ke"]
 )
 
 
 def ordinal_choice(normalized: str) -> int | None:
-    """The option number a message like "yg kedua" or "pilihan 3" chooses, or None."""
+    """The option number a message like "yg kedua", "pilihan 3" or "yg ke 9" chooses, or None
+    (a number beyond the options on screen is answered with the numbers that are)."""
     words = [w for w in normalized.split() if w not in _CHOICE_WORDS]
-    if len(words) != 1 or words[0] not in ORDINALS or words == normalized.split():
+    if len(words) != 1 or words == normalized.split():
         return None
-    return ORDINALS[words[0]]
+    if words[0].isdigit() and len(words[0]) <= 2:
+        return int(words[0])
+    return ORDINALS.get(words[0])
 
 
 # A case that carries from one programme to another: "jht nya jg bisa diambil?" after a death
