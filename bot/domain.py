@@ -63,3 +63,34 @@ def names_agency_matter(words: list[str]) -> bool:
 def names_foreign_matter(words: list[str]) -> bool:
     """True when the message names another matter (FOREIGN_WORDS) and none of the agency's."""
     return any(w in FOREIGN_WORDS for w in words) and not any(w in CORE_WORDS for w in words)
+
+
+# A death or an injury while working is a work accident, JKK's matter, though the message names
+# no programme: "nelayan meninggal tenggelam waktu melaut, keluarganya dapat apa" is paid by JKK
+# (a larger benefit than JKM's), so reading it as a plain death would understate what is due.
+HARM_WORDS = frozenset([
+    "meninggal", "tewas", "wafat", "tenggelam", "hanyut", "jatuh", "luka", "terluka",
+    "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat",
+])  # fmt: skip
+_AT_WORK = (
+    "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
+    "saat bekerja", "sedang bekerja", "ketika bekerja", "di tempat kerja", "waktu melaut",
+    "saat melaut", "pas melaut", "sedang melaut", "waktu narik", "pas narik", "saat narik",
+    "di proyek", "karena kerja", "akibat kerja", "while working", "at work",
+)  # fmt: skip
+
+
+# "meninggal bukan karena kerja": the circumstance denied.
+_DENIALS = frozenset(["bukan", "tidak", "tanpa", "not", "luar"])
+
+
+def names_work_harm(normalized: str) -> bool:
+    """True when the message tells of a death or an injury while working."""
+    if not any(w in HARM_WORDS for w in normalized.split()):
+        return False
+    padded = f" {normalized} "
+    for phrase in _AT_WORK:
+        before, found, _ = padded.partition(f" {phrase} ")
+        if found and not set(before.split()[-1:]) & _DENIALS:
+            return True
+    return False

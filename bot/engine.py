@@ -17,10 +17,16 @@ from datetime import date
 from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
-from bot.domain import names_agency_matter, names_domain, names_foreign_matter
+from bot.domain import (
+    names_agency_matter,
+    names_domain,
+    names_foreign_matter,
+    names_work_harm,
+)
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
     AGE_NEXT,
+    AT_WORK_INSTEAD,
     BARE_TOPIC,
     CALCULATED,
     CASE_INTENT,
@@ -76,6 +82,8 @@ CLARIFIED = "clarified"
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
+# The programme a death or an injury while working names (bot.domain.names_work_harm).
+WORK_ACCIDENT = "jkk"
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 MENU_INTENT = "menu"
@@ -750,6 +758,10 @@ class Engine:
         named_topics = set(entities.programmes) | (
             {"iuran"} if "iuran" in normalized.split() else set()
         )
+        at_work = names_work_harm(normalized)
+        if not named_topics and at_work:
+            # "ipar sy kecelakaan di proyek bangunan": harm at work names JKK.
+            named_topics = {WORK_ACCIDENT}
         if len(named_topics) == 1:
             # "meninggal karena kecelakaan kerja" names JKK, "iuran pensiun" the premiums: among
             # close candidates, the one about what the message names wins.
@@ -764,6 +776,10 @@ class Engine:
                         lifted = replace(cand, score=ranked[0].score)
                         ranked = [lifted, *(c for c in ranked if c is not cand)]
                         break
+        if at_work and ranked[0].intent in AT_WORK_INSTEAD:
+            # A death at work is JKK's, though its words ("meninggal", "dapat apa") are JKM's.
+            lifted = replace(ranked[0], intent=AT_WORK_INSTEAD[ranked[0].intent])
+            ranked = [lifted, *(c for c in ranked if c.intent != lifted.intent)]
         if (
             bonus
             and session.last_topic
@@ -885,7 +901,9 @@ class Engine:
             if kind == "region":
                 return bool(entities.regions or entities.ambiguous_regions or entities.outside)
             if kind == "birth":
-                return entities.birth_year is not None or entities.years is not None
+                # Years of contribution ("kalau iur jp cuma 10 thn") are no birth year: they
+                # ask whether there is a monthly pension at all (see _what_if).
+                return entities.birth_year is not None
             if kind == "programme":
                 return bool(entities.programmes)
             return bool(entities.amounts) or (kind != "contract" and entities.workers is not None)

@@ -295,6 +295,9 @@ CASE_INTENT: dict[tuple[str, str], str] = {
     ("death", "jht"): "jht_ahli_waris",
     ("stopped", "jht"): "jht_klaim_berhenti",
 }
+# A death told as happening at work (bot.domain.names_work_harm) is a work accident: the JKK
+# answer instead of the JKM one the words match ("nelayan meninggal tenggelam waktu melaut").
+AT_WORK_INSTEAD: dict[str, str] = {"jkm_manfaat": "jkk_manfaat", "jkm_klaim": "jkk_klaim"}
 # "jht nya wajib?", "jkm termasuk?" right after a premium: whether that programme is in the
 # premium just shown, a question about that premium, not about the programme.
 IN_PREMIUM_WORDS = frozenset(

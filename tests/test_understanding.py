@@ -620,3 +620,37 @@ def test_numbered_questions_keep_the_user_s_numbers(engine: Engine) -> None:
     chosen = respond(engine, "no 2, saya lahir 1981", session)
     assert chosen.reply.intent == "jp_usia_pensiun"
     assert "1981" in chosen.reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "abang sy nelayan, tenggelam waktu melaut kemarin dan meninggal, istrinya dapat apa",
+        "pekerja bangunan meninggal jatuh di proyek keluarganya dapat apa",
+    ],
+)
+def test_a_death_while_working_is_a_work_accident(engine: Engine, question: str) -> None:
+    """JKK pays more than JKM for a death at work: reading it as a plain death understates it."""
+    assert respond(engine, question).reply.intent == "jkk_manfaat"
+
+
+def test_a_death_away_from_work_stays_a_plain_death(engine: Engine) -> None:
+    assert respond(
+        engine, "bapak sy meninggal sakit di rumah, keluarga dapat apa"
+    ).reply.intent in {
+        "jkm_manfaat",
+        "jht_ahli_waris",
+    }
+
+
+def test_years_of_contribution_after_the_retirement_age_are_no_birth_year(engine: Engine) -> None:
+    first, years = conversation(engine, "jp pensiun umur brp", "kalau iur jp cuma 10 thn")
+    assert first.reply.intent == "jp_usia_pensiun"
+    assert years.reply.intent == "jp_apa"
+    assert "10 tahun" in years.reply.text
+
+
+def test_a_death_denied_to_be_at_work_is_no_work_accident(engine: Engine) -> None:
+    assert respond(engine, "meninggal bukan karena kerja, santunannya berapa").reply.intent == (
+        "jkm_manfaat"
+    )
