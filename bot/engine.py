@@ -58,7 +58,7 @@ from bot.followup import (
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
-from bot.preamble import strip_correction, strip_courtesies
+from bot.preamble import closing, strip_correction, strip_courtesies
 from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
@@ -276,11 +276,19 @@ class Engine:
             return self._not_an_option(position, session)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
         core = strip_courtesies(normalized)
+        if "?" not in text and (said := closing(normalized)) is not None:
+            # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
+            core = said
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:
             core, corrected = strip_correction(core)
-            excluded = session.last_intent if corrected else None
+            if corrected:
+                # "salah min, sy tanya yg jkp": courtesies after the rejection too.
+                core = strip_courtesies(core)
+            # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
+            facet = set(self._residual(core)) <= GENERIC_FACETS
+            excluded = session.last_intent if corrected and not facet else None
             if corrected and session.recent and session.recent[-1].fresh:
                 # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
                 # question, for the same amount and place.
@@ -335,7 +343,11 @@ class Engine:
         if not greeting and (context := self._context_words(core, entities, session)) is not None:
             # "syaratnya?" after a JKM claim: read the short message within the topic.
             with_topic = self._rank(f"{core} {context}", entities, session, excluded)
-            if with_topic and with_topic[0].score >= self.knobs.accept:
+            if (
+                with_topic
+                and with_topic[0].score >= self.knobs.accept
+                and not self._asks_elsewhere(core, candidates, session)
+            ):
                 candidates = with_topic
         bar = (
             self.knobs.accept_long
@@ -581,6 +593,22 @@ class Engine:
         mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
         before = self._topic_words.get(self.knowledge.intents[last].topic, frozenset())
         return any(w in mine and w not in before for w in words)
+
+    def _asks_elsewhere(
+        self, core: str, candidates: tuple[Candidate, ...], session: Session
+    ) -> bool:
+        """True when a short message clearly asks another topic's question ("dmn kantornya? ku
+        di Sungailiat" after reactivation): a confident answer naming a word of its own topic
+        that the last topic's examples never use."""
+        top = candidates[0] if candidates else None
+        last = session.last_intent
+        if top is None or last not in self.knowledge.intents:
+            return False
+        return (
+            top.score >= self.knobs.statement_switch
+            and self._topic(top.intent) != self._topic(last)
+            and self._names_top_topic(self._residual(core), top.intent, last)
+        )
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))

@@ -654,3 +654,46 @@ def test_a_death_denied_to_be_at_work_is_no_work_accident(engine: Engine) -> Non
     assert respond(engine, "meninggal bukan karena kerja, santunannya berapa").reply.intent == (
         "jkm_manfaat"
     )
+
+
+@pytest.mark.parametrize(
+    ("closing", "intent"),
+    [
+        ("oke siap, makasih ya, mau lanjut kerja dulu", "terima_kasih"),
+        ("ya sudah makasih", "terima_kasih"),
+        ("makaseh bang", "terima_kasih"),
+        ("su, makasih banyak mama", "terima_kasih"),
+        ("cukup dulu, sa mau ke kebun. dadah", "pamit"),
+        ("danke", "terima_kasih"),
+    ],
+)
+def test_a_closing_after_an_answer_is_a_closing_not_a_detail(
+    engine: Engine, closing: str, intent: str
+) -> None:
+    *_, last = conversation(engine, "iuran bpu brp", "penghasilan 2 juta", closing)
+    assert last.reply.intent == intent
+
+
+def test_thanks_beside_a_question_is_the_question(engine: Engine) -> None:
+    *_, last = conversation(engine, "iuran bpu brp", "makasih, kalau cara daftarnya gmn")
+    assert last.reply.intent == "daftar_cara"
+
+
+def test_a_correction_with_an_address_is_read_past_both(engine: Engine) -> None:
+    *_, corrected = conversation(engine, "jp itu apa", "salah kak, sy tanya yg jkp")
+    assert corrected.reply.intent == "jkp_manfaat"
+
+
+def test_a_correction_asking_a_facet_stays_with_the_answer(engine: Engine) -> None:
+    first, corrected = conversation(
+        engine, "cara klaim kecelakaan kerja", "bukan, maksud saya dokumennya apa saja"
+    )
+    assert first.reply.intent == "jkk_klaim"
+    assert corrected.reply.intent == "jkk_klaim"
+
+
+def test_a_short_question_of_another_topic_is_not_pulled_into_the_last(engine: Engine) -> None:
+    *_, office = conversation(
+        engine, "kepesertaan sy nonaktif, cara aktif lagi gmn", "kantornya di mana? sy di ende"
+    )
+    assert office.reply.intent == "kantor_cabang"
