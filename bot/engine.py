@@ -100,6 +100,10 @@ _CHOICE_WITH_DETAIL = re.compile(
     r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
 )
 MAX_INPUT_CHARS = 1000
+# "iuran brp", "berapa iurannya": the amount of a premium asked for.
+_HOW_MUCH = re.compile(r"\biuran berapa\b|\bberapa iuran\b")
+# A first clause and the rest: "balik ke yg tadi, 10 persen itu dokumennya apa".
+_BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,15 @@ class Engine:
         self.normalize.extend_vocabulary(self.tables["words"])
         self.extractor.vocabulary = set(self.tables["words"])
         self._vocabulary = self.matcher.vocabulary
+        # The words of each answer's title, and of all titles of a topic (_asks_elsewhere).
+        self._title_words = {
+            i.id: frozenset(self.normalize(i.title.lower()).split()) for i in intents
+        }
+        self._topic_title_words: dict[str, frozenset[str]] = {}
+        for i in intents:
+            self._topic_title_words[i.topic] = (
+                self._topic_title_words.get(i.topic, frozenset()) | self._title_words[i.id]
+            )
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
         knowledge = self.knowledge
@@ -269,6 +282,10 @@ class Engine:
         normalized = self.normalize(text)
         if (recalled := self._recalled(normalized, session)) is not None:
             return self._recall(recalled, text, session, today, normalized)
+        if (asked := self._back_to(text, session)) is not None:
+            # "balik ke yg tadi, 10 persen itu dokumennya apa": that question, read within the
+            # earlier topic.
+            return self.respond(asked, session, today)
         if session.options and (position := ordinal_choice(normalized)) is not None:
             # "yg kedua", "pilihan 3": the option in that position.
             if 1 <= position <= len(session.options):
@@ -471,6 +488,19 @@ class Engine:
                 return topic
         return None
 
+    def _back_to(self, text: str, session: Session) -> str | None:
+        """The question after a clause pointing back ("balik ke yg tadi, ..."), with the
+        session turned back to that earlier answer; None when the message does not start so."""
+        match = _BACK_CLAUSE.match(text)
+        if match is None:
+            return None
+        topic = self._recalled(self.normalize(match.group(1)), session)
+        if topic is None or topic.intent not in self.knowledge.intents:
+            return None
+        session.last_intent, session.last_topic = topic.intent, topic.topic
+        session.options = list(topic.options)
+        return match.group(2)
+
     def _earlier(self, session: Session, intent_id: str) -> Topic:
         for topic in reversed(session.recent):
             if topic.intent == intent_id:
@@ -598,17 +628,20 @@ class Engine:
         self, core: str, candidates: tuple[Candidate, ...], session: Session
     ) -> bool:
         """True when a short message clearly asks another topic's question ("dmn kantornya? ku
-        di Sungailiat" after reactivation): a confident answer naming a word of its own topic
-        that the last topic's examples never use."""
+        di Sungailiat" after reactivation): a confident answer whose title the message names
+        ("Kantor cabang"), not the last answer's. ("buka jam brp" after 175 names no title:
+        the hours are a facet of any answer.)"""
         top = candidates[0] if candidates else None
         last = session.last_intent
         if top is None or last not in self.knowledge.intents:
             return False
-        return (
-            top.score >= self.knobs.statement_switch
-            and self._topic(top.intent) != self._topic(last)
-            and self._names_top_topic(self._residual(core), top.intent, last)
-        )
+        if top.score < self.knobs.statement_switch or self._topic(top.intent) == self._topic(last):
+            return False
+        # A word of the other title that no title of the last topic has: "kantor", not "klaim"
+        # ("syarat klaimnya apa" after a death benefit is the JKM claim).
+        named = set(self._residual(core)) - GENERIC_FACETS
+        own = self._title_words[top.intent] - self._topic_title_words[self._topic(last)]
+        return bool(named & own)
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
@@ -790,12 +823,22 @@ class Engine:
         if not named_topics and at_work:
             # "ipar sy kecelakaan di proyek bangunan": harm at work names JKK.
             named_topics = {WORK_ACCIDENT}
+        if (
+            len(named_topics) == 2
+            and PREMIUM_TOPIC in named_topics
+            and _HOW_MUCH.search(normalized)
+        ):
+            # "kalau jkm aja iurannya brp": how much the premium is, of that programme.
+            named_topics = {PREMIUM_TOPIC}
         if len(named_topics) == 1:
             # "meninggal karena kecelakaan kerja" names JKK, "iuran pensiun" the premiums: among
             # close candidates, the one about what the message names wins.
             (named,) = named_topics
             topics = [self.knowledge.intents[c.intent].topic for c in ranked]
-            if topics[0] in NAMED_TOPICS and topics[0] != named:
+            # The premium of a head count or an amount wins over any topic ("sy agen perisai,
+            # ada 12 nelayan, total iurannya brp"); otherwise a programme over a programme.
+            calculated = named == PREMIUM_TOPIC and bool(entities.workers or entities.amounts)
+            if (topics[0] in NAMED_TOPICS or calculated) and topics[0] != named:
                 for cand, topic in zip(ranked, topics, strict=True):
                     if (
                         topic == named

@@ -134,6 +134,9 @@ GENERIC_FACETS = frozenset([
     # the channel: "lewat web bisa?", "bisa liat di hp?"
     # ("online" is not: after a JHT claim it asks for the claim in JMO)
     "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
+    # the answer's own figures and hours: "maksimalnya?" after the JP pension is its maximum,
+    # "persennya brp" after the risk groups their rates, "buka jam brp" after 175 its hours
+    "maksimal", "minimal", "persen", "jam", "buka",
 ])  # fmt: skip
 
 # An income stated right after a registration answer ("gaji sy 1,8jt") asks what the premium

@@ -177,3 +177,13 @@ def test_both_stores_keep_the_recent_topics_and_the_user_s_numbers(store: StateS
     loaded = store.load_session("u1", T0 + 1)
     assert loaded.recent == session.recent
     assert loaded.numbered == session.numbered
+
+
+def test_coming_back_with_a_question_asks_it_within_the_earlier_topic(engine: Engine) -> None:
+    *_, back = talk(
+        engine,
+        "jht bisa diambil sebagian waktu masih kerja?",
+        "saldo jht cek di mana",
+        "kembali ke yang tadi, syaratnya apa saja",
+    )
+    assert back.reply.intent == "jht_klaim_sebagian"

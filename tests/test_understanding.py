@@ -697,3 +697,26 @@ def test_a_short_question_of_another_topic_is_not_pulled_into_the_last(engine: E
         engine, "kepesertaan sy nonaktif, cara aktif lagi gmn", "kantornya di mana? sy di ende"
     )
     assert office.reply.intent == "kantor_cabang"
+
+
+def test_a_premium_for_a_head_count_is_a_premium_whoever_asks(engine: Engine) -> None:
+    question = "sy agen perisai di Ende, ada 8 petani mau ikut, iurannya brp sebulan semuanya"
+    assert respond(engine, question).reply.intent == "iuran_bpu_hitung"
+
+
+def test_the_premium_of_one_programme_is_a_premium(engine: Engine) -> None:
+    *_, premium = conversation(engine, "santunan kematian brp", "kalau jkm saja iurannya brp")
+    assert premium.reply.intent == "iuran_bpu"
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        (("jp nanti dapat brp sebulan", "maksimalnya?"), "jp_manfaat_besar"),
+        (("nomor telepon bpjs tk brp", "bukanya jam brp"), "kontak_resmi"),
+    ],
+)
+def test_the_answer_s_own_figures_and_hours_are_its_facets(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
