@@ -384,7 +384,7 @@ class Engine:
             bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        top = candidates[0]
+        top = self._worker_premium(candidates[0], core, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -538,6 +538,20 @@ class Engine:
         if self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
+
+    def _worker_premium(
+        self, top: Candidate, core: str, entities: Entities, session: Session
+    ) -> Candidate:
+        """The premium of the worker the user said they are, when a premium question names
+        no worker: "sy di Taiwan, jadi pmi" then "iuran sy disini brp" is the migrants' one."""
+        remembered = session.memory.get(WORKER_PREMIUM)
+        premiums = set(PREMIUM_OF_WORKER.values())
+        plain = self._twin(top.intent, Entities())
+        if remembered not in self.knowledge.intents or plain not in premiums:
+            return top
+        if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
+            return top
+        return top if plain == remembered else replace(top, intent=remembered)
 
     def _same_again(self, core: str, entities: Entities, session: Session) -> str | None:
         """What continues the answer just given without naming it: "jadi 8400?" or "jadi
@@ -929,6 +943,9 @@ class Engine:
                 return None
             if raw:
                 part = strip_courtesies(self.normalize(part))
+            if not self._residual(part):
+                # "min sy mau tanya 2:" before "1. ... 2. ...": a count, no question.
+                continue
             if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
                 # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
                 part = f"{part} {named[0]}"

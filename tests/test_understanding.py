@@ -720,3 +720,19 @@ def test_the_answer_s_own_figures_and_hours_are_its_facets(
     engine: Engine, turns: tuple[str, ...], intent: str
 ) -> None:
     assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_the_count_before_numbered_questions_is_no_question(engine: Engine) -> None:
+    first = respond(engine, "sy mau tanya 2: 1. cara daftar bpu 2. iurannya brp sebulan")
+    assert first.reply.intent in {"daftar_cara", "iuran_bpu"}
+    assert {"daftar_cara", "iuran_bpu"} <= {
+        first.reply.intent,
+        *(o.id for o in first.reply.options),
+    }
+
+
+def test_a_premium_question_naming_no_worker_is_the_remembered_worker_s(engine: Engine) -> None:
+    *_, premium = conversation(
+        engine, "sy kerja di malaysia jadi pmi, ada nomor wa bpjs tk?", "iuran sy brp sebulan"
+    )
+    assert premium.reply.intent == "iuran_pmi"
