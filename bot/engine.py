@@ -201,15 +201,15 @@ class Engine:
         self.normalize.extend_vocabulary(self.tables["words"])
         self.extractor.vocabulary = set(self.tables["words"])
         self._vocabulary = self.matcher.vocabulary
-        # The words of each answer's title, and of all titles of a topic (_asks_elsewhere).
+        # The words of each answer's title, and those only one topic's titles use (_asks_elsewhere).
         self._title_words = {
             i.id: frozenset(self.normalize(i.title.lower()).split()) for i in intents
         }
-        self._topic_title_words: dict[str, frozenset[str]] = {}
+        topics_of: dict[str, set[str]] = {}
         for i in intents:
-            self._topic_title_words[i.topic] = (
-                self._topic_title_words.get(i.topic, frozenset()) | self._title_words[i.id]
-            )
+            for word in self._title_words[i.id]:
+                topics_of.setdefault(word, set()).add(i.topic)
+        self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
         knowledge = self.knowledge
@@ -651,11 +651,10 @@ class Engine:
             return False
         if top.score < self.knobs.statement_switch or self._topic(top.intent) == self._topic(last):
             return False
-        # A word of the other title that no title of the last topic has: "kantor", not "klaim"
-        # ("syarat klaimnya apa" after a death benefit is the JKM claim).
+        # A word of the other title that only its topic's titles have: "kantor", not "klaim"
+        # ("cara klaimnya?" after JKP is the JKP claim: claims have titles in many topics).
         named = set(self._residual(core)) - GENERIC_FACETS
-        own = self._title_words[top.intent] - self._topic_title_words[self._topic(last)]
-        return bool(named & own)
+        return bool(named & self._title_words[top.intent] & self._own_title_words)
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))

@@ -312,7 +312,10 @@ QUESTION_FILLERS = frozenset(
     ["tidak", "apa", "apakah", "peserta", "bagi", "pekerja", "iuran", "premi"]
 )
 # Words that ask for the money of the programme named, whatever the case.
-TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
+# ("jht nya tetap bs?", "masih bisa cair?": still, after that case.)
+TAKING_WORDS = frozenset(
+    ["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih"]
+)
 
 
 def residual_words(masked: str) -> list[str]:

@@ -394,6 +394,7 @@ def test_a_position_word_without_options_on_screen_is_no_choice(engine: Engine) 
         # The case (a death, work that stopped) carries to the next programme named.
         (("istri saya meninggal, santunan jkm berapa", "jht nya bisa diambil?"), "jht_ahli_waris"),
         (("saya mau berhenti jadi peserta", "jht nya bisa dicairkan?"), "jht_klaim_berhenti"),
+        (("jkp itu apa", "kalau di phk?", "jht nya masih bisa?"), "jht_klaim_berhenti"),
         # Without such a case, the same words ask what JHT allows.
         (("iuran nelayan berapa", "jht nya bisa diambil?"), "jht_apa"),
     ],
