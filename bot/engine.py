@@ -44,6 +44,7 @@ from bot.followup import (
     SO_THEN,
     SO_THEN_WORDS,
     TAKING_WORDS,
+    TOGETHER_WORDS,
     TOPIC_WORDS,
     WHAT_IF,
     context_words,
@@ -321,7 +322,12 @@ class Engine:
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
-        for rule in (self._programme_in_premium, self._case_carries, self._worker_switch):
+        for rule in (
+            self._programme_in_premium,
+            self._case_carries,
+            self._together_with,
+            self._worker_switch,
+        ):
             if (followed := rule(core, entities, session)) is not None:
                 return self._run(
                     followed, text, normalized, entities, session, today, candidates, "followup"
@@ -632,6 +638,21 @@ class Engine:
             return None
         return target
 
+    def _together_with(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "bs dicairkan bareng jht?" after JP: a short question about the programme under
+        discussion, with another one named beside it."""
+        last = session.last_intent
+        if len(entities.programmes) != 1 or last not in self.knowledge.intents:
+            return None
+        topic = self._topic(last)
+        if topic not in PROGRAMME_NAMES or topic == entities.programmes[0]:
+            return None
+        words = core.split()
+        if not any(w in TOGETHER_WORDS for w in words):
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        return last if len(asked) <= self.knobs.followup_words + 1 else None
+
     def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
         """True when a word of the message belongs to the top candidate's topic, not the last's."""
         mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
@@ -676,6 +697,9 @@ class Engine:
             # the worker's own common question (the premium) scores.
             return last
         top = candidates[0] if candidates else None
+        if set(residual) & self._title_words[last]:
+            # "kalau email jg lupa?" after "Ganti nomor HP atau e-mail di JMO": the same answer.
+            return last
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
         if (
@@ -869,6 +893,7 @@ class Engine:
             and session.last_topic
             and session.last_topic not in NO_CONTINUATION
             and not entities.programmes
+            and not at_work
         ):
             topic_bonus = self.knobs.topic_bonus
             stay = (
@@ -1015,6 +1040,15 @@ class Engine:
                 short and (ADDING.search(core) or handler in PROGRAMME_FACETS)
             ):
                 continue
+            if (
+                confident
+                and top is not None
+                and top.intent != target
+                and self._handler_name(top.intent) == handler
+            ):
+                # "sy lahir 1979 pensiunnya kapan" after what JP is: the same calculation, for
+                # the question the message asks (the retirement age).
+                return top.intent
             if short or not confident:
                 return target
             if top is not None and self._handler_name(top.intent) == handler:

@@ -312,10 +312,16 @@ QUESTION_FILLERS = frozenset(
     ["tidak", "apa", "apakah", "peserta", "bagi", "pekerja", "iuran", "premi"]
 )
 # Words that ask for the money of the programme named, whatever the case.
-# ("jht nya tetap bs?", "masih bisa cair?": still, after that case.)
-TAKING_WORDS = frozenset(
-    ["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih"]
-)
+# ("jht nya tetap bs?", "masih bisa cair?": still, after that case; "saldo jht bapa juga bisa
+# kami ambil?": the money and the people it is for ask nothing else.)
+TAKING_WORDS = frozenset([
+    "diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih",
+    "saldo", "uang", "dana", "kami", "kita", "bapak", "ibu", "suami", "istri", "anak",
+    "keluarga", "almarhum", "almarhumah",
+])  # fmt: skip
+# "bs dicairkan bareng jht?" after JP: the programme named is beside the one under discussion,
+# which the question is still about.
+TOGETHER_WORDS = frozenset(["bareng", "bersama", "sekalian", "sekaligus", "barengan"])
 
 
 def residual_words(masked: str) -> list[str]:

@@ -395,6 +395,7 @@ def test_a_position_word_without_options_on_screen_is_no_choice(engine: Engine) 
         (("istri saya meninggal, santunan jkm berapa", "jht nya bisa diambil?"), "jht_ahli_waris"),
         (("saya mau berhenti jadi peserta", "jht nya bisa dicairkan?"), "jht_klaim_berhenti"),
         (("jkp itu apa", "kalau di phk?", "jht nya masih bisa?"), "jht_klaim_berhenti"),
+        (("santunan jkm brp", "uang jht almarhum bisa diambil keluarga?"), "jht_ahli_waris"),
         # Without such a case, the same words ask what JHT allows.
         (("iuran nelayan berapa", "jht nya bisa diambil?"), "jht_apa"),
     ],
@@ -737,3 +738,23 @@ def test_a_premium_question_naming_no_worker_is_the_remembered_worker_s(engine: 
         engine, "sy kerja di malaysia jadi pmi, ada nomor wa bpjs tk?", "iuran sy brp sebulan"
     )
     assert premium.reply.intent == "iuran_pmi"
+
+
+def test_a_programme_named_beside_the_one_discussed_keeps_the_topic(engine: Engine) -> None:
+    first, beside = conversation(engine, "jp itu buat apa", "bisa dicairkan bersama jht?")
+    assert first.reply.intent == "jp_apa"
+    assert beside.reply.intent == "jp_apa"
+
+
+def test_harm_at_work_after_a_premium_is_a_work_accident(engine: Engine) -> None:
+    *_, harm = conversation(
+        engine, "iuran proyek konstruksi 500 juta brp", "kalau tukang jatuh di proyek, klaimnya gmn"
+    )
+    assert harm.reply.intent == "jkk_klaim"
+
+
+def test_a_follow_up_asking_a_sibling_of_the_same_calculation_gets_that_one(
+    engine: Engine,
+) -> None:
+    *_, age = conversation(engine, "jp itu buat apa", "sy lahir 1980, pensiunnya kapan")
+    assert age.reply.intent == "jp_usia_pensiun"
