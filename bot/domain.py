@@ -76,7 +76,8 @@ _AT_WORK = (
     "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
     "saat bekerja", "sedang bekerja", "ketika bekerja", "di tempat kerja", "waktu melaut",
     "saat melaut", "pas melaut", "sedang melaut", "waktu narik", "pas narik", "saat narik",
-    "di proyek", "karena kerja", "akibat kerja", "while working", "at work",
+    "di proyek", "karena kerja", "akibat kerja", "while working", "while bekerja", "at work",
+    "at kerja",
 )  # fmt: skip
 
 

@@ -445,7 +445,8 @@ class Engine:
         last = session.last_intent
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
-        return not names_domain(words)
+        # An injury or a death at work is JKK's matter whatever words tell it.
+        return not names_domain(words) and not names_work_harm(" ".join(words))
 
     def _topic_of(
         self, intent_id: str, entities: Entities, session: Session, reply: Reply

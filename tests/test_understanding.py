@@ -758,3 +758,8 @@ def test_a_follow_up_asking_a_sibling_of_the_same_calculation_gets_that_one(
 ) -> None:
     *_, age = conversation(engine, "jp itu buat apa", "sy lahir 1980, pensiunnya kapan")
     assert age.reply.intent == "jp_usia_pensiun"
+
+
+def test_an_injury_at_work_told_in_english_is_a_work_accident(engine: Engine) -> None:
+    question = "what happens if our gardener gets injured while working"
+    assert respond(engine, question).reply.intent == "jkk_manfaat"
