@@ -50,6 +50,7 @@ from bot.followup import (
     context_words,
     first_numbered,
     is_statement,
+    numbered_items,
     ordinal_choice,
     residual_words,
     split_clauses,
@@ -947,7 +948,8 @@ class Engine:
         excluded: str | None,
     ) -> str | None:
         """The other intent of a message that asks two things, when there is one."""
-        raw_parts = split_raw(text)
+        numbered = numbered_items(text)
+        raw_parts = numbered or split_raw(text)
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         # Only the first three are read below: a flood of lines must not be normalised whole.
@@ -958,6 +960,7 @@ class Engine:
         if len(parts) < 2:
             return None
         found: list[str] = []
+        previous = ""
         named = [p for p in entities.programmes if p in self._intro]
         main = self._twin(top.intent, entities)
         for position, part in enumerate(parts):
@@ -971,6 +974,10 @@ class Engine:
             if not self._residual(part):
                 # "min sy mau tanya 2:" before "1. ... 2. ...": a count, no question.
                 continue
+            if numbered and len(self._residual(part)) == 1 and previous:
+                # "1. cara daftar 2. syaratnya": the second is about what the first named.
+                part = f"{part} {previous}"
+            previous = " ".join(w for w in self._residual(part) if w not in GENERIC_FACETS)
             if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
                 # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
                 part = f"{part} {named[0]}"

@@ -342,6 +342,16 @@ def first_numbered(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_NUMBER_MARK = re.compile(r"(?:^|\s|:)[1-5][.)]\s+(?=[a-zA-Z])")
+
+
+def numbered_items(text: str) -> list[str]:
+    """The questions a message numbers ("mau tanya 1. cara daftar 2. syaratnya"), one word
+    each or more; [] when it numbers fewer than two."""
+    items = [p.strip() for p in _NUMBER_MARK.split(text)[1:]]
+    return [p for p in items if p] if len(items) >= 2 else []
+
+
 def split_raw(text: str) -> list[str]:
     """The questions of a message that separates them with "?", ";", a full stop or a line."""
     parts = [p.strip() for p in _QUESTION_BREAK.split(text)]

@@ -24,6 +24,8 @@ _AROUND = frozenset(
         "ya", "sekarang", "terus", "trus", "nomor", "no", "dong", "aja", "saja", "jawab",
         "jelaskan", "bahas", "itu", "dulu", "go", "to", "the", "question", "now", "number",
         "topik", "yg", "mau", "sama", "kalau", "kak", "min", "yuk", "bagaimana", "gimana",
+        # "eh maksud sy no 2": a correction pointing at the user's own number
+        "eh", "maksud", "maksudnya", "saya", "aku", "bukan", "salah",
     ]
 )  # fmt: skip
 

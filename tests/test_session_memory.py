@@ -187,3 +187,17 @@ def test_coming_back_with_a_question_asks_it_within_the_earlier_topic(engine: En
         "kembali ke yang tadi, syaratnya apa saja",
     )
     assert back.reply.intent == "jht_klaim_sebagian"
+
+
+def test_a_one_word_numbered_question_is_about_what_the_first_named(engine: Engine) -> None:
+    session = Session()
+    first, _, again = talk(
+        engine,
+        "mau tanya 1. cara bayar iuran 2. telatnya",
+        "1",
+        "eh maksud saya no 2",
+        session=session,
+    )
+    assert first.reply.intent == "bayar_cara"
+    assert session.numbered == ["bayar_cara", "bayar_telat"]
+    assert again.reply.intent == "bayar_telat"
