@@ -499,15 +499,17 @@ class Engine:
     def _back_to(self, text: str, session: Session) -> str | None:
         """The question after a clause pointing back ("balik ke yg tadi, ..."), with the
         session turned back to that earlier answer; None when the message does not start so."""
-        match = _BACK_CLAUSE.match(text)
-        if match is None:
-            return None
-        topic = self._recalled(self.normalize(match.group(1)), session)
-        if topic is None or topic.intent not in self.knowledge.intents:
-            return None
-        session.last_intent, session.last_topic = topic.intent, topic.topic
-        session.options = list(topic.options)
-        return match.group(2)
+        asked = None
+        # Every leading clause that points back ("tadi, yg tadi, ..."), read once each: the
+        # question after them is answered once, whatever a flood repeats before it.
+        while (match := _BACK_CLAUSE.match(text)) is not None:
+            topic = self._recalled(self.normalize(match.group(1)), session)
+            if topic is None or topic.intent not in self.knowledge.intents:
+                break
+            session.last_intent, session.last_topic = topic.intent, topic.topic
+            session.options = list(topic.options)
+            asked = text = match.group(2)
+        return asked
 
     def _earlier(self, session: Session, intent_id: str) -> Topic:
         for topic in reversed(session.recent):
