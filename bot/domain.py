@@ -85,12 +85,24 @@ _AT_WORK = (
 _DENIALS = frozenset(["bukan", "tidak", "tanpa", "not", "luar"])
 
 
+# An illness the work caused ("sakit krn kerja", "penyakit akibat pekerjaan") is JKK's too; one
+# only met at work ("sakit waktu kerja") need not be.
+ILLNESS_WORDS = frozenset(["sakit", "penyakit"])
+_BY_WORK = ("karena kerja", "akibat kerja", "karena pekerjaan", "akibat pekerjaan")
+
+
 def names_work_harm(normalized: str) -> bool:
-    """True when the message tells of a death or an injury while working."""
-    if not any(w in HARM_WORDS for w in normalized.split()):
-        return False
+    """True when the message tells of a death, an injury or an illness the work caused."""
+    words = normalized.split()
+    if any(w in HARM_WORDS for w in words):
+        return _said(normalized, _AT_WORK)
+    return any(w in ILLNESS_WORDS for w in words) and _said(normalized, _BY_WORK)
+
+
+def _said(normalized: str, phrases: tuple[str, ...]) -> bool:
+    """True when one of the phrases is in the message and not denied just before it."""
     padded = f" {normalized} "
-    for phrase in _AT_WORK:
+    for phrase in phrases:
         before, found, _ = padded.partition(f" {phrase} ")
         if found and not set(before.split()[-1:]) & _DENIALS:
             return True

@@ -693,6 +693,10 @@ class Engine:
             return None
         if not core.startswith(WHAT_IF) or entities.programmes:
             return None
+        if self._topic(last) in NO_CONTINUATION:
+            # "kalau sakit krn kerja?" after the BPJS Kesehatan redirection is read on its own
+            # (JKK's matter); a redirection is no case to vary.
+            return None
         residual = self._residual(core)
         if len(residual) > self.knobs.followup_words + 1:
             return None

@@ -763,3 +763,11 @@ def test_a_follow_up_asking_a_sibling_of_the_same_calculation_gets_that_one(
 def test_an_injury_at_work_told_in_english_is_a_work_accident(engine: Engine) -> None:
     question = "what happens if our gardener gets injured while working"
     assert respond(engine, question).reply.intent == "jkk_manfaat"
+
+
+def test_an_illness_the_work_caused_after_a_redirection_is_jkk_s(engine: Engine) -> None:
+    first, caused = conversation(
+        engine, "kartu kis sy nonaktif gimana", "kalau penyakit akibat kerja?"
+    )
+    assert first.reply.intent == "bpjs_kesehatan"
+    assert caused.reply.intent == "jkk_manfaat"
