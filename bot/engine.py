@@ -353,6 +353,9 @@ class Engine:
             plain_top is not None
             and plain_top.score >= self.knobs.accept
             and self._formulaic(plain_top.intent)
+            # "mulai bulan apa" after the discount shares "apa" with asking for the menu: in a
+            # talk about something, the topic reads a short question first.
+            and not (plain_top.intent == MENU_INTENT and self._in_conversation(session))
         )
         if not greeting and (
             stated := self._statement_continues(text, core, candidates, entities, session)
@@ -548,6 +551,10 @@ class Engine:
         if self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
+
+    def _in_conversation(self, session: Session) -> bool:
+        last = session.last_intent
+        return last in self.knowledge.intents and not self._formulaic(last)
 
     def _worker_premium(
         self, top: Candidate, core: str, entities: Entities, session: Session

@@ -136,7 +136,7 @@ GENERIC_FACETS = frozenset([
     "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
     # the answer's own figures and hours: "maksimalnya?" after the JP pension is its maximum,
     # "persennya brp" after the risk groups their rates, "buka jam brp" after 175 its hours
-    "maksimal", "minimal", "persen", "jam", "buka",
+    "maksimal", "minimal", "persen", "jam", "buka", "mulai",
 ])  # fmt: skip
 
 # An income stated right after a registration answer ("gaji sy 1,8jt") asks what the premium

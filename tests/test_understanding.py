@@ -771,3 +771,9 @@ def test_an_illness_the_work_caused_after_a_redirection_is_jkk_s(engine: Engine)
     )
     assert first.reply.intent == "bpjs_kesehatan"
     assert caused.reply.intent == "jkk_manfaat"
+
+
+def test_a_short_question_in_a_talk_is_not_taken_for_the_menu(engine: Engine) -> None:
+    *_, start = conversation(engine, "ojol dapat potongan iuran ya", "mulai bulan apa")
+    assert start.reply.intent == "iuran_diskon"
+    assert respond(engine, "bisa bantu apa aja").reply.intent == "menu"
