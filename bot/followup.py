@@ -152,7 +152,9 @@ GROUP_WORDS = frozenset(["bisa", "boleh", "sekaligus", "semua", "langsung", "bar
 
 # "jadi sebulan bayar brp", "jadi 8400?": the result of what was just answered, restated.
 SO_THEN = "jadi"
-SO_THEN_WORDS = frozenset(["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal"])
+SO_THEN_WORDS = frozenset(
+    ["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal", "sekarang", "nanti"]
+)
 
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.
 BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}

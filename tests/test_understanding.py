@@ -561,6 +561,7 @@ def test_sundanese_question_words_are_read(engine: Engine) -> None:
             ("potongan iuran untuk ojol masih berlaku?", "jadi per bulan bayar berapa"),
             "iuran_diskon",
         ),
+        (("potongan iuran untuk ojol masih berlaku?", "jadi skrg sy bayar brp"), "iuran_diskon"),
         # A head count after how an agent enrols: the same procedure, for a group.
         (
             ("saya agen perisai, ada warga yang mau daftar", "bisa sekaligus 8 orang?"),
