@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.engine import Engine, Outcome
@@ -159,14 +161,44 @@ def test_a_session_with_damaged_topics_starts_afresh() -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
-    opened: StateStore = (
-        PostgresState(request.getfixturevalue("postgres_url"))
-        if request.param == "postgres"
-        else SqliteState(tmp_path / "state.db")
-    )
-    yield opened
+def stored(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[StateStore, str]]:
+    """A store, and where its rows are (a PostgreSQL URL or the SQLite file)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        opened: StateStore = PostgresState(url)
+    else:
+        url = str(tmp_path / "state.db")
+        opened = SqliteState(Path(url))
+    yield opened, url
     opened.close()
+
+
+@pytest.fixture
+def store(stored: tuple[StateStore, str]) -> StateStore:
+    return stored[0]
+
+
+def test_a_session_row_written_by_the_older_bot_loads_in_both_stores(
+    stored: tuple[StateStore, str],
+) -> None:
+    store, where = stored
+    if isinstance(store, PostgresState):
+        with psycopg.connect(where, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO sessions (user_key, data, updated_at) VALUES ('u1', %s, %s)",
+                (OLD_SESSION, T0),
+            )
+    else:
+        with sqlite3.connect(where) as conn:
+            conn.execute(
+                "INSERT INTO sessions (user_key, data, updated_at) VALUES ('u1', ?, ?)",
+                (OLD_SESSION, T0),
+            )
+        conn.close()
+    loaded = store.load_session("u1", T0 + 1)
+    assert loaded.last_intent == "iuran_bpu"
+    assert loaded.memory == {"amounts": "2000000"}
+    assert loaded.recent == []
 
 
 def test_both_stores_keep_the_recent_topics_and_the_user_s_numbers(store: StateStore) -> None:
