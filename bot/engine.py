@@ -46,6 +46,7 @@ from bot.followup import (
     TAKING_WORDS,
     TOGETHER_WORDS,
     TOPIC_WORDS,
+    USE_WORDS,
     WHAT_IF,
     context_words,
     first_numbered,
@@ -327,6 +328,7 @@ class Engine:
             self._programme_in_premium,
             self._case_carries,
             self._together_with,
+            self._used_for,
             self._worker_switch,
         ):
             if (followed := rule(core, entities, session)) is not None:
@@ -663,6 +665,17 @@ class Engine:
             return None
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
         return last if len(asked) <= self.knobs.followup_words + 1 else None
+
+    def _used_for(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "dpt dipakai utk klaim jkm jg?" after Lapak Asik: what that service is used for."""
+        last = session.last_intent
+        if not self._in_conversation(session) or len(entities.programmes) > 1:
+            return None
+        words = core.split()
+        if not any(w in USE_WORDS for w in words):
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS and w not in USE_WORDS]
+        return last if len(asked) <= self.knobs.followup_words else None
 
     def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
         """True when a word of the message belongs to the top candidate's topic, not the last's."""

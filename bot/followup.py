@@ -321,6 +321,9 @@ TAKING_WORDS = frozenset([
     "saldo", "uang", "dana", "kami", "kita", "bapak", "ibu", "suami", "istri", "anak",
     "keluarga", "almarhum", "almarhumah",
 ])  # fmt: skip
+# "dpt dipakai utk klaim jkm jg?" after Lapak Asik: what the thing just answered can be used for,
+# a question about that thing (its subject left out).
+USE_WORDS = frozenset(["dipakai", "dipake", "digunakan", "dipergunakan", "dimanfaatkan"])
 # "bs dicairkan bareng jht?" after JP: the programme named is beside the one under discussion,
 # which the question is still about.
 TOGETHER_WORDS = frozenset(["bareng", "bersama", "sekalian", "sekaligus", "barengan"])

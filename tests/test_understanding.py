@@ -778,3 +778,9 @@ def test_a_short_question_in_a_talk_is_not_taken_for_the_menu(engine: Engine) ->
     *_, start = conversation(engine, "ojol dapat potongan iuran ya", "mulai bulan apa")
     assert start.reply.intent == "iuran_diskon"
     assert respond(engine, "bisa bantu apa aja").reply.intent == "menu"
+
+
+def test_what_the_service_just_answered_can_be_used_for_is_about_it(engine: Engine) -> None:
+    first, used = conversation(engine, "jmo itu aplikasi apa", "bisa dipakai buat klaim jkk?")
+    assert first.reply.intent == "jmo_aplikasi"
+    assert used.reply.intent == "jmo_aplikasi"
