@@ -734,6 +734,9 @@ class Engine:
             top is not None
             and top.score >= self.knobs.accept
             and (entities.years is not None or entities.birth_year is not None)
+            # ("klo sy iur 20 thn gaji 7 jt?" after the pension's amount: with a wage, the
+            # amount again)
+            and not entities.amounts
             and "birth" in FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ())
             and "birth" not in FOLLOWUP_ENTITY.get(self._handler_name(last), ())
         ):

@@ -784,3 +784,8 @@ def test_what_the_service_just_answered_can_be_used_for_is_about_it(engine: Engi
     first, used = conversation(engine, "jmo itu aplikasi apa", "bisa dipakai buat klaim jkk?")
     assert first.reply.intent == "jmo_aplikasi"
     assert used.reply.intent == "jmo_aplikasi"
+
+
+def test_years_and_a_wage_after_the_pension_s_amount_ask_the_amount_again(engine: Engine) -> None:
+    *_, again = conversation(engine, "jp nanti dapat brp sebulan", "kalau iur 25 thn gaji 6 jt?")
+    assert again.reply.intent == "jp_manfaat_besar"
