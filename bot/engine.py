@@ -376,6 +376,8 @@ class Engine:
                 with_topic
                 and with_topic[0].score >= self.knobs.accept
                 and not self._asks_elsewhere(core, candidates, session)
+                # "pake nik saja ka" after reactivation already stays with it.
+                and not self._stays(candidates, session)
             ):
                 candidates = with_topic
         bar = (
@@ -553,6 +555,15 @@ class Engine:
         if self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
+
+    def _stays(self, candidates: tuple[Candidate, ...], session: Session) -> bool:
+        """True when the message alone is answered by the answer just given."""
+        top = candidates[0] if candidates else None
+        return (
+            top is not None
+            and top.intent == session.last_intent
+            and top.score >= (self.knobs.accept)
+        )
 
     def _in_conversation(self, session: Session) -> bool:
         last = session.last_intent

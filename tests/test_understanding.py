@@ -789,3 +789,10 @@ def test_what_the_service_just_answered_can_be_used_for_is_about_it(engine: Engi
 def test_years_and_a_wage_after_the_pension_s_amount_ask_the_amount_again(engine: Engine) -> None:
     *_, again = conversation(engine, "jp nanti dapat brp sebulan", "kalau iur 25 thn gaji 6 jt?")
     assert again.reply.intent == "jp_manfaat_besar"
+
+
+def test_a_detail_the_answer_itself_matches_stays_with_it(engine: Engine) -> None:
+    *_, detail = conversation(
+        engine, "sudah lama ga bayar iuran mandiri, bisa aktif lagi?", "cukup pakai nik aja?"
+    )
+    assert detail.reply.intent == "bayar_reaktivasi"
