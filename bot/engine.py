@@ -789,11 +789,12 @@ class Engine:
             return None
         if (
             top is not None
-            and top.score >= self.knobs.accept
+            and top.score >= self.knobs.accept + self.knobs.topic_bonus
             and self.knowledge.intents[top.intent].topic == self.knowledge.intents[last].topic
         ):
             # "msh kerja" after a JHT claim: the matcher, with the topic's bonus, tells which
-            # of the topic's questions the detail belongs to.
+            # of the topic's questions the detail belongs to (when it would tell without the
+            # bonus too: "suami sy baru ikut 2 thn" after the scholarship stays with it).
             return None
         if residual <= self.knobs.followup_words and (
             top is None or top.intent == last or top.score < self.knobs.statement_switch

@@ -796,3 +796,12 @@ def test_a_detail_the_answer_itself_matches_stays_with_it(engine: Engine) -> Non
         engine, "sudah lama ga bayar iuran mandiri, bisa aktif lagi?", "cukup pakai nik aja?"
     )
     assert detail.reply.intent == "bayar_reaktivasi"
+
+
+def test_a_stated_detail_stays_when_the_topic_s_other_answers_match_it_weakly(
+    engine: Engine,
+) -> None:
+    *_, detail = conversation(
+        engine, "beasiswa anak peserta yang meninggal berapa", "istri sy baru ikut 2 thn"
+    )
+    assert detail.reply.intent == "jkm_beasiswa"
