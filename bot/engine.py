@@ -780,6 +780,9 @@ class Engine:
         top = candidates[0] if candidates else None
         if top is not None and top.intent in self._off_topic:
             return None
+        if entities.occupation and residual <= self.knobs.followup_words + 1:
+            # "sy petani jagung di Dompu" after the discount: that answer, for that worker.
+            return last
         if (
             top is not None
             and top.score >= self.knobs.accept

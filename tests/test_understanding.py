@@ -805,3 +805,8 @@ def test_a_stated_detail_stays_when_the_topic_s_other_answers_match_it_weakly(
         engine, "beasiswa anak peserta yang meninggal berapa", "istri sy baru ikut 2 thn"
     )
     assert detail.reply.intent == "jkm_beasiswa"
+
+
+def test_a_worker_stated_after_an_answer_asks_that_answer_for_that_worker(engine: Engine) -> None:
+    *_, stated = conversation(engine, "ojol dapat potongan iuran ya", "sy nelayan di Maumere")
+    assert stated.reply.intent == "iuran_diskon"
