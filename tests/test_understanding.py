@@ -677,49 +677,71 @@ def test_a_closing_after_an_answer_is_a_closing_not_a_detail(
     assert last.reply.intent == intent
 
 
-def test_thanks_beside_a_question_is_the_question(engine: Engine) -> None:
-    *_, last = conversation(engine, "iuran bpu brp", "makasih, kalau cara daftarnya gmn")
-    assert last.reply.intent == "daftar_cara"
-
-
-def test_a_correction_with_an_address_is_read_past_both(engine: Engine) -> None:
-    *_, corrected = conversation(engine, "jp itu apa", "salah kak, sy tanya yg jkp")
-    assert corrected.reply.intent == "jkp_manfaat"
-
-
-def test_a_correction_asking_a_facet_stays_with_the_answer(engine: Engine) -> None:
-    first, corrected = conversation(
-        engine, "cara klaim kecelakaan kerja", "bukan, maksud saya dokumennya apa saja"
-    )
-    assert first.reply.intent == "jkk_klaim"
-    assert corrected.reply.intent == "jkk_klaim"
-
-
-def test_a_short_question_of_another_topic_is_not_pulled_into_the_last(engine: Engine) -> None:
-    *_, office = conversation(
-        engine, "kepesertaan sy nonaktif, cara aktif lagi gmn", "kantornya di mana? sy di ende"
-    )
-    assert office.reply.intent == "kantor_cabang"
-
-
-def test_a_premium_for_a_head_count_is_a_premium_whoever_asks(engine: Engine) -> None:
-    question = "sy agen perisai di Ende, ada 8 petani mau ikut, iurannya brp sebulan semuanya"
-    assert respond(engine, question).reply.intent == "iuran_bpu_hitung"
-
-
-def test_the_premium_of_one_programme_is_a_premium(engine: Engine) -> None:
-    *_, premium = conversation(engine, "santunan kematian brp", "kalau jkm saja iurannya brp")
-    assert premium.reply.intent == "iuran_bpu"
-
-
 @pytest.mark.parametrize(
     ("turns", "intent"),
     [
+        # Thanks beside a question is the question.
+        (("iuran bpu brp", "makasih, kalau cara daftarnya gmn"), "daftar_cara"),
+        # A correction reads past the address after it, and a bare facet stays with the answer.
+        (("jp itu apa", "salah kak, sy tanya yg jkp"), "jkp_manfaat"),
+        (
+            ("cara klaim kecelakaan kerja", "bukan, maksud saya dokumennya apa saja"),
+            "jkk_klaim",
+        ),
+        # A short question naming another answer's title is not pulled into the last topic.
+        (
+            ("kepesertaan sy nonaktif, cara aktif lagi gmn", "kantornya di mana? sy di ende"),
+            "kantor_cabang",
+        ),
+        # The premium of a head count, or of one programme, is the premium.
+        (
+            ("sy agen perisai di Ende, ada 8 petani mau ikut, iurannya brp sebulan semuanya",),
+            "iuran_bpu_hitung",
+        ),
+        (("santunan kematian brp", "kalau jkm saja iurannya brp"), "iuran_bpu"),
+        # The answer's own figures and hours are its facets.
         (("jp nanti dapat brp sebulan", "maksimalnya?"), "jp_manfaat_besar"),
         (("nomor telepon bpjs tk brp", "bukanya jam brp"), "kontak_resmi"),
+        # A premium question naming no worker is the remembered worker's.
+        (
+            ("sy kerja di malaysia jadi pmi, ada nomor wa bpjs tk?", "iuran sy brp sebulan"),
+            "iuran_pmi",
+        ),
+        # A programme named beside the one discussed keeps the topic.
+        (("jp itu buat apa", "bisa dicairkan bersama jht?"), "jp_apa"),
+        # Harm at work after a premium is a work accident, in English too, and an illness the
+        # work caused after the BPJS Kesehatan redirection.
+        (
+            ("iuran proyek konstruksi 500 juta brp", "kalau tukang jatuh di proyek, klaimnya gmn"),
+            "jkk_klaim",
+        ),
+        (("what happens if our gardener gets injured while working",), "jkk_manfaat"),
+        (("kartu kis sy nonaktif gimana", "kalau penyakit akibat kerja?"), "jkk_manfaat"),
+        # A sibling sharing the calculation answers what the message asks.
+        (("jp itu buat apa", "sy lahir 1980, pensiunnya kapan"), "jp_usia_pensiun"),
+        # In a talk about something a short question sharing a word with the menu is the
+        # topic's; alone, asking what the bot can do is the menu.
+        (("ojol dapat potongan iuran ya", "mulai bulan apa"), "iuran_diskon"),
+        (("bisa bantu apa aja",), "menu"),
+        # What the thing just answered can be used for is about it.
+        (("jmo itu aplikasi apa", "bisa dipakai buat klaim jkk?"), "jmo_aplikasi"),
+        # Years of contribution with a wage after the pension's amount ask the amount again.
+        (("jp nanti dapat brp sebulan", "kalau iur 25 thn gaji 6 jt?"), "jp_manfaat_besar"),
+        # A detail the answer itself matches stays with it, also when another answer of its
+        # topic matches it only weakly.
+        (
+            ("sudah lama ga bayar iuran mandiri, bisa aktif lagi?", "cukup pakai nik aja?"),
+            "bayar_reaktivasi",
+        ),
+        (
+            ("beasiswa anak peserta yang meninggal berapa", "istri sy baru ikut 2 thn"),
+            "jkm_beasiswa",
+        ),
+        # A worker stated after an answer asks that answer for that worker.
+        (("ojol dapat potongan iuran ya", "sy nelayan di Maumere"), "iuran_diskon"),
     ],
 )
-def test_the_answer_s_own_figures_and_hours_are_its_facets(
+def test_a_turn_read_within_the_talk_gets_its_answer(
     engine: Engine, turns: tuple[str, ...], intent: str
 ) -> None:
     assert conversation(engine, *turns)[-1].reply.intent == intent
@@ -732,81 +754,3 @@ def test_the_count_before_numbered_questions_is_no_question(engine: Engine) -> N
         first.reply.intent,
         *(o.id for o in first.reply.options),
     }
-
-
-def test_a_premium_question_naming_no_worker_is_the_remembered_worker_s(engine: Engine) -> None:
-    *_, premium = conversation(
-        engine, "sy kerja di malaysia jadi pmi, ada nomor wa bpjs tk?", "iuran sy brp sebulan"
-    )
-    assert premium.reply.intent == "iuran_pmi"
-
-
-def test_a_programme_named_beside_the_one_discussed_keeps_the_topic(engine: Engine) -> None:
-    first, beside = conversation(engine, "jp itu buat apa", "bisa dicairkan bersama jht?")
-    assert first.reply.intent == "jp_apa"
-    assert beside.reply.intent == "jp_apa"
-
-
-def test_harm_at_work_after_a_premium_is_a_work_accident(engine: Engine) -> None:
-    *_, harm = conversation(
-        engine, "iuran proyek konstruksi 500 juta brp", "kalau tukang jatuh di proyek, klaimnya gmn"
-    )
-    assert harm.reply.intent == "jkk_klaim"
-
-
-def test_a_follow_up_asking_a_sibling_of_the_same_calculation_gets_that_one(
-    engine: Engine,
-) -> None:
-    *_, age = conversation(engine, "jp itu buat apa", "sy lahir 1980, pensiunnya kapan")
-    assert age.reply.intent == "jp_usia_pensiun"
-
-
-def test_an_injury_at_work_told_in_english_is_a_work_accident(engine: Engine) -> None:
-    question = "what happens if our gardener gets injured while working"
-    assert respond(engine, question).reply.intent == "jkk_manfaat"
-
-
-def test_an_illness_the_work_caused_after_a_redirection_is_jkk_s(engine: Engine) -> None:
-    first, caused = conversation(
-        engine, "kartu kis sy nonaktif gimana", "kalau penyakit akibat kerja?"
-    )
-    assert first.reply.intent == "bpjs_kesehatan"
-    assert caused.reply.intent == "jkk_manfaat"
-
-
-def test_a_short_question_in_a_talk_is_not_taken_for_the_menu(engine: Engine) -> None:
-    *_, start = conversation(engine, "ojol dapat potongan iuran ya", "mulai bulan apa")
-    assert start.reply.intent == "iuran_diskon"
-    assert respond(engine, "bisa bantu apa aja").reply.intent == "menu"
-
-
-def test_what_the_service_just_answered_can_be_used_for_is_about_it(engine: Engine) -> None:
-    first, used = conversation(engine, "jmo itu aplikasi apa", "bisa dipakai buat klaim jkk?")
-    assert first.reply.intent == "jmo_aplikasi"
-    assert used.reply.intent == "jmo_aplikasi"
-
-
-def test_years_and_a_wage_after_the_pension_s_amount_ask_the_amount_again(engine: Engine) -> None:
-    *_, again = conversation(engine, "jp nanti dapat brp sebulan", "kalau iur 25 thn gaji 6 jt?")
-    assert again.reply.intent == "jp_manfaat_besar"
-
-
-def test_a_detail_the_answer_itself_matches_stays_with_it(engine: Engine) -> None:
-    *_, detail = conversation(
-        engine, "sudah lama ga bayar iuran mandiri, bisa aktif lagi?", "cukup pakai nik aja?"
-    )
-    assert detail.reply.intent == "bayar_reaktivasi"
-
-
-def test_a_stated_detail_stays_when_the_topic_s_other_answers_match_it_weakly(
-    engine: Engine,
-) -> None:
-    *_, detail = conversation(
-        engine, "beasiswa anak peserta yang meninggal berapa", "istri sy baru ikut 2 thn"
-    )
-    assert detail.reply.intent == "jkm_beasiswa"
-
-
-def test_a_worker_stated_after_an_answer_asks_that_answer_for_that_worker(engine: Engine) -> None:
-    *_, stated = conversation(engine, "ojol dapat potongan iuran ya", "sy nelayan di Maumere")
-    assert stated.reply.intent == "iuran_diskon"
