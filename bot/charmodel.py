@@ -100,7 +100,9 @@ class CharModel:
             shuffle(order)
             for row in order:
                 features, gold = rows[row]
-                scores = list(map(sum, zip(*[weights[f] for f in features], strict=True)))
+                scores: list[float] = list(
+                    map(sum, zip(*[weights[f] for f in features], strict=True))
+                )
                 scale = math.sqrt(len(features))
                 scores[gold] -= MARGIN * scale
                 best = max(range(n_classes), key=scores.__getitem__)
