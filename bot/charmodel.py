@@ -9,8 +9,8 @@ so one short, lucky example cannot outvote an intent's vocabulary. Trained on le
 whole words, related forms share their weight ("klaim", "klaimnya", "diklaim").
 
 A message's score is the sum of its words' scores, so each known word's scores for all intents
-are summed once at build time and stored (16-bit, packed): scoring is one table slice per word
-and a column sum. A word the examples never use (and the matcher could not correct) adds nothing
+are summed once at build time and stored (16-bit, packed, one row per intent): scoring an
+intent is one C-level gather of the message's words from its row and a sum. A word the examples never use (and the matcher could not correct) adds nothing
 but dilutes the score. Training and scoring are deterministic: fixed order, a seeded shuffle,
 no iteration over sets.
 """
@@ -22,6 +22,7 @@ import math
 import random
 from array import array
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import Any
 
 SIZES = range(2, 6)
@@ -57,13 +58,15 @@ class CharModel:
         stored tables a start keeps hold no second copy of the words or their scores."""
         self._tables = tables
         self.intents: list[str] = list(tables["intents"])
-        n = self._n = len(self.intents)
-        # Each known word's scores for all intents: a slice of one packed array (no float
-        # objects kept; a message's rows are summed column by column at run time).
-        self._word_scores = _unpack("h", tables["word_scores"])
+        words = tables["words"].split(" ")
+        self._words = {word: i for i, word in enumerate(words)}
+        # Per intent, every known word's score: one packed array each (no float objects
+        # kept), so that a message's score for an intent is one C-level gather and sum.
+        packed, size = _unpack("h", tables["word_scores"]), len(words)
+        self._rows = {
+            intent: packed[i * size : (i + 1) * size] for i, intent in enumerate(self.intents)
+        }
         self._unit = float(tables["unit"])
-        self._position = {intent: i for i, intent in enumerate(self.intents)}
-        self._words = {word: i * n for i, word in enumerate(tables["words"].split(" "))}
 
     def tables(self) -> Mapping[str, Any]:
         """The model as JSON-ready data, for `bot build` to store."""
@@ -132,12 +135,16 @@ class CharModel:
         index = {gram: i for i, gram in enumerate(features)}
         # Known words: their full scores, summed once.
         words = sorted({w for text, _ in pairs for w in text.split()})
-        summed: list[float] = []
-        for word in words:
-            summed.extend(map(sum, zip(*[weights[index[g]] for g in grams(word)], strict=True)))
-        # Stored as 16-bit integers in units of `unit` (half the size; sums stay exact).
-        unit = max(map(abs, summed), default=0.0) / 32_000 or 1.0
-        word_scores = array("h", [round(v / unit) for v in summed])
+        by_word = [
+            list(map(sum, zip(*[weights[index[g]] for g in grams(word)], strict=True)))
+            for word in words
+        ]
+        # Intent by intent, as 16-bit integers in units of `unit` (half the size of floats;
+        # sums of them stay exact).
+        unit = max((abs(v) for row in by_word for v in row), default=0.0) / 32_000 or 1.0
+        word_scores = array(
+            "h", [round(row[c] / unit) for c in range(len(intents)) for row in by_word]
+        )
         return cls(
             {
                 "intents": intents,
@@ -149,20 +156,20 @@ class CharModel:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def _columns(self, words: list[str]) -> tuple[list[float] | array[Any], float]:
-        """The message's summed word rows (in `unit`s, one per intent) and the factor that
-        makes them scores: features count 1 / sqrt(n-grams), so that a long message weighs
-        no more than a short one."""
-        known, table, n = self._words, self._word_scores, self._n
-        # A word the examples never use (and the matcher could not correct) adds nothing but
-        # its n-grams to the count: it dilutes the message's score, as it does in the cosine.
-        rows = [table[known[w] : known[w] + n] for w in words if w in known]
-        factor = self._unit / math.sqrt(self._gram_count(words))
-        if len(rows) == 1:
-            return rows[0], factor
-        if not rows:
-            return [0] * n, factor
-        return list(map(sum, zip(*rows, strict=True))), factor
+    def _raw(self, words: list[str], intents: Iterable[str]) -> dict[str, int]:
+        """The message's score for each of `intents`, in `unit`s and unscaled: the sum of its
+        known words' entries in the intent's row (one C-level gather and sum). A word the
+        examples never use (and the matcher could not correct) adds nothing; it still counts
+        in `_gram_count`, so it dilutes the score, as it does in the cosine."""
+        known, rows = self._words, self._rows
+        found = [known[w] for w in words if w in known]
+        if not found:
+            return dict.fromkeys(intents, 0)
+        if len(found) == 1:
+            (only,) = found
+            return {intent: rows[intent][only] for intent in intents}
+        pick = itemgetter(*found)
+        return {intent: sum(pick(rows[intent])) for intent in intents}
 
     @staticmethod
     def _gram_count(words: list[str]) -> int:
@@ -171,24 +178,25 @@ class CharModel:
         lengths = list(map(len, words))
         return 4 * sum(lengths) - 2 * len(lengths) + lengths.count(1)
 
+    def _factor(self, words: list[str]) -> float:
+        """What turns a raw sum into a score: features count 1 / sqrt(n-grams), so that a long
+        message weighs no more than a short one."""
+        return self._unit / math.sqrt(self._gram_count(words)) if words else 0.0
+
     def scores(self, words: list[str]) -> list[float]:
         """The message's score for each intent (in the order of `intents`)."""
-        if not words:
-            return [0.0] * self._n
-        columns, factor = self._columns(words)
-        return [factor * c for c in columns]
+        factor = self._factor(words)
+        return [factor * s for s in self._raw(words, self.intents).values()]
 
     def relative(
         self, words: list[str], intents: Iterable[str], temperature: float
     ) -> dict[str, float]:
         """Each of `intents`' confidence relative to the best of them, 0..1 (1 for the best):
         exp((score - best score) / temperature)."""
-        if not words:
-            return dict.fromkeys(intents, 1.0)
-        columns, factor = self._columns(words)
-        factor /= temperature
-        position = self._position
-        chosen = {i: columns[position[i]] for i in intents if i in position}
-        top = max(chosen.values(), default=0.0)
+        raw = self._raw(words, intents)
+        if not raw:
+            return {}
+        top = max(raw.values())
+        factor = self._factor(words) / temperature
         exp = math.exp
-        return {intent: exp((s - top) * factor) for intent, s in chosen.items()}
+        return {intent: exp((s - top) * factor) for intent, s in raw.items()}

@@ -337,7 +337,9 @@ class Matcher:
         the thresholds that send off-topic text and gibberish to the fallback read the same
         level as without the model. A profile similarity and a confidence are at most 1, so
         once an intent's best example cannot lift it into the top `limit` even with perfect
-        ones, neither can any intent after it: stop there."""
+        ones, neither can any intent after it: stop there (an intent that cannot make it with
+        its own confidence is skipped). Neither happens while the intent's plain score might
+        still be the best one, which sets the level."""
         w_intent, limit = self.knobs.intent_weight, self.knobs.limit
         w_model = w_model if confidence is not None else 0.0
         # The model's share is scaled to the best example's score, the level it orders within.
@@ -348,10 +350,17 @@ class Matcher:
         q_items = list(q_weights.items())
         for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
             score = round(best, 4)
+            trust = confidence.get(intent, 0.0) if w_model and confidence is not None else 0.0
             if len(leaders) >= limit:
-                bound = (1 - w_model) * ((1 - w_intent) * score + w_intent) + reach
-                if bound < leaders[0] - 1e-4:
-                    break
+                # Past the leaders even with a perfect profile (and confidence), and not able
+                # to raise the best plain score either.
+                ceiling_plain = (1 - w_intent) * score + w_intent
+                bound = (1 - w_model) * ceiling_plain
+                if ceiling_plain <= plain_top or not w_model:
+                    if bound + reach < leaders[0] - 1e-4:
+                        break
+                    if bound + reach * trust < leaders[0] - 1e-4:
+                        continue  # this one cannot make it; one after it, more trusted, might
             if w_intent:
                 profile_norm = self._profile_norms[intent]
                 get = self._profiles[intent].get
@@ -362,7 +371,7 @@ class Matcher:
                 score = round((1 - w_intent) * score + w_intent * sim, 4)
             if w_model and confidence is not None:
                 plain_top = max(plain_top, score)
-                score = (1 - w_model) * score + reach * confidence.get(intent, 0.0)
+                score = (1 - w_model) * score + reach * trust
             final.append((-score, intent))
             if len(leaders) < limit:
                 heapq.heappush(leaders, score)
