@@ -16,7 +16,7 @@ Pure functions, standard library only, no state between calls.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -295,9 +295,10 @@ _RANGE_GAP_RE = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Numeral:
-    """One digit run such as "2.000.000,00", read as mantissa / 10**exp."""
+class _Numeral(NamedTuple):
+    """One digit run such as "2.000.000,00", read as mantissa / 10**exp. (Tuples, like the
+    tokens, readings and hits below: a hostile message has hundreds, and a frozen dataclass
+    costs several times more to build.)"""
 
     kind: str  # "plain", "grouped", "decimal" or "ambiguous"
     mantissa: int
@@ -350,11 +351,14 @@ def _parse_numeral(raw: str) -> _Numeral | None:
 
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
+    append = tokens.append
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
-        is_digits = raw[0] in "0123456789"
-        numeral = _parse_numeral(raw) if is_digits else None
-        tokens.append(_Token(raw.lower(), match.start(), match.end(), is_digits, numeral))
+        start, end = match.span()
+        if raw[0] in "0123456789":  # digits and separators only: no case to fold
+            append(_Token(raw, start, end, True, _parse_numeral(raw)))
+        else:
+            append(_Token(raw.lower(), start, end, False, None))
     return tokens
 
 
@@ -436,6 +440,12 @@ class _State:
     closed: bool = False  # "sejuta setengah": nothing may follow
     group_empty: bool = True
     last: str = ""  # kind of the last item applied
+
+    def copy(self) -> _State:
+        """A copy to try the next token on (dataclasses.replace costs several times more)."""
+        twin = _State.__new__(_State)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
 
 def _group_coef(st: _State) -> tuple[int, int]:
@@ -619,8 +629,7 @@ def _apply_token(st: _State, text: str, tokens: list[_Token], j: int) -> bool:
     return all(_apply_item(st, item) for item in items)
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     """A maximal run of number tokens, tokens[first:last], read as value_num / value_den."""
 
     first: int
@@ -658,6 +667,20 @@ def _trailing_value(st: _State) -> int | None:
 
 
 def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
+    first = tokens[i]
+    if first.is_digits and first.numeral is not None:
+        # Most numbers are one digit run that nothing extends: after it, only a number word
+        # ("juta", "ratus", "koma", "setengah") written right next to it could continue the
+        # run (another digit run never does: a digit token always starts a group).
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            after is None
+            or after.is_digits
+            or after.text not in _LEXICON
+            or not _adjacent(text, first, after)
+        ):
+            numeral = first.numeral
+            return _Reading(i, i + 1, False, numeral.mantissa, 10**numeral.exp, numeral, None, 0)
     st = _State()
     committed_end, committed_total = i, 0
     j = i
@@ -669,7 +692,7 @@ def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
         if not (tok.numeral is not None if tok.is_digits else tok.text in _LEXICON):
             break
         # Each token is applied to a copy, so a token that does not fit leaves no trace.
-        trial = replace(st)
+        trial = st.copy()
         if not _apply_token(trial, text, tokens, j):
             break
         st = trial
@@ -697,8 +720,7 @@ def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     is_amount: bool
     value: int
     start: int
