@@ -58,6 +58,7 @@ from core.reply import Option, Reply
 from core.session import Session
 from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
+from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
 
@@ -172,6 +173,7 @@ class Engine:
         self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
+        self._renderings = Renderings()  # answers that depend only on the intent and the day
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         # The examples read like messages and the matcher's tables: stored by `bot build`
@@ -855,7 +857,7 @@ class Engine:
         self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
-            reply = handler(ctx)
+            reply = self._renderings.reply(handler, ctx)
         except MissingFact as exc:
             log.warning("no fact in force for %s (intent %s)", exc, intent_id)
             reply = Reply(text=notices.MISSING_FIGURE_TEXT)
