@@ -92,6 +92,8 @@ _CHOICE_WITH_DETAIL = re.compile(
     r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
 )
 MAX_INPUT_CHARS = 1000
+# The plain intent of each calculating twin (CALCULATED read backwards), for _twin.
+_PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 
 
 @dataclass(frozen=True)
@@ -577,7 +579,7 @@ class Engine:
         twin = CALCULATED.get(intent_id)
         if twin in self.knowledge.intents and calculates:
             return twin
-        plain = {v: k for k, v in CALCULATED.items()}.get(intent_id)
+        plain = _PLAIN_OF.get(intent_id)
         if plain_too and plain in self.knowledge.intents and not calculates:
             return plain
         return intent_id
