@@ -352,13 +352,17 @@ def _parse_numeral(raw: str) -> _Numeral | None:
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     append = tokens.append
-    for match in _TOKEN_RE.finditer(text):
+    # tuple.__new__ skips the named tuple's own __new__ (a Python function): a hostile message
+    # has hundreds of tokens. ASCII text is lowered once, keeping every offset.
+    new = tuple.__new__
+    ascii_text = text.isascii()
+    for match in _TOKEN_RE.finditer(text.lower() if ascii_text else text):
         raw = match.group()
         start, end = match.span()
         if raw[0] in "0123456789":  # digits and separators only: no case to fold
-            append(_Token(raw, start, end, True, _parse_numeral(raw)))
+            append(new(_Token, (raw, start, end, True, _parse_numeral(raw))))
         else:
-            append(_Token(raw.lower(), start, end, False, None))
+            append(new(_Token, (raw if ascii_text else raw.lower(), start, end, False, None)))
     return tokens
 
 
