@@ -1,8 +1,10 @@
 """The shortcuts that make reading a message cheap give what the long way gives.
 
-A message with no digit and no number word skips the amount parser; non-ASCII text is mapped
-to plain characters through a table filled as characters are met (and kept bounded); the
-second-question search stops once the clauses left cannot give two intents.
+A message with no digit and no number word skips the amount parser, and a digit run that no
+number word extends skips its grammar; non-ASCII text is mapped to plain characters through a
+table filled as characters are met (and kept bounded), and words are split by another; a text
+holding none of the amount words' endings skips their pattern; the second-question search stops
+once the clauses left cannot give two intents.
 """
 
 from __future__ import annotations
