@@ -202,10 +202,14 @@ class Normalizer:
         for phrase, formal in self._phrases:
             if phrase in joined:
                 joined = self._pattern(phrase).sub(formal, joined)
-        words = [self._words.get(w, w) for w in joined.split()]
+        slang, known = self._words.get, self._bare
+        words = [slang(w, w) for w in joined.split()]
         # "_" in the slang map drops an English filler word ("is", "the"): English questions
-        # then match Indonesian examples by their telling words.
-        return " ".join(self._bare_word(w) for w in words if w != DROP)
+        # then match Indonesian examples by their telling words. (A word met before is read
+        # from the memo here, without a call.)
+        return " ".join(
+            [known[w] if w in known else self._bare_word(w) for w in words if w != DROP]
+        )
 
     def _pattern(self, phrase: str) -> re.Pattern[str]:
         pattern = self._patterns.get(phrase)
