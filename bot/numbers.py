@@ -325,7 +325,10 @@ def _grouped(int_digits: str, frac: str) -> _Numeral:
     )
 
 
+@lru_cache(maxsize=1024)
 def _parse_numeral(raw: str) -> _Numeral | None:
+    """Cached: the same digit runs come back within a message and across messages ("2.000.000",
+    "2026"), and telling their shape takes up to four pattern matches."""
     if len(raw) > _MAX_NUMERAL_LEN:
         return None
     if raw.isdigit():
