@@ -380,8 +380,10 @@ def _adjacent(text: str, left: _Token, right: _Token) -> bool:
 
 def _next_word(text: str, tokens: list[_Token], j: int) -> str | None:
     """The token right after tokens[j - 1], if nothing but whitespace separates them."""
-    if 0 < j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
-        return tokens[j].text
+    if 0 < j < len(tokens):
+        gap = text[tokens[j - 1].end : tokens[j].start]  # _adjacent, inline: asked per number
+        if gap == "" or gap.isspace():
+            return tokens[j].text
     return None
 
 
@@ -797,39 +799,36 @@ def _judge_numeral(
 
 
 def _judge(text: str, tokens: list[_Token], reading: _Reading) -> _Hit | None:
+    first, last = tokens[reading.first], tokens[reading.last - 1]
     prefix = None
     if reading.first > 0:
         before = tokens[reading.first - 1]
-        gap = text[before.end : tokens[reading.first].start]
-        if before.text in _CURRENCY_PREFIXES and _PREFIX_GAP_RE.fullmatch(gap):
+        if before.text in _CURRENCY_PREFIXES and _PREFIX_GAP_RE.fullmatch(
+            text[before.end : first.start]
+        ):
             prefix = before
     after = _next_word(text, tokens, reading.last)
     suffix = tokens[reading.last] if after in _CURRENCY_SUFFIXES else None
-    start = prefix.start if prefix else tokens[reading.first].start
-    end = suffix.end if suffix else tokens[reading.last - 1].end
-    percent = after in _PERCENT_WORDS
-    counted = after in _COUNT_NOUNS
-
-    def hit(is_amount: bool, value: int) -> _Hit:
-        if is_amount:
-            return _Hit(True, value, start, end)
-        return _Hit(False, value, tokens[reading.first].start, tokens[reading.last - 1].end)
-
-    exact = reading.value_num % reading.value_den == 0
-    whole = reading.value_num // reading.value_den
     numeral = reading.numeral
     if prefix or suffix:
+        # The span takes in the currency marker.
+        start = prefix.start if prefix else first.start
+        end = suffix.end if suffix else last.end
         if numeral is not None and numeral.int_value is not None:
-            return hit(True, numeral.int_value)  # "IDR 2,000" reads as grouping, not 2.0
-        return hit(True, _round(reading.value_num, reading.value_den))
-    if percent:
+            return _Hit(True, numeral.int_value, start, end)  # "IDR 2,000" reads as grouping
+        return _Hit(True, _round(reading.value_num, reading.value_den), start, end)
+    if after in _PERCENT_WORDS:
         return None
+    counted = after in _COUNT_NOUNS
+    whole = reading.value_num // reading.value_den
     if reading.has_unit:
-        return hit(not counted, whole)  # "2 juta pekerja" is a count
+        return _Hit(not counted, whole, first.start, last.end)  # "2 juta pekerja" is a count
     if numeral is None:
-        return hit(False, whole) if exact else None  # "dua puluh lima", "satu setengah"
+        # "dua puluh lima", "satu setengah"
+        exact = reading.value_num % reading.value_den == 0
+        return _Hit(False, whole, first.start, last.end) if exact else None
     judged = _judge_numeral(text, tokens, reading, numeral, counted)
-    return hit(*judged) if judged else None
+    return _Hit(judged[0], judged[1], first.start, last.end) if judged else None
 
 
 def _apply_ranges(
@@ -894,7 +893,14 @@ def _scan(text: str) -> tuple[_Hit, ...]:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every rupiah amount written in `text`, in order of appearance."""
-    return [Amount(h.value, h.start, h.end) for h in _scan(text) if h.is_amount]
+    return list(_amounts(text))
+
+
+@lru_cache(maxsize=256)
+def _amounts(text: str) -> tuple[Amount, ...]:
+    """Cached beside _scan: normalising and the entities both ask for one message's amounts,
+    and a hostile message has a hundred of them to build."""
+    return tuple(Amount(h.value, h.start, h.end) for h in _scan(text) if h.is_amount)
 
 
 def parse_amount(text: str) -> int | None:
