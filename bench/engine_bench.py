@@ -151,10 +151,10 @@ def slowest_breakdown(engine: Engine, texts: list[str], share: float = 0.02) -> 
     rank = matcher.rank
     spent = [0]
 
-    def timed_rank(normalized: str, fuzzy: bool = True) -> list[Candidate]:
+    def timed_rank(normalized: str, **how: bool) -> list[Candidate]:
         t0 = time.process_time_ns()
         try:
-            return rank(normalized, fuzzy=fuzzy)
+            return rank(normalized, **how)
         finally:
             spent[0] += time.process_time_ns() - t0
 
