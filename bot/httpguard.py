@@ -36,6 +36,11 @@ def request_deadline(timeout_s: float) -> Any:
 
     @web.middleware
     async def deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.content.is_eof():
+            # The whole body is already here (a GET, or a webhook read in one piece): nothing
+            # left for a slow client to hold the handler with, and the database calls have a
+            # bound of their own (bot.dbgate). No timer to arm and cancel, on every webhook.
+            return await handler(request)
         try:
             async with asyncio.timeout(timeout_s) as scope:
                 return await handler(request)
