@@ -10,6 +10,7 @@ BOT_DATABASE_URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -24,6 +25,8 @@ from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_pa
 from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
+# A write held back by SqliteState.deferring: its SQL and parameters.
+Statement = tuple[str, tuple[Any, ...]]
 
 # One encoder for every payload stored (json.dumps with an argument makes a new one per call).
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -167,6 +170,8 @@ class SqliteState:
         self._timeout_s = timeout_s
         # Reentrant: at_once holds it around calls that take it again.
         self._lock = threading.RLock()
+        # Per thread: the writes `deferring` holds back (bot.inbox's conversation turns).
+        self._held = threading.local()
         try:
             self._conn = sqlite3.connect(
                 path, timeout=timeout_s, check_same_thread=False, isolation_level=None
@@ -251,6 +256,36 @@ class SqliteState:
                 raise StateError(f"state database error: {exc}") from exc
         return result
 
+    @contextlib.contextmanager
+    def deferring(self) -> Iterator[list[Statement]]:
+        """Hold back this thread's session and question-log writes (a conversation turn's):
+        they are collected in the list given, for `with_held` to run in the transaction of the
+        inbox record they belong to. The turn never holds the write lock while the engine
+        runs, and its writes are committed with the item's progress or outcome, not alone."""
+        held: list[Statement] = []
+        self._held.statements = held
+        try:
+            yield held
+        finally:
+            self._held.statements = None
+
+    def with_held(self, statements: list[Statement], call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)` (a call of this store) and the held `statements`, in one transaction."""
+
+        def work() -> T:
+            for sql, params in statements:
+                self._conn.execute(sql, params)
+            return call(*args)
+
+        return self._in_tx(work)
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        held: list[Statement] | None = getattr(self._held, "statements", None)
+        if held is None:
+            self._run(sql, params)
+        else:
+            held.append((sql, params))
+
     def at_once(self, work: Callable[[], T]) -> T:
         """`work()` (calls of this store) in one write transaction if the database is free this
         instant, else WouldWait before anything changed. For the event loop, which may write
@@ -292,7 +327,7 @@ class SqliteState:
 
     def save_session(self, user_key: str, session: Session, now: float) -> None:
         session.updated_at = now
-        self._run(
+        self._write(
             "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
             (user_key, session.to_json(), now),
@@ -432,7 +467,7 @@ class SqliteState:
     # -- question log (already masked by the caller) --------------------------------------------
 
     def log_question(self, entry: LoggedQuestion, now: float) -> None:
-        self._run(
+        self._write(
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             question_params(entry, now),
