@@ -222,6 +222,7 @@ class InboxWorker:
         self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
         self._at_once = state.at_once if isinstance(state, Immediate) else None
         self._deferring = state if isinstance(state, Deferring) else None
+        self._claim_batch = max(1, options.capacity // 8)
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
         self._scrubbed_at = float("-inf")
         # Set after every scrub of the WAL (tests wait on it instead of sleeping).
@@ -308,7 +309,10 @@ class InboxWorker:
         while not self._stopping:
             self._wake.clear()
             # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
-            await self._db(self.heartbeat.beat, time.time())
+            # Checked here first: a beat not due costs no transaction (and no write lock).
+            now = time.time()
+            if self.heartbeat.due(now):
+                await self._db(self.heartbeat.beat, now)
             more = await self._claim()
             self._changed.set()
             if more:
@@ -335,7 +339,9 @@ class InboxWorker:
 
     async def _claim(self) -> bool:
         free = self.options.capacity - len(self._inflight)
-        if free <= 0:
+        if free <= 0 or (self._inflight and free < self._claim_batch):
+            # Busy: claim when a few slots are free, not after every answer (each claim is a
+            # write transaction); the runners' wakes bring us back here as they finish.
             return False
         try:
             items = await self._db(
