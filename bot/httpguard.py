@@ -2,7 +2,8 @@
 
 - A client must send its request headers within `timeout_s` of connecting (or of its previous
   answer): aiohttp's keep-alive timer, armed at connection start, closes it otherwise.
-- A handler (which reads the body) gets `timeout_s` too: a half-sent body gets a 408.
+- A handler (which reads the body) gets `timeout_s` too: a half-sent body gets a 408. A request
+  whose body has all arrived is not timed (nothing is left for the client to hold it with).
 - At most `max_connections` are open at once. A new connection past the limit pushes out the
   oldest one that is not in the middle of a request (stalled in its headers, an idle keep-alive),
   else the oldest of all, so a crowd of stalled clients cannot lock out Meta, Telegram or the
