@@ -201,14 +201,15 @@ class SqliteState:
         same ids). AUTOINCREMENT only forbids reusing the id of a deleted row, which nothing
         here needs (the unfinished rows are never deleted, so a new row's id is still above
         theirs), and it costs every acknowledgement one more page written (sqlite_sequence)."""
-        row = self._conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'"
-        ).fetchone()
-        if row is None or "AUTOINCREMENT" not in str(row[0]).upper():
+        if not self._inbox_autoincrements():
             return
-        columns = ", ".join(r[1] for r in self._conn.execute("PRAGMA table_info(inbox)"))
         self._conn.execute("BEGIN IMMEDIATE")
         try:
+            if not self._inbox_autoincrements():
+                # Another process (the server or its worker, starting too) rebuilt it first.
+                self._conn.execute("ROLLBACK")
+                return
+            columns = ", ".join(r[1] for r in self._conn.execute("PRAGMA table_info(inbox)"))
             self._conn.execute("DROP TABLE IF EXISTS inbox_lean")
             self._conn.execute(f"CREATE TABLE inbox_lean ({INBOX_COLUMNS})")
             self._conn.execute(f"INSERT INTO inbox_lean ({columns}) SELECT {columns} FROM inbox")
@@ -219,6 +220,12 @@ class SqliteState:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+
+    def _inbox_autoincrements(self) -> bool:
+        row = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'"
+        ).fetchone()
+        return row is not None and "AUTOINCREMENT" in str(row[0]).upper()
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> _Result:
         """One statement, its rows read to the end inside the lock: a cursor read later, in
