@@ -68,6 +68,7 @@ from core.reply import Option, Reply
 from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
+from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
 
@@ -107,6 +108,8 @@ MAX_INPUT_CHARS = 1000
 _HOW_MUCH = re.compile(r"\biuran berapa\b|\bberapa iuran\b")
 # A first clause and the rest: "balik ke yg tadi, 10 persen itu dokumennya apa".
 _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
+# The plain intent of each calculating twin (CALCULATED read backwards), for _twin.
+_PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class Engine:
         self._reference_words = frozenset(
             {*PROGRAMME_WORDS.values(), *TOPIC_WORDS, *(i.topic for i in intents)}
         )
+        self._renderings = Renderings()  # answers that depend only on the intent and the day
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         # The examples read like messages and the matcher's tables: stored by `bot build`
@@ -817,7 +821,7 @@ class Engine:
         twin = CALCULATED.get(intent_id)
         if twin in self.knowledge.intents and calculates:
             return twin
-        plain = {v: k for k, v in CALCULATED.items()}.get(intent_id)
+        plain = _PLAIN_OF.get(intent_id)
         if plain_too and plain in self.knowledge.intents and not calculates:
             return plain
         return intent_id
@@ -1149,7 +1153,7 @@ class Engine:
         self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
-            reply = handler(ctx)
+            reply = self._renderings.reply(handler, ctx)
         except MissingFact as exc:
             log.warning("no fact in force for %s (intent %s)", exc, intent_id)
             reply = Reply(text=notices.MISSING_FIGURE_TEXT)
