@@ -63,3 +63,47 @@ def names_agency_matter(words: list[str]) -> bool:
 def names_foreign_matter(words: list[str]) -> bool:
     """True when the message names another matter (FOREIGN_WORDS) and none of the agency's."""
     return any(w in FOREIGN_WORDS for w in words) and not any(w in CORE_WORDS for w in words)
+
+
+# A death or an injury while working is a work accident, JKK's matter, though the message names
+# no programme: "nelayan meninggal tenggelam waktu melaut, keluarganya dapat apa" is paid by JKK
+# (a larger benefit than JKM's), so reading it as a plain death would understate what is due.
+HARM_WORDS = frozenset([
+    "meninggal", "tewas", "wafat", "tenggelam", "hanyut", "jatuh", "luka", "terluka",
+    "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat",
+])  # fmt: skip
+_AT_WORK = (
+    "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
+    "saat bekerja", "sedang bekerja", "ketika bekerja", "di tempat kerja", "waktu melaut",
+    "saat melaut", "pas melaut", "sedang melaut", "waktu narik", "pas narik", "saat narik",
+    "di proyek", "karena kerja", "akibat kerja", "while working", "while bekerja", "at work",
+    "at kerja",
+)  # fmt: skip
+
+
+# "meninggal bukan karena kerja": the circumstance denied.
+_DENIALS = frozenset(["bukan", "tidak", "tanpa", "not", "luar"])
+
+
+# An illness the work caused ("sakit krn kerja", "penyakit akibat pekerjaan") is JKK's too; one
+# only met at work ("sakit waktu kerja") need not be.
+ILLNESS_WORDS = frozenset(["sakit", "penyakit"])
+_BY_WORK = ("karena kerja", "akibat kerja", "karena pekerjaan", "akibat pekerjaan")
+
+
+def names_work_harm(normalized: str) -> bool:
+    """True when the message tells of a death, an injury or an illness the work caused."""
+    words = normalized.split()
+    if any(w in HARM_WORDS for w in words):
+        return _said(normalized, _AT_WORK)
+    return any(w in ILLNESS_WORDS for w in words) and _said(normalized, _BY_WORK)
+
+
+def _said(normalized: str, phrases: tuple[str, ...]) -> bool:
+    """True when one of the phrases is in the message and not denied just before it."""
+    padded = f" {normalized} "
+    for phrase in phrases:
+        before, found, _ = padded.partition(f" {phrase} ")
+        if found and not set(before.split()[-1:]) & _DENIALS:
+            return True
+    return False

@@ -17,10 +17,16 @@ from datetime import date
 from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
-from bot.domain import names_agency_matter, names_domain, names_foreign_matter
+from bot.domain import (
+    names_agency_matter,
+    names_domain,
+    names_foreign_matter,
+    names_work_harm,
+)
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
 from bot.followup import (
     AGE_NEXT,
+    AT_WORK_INSTEAD,
     BARE_TOPIC,
     CALCULATED,
     CASE_INTENT,
@@ -38,11 +44,14 @@ from bot.followup import (
     SO_THEN,
     SO_THEN_WORDS,
     TAKING_WORDS,
+    TOGETHER_WORDS,
     TOPIC_WORDS,
+    USE_WORDS,
     WHAT_IF,
     context_words,
     first_numbered,
     is_statement,
+    numbered_items,
     ordinal_choice,
     residual_words,
     split_clauses,
@@ -52,10 +61,11 @@ from bot.followup import (
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
-from bot.preamble import strip_correction, strip_courtesies
+from bot.preamble import closing, strip_correction, strip_courtesies
+from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
-from core.session import Session
+from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.renderings import Renderings
@@ -76,6 +86,8 @@ CLARIFIED = "clarified"
 MIN_INCOME_AMOUNT = 300_000
 NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
+# The programme a death or an injury while working names (bot.domain.names_work_harm).
+WORK_ACCIDENT = "jkk"
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 MENU_INTENT = "menu"
@@ -92,6 +104,10 @@ _CHOICE_WITH_DETAIL = re.compile(
     r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
 )
 MAX_INPUT_CHARS = 1000
+# "iuran brp", "berapa iurannya": the amount of a premium asked for.
+_HOW_MUCH = re.compile(r"\biuran berapa\b|\bberapa iuran\b")
+# A first clause and the rest: "balik ke yg tadi, 10 persen itu dokumennya apa".
+_BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 # The plain intent of each calculating twin (CALCULATED read backwards), for _twin.
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 
@@ -175,6 +191,10 @@ class Engine:
         self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
+        # The words that name a topic a user may come back to ("balik ke soal jht").
+        self._reference_words = frozenset(
+            {*PROGRAMME_WORDS.values(), *TOPIC_WORDS, *(i.topic for i in intents)}
+        )
         self._renderings = Renderings()  # answers that depend only on the intent and the day
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
@@ -188,6 +208,15 @@ class Engine:
         self.normalize.extend_vocabulary(self.tables["words"])
         self.extractor.vocabulary = set(self.tables["words"])
         self._vocabulary = self.matcher.vocabulary
+        # The words of each answer's title, and those only one topic's titles use (_asks_elsewhere).
+        self._title_words = {
+            i.id: frozenset(self.normalize(i.title.lower()).split()) for i in intents
+        }
+        topics_of: dict[str, set[str]] = {}
+        for i in intents:
+            for word in self._title_words[i.id]:
+                topics_of.setdefault(word, set()).add(i.topic)
+        self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
         knowledge = self.knowledge
@@ -234,6 +263,14 @@ class Engine:
         text = spell_amounts((text or "")[:MAX_INPUT_CHARS])
         if not text.strip():
             return self._fallback(session, "", (), prompt=True)
+        if (
+            (choice := _CHOICE.match(text))
+            and self._numbered_on_screen(session)
+            and 1 <= (number := int(choice.group(1))) <= len(session.numbered)
+        ):
+            # "2" right after the answer to "1. ... 2. ...": the user's own second question.
+            earlier = self._earlier(session, session.numbered[number - 1])
+            return self._recall(earlier, text, session, today)
         if (choice := _CHOICE.match(text)) and session.options:
             number = int(choice.group(1))
             if 1 <= number <= len(session.options):
@@ -250,18 +287,36 @@ class Engine:
                 return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
+        if (recalled := self._recalled(normalized, session)) is not None:
+            return self._recall(recalled, text, session, today, normalized)
+        if (asked := self._back_to(text, session)) is not None:
+            # "balik ke yg tadi, 10 persen itu dokumennya apa": that question, read within the
+            # earlier topic.
+            return self.respond(asked, session, today)
         if session.options and (position := ordinal_choice(normalized)) is not None:
             # "yg kedua", "pilihan 3": the option in that position.
-            if position <= len(session.options):
+            if 1 <= position <= len(session.options):
                 return self.choose(session.options[position - 1].id, session, today)
             return self._not_an_option(position, session)
         entities = self.extractor.extract(text, normalized, self._vocabulary)
         core = strip_courtesies(normalized)
+        if "?" not in text and (said := closing(normalized)) is not None:
+            # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
+            core = said
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:
             core, corrected = strip_correction(core)
-            excluded = session.last_intent if corrected else None
+            if corrected:
+                # "salah min, sy tanya yg jkp": courtesies after the rejection too.
+                core = strip_courtesies(core)
+            # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
+            facet = set(self._residual(core)) <= GENERIC_FACETS
+            excluded = session.last_intent if corrected and not facet else None
+            if corrected and session.recent and session.recent[-1].fresh:
+                # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
+                # question, for the same amount and place.
+                entities = self._carried(entities, session.recent[-1])
         candidates = self._rank(core, entities, session, excluded)
         intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
@@ -273,7 +328,13 @@ class Engine:
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
-        for rule in (self._programme_in_premium, self._case_carries, self._worker_switch):
+        for rule in (
+            self._programme_in_premium,
+            self._case_carries,
+            self._together_with,
+            self._used_for,
+            self._worker_switch,
+        ):
             if (followed := rule(core, entities, session)) is not None:
                 return self._run(
                     followed, text, normalized, entities, session, today, candidates, "followup"
@@ -298,6 +359,9 @@ class Engine:
             plain_top is not None
             and plain_top.score >= self.knobs.accept
             and self._formulaic(plain_top.intent)
+            # "mulai bulan apa" after the discount shares "apa" with asking for the menu: in a
+            # talk about something, the topic reads a short question first.
+            and not (plain_top.intent == MENU_INTENT and self._in_conversation(session))
         )
         if not greeting and (
             stated := self._statement_continues(text, core, candidates, entities, session)
@@ -312,7 +376,13 @@ class Engine:
         if not greeting and (context := self._context_words(core, entities, session)) is not None:
             # "syaratnya?" after a JKM claim: read the short message within the topic.
             with_topic = self._rank(f"{core} {context}", entities, session, excluded)
-            if with_topic and with_topic[0].score >= self.knobs.accept:
+            if (
+                with_topic
+                and with_topic[0].score >= self.knobs.accept
+                and not self._asks_elsewhere(core, candidates, session)
+                # "pake nik saja ka" after reactivation already stays with it.
+                and not self._stays(candidates, session)
+            ):
                 candidates = with_topic
         bar = (
             self.knobs.accept_long
@@ -332,7 +402,7 @@ class Engine:
             bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        top = candidates[0]
+        top = self._worker_premium(candidates[0], core, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -345,6 +415,8 @@ class Engine:
             top, also = replace(top, intent=also), self._twin(top.intent, entities)
         if also is not None:
             answered = (top.intent, also)
+            # Numbered questions keep their numbers for later: "ok skrg yg 1".
+            session.numbered = list(answered) if first_numbered(text) else []
         elif len(candidates) > 1:
             second = candidates[1]
             close = top.score - second.score
@@ -385,7 +457,92 @@ class Engine:
         last = session.last_intent
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
-        return not names_domain(words)
+        # An injury or a death at work is JKK's matter whatever words tell it.
+        return not names_domain(words) and not names_work_harm(" ".join(words))
+
+    def _topic_of(
+        self, intent_id: str, entities: Entities, session: Session, reply: Reply
+    ) -> Topic:
+        """What an answer was given for, to give it again later. Amounts of nine digits or more
+        are not kept: stored text masks such runs too (a phone number or a NIK read as one)."""
+        return Topic(
+            intent=intent_id,
+            topic=self._topic(intent_id),
+            worker=session.memory.get(WORKER_PREMIUM, ""),
+            amounts=[a for a in entities.amounts[:5] if len(str(a)) < 9],
+            region=entities.regions[0] if entities.regions else "",
+            elsewhere=list(entities.outside[0]) if entities.outside else [],
+            options=list(reply.options),
+        )
+
+    def _carried(self, entities: Entities, topic: Topic) -> Entities:
+        """A message's entities, with the amounts and the place of an earlier answer where the
+        message names none of its own."""
+        if not entities.amounts and topic.amounts:
+            entities = replace(entities, amounts=tuple(topic.amounts))
+        if not (entities.regions or entities.outside or entities.ambiguous_regions):
+            if topic.region:
+                entities = replace(entities, regions=(topic.region,))
+            elif len(topic.elsewhere) == 2:
+                entities = replace(entities, outside=((topic.elsewhere[0], topic.elsewhere[1]),))
+        return entities
+
+    def _numbered_on_screen(self, session: Session) -> bool:
+        """True when the answer on screen is the first of the user's numbered questions."""
+        return bool(session.numbered) and session.last_intent == session.numbered[0]
+
+    def _recalled(self, normalized: str, session: Session) -> Topic | None:
+        """An earlier answer the message comes back to: the user's numbered question ("ok skrg
+        yg 1"), or an answer before the one on screen ("balik ke yg tadi soal jht")."""
+        if session.numbered and (position := numbered_position(normalized)) is not None:
+            if position > len(session.numbered):
+                return None
+            return self._earlier(session, session.numbered[position - 1])
+        earlier = session.recent[:-1]
+        if not earlier or not points_back(normalized, self._reference_words):
+            return None
+        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
+        for topic in reversed(earlier):
+            if not named or topic.topic in named:
+                return topic
+        return None
+
+    def _back_to(self, text: str, session: Session) -> str | None:
+        """The question after a clause pointing back ("balik ke yg tadi, ..."), with the
+        session turned back to that earlier answer; None when the message does not start so."""
+        asked = None
+        # Every leading clause that points back ("tadi, yg tadi, ..."), read once each: the
+        # question after them is answered once, whatever a flood repeats before it.
+        while (match := _BACK_CLAUSE.match(text)) is not None:
+            topic = self._recalled(self.normalize(match.group(1)), session)
+            if topic is None or topic.intent not in self.knowledge.intents:
+                break
+            session.last_intent, session.last_topic = topic.intent, topic.topic
+            session.options = list(topic.options)
+            asked = text = match.group(2)
+        return asked
+
+    def _earlier(self, session: Session, intent_id: str) -> Topic:
+        for topic in reversed(session.recent):
+            if topic.intent == intent_id:
+                return topic
+        return Topic(intent_id, self._topic(intent_id))
+
+    def _recall(
+        self,
+        topic: Topic,
+        text: str,
+        session: Session,
+        today: date,
+        normalized: str = "",
+    ) -> Outcome:
+        """An earlier answer given again, for the worker, amounts and place it was given for."""
+        if topic.intent not in self.knowledge.intents:
+            return self._fallback(session, normalized, ())
+        entities = self._carried(Entities(), topic)
+        if topic.worker:
+            session.memory[WORKER_PREMIUM] = topic.worker
+        return self._run(topic.intent, text, normalized, entities, session, today, (), "followup")
 
     def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
@@ -402,6 +559,33 @@ class Engine:
         if self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
+
+    def _stays(self, candidates: tuple[Candidate, ...], session: Session) -> bool:
+        """True when the message alone is answered by the answer just given."""
+        top = candidates[0] if candidates else None
+        return (
+            top is not None
+            and top.intent == session.last_intent
+            and top.score >= (self.knobs.accept)
+        )
+
+    def _in_conversation(self, session: Session) -> bool:
+        last = session.last_intent
+        return last in self.knowledge.intents and not self._formulaic(last)
+
+    def _worker_premium(
+        self, top: Candidate, core: str, entities: Entities, session: Session
+    ) -> Candidate:
+        """The premium of the worker the user said they are, when a premium question names
+        no worker: "sy di Taiwan, jadi pmi" then "iuran sy disini brp" is the migrants' one."""
+        remembered = session.memory.get(WORKER_PREMIUM)
+        premiums = set(PREMIUM_OF_WORKER.values())
+        plain = self._twin(top.intent, Entities())
+        if remembered not in self.knowledge.intents or plain not in premiums:
+            return top
+        if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
+            return top
+        return top if plain == remembered else replace(top, intent=remembered)
 
     def _same_again(self, core: str, entities: Entities, session: Session) -> str | None:
         """What continues the answer just given without naming it: "jadi 8400?" or "jadi
@@ -482,11 +666,55 @@ class Engine:
             return None
         return target
 
+    def _together_with(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "bs dicairkan bareng jht?" after JP: a short question about the programme under
+        discussion, with another one named beside it."""
+        last = session.last_intent
+        if len(entities.programmes) != 1 or last not in self.knowledge.intents:
+            return None
+        topic = self._topic(last)
+        if topic not in PROGRAMME_NAMES or topic == entities.programmes[0]:
+            return None
+        words = core.split()
+        if not any(w in TOGETHER_WORDS for w in words):
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        return last if len(asked) <= self.knobs.followup_words + 1 else None
+
+    def _used_for(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "dpt dipakai utk klaim jkm jg?" after Lapak Asik: what that service is used for."""
+        last = session.last_intent
+        if not self._in_conversation(session) or len(entities.programmes) > 1:
+            return None
+        words = core.split()
+        if not any(w in USE_WORDS for w in words):
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS and w not in USE_WORDS]
+        return last if len(asked) <= self.knobs.followup_words else None
+
     def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
         """True when a word of the message belongs to the top candidate's topic, not the last's."""
         mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
         before = self._topic_words.get(self.knowledge.intents[last].topic, frozenset())
         return any(w in mine and w not in before for w in words)
+
+    def _asks_elsewhere(
+        self, core: str, candidates: tuple[Candidate, ...], session: Session
+    ) -> bool:
+        """True when a short message clearly asks another topic's question ("dmn kantornya? ku
+        di Sungailiat" after reactivation): a confident answer whose title the message names
+        ("Kantor cabang"), not the last answer's. ("buka jam brp" after 175 names no title:
+        the hours are a facet of any answer.)"""
+        top = candidates[0] if candidates else None
+        last = session.last_intent
+        if top is None or last not in self.knowledge.intents:
+            return False
+        if top.score < self.knobs.statement_switch or self._topic(top.intent) == self._topic(last):
+            return False
+        # A word of the other title that only its topic's titles have: "kantor", not "klaim"
+        # ("cara klaimnya?" after JKP is the JKP claim: claims have titles in many topics).
+        named = set(self._residual(core)) - GENERIC_FACETS
+        return bool(named & self._title_words[top.intent] & self._own_title_words)
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
@@ -500,6 +728,10 @@ class Engine:
             return None
         if not core.startswith(WHAT_IF) or entities.programmes:
             return None
+        if self._topic(last) in NO_CONTINUATION:
+            # "kalau sakit krn kerja?" after the BPJS Kesehatan redirection is read on its own
+            # (JKK's matter); a redirection is no case to vary.
+            return None
         residual = self._residual(core)
         if len(residual) > self.knobs.followup_words + 1:
             return None
@@ -508,12 +740,18 @@ class Engine:
             # the worker's own common question (the premium) scores.
             return last
         top = candidates[0] if candidates else None
+        if set(residual) & self._title_words[last]:
+            # "kalau email jg lupa?" after "Ganti nomor HP atau e-mail di JMO": the same answer.
+            return last
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
             return None
         if (
             top is not None
             and top.score >= self.knobs.accept
             and (entities.years is not None or entities.birth_year is not None)
+            # ("klo sy iur 20 thn gaji 7 jt?" after the pension's amount: with a wage, the
+            # amount again)
+            and not entities.amounts
             and "birth" in FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ())
             and "birth" not in FOLLOWUP_ENTITY.get(self._handler_name(last), ())
         ):
@@ -546,6 +784,9 @@ class Engine:
         top = candidates[0] if candidates else None
         if top is not None and top.intent in self._off_topic:
             return None
+        if entities.occupation and residual <= self.knobs.followup_words + 1:
+            # "sy petani jagung di Dompu" after the discount: that answer, for that worker.
+            return last
         if (
             top is not None
             and top.score >= self.knobs.accept
@@ -555,11 +796,12 @@ class Engine:
             return None
         if (
             top is not None
-            and top.score >= self.knobs.accept
+            and top.score >= self.knobs.accept + self.knobs.topic_bonus
             and self.knowledge.intents[top.intent].topic == self.knowledge.intents[last].topic
         ):
             # "msh kerja" after a JHT claim: the matcher, with the topic's bonus, tells which
-            # of the topic's questions the detail belongs to.
+            # of the topic's questions the detail belongs to (when it would tell without the
+            # bonus too: "suami sy baru ikut 2 thn" after the scholarship stays with it).
             return None
         if residual <= self.knobs.followup_words and (
             top is None or top.intent == last or top.score < self.knobs.statement_switch
@@ -677,12 +919,26 @@ class Engine:
         named_topics = set(entities.programmes) | (
             {"iuran"} if "iuran" in normalized.split() else set()
         )
+        at_work = names_work_harm(normalized)
+        if not named_topics and at_work:
+            # "ipar sy kecelakaan di proyek bangunan": harm at work names JKK.
+            named_topics = {WORK_ACCIDENT}
+        if (
+            len(named_topics) == 2
+            and PREMIUM_TOPIC in named_topics
+            and _HOW_MUCH.search(normalized)
+        ):
+            # "kalau jkm aja iurannya brp": how much the premium is, of that programme.
+            named_topics = {PREMIUM_TOPIC}
         if len(named_topics) == 1:
             # "meninggal karena kecelakaan kerja" names JKK, "iuran pensiun" the premiums: among
             # close candidates, the one about what the message names wins.
             (named,) = named_topics
             topics = [self.knowledge.intents[c.intent].topic for c in ranked]
-            if topics[0] in NAMED_TOPICS and topics[0] != named:
+            # The premium of a head count or an amount wins over any topic ("sy agen perisai,
+            # ada 12 nelayan, total iurannya brp"); otherwise a programme over a programme.
+            calculated = named == PREMIUM_TOPIC and bool(entities.workers or entities.amounts)
+            if (topics[0] in NAMED_TOPICS or calculated) and topics[0] != named:
                 for cand, topic in zip(ranked, topics, strict=True):
                     if (
                         topic == named
@@ -691,11 +947,16 @@ class Engine:
                         lifted = replace(cand, score=ranked[0].score)
                         ranked = [lifted, *(c for c in ranked if c is not cand)]
                         break
+        if at_work and ranked[0].intent in AT_WORK_INSTEAD:
+            # A death at work is JKK's, though its words ("meninggal", "dapat apa") are JKM's.
+            lifted = replace(ranked[0], intent=AT_WORK_INSTEAD[ranked[0].intent])
+            ranked = [lifted, *(c for c in ranked if c.intent != lifted.intent)]
         if (
             bonus
             and session.last_topic
             and session.last_topic not in NO_CONTINUATION
             and not entities.programmes
+            and not at_work
         ):
             topic_bonus = self.knobs.topic_bonus
             stay = (
@@ -748,7 +1009,8 @@ class Engine:
         excluded: str | None,
     ) -> str | None:
         """The other intent of a message that asks two things, when there is one."""
-        raw_parts = split_raw(text)
+        numbered = numbered_items(text)
+        raw_parts = numbered or split_raw(text)
         if len(raw_parts) < 2 and not split_core(core):
             raw_parts = split_clauses(text)
         # Only the first three are read below: a flood of lines must not be normalised whole.
@@ -759,6 +1021,7 @@ class Engine:
         if len(parts) < 2:
             return None
         found: list[str] = []
+        previous = ""
         named = [p for p in entities.programmes if p in self._intro]
         main = self._twin(top.intent, entities)
         for position, part in enumerate(parts):
@@ -769,6 +1032,13 @@ class Engine:
                 return None
             if raw:
                 part = strip_courtesies(self.normalize(part))
+            if not self._residual(part):
+                # "min sy mau tanya 2:" before "1. ... 2. ...": a count, no question.
+                continue
+            if numbered and len(self._residual(part)) == 1 and previous:
+                # "1. cara daftar 2. syaratnya": the second is about what the first named.
+                part = f"{part} {previous}"
+            previous = " ".join(w for w in self._residual(part) if w not in GENERIC_FACETS)
             if len(named) == 1 and not set(part.split()) & PROGRAMME_NAMES:
                 # "jkm dapat brp, klaimnya gmn": the second question is about JKM too.
                 part = f"{part} {named[0]}"
@@ -812,7 +1082,9 @@ class Engine:
             if kind == "region":
                 return bool(entities.regions or entities.ambiguous_regions or entities.outside)
             if kind == "birth":
-                return entities.birth_year is not None or entities.years is not None
+                # Years of contribution ("kalau iur jp cuma 10 thn") are no birth year: they
+                # ask whether there is a monthly pension at all (see _what_if).
+                return entities.birth_year is not None
             if kind == "programme":
                 return bool(entities.programmes)
             return bool(entities.amounts) or (kind != "contract" and entities.workers is not None)
@@ -837,6 +1109,15 @@ class Engine:
                 short and (ADDING.search(core) or handler in PROGRAMME_FACETS)
             ):
                 continue
+            if (
+                confident
+                and top is not None
+                and top.intent != target
+                and self._handler_name(top.intent) == handler
+            ):
+                # "sy lahir 1979 pensiunnya kapan" after what JP is: the same calculation, for
+                # the question the message asks (the retirement age).
+                return top.intent
             if short or not confident:
                 return target
             if top is not None and self._handler_name(top.intent) == handler:
@@ -894,6 +1175,9 @@ class Engine:
             session.last_intent = intent_id
             session.last_topic = intent.topic
         session.options = list(reply.options)
+        if intent_id not in KEEPS_CONTEXT and not self._formulaic(intent_id):
+            topic = self._topic_of(intent_id, entities, session, reply)
+            session.remember(replace(topic, fresh=kind == "answer"))
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 

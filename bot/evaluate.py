@@ -37,6 +37,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune.tsv",
     "conversations_tune2.tsv",
     "conversations_tune3.tsv",
+    "conversations_tune4.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

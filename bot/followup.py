@@ -134,6 +134,9 @@ GENERIC_FACETS = frozenset([
     # the channel: "lewat web bisa?", "bisa liat di hp?"
     # ("online" is not: after a JHT claim it asks for the claim in JMO)
     "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",
+    # the answer's own figures and hours: "maksimalnya?" after the JP pension is its maximum,
+    # "persennya brp" after the risk groups their rates, "buka jam brp" after 175 its hours
+    "maksimal", "minimal", "persen", "jam", "buka", "mulai",
 ])  # fmt: skip
 
 # An income stated right after a registration answer ("gaji sy 1,8jt") asks what the premium
@@ -149,7 +152,9 @@ GROUP_WORDS = frozenset(["bisa", "boleh", "sekaligus", "semua", "langsung", "bar
 
 # "jadi sebulan bayar brp", "jadi 8400?": the result of what was just answered, restated.
 SO_THEN = "jadi"
-SO_THEN_WORDS = frozenset(["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal"])
+SO_THEN_WORDS = frozenset(
+    ["bayar", "iuran", "total", "totalnya", "semuanya", "cuma", "tinggal", "sekarang", "nanti"]
+)
 
 # A topic's head word written alone ("iuran", "iurannya?"): its most common question.
 BARE_TOPIC: dict[str, str] = {"iuran": "iuran_bpu", "premi": "iuran_bpu"}
@@ -267,16 +272,19 @@ ORDINALS: dict[str, int] = {
     "kelima": 5, "lima": 5, "fifth": 5, "5": 5,
 }  # fmt: skip
 _CHOICE_WORDS = frozenset(
-    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the"]
+    ["yang", "nomor", "no", "pilih", "pilihan", "opsi", "option", "itu", "saja", "aja", "the", "ke"]
 )
 
 
 def ordinal_choice(normalized: str) -> int | None:
-    """The option number a message like "yg kedua" or "pilihan 3" chooses, or None."""
+    """The option number a message like "yg kedua", "pilihan 3" or "yg ke 9" chooses, or None
+    (a number beyond the options on screen is answered with the numbers that are)."""
     words = [w for w in normalized.split() if w not in _CHOICE_WORDS]
-    if len(words) != 1 or words[0] not in ORDINALS or words == normalized.split():
+    if len(words) != 1 or words == normalized.split():
         return None
-    return ORDINALS[words[0]]
+    if words[0].isdigit() and len(words[0]) <= 2:
+        return int(words[0])
+    return ORDINALS.get(words[0])
 
 
 # A case that carries from one programme to another: "jht nya jg bisa diambil?" after a death
@@ -292,6 +300,9 @@ CASE_INTENT: dict[tuple[str, str], str] = {
     ("death", "jht"): "jht_ahli_waris",
     ("stopped", "jht"): "jht_klaim_berhenti",
 }
+# A death told as happening at work (bot.domain.names_work_harm) is a work accident: the JKK
+# answer instead of the JKM one the words match ("nelayan meninggal tenggelam waktu melaut").
+AT_WORK_INSTEAD: dict[str, str] = {"jkm_manfaat": "jkk_manfaat", "jkm_klaim": "jkk_klaim"}
 # "jht nya wajib?", "jkm termasuk?" right after a premium: whether that programme is in the
 # premium just shown, a question about that premium, not about the programme.
 IN_PREMIUM_WORDS = frozenset(
@@ -303,7 +314,19 @@ QUESTION_FILLERS = frozenset(
     ["tidak", "apa", "apakah", "peserta", "bagi", "pekerja", "iuran", "premi"]
 )
 # Words that ask for the money of the programme named, whatever the case.
-TAKING_WORDS = frozenset(["diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa"])
+# ("jht nya tetap bs?", "masih bisa cair?": still, after that case; "saldo jht bapa juga bisa
+# kami ambil?": the money and the people it is for ask nothing else.)
+TAKING_WORDS = frozenset([
+    "diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih",
+    "saldo", "uang", "dana", "kami", "kita", "bapak", "ibu", "suami", "istri", "anak",
+    "keluarga", "almarhum", "almarhumah",
+])  # fmt: skip
+# "dpt dipakai utk klaim jkm jg?" after Lapak Asik: what the thing just answered can be used for,
+# a question about that thing (its subject left out).
+USE_WORDS = frozenset(["dipakai", "dipake", "digunakan", "dipergunakan", "dimanfaatkan"])
+# "bs dicairkan bareng jht?" after JP: the programme named is beside the one under discussion,
+# which the question is still about.
+TOGETHER_WORDS = frozenset(["bareng", "bersama", "sekalian", "sekaligus", "barengan"])
 
 
 def residual_words(masked: str) -> list[str]:
@@ -322,6 +345,16 @@ def first_numbered(text: str) -> str | None:
     """The question a message numbers 1 ("1) jht cair umur brp 2) jp umur brp"), or None."""
     match = _NUMBERED.search(text)
     return match.group(1) if match else None
+
+
+_NUMBER_MARK = re.compile(r"(?:^|\s|:)[1-5][.)]\s+(?=[a-zA-Z])")
+
+
+def numbered_items(text: str) -> list[str]:
+    """The questions a message numbers ("mau tanya 1. cara daftar 2. syaratnya"), one word
+    each or more; [] when it numbers fewer than two."""
+    items = [p.strip() for p in _NUMBER_MARK.split(text)[1:]]
+    return [p for p in items if p] if len(items) >= 2 else []
 
 
 def split_raw(text: str) -> list[str]:

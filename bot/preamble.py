@@ -9,6 +9,8 @@ that is nothing but courtesies is left alone, so that a greeting is answered as 
 
 from __future__ import annotations
 
+from bot.domain import names_domain
+
 # Greetings, in every religion's and region's form users write them (after the slang map).
 GREETINGS = (
     "assalamualaikum", "assalamualaikum warahmatullahi wabarakatuh", "waalaikumsalam",
@@ -184,6 +186,38 @@ def strip_courtesies(normalized: str) -> str:
         # "ok makasih" is thanks, not "ok": nothing but courtesies and a nod.
         return normalized
     return " ".join(words[start:end])
+
+
+# A conversation's closing: thanks or a goodbye among a few words that ask nothing ("sip makasih
+# min, lanjut narik dulu", "sdh dulu, sa mau masuk shift. dadah"). Thanks wins over a goodbye
+# beside it ("su, terima kasih bu"). A message naming the domain is a question ("makasih, nanti
+# sy daftar").
+THANKS = ("terima kasih", "thank you", "matur nuwun", "nuhun", "hatur nuhun", "tampiasih")
+GOODBYES = (
+    "dadah", "bye", "pamit", "wassalamualaikum", "sampai jumpa", "sampai nanti", "see you",
+    "selamat tinggal", "sudah dulu", "cukup dulu", "good bye", "goodbye",
+)  # fmt: skip
+# Words that make a message ask something, so that it is no closing ("makasih, kalau jkm?").
+_ASKING = frozenset([
+    "apa", "apakah", "berapa", "bagaimana", "gimana", "kapan", "mana", "dimana", "siapa",
+    "kenapa", "mengapa", "bisa", "boleh", "kalau", "how", "what", "when", "where", "can",
+])  # fmt: skip
+MAX_CLOSING_WORDS = 10
+
+
+def _phrases(words: list[str], phrases: tuple[str, ...]) -> list[str]:
+    text = f" {' '.join(words)} "
+    return [p for p in phrases if f" {p} " in text]
+
+
+def closing(normalized: str) -> str | None:
+    """The thanks or the goodbye a closing message says, to be answered as such; None when the
+    message is no closing (it asks something, or is long)."""
+    words = normalized.split()
+    if len(words) > MAX_CLOSING_WORDS or any(w in _ASKING for w in words) or names_domain(words):
+        return None
+    said = _phrases(words, THANKS) or _phrases(words, GOODBYES)
+    return said[0] if said else None
 
 
 # "bukan itu, maksud saya yang karyawan": the user corrects the last answer.

@@ -392,7 +392,8 @@ def pu(ctx: Context) -> Reply:
     return calculated_reply(ctx, figs, "\n".join(lines), details="Rincian:\n" + "\n".join(working))
 
 
-_CAP_WORDS = re.compile(r"\b(?:maks\w*|max\w*|batas\w*|paling tinggi|plafon|tertinggi)\b")
+# ("maksud saya" is no maximum: a correction would read as a question about the cap)
+_CAP_WORDS = re.compile(r"\b(?:maks(?!ud)\w*|max\w*|batas\w*|paling tinggi|plafon|tertinggi)\b")
 
 
 def _asks_about_cap(normalized: str) -> bool:

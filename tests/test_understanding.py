@@ -394,6 +394,8 @@ def test_a_position_word_without_options_on_screen_is_no_choice(engine: Engine) 
         # The case (a death, work that stopped) carries to the next programme named.
         (("istri saya meninggal, santunan jkm berapa", "jht nya bisa diambil?"), "jht_ahli_waris"),
         (("saya mau berhenti jadi peserta", "jht nya bisa dicairkan?"), "jht_klaim_berhenti"),
+        (("jkp itu apa", "kalau di phk?", "jht nya masih bisa?"), "jht_klaim_berhenti"),
+        (("santunan jkm brp", "uang jht almarhum bisa diambil keluarga?"), "jht_ahli_waris"),
         # Without such a case, the same words ask what JHT allows.
         (("iuran nelayan berapa", "jht nya bisa diambil?"), "jht_apa"),
     ],
@@ -559,6 +561,7 @@ def test_sundanese_question_words_are_read(engine: Engine) -> None:
             ("potongan iuran untuk ojol masih berlaku?", "jadi per bulan bayar berapa"),
             "iuran_diskon",
         ),
+        (("potongan iuran untuk ojol masih berlaku?", "jadi skrg sy bayar brp"), "iuran_diskon"),
         # A head count after how an agent enrols: the same procedure, for a group.
         (
             ("saya agen perisai, ada warga yang mau daftar", "bisa sekaligus 8 orang?"),
@@ -620,3 +623,134 @@ def test_numbered_questions_keep_the_user_s_numbers(engine: Engine) -> None:
     chosen = respond(engine, "no 2, saya lahir 1981", session)
     assert chosen.reply.intent == "jp_usia_pensiun"
     assert "1981" in chosen.reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "abang sy nelayan, tenggelam waktu melaut kemarin dan meninggal, istrinya dapat apa",
+        "pekerja bangunan meninggal jatuh di proyek keluarganya dapat apa",
+    ],
+)
+def test_a_death_while_working_is_a_work_accident(engine: Engine, question: str) -> None:
+    """JKK pays more than JKM for a death at work: reading it as a plain death understates it."""
+    assert respond(engine, question).reply.intent == "jkk_manfaat"
+
+
+def test_a_death_away_from_work_stays_a_plain_death(engine: Engine) -> None:
+    assert respond(
+        engine, "bapak sy meninggal sakit di rumah, keluarga dapat apa"
+    ).reply.intent in {
+        "jkm_manfaat",
+        "jht_ahli_waris",
+    }
+
+
+def test_years_of_contribution_after_the_retirement_age_are_no_birth_year(engine: Engine) -> None:
+    first, years = conversation(engine, "jp pensiun umur brp", "kalau iur jp cuma 10 thn")
+    assert first.reply.intent == "jp_usia_pensiun"
+    assert years.reply.intent == "jp_apa"
+    assert "10 tahun" in years.reply.text
+
+
+def test_a_death_denied_to_be_at_work_is_no_work_accident(engine: Engine) -> None:
+    assert respond(engine, "meninggal bukan karena kerja, santunannya berapa").reply.intent == (
+        "jkm_manfaat"
+    )
+
+
+@pytest.mark.parametrize(
+    ("closing", "intent"),
+    [
+        ("oke siap, makasih ya, mau lanjut kerja dulu", "terima_kasih"),
+        ("ya sudah makasih", "terima_kasih"),
+        ("makaseh bang", "terima_kasih"),
+        ("su, makasih banyak mama", "terima_kasih"),
+        ("cukup dulu, sa mau ke kebun. dadah", "pamit"),
+        ("danke", "terima_kasih"),
+    ],
+)
+def test_a_closing_after_an_answer_is_a_closing_not_a_detail(
+    engine: Engine, closing: str, intent: str
+) -> None:
+    *_, last = conversation(engine, "iuran bpu brp", "penghasilan 2 juta", closing)
+    assert last.reply.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("turns", "intent"),
+    [
+        # Thanks beside a question is the question.
+        (("iuran bpu brp", "makasih, kalau cara daftarnya gmn"), "daftar_cara"),
+        # A correction reads past the address after it, and a bare facet stays with the answer.
+        (("jp itu apa", "salah kak, sy tanya yg jkp"), "jkp_manfaat"),
+        (
+            ("cara klaim kecelakaan kerja", "bukan, maksud saya dokumennya apa saja"),
+            "jkk_klaim",
+        ),
+        # A short question naming another answer's title is not pulled into the last topic.
+        (
+            ("kepesertaan sy nonaktif, cara aktif lagi gmn", "kantornya di mana? sy di ende"),
+            "kantor_cabang",
+        ),
+        # The premium of a head count, or of one programme, is the premium.
+        (
+            ("sy agen perisai di Ende, ada 8 petani mau ikut, iurannya brp sebulan semuanya",),
+            "iuran_bpu_hitung",
+        ),
+        (("santunan kematian brp", "kalau jkm saja iurannya brp"), "iuran_bpu"),
+        # The answer's own figures and hours are its facets.
+        (("jp nanti dapat brp sebulan", "maksimalnya?"), "jp_manfaat_besar"),
+        (("nomor telepon bpjs tk brp", "bukanya jam brp"), "kontak_resmi"),
+        # A premium question naming no worker is the remembered worker's.
+        (
+            ("sy kerja di malaysia jadi pmi, ada nomor wa bpjs tk?", "iuran sy brp sebulan"),
+            "iuran_pmi",
+        ),
+        # A programme named beside the one discussed keeps the topic.
+        (("jp itu buat apa", "bisa dicairkan bersama jht?"), "jp_apa"),
+        # Harm at work after a premium is a work accident, in English too, and an illness the
+        # work caused after the BPJS Kesehatan redirection.
+        (
+            ("iuran proyek konstruksi 500 juta brp", "kalau tukang jatuh di proyek, klaimnya gmn"),
+            "jkk_klaim",
+        ),
+        (("what happens if our gardener gets injured while working",), "jkk_manfaat"),
+        (("kartu kis sy nonaktif gimana", "kalau penyakit akibat kerja?"), "jkk_manfaat"),
+        # A sibling sharing the calculation answers what the message asks.
+        (("jp itu buat apa", "sy lahir 1980, pensiunnya kapan"), "jp_usia_pensiun"),
+        # In a talk about something a short question sharing a word with the menu is the
+        # topic's; alone, asking what the bot can do is the menu.
+        (("ojol dapat potongan iuran ya", "mulai bulan apa"), "iuran_diskon"),
+        (("bisa bantu apa aja",), "menu"),
+        # What the thing just answered can be used for is about it.
+        (("jmo itu aplikasi apa", "bisa dipakai buat klaim jkk?"), "jmo_aplikasi"),
+        # Years of contribution with a wage after the pension's amount ask the amount again.
+        (("jp nanti dapat brp sebulan", "kalau iur 25 thn gaji 6 jt?"), "jp_manfaat_besar"),
+        # A detail the answer itself matches stays with it, also when another answer of its
+        # topic matches it only weakly.
+        (
+            ("sudah lama ga bayar iuran mandiri, bisa aktif lagi?", "cukup pakai nik aja?"),
+            "bayar_reaktivasi",
+        ),
+        (
+            ("beasiswa anak peserta yang meninggal berapa", "istri sy baru ikut 2 thn"),
+            "jkm_beasiswa",
+        ),
+        # A worker stated after an answer asks that answer for that worker.
+        (("ojol dapat potongan iuran ya", "sy nelayan di Maumere"), "iuran_diskon"),
+    ],
+)
+def test_a_turn_read_within_the_talk_gets_its_answer(
+    engine: Engine, turns: tuple[str, ...], intent: str
+) -> None:
+    assert conversation(engine, *turns)[-1].reply.intent == intent
+
+
+def test_the_count_before_numbered_questions_is_no_question(engine: Engine) -> None:
+    first = respond(engine, "sy mau tanya 2: 1. cara daftar bpu 2. iurannya brp sebulan")
+    assert first.reply.intent in {"daftar_cara", "iuran_bpu"}
+    assert {"daftar_cara", "iuran_bpu"} <= {
+        first.reply.intent,
+        *(o.id for o in first.reply.options),
+    }
