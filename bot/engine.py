@@ -639,7 +639,20 @@ class Engine:
         # question or the topic under discussion can give it a meaning (see _follow_up).
         if not normalized.replace(MONEY_TOKEN, "").strip():
             return ()
-        ranked = self.matcher.rank(self.extractor.mask_places(normalized), fuzzy=fuzzy)
+        # Within a conversation the topic under discussion orders close candidates (below) and
+        # a short message is read as a follow-up; the learned model, which reads the message
+        # alone, would overrule them.
+        in_topic = bool(
+            bonus
+            and session.last_topic
+            and (
+                not entities.programmes
+                or len(self._residual(normalized)) <= self.knobs.followup_words + 1
+            )
+        )
+        ranked = self.matcher.rank(
+            self.extractor.mask_places(normalized), fuzzy=fuzzy, learned=not in_topic
+        )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
         if len(normalized.split()) > MAX_FORMULAIC_WORDS:

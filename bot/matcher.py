@@ -27,6 +27,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.charmodel import CharModel
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -71,6 +73,10 @@ class MatcherKnobs:
     # the best intent counts); 0 scores every example sharing a word, as `candidates`.
     clause_candidates: int = 6
     clause_intents: int = 2
+    # The learned signal (bot.charmodel): its share of the final score, and the temperature
+    # that turns its raw scores into each intent's confidence relative to the model's best.
+    model_weight: float = 0.5
+    model_temperature: float = 6.0
 
 
 class Matcher:
@@ -112,6 +118,7 @@ class Matcher:
             intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
             for intent, found in counts.items()
         }
+        self._model = CharModel.train(zip(self._texts, self._intents, strict=True))
         self._derive()
 
     def _derive(self) -> None:
@@ -153,6 +160,7 @@ class Matcher:
             "idf": self._idf,
             "postings": self._postings,
             "profiles": self._profiles,
+            "model": self._model.tables(),
         }
 
     @classmethod
@@ -165,6 +173,7 @@ class Matcher:
         matcher._idf = dict(tables["idf"])
         matcher._postings = dict(tables["postings"])
         matcher._profiles = dict(tables["profiles"])
+        matcher._model = CharModel.from_tables(tables["model"])
         matcher._derive()
         return matcher
 
@@ -259,9 +268,10 @@ class Matcher:
                     dots[index] += square
         return picked, dots
 
-    def rank(self, normalized: str, fuzzy: bool = True) -> list[Candidate]:
+    def rank(self, normalized: str, fuzzy: bool = True, learned: bool = True) -> list[Candidate]:
         """Best intents first. `fuzzy=False` skips the token-set comparison (the costly part)
-        and ranks by the word overlaps alone: enough to tell which intent a clause is about."""
+        and ranks by the word overlaps alone: enough to tell which intent a clause is about.
+        `learned=False` leaves the learned model out (a follow-up read with its topic)."""
         words = normalized.split()[: self.knobs.max_words]
         if not words or not self._texts:
             return []
@@ -279,8 +289,9 @@ class Matcher:
             picked, dots = self._pick(q_squares, knobs.clause_candidates, knobs.clause_intents)
         texts = self._texts
         fuzzy_scores: dict[int, float] = {}
+        read = [f or w for f, w in zip(fixed, words, strict=True)]
         if fuzzy:
-            query_text = " ".join(f or w for f, w in zip(fixed, words, strict=True))
+            query_text = " ".join(read)
             for _text, score, index in process.extract(
                 query_text,
                 {i: texts[i] for i in picked},
@@ -304,7 +315,11 @@ class Matcher:
             ):
                 top_score[intent] = score
                 top_index[intent] = index
-        return self._blend(top_score, top_index, q_weights, q_norm)
+        share = knobs.model_weight if learned else 0.0
+        confidence = (
+            self._model.relative(read, top_score, knobs.model_temperature) if share else None
+        )
+        return self._blend(top_score, top_index, q_weights, q_norm, share, confidence)
 
     def _blend(
         self,
@@ -312,20 +327,42 @@ class Matcher:
         top_index: dict[str, int],
         q_weights: dict[str, float],
         q_norm: float,
+        w_model: float = 0.0,
+        confidence: dict[str, float] | None = None,
     ) -> list[Candidate]:
-        """Each intent's best example blended with the intent's profile, best first. A profile
-        similarity is at most 1, so once an intent's best example cannot lift it into the top
-        `limit` even with a perfect profile, neither can any intent after it: stop there."""
+        """Each intent's best example blended with the intent's profile, then with the learned
+        model's confidence (bot.charmodel), best first.
+
+        The model orders the candidates; it does not say how well the message is understood:
+        the scores are shifted so that the best keeps the best plain (unblended) score, and
+        the thresholds that send off-topic text and gibberish to the fallback read the same
+        level as without the model. A profile similarity and a confidence are at most 1, so
+        once an intent's best example cannot lift it into the top `limit` even with perfect
+        ones, neither can any intent after it: stop there (an intent that cannot make it with
+        its own confidence is skipped). Neither happens while the intent's plain score might
+        still be the best one, which sets the level."""
         w_intent, limit = self.knobs.intent_weight, self.knobs.limit
+        w_model = w_model if confidence is not None else 0.0
+        # The model's share is scaled to the best example's score, the level it orders within.
+        reach = w_model * max(top_score.values(), default=0.0)
         final: list[tuple[float, str]] = []
+        plain_top = 0.0  # the best plain score among the intents scored
         leaders: list[float] = []  # min-heap of the `limit` best final scores so far
         q_items = list(q_weights.items())
         for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
             score = round(best, 4)
+            trust = confidence.get(intent, 0.0) if w_model and confidence is not None else 0.0
+            if len(leaders) >= limit:
+                # Past the leaders even with a perfect profile (and confidence), and not able
+                # to raise the best plain score either.
+                ceiling_plain = (1 - w_intent) * score + w_intent
+                bound = (1 - w_model) * ceiling_plain
+                if ceiling_plain <= plain_top or not w_model:
+                    if bound + reach < leaders[0] - 1e-4:
+                        break
+                    if bound + reach * trust < leaders[0] - 1e-4:
+                        continue  # this one cannot make it; one after it, more trusted, might
             if w_intent:
-                full = len(leaders) >= limit
-                if full and (1 - w_intent) * score + w_intent < leaders[0] - 1e-4:
-                    break
                 profile_norm = self._profile_norms[intent]
                 get = self._profiles[intent].get
                 dot = 0.0
@@ -333,6 +370,9 @@ class Matcher:
                     dot += weight * get(word, 0.0)
                 sim = dot / (q_norm * profile_norm) if profile_norm else 0.0
                 score = round((1 - w_intent) * score + w_intent * sim, 4)
+            if w_model and confidence is not None:
+                plain_top = max(plain_top, score)
+                score = (1 - w_model) * score + reach * trust
             final.append((-score, intent))
             if len(leaders) < limit:
                 heapq.heappush(leaders, score)
@@ -340,7 +380,8 @@ class Matcher:
                 heapq.heapreplace(leaders, score)
         final.sort()
         texts = self._texts
+        shift = plain_top + final[0][0] if final and w_model else 0.0
         return [
-            Candidate(intent, -negative, texts[top_index[intent]])
+            Candidate(intent, round(shift - negative, 4), texts[top_index[intent]])
             for negative, intent in final[:limit]
         ]

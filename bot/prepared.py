@@ -28,6 +28,7 @@ ENGINE = "engine"
 PLACES = "places"
 # The modules whose code decides what the tables hold.
 INPUTS = (
+    "bot.charmodel",
     "bot.engine",
     "bot.entities",
     "bot.matcher",
