@@ -1,15 +1,22 @@
 """Where a process's memory goes: resident memory after each group of imports, in a fresh
-interpreter, in the order the server meets them; and which heavy modules the server holds.
+interpreter, in the order the server meets them; which heavy modules the server holds; and, for
+a running server and its worker, how their memory splits (anonymous or file-backed, shared with
+the other process or private to one).
 
-    python bench/memory.py
+    python bench/memory.py            # the imports
+    python bench/memory.py --serve 3  # serve under a short load, three times: the medians
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,5 +79,54 @@ def import_memory() -> dict[str, object]:
     return figures
 
 
+def split(pid: int) -> dict[str, float]:
+    """One process's memory (MB) from /proc/PID/smaps_rollup: its RSS and PSS; the PSS that is
+    anonymous (heap, Python's objects) and file-backed (code of the interpreter and the
+    libraries); its resident pages shared with another process (the pages the worker, forked
+    from the server, still shares with it) and those private to it."""
+    kb: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if len(parts) == 3 and parts[0].endswith(":"):
+                kb[parts[0][:-1]] = int(parts[1])
+
+    def mb(*keys: str) -> float:
+        return round(sum(kb.get(k, 0) for k in keys) / 1024, 1)
+
+    return {
+        "rss_mb": mb("Rss"),
+        "pss_mb": mb("Pss"),
+        "pss_anon_mb": mb("Pss_Anon"),
+        "pss_file_mb": mb("Pss_File"),
+        "shared_mb": mb("Shared_Clean", "Shared_Dirty"),
+        "private_mb": mb("Private_Clean", "Private_Dirty"),
+    }
+
+
+SERVE_KEYS = ("pss_mb", "server_pss_mb", "worker_pss_mb", "server_rss_mb", "worker_rss_mb")
+
+
+def serve_memory(runs: int = 3) -> dict[str, Any]:
+    """The memory part of `make bench` alone: `serve` (with its forked worker) under one short
+    cycle of the webhook load, `runs` times; the median of each figure and every run's split."""
+    sys.path.insert(0, str(ROOT))
+    from bench.webhook_cycles import run_cycles
+
+    taken = [
+        asyncio.run(run_cycles(cycles=1, acks=1500, answers=400, full_rows=1000))
+        for _ in range(runs)
+    ]
+    medians: dict[str, Any] = {
+        key: round(statistics.median(run[key] for run in taken), 1) for key in SERVE_KEYS
+    }
+    medians["runs"] = [{key: run[key] for key in SERVE_KEYS} for run in taken]
+    medians["memory_split"] = [run["memory_split"] for run in taken]
+    return medians
+
+
 if __name__ == "__main__":
-    print(json.dumps(import_memory(), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", type=int, metavar="RUNS", help="measure serve, RUNS times")
+    args = parser.parse_args()
+    print(json.dumps(serve_memory(args.serve) if args.serve else import_memory(), indent=2))

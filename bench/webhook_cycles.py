@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import procstat  # noqa: E402
+from bench.memory import split  # noqa: E402
 from bench.whatsapp_burst import QUESTIONS, _start_fake, blast, percentile  # noqa: E402
 from tests.fakes.graph_api import FakeGraphAPI, signed, text_webhook  # noqa: E402
 from tests.processes import BotProcess, clean_env, free_port  # noqa: E402
@@ -413,6 +414,7 @@ def memory(server: Server) -> dict[str, Any]:
         "server_rss_mb": procstat.rss_mb(server_pid),
         "worker_rss_mb": procstat.rss_mb(worker_pid),
         "rss_mb": round(procstat.peak_rss_mb(server_pid) + procstat.peak_rss_mb(worker_pid), 1),
+        "memory_split": {"server": split(server_pid), "worker": split(worker_pid)},
     }
 
 
@@ -438,6 +440,7 @@ async def run_cycles(
     concurrency: int = 32,
     full_rows: int = 100_000,
 ) -> dict[str, Any]:
+    from bot.prepared import prepare_database
     from handlers import HANDLERS
     from knowledge import build
     from knowledge.build import SOURCE_DIR
@@ -450,7 +453,9 @@ async def run_cycles(
     peers: list[Peer] = []
     try:
         knowledge = tmp / "knowledge.db"
-        build(knowledge, SOURCE_DIR, set(HANDLERS))
+        # As `bot build` builds it: with the engine's prepared tables, which a deployed worker
+        # reads instead of computing (and storing) them at its first start.
+        build(knowledge, SOURCE_DIR, set(HANDLERS), prepare_database)
         servers: dict[str, Server] = {}
         for name, rows in (("main", 0), ("full", full_rows)):
             data_dir = tmp / name

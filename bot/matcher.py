@@ -124,8 +124,9 @@ class Matcher:
     def _derive(self) -> None:
         """What follows from the tables: cheap to compute at every start."""
         idf = self._idf
-        self._words = [frozenset(text.split()) for text in self._texts]
-        self._norms = [math.sqrt(sum(idf[w] ** 2 for w in words)) for words in self._words]
+        # Each example's distinct words are needed only here: kept, they held 1.7 MB.
+        words = (frozenset(text.split()) for text in self._texts)
+        self._norms = [math.sqrt(sum(idf[w] ** 2 for w in distinct)) for distinct in words]
         self._inverse_norms = [1 / n if n else 0.0 for n in self._norms]
         self._profile_norms = {
             intent: math.sqrt(sum(v * v for v in profile.values()))

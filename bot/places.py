@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from knowledge.model import Region
 from knowledge.places import fold_place
@@ -178,7 +179,7 @@ COMMON_WORDS = frozenset(
 _MAX_WORDS = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a named place lies: its kabupaten/kota (empty for a province or an island that
     spans several) and its province, as Indonesians write them."""
@@ -197,17 +198,49 @@ class Place:
         return f"Provinsi {self.province}"
 
 
+# (kind, regency, province): one place a name may mean. A name's entry holds its places in
+# order of precedence.
+Fields = tuple[str, str, str]
+Entry = tuple[Fields, ...]
+_T = TypeVar("_T")
+# Names kept as Place objects once met; past this many the memo starts again.
+_PLACES_MET = 2048
+
+
+class _Shared:
+    """One object for each distinct value: the 8,000 names in memory share about 1,600
+    (kind, regency, province) triples and 1,900 entries, and their 5,000 first words 16 sets of
+    name lengths, so a name costs its string and its slot in a dict (some 1 MB in all, where a
+    list per name and a string per field took 4.5 MB)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[object, object] = {}
+
+    def one(self, value: _T) -> _T:
+        return cast(_T, self._seen.setdefault(value, value))
+
+    def fields(self, kind: str, regency: str, province: str) -> Fields:
+        return self.one((self.one(kind), self.one(regency), self.one(province)))
+
+
+def _precedence(fields: Fields) -> int:
+    return PRECEDENCE.index(fields[0])
+
+
 class Gazetteer:
     def __init__(self, rows: Iterable[tuple[str, str, str, str]], db_path: Path | None = None):
-        self._names: dict[str, list[Place]] = defaultdict(list)
+        shared = _Shared()
+        by_name: dict[str, list[Fields]] = defaultdict(list)
         for name, kind, regency, province in rows:
-            self._names[name].append(Place(name, kind, regency, province))
-        for places in self._names.values():
-            places.sort(key=lambda p: PRECEDENCE.index(p.kind))
+            by_name[name].append(shared.fields(kind, regency, province))
+        self._entries: dict[str, Entry] = {
+            name: shared.one(tuple(sorted(places, key=_precedence)))
+            for name, places in by_name.items()
+        }
         self._db_path = db_path
+        self._places: dict[str, list[Place]] = {}
         self._village_memo: dict[str, list[Place]] = {}
         self._starts: dict[str, frozenset[int]] | None = None
-        self._rows: dict[str, list[list[str]]] = {}
 
     @classmethod
     def load(cls, db_path: Path) -> Gazetteer:
@@ -226,40 +259,57 @@ class Gazetteer:
             return cls(())
         return cls(rows, db_path)
 
-    def rows(self) -> dict[str, list[list[str]]]:
-        """The in-memory names as plain data (name -> [kind, regency, province] in order of
-        precedence), for `bot build` to store (bot.prepared)."""
+    def rows(self) -> dict[str, list[Any]]:
+        """The in-memory names as plain data, for `bot build` to store (bot.prepared): each
+        distinct place once (`places`: [kind, regency, province]) and each distinct entry once
+        with the names that have it (`entries`: [[place numbers in order of precedence],
+        name, name...])."""
+        numbers: dict[Fields, int] = {}
+        names: dict[Entry, list[str]] = defaultdict(list)
+        for name, entry in self._entries.items():
+            for fields in entry:
+                numbers.setdefault(fields, len(numbers))
+            names[entry].append(name)
         return {
-            name: [[p.kind, p.regency, p.province] for p in places]
-            for name, places in self._names.items()
+            "places": [list(fields) for fields in numbers],
+            "entries": [[[numbers[f] for f in entry], *group] for entry, group in names.items()],
         }
 
-    def starts(self) -> dict[str, list[int]]:
-        """First word -> lengths of the names it starts, for `bot build` to store."""
-        return {w: sorted(n) for w, n in self._name_starts().items()}
+    def starts(self) -> list[list[Any]]:
+        """The lengths in words of the names each first word starts, for `bot build` to store:
+        [[lengths], word, word...] for each distinct set of lengths."""
+        words: dict[frozenset[int], list[str]] = defaultdict(list)
+        for word, sizes in self._name_starts().items():
+            words[sizes].append(word)
+        return [[sorted(sizes), *group] for sizes, group in words.items()]
 
     @classmethod
     def from_rows(
-        cls,
-        rows: dict[str, list[list[str]]],
-        starts: dict[str, list[int]],
-        db_path: Path | None = None,
+        cls, rows: Mapping[str, list[Any]], starts: list[list[Any]], db_path: Path | None = None
     ) -> Gazetteer:
-        """A gazetteer from `rows()` and `starts()` as stored: a name's Places are made when it
-        is first met."""
+        """A gazetteer from `rows()` and `starts()` as stored."""
         gazetteer = cls((), db_path)
-        gazetteer._rows = rows
-        gazetteer._starts = {w: frozenset(n) for w, n in starts.items()}
+        shared = _Shared()
+        places = [shared.fields(*fields) for fields in rows["places"]]
+        for numbers, *names in rows["entries"]:
+            entry = tuple(places[n] for n in numbers)
+            gazetteer._entries.update((shared.one(name), entry) for name in names)
+        gazetteer._starts = {}
+        for sizes, *words in starts:  # a one-word name and its first word: one string
+            lengths = frozenset(sizes)
+            gazetteer._starts.update((shared.one(word), lengths) for word in words)
         return gazetteer
 
     def _lookup(self, phrase: str) -> list[Place] | None:
-        places = self._names.get(phrase)
-        if places is None and (row := self._rows.get(phrase)):
-            places = self._names[phrase] = [Place(phrase, *fields) for fields in row]
+        places = self._places.get(phrase)
+        if places is None and (entry := self._entries.get(phrase)):
+            if len(self._places) >= _PLACES_MET:
+                self._places.clear()
+            places = self._places[phrase] = [Place(phrase, *fields) for fields in entry]
         return places
 
     def __len__(self) -> int:
-        return len(self._rows) if self._rows else len(self._names)
+        return len(self._entries)
 
     def _villages(self, name: str) -> list[Place]:
         if self._db_path is None:
@@ -330,11 +380,12 @@ class Gazetteer:
     def _name_starts(self) -> dict[str, frozenset[int]]:
         if self._starts is None:
             sizes: dict[str, set[int]] = defaultdict(set)
-            for name in self._rows or self._names:
+            for name in self._entries:
                 parts = name.split()
                 if parts:
                     sizes[parts[0]].add(len(parts))
-            self._starts = {w: frozenset(n) for w, n in sizes.items()}
+            shared = _Shared()
+            self._starts = {w: shared.one(frozenset(n)) for w, n in sizes.items()}
         return self._starts
 
     def _candidates(

@@ -74,3 +74,17 @@ def test_villages_are_looked_up_only_after_desa(knowledge_db: Path) -> None:
     ((_s, _e, places),) = gazetteer.find(["desa", "oesapa"], set())
     assert places[0].regency == "Kota Kupang"
     assert gazetteer.find(["oesapa"], set()) == []
+
+
+def test_the_stored_form_holds_each_place_and_each_name_once(knowledge_db: Path) -> None:
+    gazetteer = Gazetteer.load(knowledge_db)
+    rows = gazetteer.rows()
+    places = [tuple(p) for p in rows["places"]]
+    names = [name for _numbers, *group in rows["entries"] for name in group]
+    assert len(set(places)) == len(places)
+    assert len(set(names)) == len(names) == len(gazetteer)
+    # The kecamatan of one kabupaten all share one (kind, regency, province): few places.
+    assert len(places) < len(names) / 3
+    assert len(rows["entries"]) < len(names) / 3
+    stored = Gazetteer.from_rows(rows, gazetteer.starts(), knowledge_db)
+    assert len(stored) == len(gazetteer)
