@@ -42,7 +42,7 @@ SETS = ("devset", "tuneset", "tuneset2", "tuneset3")
 FILLERS = ("ya", "dong", "gitu", "kira2", "sebenarnya", "tolong", "nih", "skrg", "kalo boleh")
 # Words of eastern Indonesian speech and names that the examples do not use.
 REGIONAL = ("sa pu", "bemana", "nana", "ema", "ine", "om", "ade", "nona", "beta pung", "toh")
-GRID = ((0.38, 0.5), (0.38, 0.3), (0.34, 0.5), (0.34, 0.3), (0.30, 0.5))
+GRID = ((0.38, 1.0, 0.48), (0.34, 0.5, 0.45), (0.34, 0.5, 0.42), (0.30, 0.5, 0.48))
 GREETINGS = ("halo min", "selamat siang kak", "permisi pak", "pagi min", "tabe kraeng")
 
 
@@ -196,8 +196,10 @@ def _top(causes: Counter[str]) -> str:
     return ", ".join(f"{cause} {n}" for cause, n in causes.most_common(4))
 
 
-def set_knobs(engine: Engine, matchers: list[Matcher], core: float, unknown: float) -> None:
-    engine.knobs = replace(engine.knobs, accept_core=core)
+def set_knobs(
+    engine: Engine, matchers: list[Matcher], core: float, unknown: float, undomain: float
+) -> None:
+    engine.knobs = replace(engine.knobs, accept_core=core, accept_undomain=undomain)
     for matcher in matchers:
         matcher.knobs = replace(matcher.knobs, anchored_unknown_share=unknown)
         matcher._derive()
@@ -207,15 +209,24 @@ def main() -> None:
     engine = engine_from_sources()
     pairs, built = fold_matchers(engine)
     matchers = [engine.matcher, *(m for _, m in built)]
-    # (accept_core, anchored_unknown_share): the first is the shipped setting, shown in detail.
-    shipped = (engine.knobs.accept_core, engine.matcher.knobs.anchored_unknown_share)
+    # (accept_core, anchored_unknown_share, accept_undomain): the first is the shipped setting,
+    # shown in detail.
+    knobs = engine.knobs
+    shipped = (
+        knobs.accept_core,
+        engine.matcher.knobs.anchored_unknown_share,
+        knobs.accept_undomain,
+    )
     grid = [shipped] if "--grid" not in sys.argv else [shipped, *GRID]
-    for core, unknown in grid:
-        set_knobs(engine, matchers, core, unknown)
-        detail = (core, unknown) == shipped
+    for point in grid:
+        set_knobs(engine, matchers, *point)
+        core, unknown, undomain = point
+        detail = point == shipped
         causes, real, answered_off, off = folds(engine, pairs, built)
         fell = sum(causes.values())
-        print(f"accept_core {core:.2f}, anchored_unknown_share {unknown:.2f}")
+        print(
+            f"accept_core {core:.2f}, anchored_unknown_share {unknown:.2f}, accept_undomain {undomain:.2f}"
+        )
         print(
             f"  {FOLDS}-fold: real questions falling back {fell}/{real} ({100 * fell / real:.1f}%),"
             f" off-topic examples answered {answered_off}/{off}"
