@@ -21,9 +21,10 @@ import time
 from aiohttp import web
 
 PREFIX = "sha256="
+# No AUTOINCREMENT: the bot's inbox has none either (it costs every insert one more page).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     message_id TEXT NOT NULL UNIQUE,
     user_key TEXT NOT NULL,
     payload TEXT,

@@ -10,7 +10,9 @@ so that a neighbour taking the core mid-call does not count on a shared machine.
 - the same questions with every intent's examples cloned 4x synthetically (each clone with its
   words rotated and one letter doubled, so that no two examples are the same string);
 - the agreement of the answers' intents with the unpruned ranking (every example sharing a word
-  with the question scored), over every labelled set.
+  with the question scored), over every labelled set;
+- the slowest 2% of the labelled and of the long and hostile messages: CPU per answer and how
+  much of it the matcher takes (the rest is normalising, entities, rules and rendering).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import DEFAULT_DEVSET, read_examples  # noqa: E402
-from bot.matcher import Matcher, MatcherKnobs  # noqa: E402
+from bot.matcher import Candidate, Matcher, MatcherKnobs  # noqa: E402
+from bot.numbers import _scan  # noqa: E402 - its memo is emptied between timed answers
 from bot.runtime import load_engine  # noqa: E402
 from core.session import Session  # noqa: E402
 from knowledge import load  # noqa: E402
@@ -139,6 +142,43 @@ def timings_ms(
     return found
 
 
+def slowest_breakdown(engine: Engine, texts: list[str], share: float = 0.02) -> tuple[float, float]:
+    """(CPU ms per answer, of which in the matcher) over the slowest `share` of `texts`, each
+    timed as the fastest of three, the amount parser's memo of the last texts emptied first:
+    every real message is new text. Where the tail goes, matcher or the rest (normalising,
+    entities, the follow-up rules, rendering)."""
+    matcher = engine.matcher
+    rank = matcher.rank
+    spent = [0]
+
+    def timed_rank(normalized: str, **how: bool) -> list[Candidate]:
+        t0 = time.process_time_ns()
+        try:
+            return rank(normalized, **how)
+        finally:
+            spent[0] += time.process_time_ns() - t0
+
+    matcher.rank = timed_rank  # type: ignore[method-assign]
+    try:
+        found = []
+        for text in texts:
+            best = (float("inf"), 0)
+            for _ in range(3):
+                _scan.cache_clear()
+                spent[0] = 0
+                t0 = time.process_time_ns()
+                engine.answer(text, Session(), TODAY)
+                best = min(best, (time.process_time_ns() - t0, spent[0]))
+            found.append(best)
+    finally:
+        del matcher.rank  # the class's own method again
+    found.sort(reverse=True)
+    slowest = found[: max(1, round(share * len(found)))]
+    total = statistics.fmean(t for t, _ in slowest) / 1e6
+    in_matcher = statistics.fmean(m for _, m in slowest) / 1e6
+    return round(total, 3), round(in_matcher, 3)
+
+
 LABELLED_SETS = sorted(
     p for p in (ROOT / "tests" / "data").glob("*.tsv") if not p.name.startswith("conversations")
 )
@@ -192,6 +232,8 @@ def engine_figures(rounds: int = 1) -> dict[str, float]:
         costs_1x.append(one)
         costs_4x.append(four)
         ratios.append(four / one)
+    slow, slow_matcher = slowest_breakdown(engine, questions)
+    long_slow, long_slow_matcher = slowest_breakdown(engine, hard)
     return {
         "engine_p50_ms": round(percentile(timings, 0.50), 3),
         "engine_p99_ms": round(percentile(timings, 0.99), 3),
@@ -205,6 +247,11 @@ def engine_figures(rounds: int = 1) -> dict[str, float]:
         "engine_4x_mean_ms": round(statistics.median(costs_4x), 3),
         "engine_4x_ratio": round(statistics.median(ratios), 3),
         "engine_agreement_pct": agreement(engine),
+        # The slowest 2% of each set: CPU per answer and its part in the matcher.
+        "engine_slowest_ms": slow,
+        "engine_slowest_matcher_ms": slow_matcher,
+        "engine_long_slowest_ms": long_slow,
+        "engine_long_slowest_matcher_ms": long_slow_matcher,
     }
 
 

@@ -143,8 +143,8 @@ class Server:
         return [self.pid, self.worker]
 
     async def pause_worker(self) -> None:
-        """SIGSTOP the worker, at a moment it holds no write lock on the inbox (it polls in a
-        write transaction: stopped inside one, it would make every insert wait)."""
+        """SIGSTOP the worker, at a moment it holds no write lock on the inbox (stopped inside
+        one of its transactions, it would make every insert wait)."""
         if self.paused:
             return
         worker = self.worker

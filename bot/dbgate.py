@@ -12,6 +12,12 @@ With `at_once` (SQLite's SqliteState.at_once) a call is first tried on the event
 transaction, if the database is free this very instant: most webhooks then store without the
 thread hop (about a tenth of an acknowledgement's CPU), and one that finds the database in use
 goes through the thread as before, never waiting on the loop.
+
+The calls that reach the gate in one pass of the event loop (a burst of webhooks read together)
+share that one transaction: one commit, and the pages they all touch (the inbox's last leaf, its
+indexes' leaves) written once instead of once each. Nobody is answered before the commit that
+holds their row, as before; if one call of a batch raises, the batch is rolled back and its
+calls are run one by one, so a call never fails for another's fault.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ class DatabaseGate:
         # When each call now running started (by thread id).
         self._running: dict[int, float] = {}
         self._problem: tuple[float, str] | None = None
+        # The calls waiting for this loop pass's shared transaction (see the module docstring).
+        self._batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]] | None = None
 
     def _done(self, _future: object) -> None:
         with self._count_lock:
@@ -67,16 +75,13 @@ class DatabaseGate:
     async def run(self, call: Callable[..., T], *args: object) -> T:
         """`call(*args)` on a database thread; DatabaseBusy when it cannot be done in time."""
         if self._at_once is not None and not self._queued:
-            # Nobody queued for the thread (who would be overtaken): try right here.
+            # Nobody queued for the thread (who would be overtaken): try right here, with the
+            # other calls of this loop pass.
             try:
-                result: T = self._at_once(functools.partial(call, *args))
+                result: T = await self._together(functools.partial(call, *args))
             except WouldWait:
                 pass
-            except StateError as exc:
-                self._failed(f"the state database failed: {exc}")
-                raise
             else:
-                self._problem = None
                 return result
         with self._count_lock:
             queued = self._queued
@@ -112,6 +117,59 @@ class DatabaseGate:
         self._problem = None
         return result
 
+    def _together(self, call: Callable[[], T]) -> asyncio.Future[T]:
+        """`call()` in the transaction this loop pass's calls share, run once they are all in."""
+        loop = asyncio.get_running_loop()
+        if self._batch is None:
+            self._batch = []
+            loop.call_soon(self._run_batch)
+        future: asyncio.Future[T] = loop.create_future()
+        self._batch.append((call, future))
+        return future
+
+    def _run_batch(self) -> None:
+        batch, self._batch = self._batch or [], None
+        assert self._at_once is not None
+        try:
+            if len(batch) == 1:
+                results = [self._at_once(batch[0][0])]
+            else:
+                calls = [call for call, _ in batch]
+                results = self._at_once(lambda: [call() for call in calls])
+        except WouldWait as exc:
+            # The database is in use: each call goes the slow way, through the thread.
+            for _, future in batch:
+                _settle(future, exc)
+            return
+        except Exception as exc:
+            if len(batch) > 1 and not isinstance(exc, StateError):
+                # One call failed and took the batch with it: each on its own, so that the
+                # others do not fail for it.
+                for call, future in batch:
+                    self._alone(call, future)
+                return
+            if isinstance(exc, StateError):
+                self._failed(f"the state database failed: {exc}")
+            for _, future in batch:
+                _settle(future, exc)
+            return
+        self._problem = None
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    def _alone(self, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
+        assert self._at_once is not None
+        try:
+            result = self._at_once(call)
+        except Exception as exc:
+            if isinstance(exc, StateError) and not isinstance(exc, WouldWait):
+                self._failed(f"the state database failed: {exc}")
+            _settle(future, exc)
+        else:
+            if not future.done():
+                future.set_result(result)
+
     def problem(self) -> str | None:
         """What is wrong with the database now, if anything (read without touching it)."""
         now = time.monotonic()
@@ -125,3 +183,8 @@ class DatabaseGate:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _settle(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)

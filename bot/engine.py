@@ -58,6 +58,7 @@ from core.reply import Option, Reply
 from core.session import Session
 from handlers import HANDLERS, Context, notices
 from handlers.present import KEEPS_CONTEXT, finish
+from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
 
@@ -91,6 +92,8 @@ _CHOICE_WITH_DETAIL = re.compile(
     r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
 )
 MAX_INPUT_CHARS = 1000
+# The plain intent of each calculating twin (CALCULATED read backwards), for _twin.
+_PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ class Engine:
         self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
+        self._renderings = Renderings()  # answers that depend only on the intent and the day
         self.normalize = Normalizer(knowledge.slang)
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         # The examples read like messages and the matcher's tables: stored by `bot build`
@@ -583,7 +587,7 @@ class Engine:
         twin = CALCULATED.get(intent_id)
         if twin in self.knowledge.intents and calculates:
             return twin
-        plain = {v: k for k, v in CALCULATED.items()}.get(intent_id)
+        plain = _PLAIN_OF.get(intent_id)
         if plain_too and plain in self.knowledge.intents and not calculates:
             return plain
         return intent_id
@@ -879,7 +883,7 @@ class Engine:
         self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
         try:
-            reply = handler(ctx)
+            reply = self._renderings.reply(handler, ctx)
         except MissingFact as exc:
             log.warning("no fact in force for %s (intent %s)", exc, intent_id)
             reply = Reply(text=notices.MISSING_FIGURE_TEXT)

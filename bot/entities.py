@@ -69,6 +69,7 @@ _YEARS_AFTER = re.compile(
 _MONTHS_CONTRACT = re.compile(
     r"\bkontrak\D{0,12}?(\d{1,2})\s+bulan\b|\b(\d{1,2})\s+bulan\s+kontrak\b"
 )
+_DIGIT = re.compile(r"\d")
 _WORKERS = re.compile(
     r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
     r"buruh|pedagang|sopir|driver|kuli|ojek|penenun|pengrajin|peternak|art|jemaat|kader)\b"
@@ -241,6 +242,13 @@ class EntityExtractor:
             risk = ROMAN[m.group(1)]
         elif m := _RISK_LEVEL.search(normalized):
             risk = RISK_WORDS[m.group(1)]
+        age = birth_year = years = months = None
+        if _DIGIT.search(normalized):
+            # Each of these patterns reads digits: without one, none of them can match.
+            age = _int(_AGE.search(normalized) or _AGE_SELF.search(normalized))
+            birth_year = _int(_BIRTH.search(normalized))
+            years = _int(_YEARS.search(normalized) or _YEARS_AFTER.search(normalized))
+            months = _int(_MONTHS_CONTRACT.search(normalized))
         return Entities(
             amounts=amounts,
             regions=tuple(regions),
@@ -249,12 +257,12 @@ class EntityExtractor:
             programmes=tuple(dict.fromkeys(programmes)),
             occupation=occupation,
             sector=sector,
-            age=_int(_AGE.search(normalized) or _AGE_SELF.search(normalized)),
-            birth_year=_int(_BIRTH.search(normalized)),
-            years=_int(_YEARS.search(normalized) or _YEARS_AFTER.search(normalized)),
-            workers=_workers(normalized),
+            age=age,
+            birth_year=birth_year,
+            years=years,
+            workers=_workers(normalized, words),
             risk_group=risk,
-            months=_int(_MONTHS_CONTRACT.search(normalized)),
+            months=months,
             school_level=SCHOOL_LEVELS[levels[0][2]] if levels else None,
         )
 
@@ -268,12 +276,18 @@ def _int(match: re.Match[str] | None) -> int | None:
     return None
 
 
-def _workers(normalized: str) -> int | None:
+# The nouns after which a number word is a head count ("lima orang").
+_HEAD_NOUNS = ("orang", "pekerja", "karyawan", "anggota", "tukang")
+
+
+def _workers(normalized: str, words: list[str]) -> int | None:
     if m := _WORKERS.search(normalized):
         return int(m.group(1))
+    if not any(noun in words for noun in _HEAD_NOUNS):
+        return None  # no count noun, no count: the number parser need not read the message
     # "lima orang": number words, via the shared number parser.
     for value, _start, end in find_numbers(normalized):
         following = normalized[end:].split()[:1]
-        if following and following[0] in ("orang", "pekerja", "karyawan", "anggota", "tukang"):
+        if following and following[0] in _HEAD_NOUNS:
             return value
     return None

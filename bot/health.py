@@ -69,8 +69,12 @@ class Heartbeat:
         self.name = name
         self._last = float("-inf")
 
+    def due(self, now: float) -> bool:
+        """Whether `beat(now)` would write (the caller may skip a database call otherwise)."""
+        return now - self._last >= BEAT_EVERY_S
+
     def beat(self, now: float) -> None:
-        if now - self._last < BEAT_EVERY_S:
+        if not self.due(now):
             return
         try:
             self.state.beat(self.name, now)

@@ -2,7 +2,8 @@
 
 - A client must send its request headers within `timeout_s` of connecting (or of its previous
   answer): aiohttp's keep-alive timer, armed at connection start, closes it otherwise.
-- A handler (which reads the body) gets `timeout_s` too: a half-sent body gets a 408.
+- A handler (which reads the body) gets `timeout_s` too: a half-sent body gets a 408. A request
+  whose body has all arrived is not timed (nothing is left for the client to hold it with).
 - At most `max_connections` are open at once. A new connection past the limit pushes out the
   oldest one that is not in the middle of a request (stalled in its headers, an idle keep-alive),
   else the oldest of all, so a crowd of stalled clients cannot lock out Meta, Telegram or the
@@ -36,6 +37,11 @@ def request_deadline(timeout_s: float) -> Any:
 
     @web.middleware
     async def deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.content.is_eof():
+            # The whole body is already here (a GET, or a webhook read in one piece): nothing
+            # left for a slow client to hold the handler with, and the database calls have a
+            # bound of their own (bot.dbgate). No timer to arm and cancel, on every webhook.
+            return await handler(request)
         try:
             async with asyncio.timeout(timeout_s) as scope:
                 return await handler(request)

@@ -25,12 +25,16 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from bot.health import Heartbeat
 from bot.sealing import Sealer, SealError
 from bot.state_protocols import Health, InboxItem, InboxStore, StateError, WouldWait
+
+if TYPE_CHECKING:
+    from bot.state import Statement
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +56,48 @@ async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 async def turn_off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run one conversation turn (engine plus session and question-log writes) in its thread."""
+    """Run one conversation turn (engine plus session and question-log writes) in its thread.
+    Answering an inbox item, the turn's writes are held back for the item's next record (see
+    TurnWrites)."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_TURN_THREAD, functools.partial(fn, *args, **kwargs))
+    call: Callable[[], T] = functools.partial(fn, *args, **kwargs)
+    writes = _TURN_WRITES.get()
+    if writes is not None:
+        call = functools.partial(writes.collect, call)
+    return await loop.run_in_executor(_TURN_THREAD, call)
+
+
+@runtime_checkable
+class Deferring(Protocol):
+    """A store that can hold back a thread's writes and run them with a later call, in one
+    transaction (SqliteState.deferring and with_held)."""
+
+    def deferring(self) -> contextlib.AbstractContextManager[list[Statement]]: ...
+    def with_held(self, statements: list[Statement], call: Callable[..., T], *args: Any) -> T: ...
+
+
+class TurnWrites:
+    """What the conversation turn of one inbox item wrote (its session, its question-log row),
+    held back and committed in one transaction with the item's next record: the progress saved
+    before its reply is sent, or its outcome. One commit instead of three, the write lock never
+    held while the engine runs, and a worker killed in between leaves no half of it behind:
+    the next claim runs the turn again from where it started."""
+
+    def __init__(self, store: Deferring) -> None:
+        self.store = store
+        self.statements: list[Statement] = []
+
+    def collect(self, call: Callable[[], T]) -> T:
+        """`call()` (in the turn thread) with the store's writes held back into this."""
+        with self.store.deferring() as held:
+            try:
+                return call()
+            finally:
+                self.statements.extend(held)
+
+
+# The TurnWrites of the item the current task answers (InboxWorker._run_user sets it).
+_TURN_WRITES: ContextVar[TurnWrites | None] = ContextVar("turn_writes", default=None)
 
 
 @dataclass(frozen=True)
@@ -178,6 +221,8 @@ class InboxWorker:
         self._runners: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
         self._at_once = state.at_once if isinstance(state, Immediate) else None
+        self._deferring = state if isinstance(state, Deferring) else None
+        self._claim_batch = max(1, options.capacity // 8)
         self.heartbeat = Heartbeat(state, responder.heartbeat_name)
         self._scrubbed_at = float("-inf")
         # Set after every scrub of the WAL (tests wait on it instead of sleeping).
@@ -264,7 +309,10 @@ class InboxWorker:
         while not self._stopping:
             self._wake.clear()
             # Wall-clock time, whatever clock the tests give the retries: /healthz compares it.
-            await self._db(self.heartbeat.beat, time.time())
+            # Checked here first: a beat not due costs no transaction (and no write lock).
+            now = time.time()
+            if self.heartbeat.due(now):
+                await self._db(self.heartbeat.beat, now)
             more = await self._claim()
             self._changed.set()
             if more:
@@ -291,7 +339,9 @@ class InboxWorker:
 
     async def _claim(self) -> bool:
         free = self.options.capacity - len(self._inflight)
-        if free <= 0:
+        if free <= 0 or (self._inflight and free < self._claim_batch):
+            # Busy: claim when a few slots are free, not after every answer (each claim is a
+            # write transaction); the runners' wakes bring us back here as they finish.
             return False
         try:
             items = await self._db(
@@ -365,10 +415,12 @@ class InboxWorker:
         try:
             while queue:
                 item = queue[0]
-                progress = Progress(functools.partial(self._save, item), self._send_slots)
+                writes = TurnWrites(self._deferring) if self._deferring is not None else None
+                _TURN_WRITES.set(writes)  # this task's own context: this user's runner
+                progress = Progress(functools.partial(self._save, item, writes), self._send_slots)
                 try:
                     outcome = await self._answer(item, progress)
-                    await self._record(item, outcome)
+                    await self._record(item, outcome, writes)
                 except StateError:
                     log.exception("%s: the inbox could not record an outcome", self.channel)
                 finally:
@@ -386,9 +438,23 @@ class InboxWorker:
                 self._queues.pop(key, None)
             self._wake.set()
 
-    async def _save(self, item: InboxItem, payload: dict[str, Any]) -> None:
+    async def _save(
+        self, item: InboxItem, writes: TurnWrites | None, payload: dict[str, Any]
+    ) -> None:
         sealed = self.responder.sealer.seal(self.channel, item.message_id, payload)
-        await self._db(self.state.update_payload, item.id, sealed)
+        await self._with_writes(writes, self.state.update_payload, item.id, sealed)
+
+    async def _with_writes(
+        self, writes: TurnWrites | None, fn: Callable[..., None], *args: Any
+    ) -> None:
+        """`fn(*args)`, a record of the item, with its turn's writes held so far (if any), in
+        one transaction; the writes are dropped from `writes` only once committed."""
+        if writes is None or not writes.statements or self._deferring is None:
+            await self._db(fn, *args)
+            return
+        statements = list(writes.statements)
+        await self._db(self._deferring.with_held, statements, fn, *args)
+        del writes.statements[: len(statements)]
 
     async def _answer(self, item: InboxItem, progress: Progress) -> Outcome:
         try:
@@ -407,14 +473,14 @@ class InboxWorker:
             )
             return Outcome(error=f"poison:{type(exc).__name__}", permanent=True)
 
-    async def _record(self, item: InboxItem, outcome: Outcome) -> None:
+    async def _record(self, item: InboxItem, outcome: Outcome, writes: TurnWrites | None) -> None:
         now = self.options.clock()
         if outcome.error is None:
-            await self._db(self.state.finish, item.id, now)
+            await self._with_writes(writes, self.state.finish, item.id, now)
             return
         if outcome.permanent:
             log.warning("%s: reply not delivered (%s), not retried", self.channel, outcome.error)
-            await self._db(self.state.finish, item.id, now, outcome.error)
+            await self._with_writes(writes, self.state.finish, item.id, now, outcome.error)
             return
         if item.attempts >= self.options.max_item_attempts:
             log.warning(
@@ -423,11 +489,13 @@ class InboxWorker:
                 item.attempts,
                 outcome.error,
             )
-            await self._db(self.state.finish, item.id, now, f"gave_up:{outcome.error}")
+            await self._with_writes(
+                writes, self.state.finish, item.id, now, f"gave_up:{outcome.error}"
+            )
             return
         delay = retry_delay(item.attempts, outcome.retry_after_s)
         log.info("%s: reply postponed %.0f s (%s)", self.channel, delay, outcome.error)
-        await self._db(self.state.retry_later, item.id, now, delay, outcome.error)
+        await self._with_writes(writes, self.state.retry_later, item.id, now, delay, outcome.error)
 
 
 __all__ = [

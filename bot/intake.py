@@ -22,6 +22,10 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def repair(text: str) -> str:
     """The text with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    if text.isascii():
+        # Nothing to repair, known without reading it (a flag of the string): most fields of
+        # every webhook (ids, numbers, kinds) and many texts.
+        return text
     return _SURROGATE.sub("\ufffd", text)
 
 

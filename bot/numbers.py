@@ -16,7 +16,7 @@ Pure functions, standard library only, no state between calls.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -295,9 +295,10 @@ _RANGE_GAP_RE = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Numeral:
-    """One digit run such as "2.000.000,00", read as mantissa / 10**exp."""
+class _Numeral(NamedTuple):
+    """One digit run such as "2.000.000,00", read as mantissa / 10**exp. (Tuples, like the
+    tokens, readings and hits below: a hostile message has hundreds, and a frozen dataclass
+    costs several times more to build.)"""
 
     kind: str  # "plain", "grouped", "decimal" or "ambiguous"
     mantissa: int
@@ -324,7 +325,10 @@ def _grouped(int_digits: str, frac: str) -> _Numeral:
     )
 
 
+@lru_cache(maxsize=1024)
 def _parse_numeral(raw: str) -> _Numeral | None:
+    """Cached: the same digit runs come back within a message and across messages ("2.000.000",
+    "2026"), and telling their shape takes up to four pattern matches."""
     if len(raw) > _MAX_NUMERAL_LEN:
         return None
     if raw.isdigit():
@@ -350,11 +354,18 @@ def _parse_numeral(raw: str) -> _Numeral | None:
 
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN_RE.finditer(text):
+    append = tokens.append
+    # tuple.__new__ skips the named tuple's own __new__ (a Python function): a hostile message
+    # has hundreds of tokens. ASCII text is lowered once, keeping every offset.
+    new = tuple.__new__
+    ascii_text = text.isascii()
+    for match in _TOKEN_RE.finditer(text.lower() if ascii_text else text):
         raw = match.group()
-        is_digits = raw[0] in "0123456789"
-        numeral = _parse_numeral(raw) if is_digits else None
-        tokens.append(_Token(raw.lower(), match.start(), match.end(), is_digits, numeral))
+        start, end = match.span()
+        if raw[0] in "0123456789":  # digits and separators only: no case to fold
+            append(new(_Token, (raw, start, end, True, _parse_numeral(raw))))
+        else:
+            append(new(_Token, (raw if ascii_text else raw.lower(), start, end, False, None)))
     return tokens
 
 
@@ -369,8 +380,10 @@ def _adjacent(text: str, left: _Token, right: _Token) -> bool:
 
 def _next_word(text: str, tokens: list[_Token], j: int) -> str | None:
     """The token right after tokens[j - 1], if nothing but whitespace separates them."""
-    if 0 < j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
-        return tokens[j].text
+    if 0 < j < len(tokens):
+        gap = text[tokens[j - 1].end : tokens[j].start]  # _adjacent, inline: asked per number
+        if gap == "" or gap.isspace():
+            return tokens[j].text
     return None
 
 
@@ -436,6 +449,12 @@ class _State:
     closed: bool = False  # "sejuta setengah": nothing may follow
     group_empty: bool = True
     last: str = ""  # kind of the last item applied
+
+    def copy(self) -> _State:
+        """A copy to try the next token on (dataclasses.replace costs several times more)."""
+        twin = _State.__new__(_State)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
 
 def _group_coef(st: _State) -> tuple[int, int]:
@@ -619,8 +638,7 @@ def _apply_token(st: _State, text: str, tokens: list[_Token], j: int) -> bool:
     return all(_apply_item(st, item) for item in items)
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     """A maximal run of number tokens, tokens[first:last], read as value_num / value_den."""
 
     first: int
@@ -658,6 +676,20 @@ def _trailing_value(st: _State) -> int | None:
 
 
 def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
+    first = tokens[i]
+    if first.is_digits and first.numeral is not None:
+        # Most numbers are one digit run that nothing extends: after it, only a number word
+        # ("juta", "ratus", "koma", "setengah") written right next to it could continue the
+        # run (another digit run never does: a digit token always starts a group).
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            after is None
+            or after.is_digits
+            or after.text not in _LEXICON
+            or not _adjacent(text, first, after)
+        ):
+            numeral = first.numeral
+            return _Reading(i, i + 1, False, numeral.mantissa, 10**numeral.exp, numeral, None, 0)
     st = _State()
     committed_end, committed_total = i, 0
     j = i
@@ -669,7 +701,7 @@ def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
         if not (tok.numeral is not None if tok.is_digits else tok.text in _LEXICON):
             break
         # Each token is applied to a copy, so a token that does not fit leaves no trace.
-        trial = replace(st)
+        trial = st.copy()
         if not _apply_token(trial, text, tokens, j):
             break
         st = trial
@@ -697,8 +729,7 @@ def _read(text: str, tokens: list[_Token], i: int) -> _Reading | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     is_amount: bool
     value: int
     start: int
@@ -768,39 +799,36 @@ def _judge_numeral(
 
 
 def _judge(text: str, tokens: list[_Token], reading: _Reading) -> _Hit | None:
+    first, last = tokens[reading.first], tokens[reading.last - 1]
     prefix = None
     if reading.first > 0:
         before = tokens[reading.first - 1]
-        gap = text[before.end : tokens[reading.first].start]
-        if before.text in _CURRENCY_PREFIXES and _PREFIX_GAP_RE.fullmatch(gap):
+        if before.text in _CURRENCY_PREFIXES and _PREFIX_GAP_RE.fullmatch(
+            text[before.end : first.start]
+        ):
             prefix = before
     after = _next_word(text, tokens, reading.last)
     suffix = tokens[reading.last] if after in _CURRENCY_SUFFIXES else None
-    start = prefix.start if prefix else tokens[reading.first].start
-    end = suffix.end if suffix else tokens[reading.last - 1].end
-    percent = after in _PERCENT_WORDS
-    counted = after in _COUNT_NOUNS
-
-    def hit(is_amount: bool, value: int) -> _Hit:
-        if is_amount:
-            return _Hit(True, value, start, end)
-        return _Hit(False, value, tokens[reading.first].start, tokens[reading.last - 1].end)
-
-    exact = reading.value_num % reading.value_den == 0
-    whole = reading.value_num // reading.value_den
     numeral = reading.numeral
     if prefix or suffix:
+        # The span takes in the currency marker.
+        start = prefix.start if prefix else first.start
+        end = suffix.end if suffix else last.end
         if numeral is not None and numeral.int_value is not None:
-            return hit(True, numeral.int_value)  # "IDR 2,000" reads as grouping, not 2.0
-        return hit(True, _round(reading.value_num, reading.value_den))
-    if percent:
+            return _Hit(True, numeral.int_value, start, end)  # "IDR 2,000" reads as grouping
+        return _Hit(True, _round(reading.value_num, reading.value_den), start, end)
+    if after in _PERCENT_WORDS:
         return None
+    counted = after in _COUNT_NOUNS
+    whole = reading.value_num // reading.value_den
     if reading.has_unit:
-        return hit(not counted, whole)  # "2 juta pekerja" is a count
+        return _Hit(not counted, whole, first.start, last.end)  # "2 juta pekerja" is a count
     if numeral is None:
-        return hit(False, whole) if exact else None  # "dua puluh lima", "satu setengah"
+        # "dua puluh lima", "satu setengah"
+        exact = reading.value_num % reading.value_den == 0
+        return _Hit(False, whole, first.start, last.end) if exact else None
     judged = _judge_numeral(text, tokens, reading, numeral, counted)
-    return hit(*judged) if judged else None
+    return _Hit(judged[0], judged[1], first.start, last.end) if judged else None
 
 
 def _apply_ranges(
@@ -865,7 +893,14 @@ def _scan(text: str) -> tuple[_Hit, ...]:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every rupiah amount written in `text`, in order of appearance."""
-    return [Amount(h.value, h.start, h.end) for h in _scan(text) if h.is_amount]
+    return list(_amounts(text))
+
+
+@lru_cache(maxsize=256)
+def _amounts(text: str) -> tuple[Amount, ...]:
+    """Cached beside _scan: normalising and the entities both ask for one message's amounts,
+    and a hostile message has a hundred of them to build."""
+    return tuple(Amount(h.value, h.start, h.end) for h in _scan(text) if h.is_amount)
 
 
 def parse_amount(text: str) -> int | None:

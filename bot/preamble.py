@@ -98,8 +98,18 @@ _ACKNOWLEDGEMENTS = frozenset(
 )
 
 
-def _table(phrases: tuple[str, ...]) -> dict[tuple[str, ...], int]:
-    return {tuple(p.split()): len(p.split()) for p in phrases}
+class _Table(dict[tuple[str, ...], int]):
+    """Phrases as word tuples -> their length, with the words they start and end with: most
+    words of a message start or end none, which is known before any tuple is built."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        super().__init__((tuple(p.split()), len(p.split())) for p in phrases)
+        self.firsts = frozenset(words[0] for words in self if words)
+        self.lasts = frozenset(words[-1] for words in self if words)
+
+
+def _table(phrases: tuple[str, ...]) -> _Table:
+    return _Table(phrases)
 
 
 _GREETINGS = _table(GREETINGS)
@@ -109,16 +119,20 @@ _SIGN_OFFS = _table(SIGN_OFFS)
 _LONGEST = 6
 
 
-def _head(words: list[str], start: int, table: dict[tuple[str, ...], int]) -> int:
+def _head(words: list[str], start: int, table: _Table) -> int:
     """Length of the longest phrase of `table` at words[start:], or 0."""
+    if start >= len(words) or words[start] not in table.firsts:
+        return 0
     for size in range(min(_LONGEST, len(words) - start), 0, -1):
         if tuple(words[start : start + size]) in table:
             return size
     return 0
 
 
-def _tail(words: list[str], end: int, table: dict[tuple[str, ...], int]) -> int:
+def _tail(words: list[str], end: int, table: _Table) -> int:
     """Length of the longest phrase of `table` ending at words[:end], or 0."""
+    if end <= 0 or words[end - 1] not in table.lasts:
+        return 0
     for size in range(min(_LONGEST, end), 0, -1):
         if tuple(words[end - size : end]) in table:
             return size

@@ -10,6 +10,7 @@ BOT_DATABASE_URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -24,21 +25,14 @@ from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_pa
 from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
+# A write held back by SqliteState.deferring: its SQL and parameters.
+Statement = tuple[str, tuple[Any, ...]]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    user_key TEXT PRIMARY KEY,
-    data TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS seen (
-    channel TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    seen_at REAL NOT NULL,
-    PRIMARY KEY (channel, message_id)
-);
-CREATE TABLE IF NOT EXISTS inbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+# One encoder for every payload stored (json.dumps with an argument makes a new one per call).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+INBOX_COLUMNS = """
+    id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL,
     message_id TEXT NOT NULL,
     user_key TEXT NOT NULL,
@@ -51,16 +45,33 @@ CREATE TABLE IF NOT EXISTS inbox (
     error TEXT,
     seq INTEGER NOT NULL DEFAULT 0,
     UNIQUE (channel, message_id)
+"""
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS sessions (
+    user_key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS seen (
+    channel TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (channel, message_id)
+);
+CREATE TABLE IF NOT EXISTS inbox (
+{INBOX_COLUMNS});
 -- Indexes over every row cost each acknowledgement (and each claim and finish) an update, and
 -- nothing reads them since the partial ones below exist: `forget` filters on user keys with a
 -- LIKE that no index serves. Dropped from state files made by older bots.
 DROP INDEX IF EXISTS inbox_status;
 DROP INDEX IF EXISTS inbox_user;
--- Partial indexes over the unfinished rows only: the claim, its per-user ordering check and the
--- backlog count read these, so they stay as fast with 100k finished rows kept as with none.
-CREATE INDEX IF NOT EXISTS inbox_open ON inbox (channel, id) WHERE status IN ('pending', 'working');
-CREATE INDEX IF NOT EXISTS inbox_user_open ON inbox (channel, user_key, id)
+-- One partial index over the unfinished rows only: the claim, its per-user ordering check and
+-- the backlog count read it, so they stay as fast with 100k finished rows kept as with none. One,
+-- not two: every index an unfinished row is in is one more page written by each
+-- acknowledgement, claim and finish (the claim sorts the few unfinished rows by id instead).
+DROP INDEX IF EXISTS inbox_open;
+DROP INDEX IF EXISTS inbox_user_open;
+CREATE INDEX IF NOT EXISTS inbox_waiting ON inbox (channel, user_key, seq, id)
     WHERE status IN ('pending', 'working');
 CREATE INDEX IF NOT EXISTS inbox_finished ON inbox (received_at) WHERE status IN ('done', 'failed');
 CREATE TABLE IF NOT EXISTS blocked (
@@ -159,6 +170,8 @@ class SqliteState:
         self._timeout_s = timeout_s
         # Reentrant: at_once holds it around calls that take it again.
         self._lock = threading.RLock()
+        # Per thread: the writes `deferring` holds back (bot.inbox's conversation turns).
+        self._held = threading.local()
         try:
             self._conn = sqlite3.connect(
                 path, timeout=timeout_s, check_same_thread=False, isolation_level=None
@@ -171,6 +184,7 @@ class SqliteState:
             self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
             self._add_missing_columns()
+            self._without_autoincrement()
             self._conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
@@ -181,6 +195,37 @@ class SqliteState:
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(inbox)")}
         if columns and "seq" not in columns:
             self._conn.execute("ALTER TABLE inbox ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+
+    def _without_autoincrement(self) -> None:
+        """An inbox made by an older bot, with AUTOINCREMENT ids, is rebuilt without (same rows,
+        same ids). AUTOINCREMENT only forbids reusing the id of a deleted row, which nothing
+        here needs (the unfinished rows are never deleted, so a new row's id is still above
+        theirs), and it costs every acknowledgement one more page written (sqlite_sequence)."""
+        if not self._inbox_autoincrements():
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._inbox_autoincrements():
+                # Another process (the server or its worker, starting too) rebuilt it first.
+                self._conn.execute("ROLLBACK")
+                return
+            columns = ", ".join(r[1] for r in self._conn.execute("PRAGMA table_info(inbox)"))
+            self._conn.execute("DROP TABLE IF EXISTS inbox_lean")
+            self._conn.execute(f"CREATE TABLE inbox_lean ({INBOX_COLUMNS})")
+            self._conn.execute(f"INSERT INTO inbox_lean ({columns}) SELECT {columns} FROM inbox")
+            self._conn.execute("DROP TABLE inbox")
+            self._conn.execute("ALTER TABLE inbox_lean RENAME TO inbox")
+            self._conn.execute("DELETE FROM sqlite_sequence WHERE name = 'inbox'")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _inbox_autoincrements(self) -> bool:
+        row = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'"
+        ).fetchone()
+        return row is not None and "AUTOINCREMENT" in str(row[0]).upper()
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> _Result:
         """One statement, its rows read to the end inside the lock: a cursor read later, in
@@ -217,6 +262,36 @@ class SqliteState:
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
         return result
+
+    @contextlib.contextmanager
+    def deferring(self) -> Iterator[list[Statement]]:
+        """Hold back this thread's session and question-log writes (a conversation turn's):
+        they are collected in the list given, for `with_held` to run in the transaction of the
+        inbox record they belong to. The turn never holds the write lock while the engine
+        runs, and its writes are committed with the item's progress or outcome, not alone."""
+        held: list[Statement] = []
+        self._held.statements = held
+        try:
+            yield held
+        finally:
+            self._held.statements = None
+
+    def with_held(self, statements: list[Statement], call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)` (a call of this store) and the held `statements`, in one transaction."""
+
+        def work() -> T:
+            for sql, params in statements:
+                self._conn.execute(sql, params)
+            return call(*args)
+
+        return self._in_tx(work)
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        held: list[Statement] | None = getattr(self._held, "statements", None)
+        if held is None:
+            self._run(sql, params)
+        else:
+            held.append((sql, params))
 
     def at_once(self, work: Callable[[], T]) -> T:
         """`work()` (calls of this store) in one write transaction if the database is free this
@@ -259,7 +334,7 @@ class SqliteState:
 
     def save_session(self, user_key: str, session: Session, now: float) -> None:
         session.updated_at = now
-        self._run(
+        self._write(
             "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
             (user_key, session.to_json(), now),
@@ -292,7 +367,7 @@ class SqliteState:
         cur = self._run(
             "INSERT OR IGNORE INTO inbox (channel, message_id, user_key, payload, received_at, "
             "seq) VALUES (?, ?, ?, ?, ?, ?)",
-            (channel, message_id, user_key, json.dumps(payload, ensure_ascii=False), now, seq),
+            (channel, message_id, user_key, _to_json(payload), now, seq),
         )
         return cur.rowcount == 1
 
@@ -340,7 +415,7 @@ class SqliteState:
         conversation turn (and sending the first parts) again."""
         self._run(
             "UPDATE inbox SET payload = ? WHERE id = ? AND status IN ('pending', 'working')",
-            (json.dumps(payload, ensure_ascii=False), item_id),
+            (_to_json(payload), item_id),
         )
 
     def release_claims(self, channel: str) -> int:
@@ -399,7 +474,7 @@ class SqliteState:
     # -- question log (already masked by the caller) --------------------------------------------
 
     def log_question(self, entry: LoggedQuestion, now: float) -> None:
-        self._run(
+        self._write(
             "INSERT INTO questions (user_key, channel, day, text, normalized, intent, confidence, kind, "
             "candidates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             question_params(entry, now),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from core.context import Context
 from core.reply import Option, Reply
@@ -163,11 +165,18 @@ class Figures:
         self.sources.extend(ctx.knowledge.source_label(row.source))
         if not row.verified:
             self.unverified = True
-        if lifecycle.is_stale(row, ctx.today):
+        stale, text = _row_view(row, ctx.today)
+        if stale:
             self.stale.append(row)
-        text = fmt.figure(row.value, row.unit)
         self.shown.add(text)
         return row.value, text
+
+
+@lru_cache(maxsize=1024)
+def _row_view(row: Fact, today: date) -> tuple[bool, str]:
+    """(stale on `today`, the figure as shown) of one fact row: a function of the row and the day
+    alone, asked again by every calculation (reading the review rule costs more than the sum)."""
+    return lifecycle.is_stale(row, today), fmt.figure(row.value, row.unit)
 
 
 def calculated_reply(

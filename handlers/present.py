@@ -92,7 +92,8 @@ def finish(reply: Reply, session: Session, today: date, contact: str = "") -> Re
         session.memory[SHARE_MEMORY] = share_text(reply.share_text, source, today, contact)
         options = [o for o in options if o.id != SHARE_OPTION.id][: MAX_OPTIONS_WITH_SHARE - 1]
         options.append(SHARE_OPTION)
-    return replace(reply, options=tuple(options))
+    kept = tuple(options)
+    return reply if kept == reply.options else replace(reply, options=kept)
 
 
 def keep_pending(session: Session) -> None:

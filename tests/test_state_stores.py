@@ -272,6 +272,32 @@ def test_postgres_schema_of_an_older_bot_is_migrated_in_place(postgres_url: str)
         store.close()
 
 
+def test_postgres_inbox_of_version_4_keeps_one_index_of_unfinished_rows(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for sql in MIGRATIONS[:4]:
+            conn.execute(sql)
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (4)")
+        conn.execute(
+            "INSERT INTO inbox (channel, message_id, user_key, payload, received_at) "
+            "VALUES ('whatsapp', 'm1', 'u1', '{}', %s)",
+            (T0,),
+        )
+    store = PostgresState(postgres_url)
+    try:
+        # The message stored before the migration is still claimed first, and alone per user.
+        assert store.enqueue("whatsapp", "m2", "u1", {}, T0 + 1)
+        assert [i.message_id for i in store.claim("whatsapp", T0 + 2, 30)] == ["m1"]
+    finally:
+        store.close()
+    with psycopg.connect(postgres_url) as conn:
+        names = {
+            r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'inbox'")
+        }
+    assert "inbox_waiting" in names
+    assert not names & {"inbox_open", "inbox_user_open"}
+
+
 def test_health_reads_heartbeats_and_the_backlog(open_store: OpenStore) -> None:
     worker, server = open_store(), open_store()
     worker.beat("whatsapp-worker", T0)

@@ -541,6 +541,10 @@ async def test_with_one_send_in_flight_reply_parts_go_out_one_after_the_other(
     async with asyncio.timeout(WAIT_S):
         while not replies_stored(bot):  # noqa: ASYNC110 - the database gives no event
             await asyncio.sleep(0.01)
+    # The first reply's send may still be on its way to the fake (it leaves right after its
+    # reply is stored, and the turns no longer write inside the turn thread): wait for it. It
+    # is held there, so no other send may follow.
+    await bot.graph.wait_for(lambda: len(bot.graph.sends) >= 1)
     assert len(bot.graph.sends) == 1
     release.set()
     await bot.graph.wait_for(lambda: len(bot.graph.delivered) == 5 * parts(engine, JHT))
