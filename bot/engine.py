@@ -666,7 +666,10 @@ class Engine:
             self.extractor.mask_places(normalized),
             fuzzy=fuzzy,
             learned=not in_topic,
-            anchored=names_agency_matter(normalized.split()),
+            # Unknown words weigh less in a fresh question naming the agency's matters; within
+            # a topic the short statements that stay with it ("ga punya jmo, hp jadul") must
+            # not be lifted to another intent.
+            anchored=not in_topic and names_agency_matter(normalized.split()),
         )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
