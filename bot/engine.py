@@ -148,7 +148,7 @@ class EngineKnobs:
     accept_foreign: float = 0.8
     # A message naming the agency's own matters (bot.domain.CORE_WORDS) is a real question:
     # its bar is the long messages' one.
-    accept_core: float = 0.38
+    accept_core: float = 0.34
     # A short statement in a conversation ("terakhir bayar thn 2022") stays with the question
     # just answered unless another intent scores this much; one of up to `statement_words`
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
@@ -392,7 +392,7 @@ class Engine:
         # What the message names is read on all of it: "bisa masuk bpjs tk ko?" loses its
         # trailing "bpjs tk" to the courtesies (an address), but it still names the agency.
         named = normalized.split()
-        if self._outside_domain(named, candidates, session):
+        if self._outside_domain(self._named(normalized), candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
         if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
@@ -447,6 +447,14 @@ class Engine:
             also=also,
             answered=answered,
         )
+
+    def _named(self, normalized: str) -> list[str]:
+        """The message's words, and the known words its misspelt ones were read as when it was
+        ranked: "pembayran" names the domain as "pembayaran" does. Only for whether it names
+        the domain at all: read as the agency's own matters, a correction could outvote another
+        matter's word ("pupuk di kios" is not about "kis", the BPJS Kesehatan card)."""
+        words = normalized.split()
+        return words + [c for w in words if (c := self.matcher.remembered(w)) and c != w]
 
     def _outside_domain(
         self, words: list[str], candidates: tuple[Candidate, ...], session: Session
@@ -897,7 +905,13 @@ class Engine:
             )
         )
         ranked = self.matcher.rank(
-            self.extractor.mask_places(normalized), fuzzy=fuzzy, learned=not in_topic
+            self.extractor.mask_places(normalized),
+            fuzzy=fuzzy,
+            learned=not in_topic,
+            # Unknown words weigh less in a fresh question naming the agency's matters; within
+            # a topic the short statements that stay with it ("ga punya jmo, hp jadul") must
+            # not be lifted to another intent.
+            anchored=not in_topic and names_agency_matter(normalized.split()),
         )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]

@@ -45,6 +45,11 @@ class MatcherKnobs:
     min_correctable_length: int = 4
     # Weight of a word no example uses: as rare as the rarest known word.
     unknown_word_weight: float | None = None
+    # ... times this in a message whose known words already say it is about the domain
+    # (`rank(anchored=True)`: the engine tells, from the agency's own words such as "jmo",
+    # "iuran", "bpjs tk"): there an unknown word is more likely a word the examples lack
+    # ("fitur jmo apa saja", "jatuh tempo iuran") than a sign of an off-topic message.
+    anchored_unknown_share: float = 0.5
     limit: int = 5
     # Weight of the intent-level similarity (all examples of an intent as one bag of words),
     # which keeps one short, lucky example from outvoting an intent's whole vocabulary.
@@ -192,6 +197,12 @@ class Matcher:
         return self._corrections[word]
 
     def _nearest(self, word: str) -> str | None:
+        # Two letters swapped ("kalim", "iuarn") is the commonest slip on a phone keyboard, and
+        # the ratio counts it as two edits: a five-letter word falls under the cutoff.
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped in self._idf:
+                return swapped
         hit = process.extractOne(
             word,
             self._vocabulary,
@@ -202,6 +213,10 @@ class Matcher:
         if len(self._corrections) > 50_000:
             self._corrections.clear()
         return hit[0] if hit else None
+
+    def remembered(self, word: str) -> str | None:
+        """`correct` without a new look-up: the word, or the known word it was read as."""
+        return word if word in self._idf else self._corrections.get(word)
 
     def corrected(self, normalized: str) -> str:
         return " ".join(self.correct(w) or w for w in normalized.split())
@@ -268,10 +283,13 @@ class Matcher:
                     dots[index] += square
         return picked, dots
 
-    def rank(self, normalized: str, fuzzy: bool = True, learned: bool = True) -> list[Candidate]:
+    def rank(
+        self, normalized: str, fuzzy: bool = True, learned: bool = True, anchored: bool = False
+    ) -> list[Candidate]:
         """Best intents first. `fuzzy=False` skips the token-set comparison (the costly part)
         and ranks by the word overlaps alone: enough to tell which intent a clause is about.
-        `learned=False` leaves the learned model out (a follow-up read with its topic)."""
+        `learned=False` leaves the learned model out (a follow-up read with its topic).
+        `anchored`: the message names the domain's own matters (see `anchored_unknown_share`)."""
         words = normalized.split()[: self.knobs.max_words]
         if not words or not self._texts:
             return []
@@ -279,7 +297,8 @@ class Matcher:
         q_weights = {f: self._idf[f] for f in fixed if f is not None}
         unknown = sum(1 for f in fixed if f is None)
         q_squares = {w: v * v for w, v in q_weights.items()}
-        q_norm = math.sqrt(sum(q_squares.values()) + unknown * self._unknown**2)
+        unknown_weight = self._unknown * (self.knobs.anchored_unknown_share if anchored else 1)
+        q_norm = math.sqrt(sum(q_squares.values()) + unknown * unknown_weight**2)
         if q_norm == 0 or not q_weights:
             return []
         knobs = self.knobs

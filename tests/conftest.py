@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot import prepared
 from bot.config import Settings, load_settings
 from bot.engine import Engine
 from bot.places import Gazetteer
@@ -44,8 +45,12 @@ def sources(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built as `bot build` builds it, with the engine's prepared tables (bot.prepared): every
+    process a test starts on a copy of it then reads the learned model instead of training it
+    again (about a second of CPU each). tests/test_engine_tables.py removes them where a test
+    needs a database without them."""
     path = tmp_path_factory.mktemp("knowledge") / "knowledge.db"
-    build(path, SOURCE_DIR, set(HANDLERS))
+    build(path, SOURCE_DIR, set(HANDLERS), prepared.prepare_database)
     return path
 
 
@@ -56,6 +61,7 @@ def knowledge(knowledge_db: Path) -> Knowledge:
 
 @pytest.fixture(scope="session")
 def engine(knowledge: Knowledge, knowledge_db: Path) -> Engine:
+    # Computed, not read from the stored tables: the tests that compare the two need one of each.
     return Engine(knowledge, gazetteer=Gazetteer.load(knowledge_db))
 
 

@@ -71,7 +71,10 @@ def test_tables_made_by_other_code_are_not_used(tmp_path: Path) -> None:
 
 
 def test_a_start_without_tables_computes_and_stores_them(settings: Settings) -> None:
-    # The fixture's database was built without the tables, as an older version built it.
+    # A database without the tables, as an older version built it.
+    with sqlite3.connect(settings.knowledge_db) as conn:
+        conn.execute(f"DELETE FROM {PREPARED_TABLE}")
+    conn.close()
     assert prepared.load(settings.knowledge_db) is None
     first = load_engine(settings)
     assert prepared.load(settings.knowledge_db) is not None
