@@ -32,12 +32,20 @@ from core.session import Session
 DATA_DIR = PROJECT_ROOT / "tests" / "data"
 DEFAULT_DEVSET = DATA_DIR / "devset.tsv"
 # Reported side by side when `eval` is given no file; missing files are skipped.
-DEFAULT_SETS = ("devset.tsv", "tuneset.tsv", "tuneset2.tsv", "tuneset3.tsv", "heldout.tsv")
+DEFAULT_SETS = (
+    "devset.tsv",
+    "tuneset.tsv",
+    "tuneset2.tsv",
+    "tuneset3.tsv",
+    "tuneset4.tsv",
+    "heldout.tsv",
+)
 DEFAULT_CONVERSATIONS = (
     "conversations_tune.tsv",
     "conversations_tune2.tsv",
     "conversations_tune3.tsv",
     "conversations_tune4.tsv",
+    "conversations_tune5.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"
