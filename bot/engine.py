@@ -1044,6 +1044,8 @@ class Engine:
             missing = (main not in found) + (not any(i != main for i in found))
             if missing > len(parts) - position:
                 return None
+            if not missing:
+                break  # both found: the clauses left cannot change the first other intent
             if raw:
                 part = strip_courtesies(self.normalize(part))
             if not self._residual(part):
