@@ -27,7 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import names_agency_matter, names_domain, names_foreign_matter  # noqa: E402
+from bot.domain import (  # noqa: E402
+    names_agency_matter,
+    names_bot_itself,
+    names_domain,
+    names_foreign_matter,
+)
 from bot.engine import Engine, Outcome  # noqa: E402
 from bot.evaluate import DATA_DIR, evaluate, read_examples  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
@@ -69,7 +74,7 @@ def why(engine: Engine, outcome: Outcome) -> str:
     tail = " +unknown words" if unknown else ""
     if names_foreign_matter(named):
         return "foreign bar" + tail
-    if not names_domain(named):
+    if not names_domain(named) and not names_bot_itself(named):
         return "no domain word" + tail
     if names_agency_matter(named):
         return "agency bar" + tail

@@ -17,10 +17,31 @@ DOMAIN_WORDS = frozenset([
     "meninggal", "kematian", "ahli", "waris", "ditanggung", "tanggung", "denda", "telat",
     "autodebit", "nonaktif", "peserta", "kepesertaan", "kartu", "kpj", "jmo", "perisai", "agen",
     "lapak", "asik", "lapakasik", "plkk", "wadah", "jakon", "kesehatan", "jkn", "kis", "faskes",
-    "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "ikut", "join",
+    "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "mendaftar",
+    "mendaftarkan", "ikut", "join",
     "kantor", "cabang", "175", "berhenti", "resign", "mengundurkan", "upah", "gaji", "program",
     "pekerja", "karyawan", "perusahaan", "pmi", "migran", "risiko",
+    # the agency's own names and terms not in the slang map ("bpjstku" was JMO's former name,
+    # "ucj" the coverage programme, "fktp" a BPJS Kesehatan clinic, redirected politely)
+    "bpjstku", "ucj", "fktp", "tunggakan", "reaktivasi", "nik",
+    # English, as it reads after the slang map ("claim", "pension", "premium", "benefit" and
+    # "worker" already read as "klaim", "pensiun", "iuran", "manfaat" and "pekerja")
+    "insurance", "security", "savings", "heir", "heirs", "beneficiary", "widow", "orphan",
+    "membership", "member", "members", "enrol", "enroll", "enrolment", "enrollment", "agent",
+    "agents", "lapsed", "arrears", "reactivate", "job", "jobs", "unemployment", "layoff",
+    "laid", "income", "earn", "earning", "earnings", "employment", "contribute", "injuries",
 ])  # fmt: skip
+
+
+# The bot itself: "kamu siapa", "ini bot resmi?", "who am i talking to". Such a question is
+# answered by the bot's own description (tentang_bot), not sent to the fallback for naming
+# nothing of the agency. Kept apart from DOMAIN_WORDS: "makasih bot" is still a closing.
+SELF_WORDS = frozenset(["bot", "chatbot", "robot"])
+SELF_PHRASES = (
+    "kamu siapa", "siapa kamu", "kamu ini siapa", "kamu manusia", "kamu mesin", "who you",
+    "who this", "talking to", "chatting with", "chat disini", "chat di sini", "layanan ini",
+    "akun ini", "nomor ini", "kirim nik", "kasih nik",
+)  # fmt: skip
 
 
 # Matters of other agencies, services and everyday life that share "daftar", "bayar", "klaim",
@@ -54,6 +75,12 @@ CORE_WORDS = frozenset([
 
 def names_domain(words: list[str]) -> bool:
     return any(w in DOMAIN_WORDS for w in words)
+
+
+def names_bot_itself(words: list[str]) -> bool:
+    """True when the message asks about the bot itself (SELF_WORDS, SELF_PHRASES)."""
+    padded = f" {' '.join(words)} "
+    return any(w in SELF_WORDS for w in words) or any(f" {p} " in padded for p in SELF_PHRASES)
 
 
 def names_agency_matter(words: list[str]) -> bool:

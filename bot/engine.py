@@ -19,6 +19,7 @@ from typing import Any
 from bot.confidence import LOW_CONFIDENCE
 from bot.domain import (
     names_agency_matter,
+    names_bot_itself,
     names_domain,
     names_foreign_matter,
     names_work_harm,
@@ -466,7 +467,9 @@ class Engine:
         if last and last in self.knowledge.intents and not self._formulaic(last):
             return False
         # An injury or a death at work is JKK's matter whatever words tell it.
-        return not names_domain(words) and not names_work_harm(" ".join(words))
+        if names_domain(words) or names_bot_itself(words):
+            return False
+        return not names_work_harm(" ".join(words))
 
     def _topic_of(
         self, intent_id: str, entities: Entities, session: Session, reply: Reply

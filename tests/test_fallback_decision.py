@@ -26,6 +26,11 @@ from .conftest import TODAY
         # two letters swapped in the only word that tells
         ("iuarn brp", "iuran_bpu"),
         ("kalim gmn caranya", "jht_klaim_berhenti"),
+        # English: the agency's matters in English words count as naming the domain
+        ("my membership lapsed last year, what now", "bayar_reaktivasi"),
+        # the bot itself: no word of the agency, yet a question the bot answers
+        ("who are you", "tentang_bot"),
+        ("is this chatbot run by the government", "tentang_bot"),
     ],
 )
 def test_a_real_question_with_unknown_words_is_answered(
@@ -47,6 +52,12 @@ def test_a_real_question_with_unknown_words_is_answered(
         # "kios" is close to "kis" (the BPJS Kesehatan card): a correction must not make a
         # message about fertiliser one about the agency.
         "pupuk subsidi di kios kok habis terus",
+        # English off-topic, though "bot", "insurance" and "job" are words of the domain
+        # or of the bot itself
+        "who won the football match yesterday",
+        "how to make a telegram bot",
+        "car insurance for my motorbike",
+        "job vacancy in kupang",
     ],
 )
 def test_off_topic_and_gibberish_still_fall_back(engine: Engine, message: str) -> None:
@@ -68,3 +79,10 @@ def test_an_unknown_word_weighs_less_once_the_message_names_the_agency(engine: E
     assert anchored.score > plain.score
     # Without unknown words there is nothing to weigh less.
     assert matcher.rank("aplikasi jmo", anchored=True) == matcher.rank("aplikasi jmo")
+
+
+def test_thanking_the_bot_is_still_a_closing(engine: Engine) -> None:
+    # "bot" tells a question about the bot itself, not a matter of the agency: a thanks that
+    # names it is a closing still.
+    outcome = engine.respond("makasih ya bot", Session(), TODAY)
+    assert outcome.reply.intent == "terima_kasih"
