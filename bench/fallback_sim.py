@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.kfold import FOLDS, held_out  # noqa: E402
 from bot.domain import (  # noqa: E402
     names_agency_matter,
     names_bot_itself,
@@ -42,7 +43,6 @@ from knowledge import build, load  # noqa: E402
 from knowledge.build import SOURCE_DIR  # noqa: E402
 
 TODAY = date(2026, 11, 21)
-FOLDS = 5
 SETS = ("devset", "tuneset", "tuneset2", "tuneset3")
 FILLERS = ("ya", "dong", "gitu", "kira2", "sebenarnya", "tolong", "nih", "skrg", "kalo boleh")
 # Words of eastern Indonesian speech and names that the examples do not use.
@@ -87,11 +87,8 @@ def fold_matchers(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[set
     knowledge = engine.knowledge
     pairs = [(t, i) for t, i in knowledge.examples if i in knowledge.intents]
     read = [(engine.extractor.mask_places(engine._example_text(t, i)), i) for t, i in pairs]
-    order = list(range(len(pairs)))
-    random.Random(0).shuffle(order)
     built = []
-    for fold in range(FOLDS):
-        held = set(order[fold::FOLDS])
+    for held in held_out(len(pairs)):
         built.append((held, Matcher([p for n, p in enumerate(read) if n not in held])))
     return pairs, built
 

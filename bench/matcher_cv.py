@@ -10,7 +10,6 @@ A setting is worth taking when it helps across these, not on one of them.
 
 from __future__ import annotations
 
-import random
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.kfold import FOLDS, held_out  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import (  # noqa: E402
@@ -31,7 +31,6 @@ from bot.matcher import Matcher, MatcherKnobs  # noqa: E402
 from knowledge import load  # noqa: E402
 
 TODAY = date(2026, 11, 21)
-FOLDS = 5
 SETS = ("devset", "tuneset", "tuneset2", "tuneset3")
 CONVERSATIONS = ("conversations_tune", "conversations_tune2", "conversations_tune3")
 # (model_weight, model_temperature); weight 0 is the matcher alone.
@@ -46,11 +45,8 @@ def folds(engine: Engine) -> list[float]:
     """Top-1 accuracy over the examples left out, per grid point, summed over the folds."""
     matcher = engine.matcher
     pairs = list(zip(matcher._texts, matcher._intents, strict=True))
-    order = list(range(len(pairs)))
-    random.Random(0).shuffle(order)
     right = [0] * len(GRID)
-    for fold in range(FOLDS):
-        held = set(order[fold::FOLDS])
+    for held in held_out(len(pairs)):
         trained = Matcher([p for i, p in enumerate(pairs) if i not in held])
         for index in sorted(held):
             text, intent = pairs[index]

@@ -130,26 +130,25 @@ class DatabaseGate:
     def _run_batch(self) -> None:
         batch, self._batch = self._batch or [], None
         assert self._at_once is not None
+        if len(batch) == 1:
+            self._alone(*batch[0])
+            return
         try:
-            if len(batch) == 1:
-                results = [self._at_once(batch[0][0])]
-            else:
-                calls = [call for call, _ in batch]
-                results = self._at_once(lambda: [call() for call in calls])
+            calls = [call for call, _ in batch]
+            results = self._at_once(lambda: [call() for call in calls])
         except WouldWait as exc:
             # The database is in use: each call goes the slow way, through the thread.
             for _, future in batch:
                 _settle(future, exc)
             return
         except Exception as exc:
-            if len(batch) > 1 and not isinstance(exc, StateError):
+            if not isinstance(exc, StateError):
                 # One call failed and took the batch with it: each on its own, so that the
                 # others do not fail for it.
                 for call, future in batch:
                     self._alone(call, future)
                 return
-            if isinstance(exc, StateError):
-                self._failed(f"the state database failed: {exc}")
+            self._failed(f"the state database failed: {exc}")
             for _, future in batch:
                 _settle(future, exc)
             return
@@ -167,6 +166,7 @@ class DatabaseGate:
                 self._failed(f"the state database failed: {exc}")
             _settle(future, exc)
         else:
+            self._problem = None
             if not future.done():
                 future.set_result(result)
 

@@ -111,6 +111,9 @@ _HOW_MUCH = re.compile(r"\biuran berapa\b|\bberapa iuran\b")
 _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 # The plain intent of each calculating twin (CALCULATED read backwards), for _twin.
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
+# The premium answers a worker type leads to, and those with their calculating twins.
+_WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+_PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
 
 @dataclass(frozen=True)
@@ -264,16 +267,13 @@ class Engine:
         text = spell_amounts((text or "")[:MAX_INPUT_CHARS])
         if not text.strip():
             return self._fallback(session, "", (), prompt=True)
-        if (
-            (choice := _CHOICE.match(text))
-            and self._numbered_on_screen(session)
-            and 1 <= (number := int(choice.group(1))) <= len(session.numbered)
-        ):
+        choice = _CHOICE.match(text)
+        number = int(choice.group(1)) if choice else 0
+        if choice and self._numbered_on_screen(session) and 1 <= number <= len(session.numbered):
             # "2" right after the answer to "1. ... 2. ...": the user's own second question.
             earlier = self._earlier(session, session.numbered[number - 1])
             return self._recall(earlier, text, session, today)
-        if (choice := _CHOICE.match(text)) and session.options:
-            number = int(choice.group(1))
+        if choice and session.options:
             if 1 <= number <= len(session.options):
                 return self.choose(session.options[number - 1].id, session, today)
             return self._not_an_option(number, session)
@@ -558,8 +558,10 @@ class Engine:
     def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
         last = session.last_intent
-        premiums = {*PREMIUM_OF_WORKER.values(), *CALCULATED.values()}
-        if last not in premiums or len(self._residual(core)) > self.knobs.followup_words + 1:
+        if (
+            last not in _PREMIUM_ANSWERS
+            or len(self._residual(core)) > self.knobs.followup_words + 1
+        ):
             return None
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
         if not named and entities.occupation:
@@ -575,9 +577,7 @@ class Engine:
         """True when the message alone is answered by the answer just given."""
         top = candidates[0] if candidates else None
         return (
-            top is not None
-            and top.intent == session.last_intent
-            and top.score >= (self.knobs.accept)
+            top is not None and top.intent == session.last_intent and top.score >= self.knobs.accept
         )
 
     def _in_conversation(self, session: Session) -> bool:
@@ -590,9 +590,8 @@ class Engine:
         """The premium of the worker the user said they are, when a premium question names
         no worker: "sy di Taiwan, jadi pmi" then "iuran sy disini brp" is the migrants' one."""
         remembered = session.memory.get(WORKER_PREMIUM)
-        premiums = set(PREMIUM_OF_WORKER.values())
         plain = self._twin(top.intent, Entities())
-        if remembered not in self.knowledge.intents or plain not in premiums:
+        if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top
         if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
             return top
