@@ -319,6 +319,10 @@ class Engine:
                 # question, for the same amount and place.
                 entities = self._carried(entities, session.recent[-1])
         candidates = self._rank(core, entities, session, excluded)
+        if session.last_intent and not self._readable(core, entities):
+            # "asdjkl" in a talk about JHT: no word the bot knows and nothing it can read (an
+            # amount, a place, a year), so no follow-up either: the same fallback as alone.
+            return self._fallback(session, normalized, candidates, entities=entities, today=today)
         intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
@@ -725,6 +729,14 @@ class Engine:
         # ("cara klaimnya?" after JKP is the JKP claim: claims have titles in many topics).
         named = set(self._residual(core)) - GENERIC_FACETS
         return bool(named & self._title_words[top.intent] & self._own_title_words)
+
+    def _readable(self, core: str, entities: Entities) -> bool:
+        """True when the message holds something to read: a word the examples use (or one
+        the matcher read a misspelling as, while ranking it) or an entity. A follow-up rule
+        must not give a meaning to keyboard noise only because a topic is under discussion."""
+        if entities != Entities():
+            return True
+        return any(self.matcher.remembered(w) for w in core.split())
 
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
