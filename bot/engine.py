@@ -314,6 +314,10 @@ class Engine:
             # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
             facet = set(self._residual(core)) <= GENERIC_FACETS
             excluded = session.last_intent if corrected and not facet else None
+            if excluded and self._restates(core, entities, session):
+                # "maksud sy bpjs kesehatan" right after the BPJS Kesehatan answer: the user
+                # insists on what was answered, rather than rejecting it.
+                excluded = None
             if corrected and session.recent and session.recent[-1].fresh:
                 # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
                 # question, for the same amount and place.
@@ -346,13 +350,22 @@ class Engine:
                 )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
+            carried = False
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
                 # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
                 # (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)
                 kept = tuple(int(a) for a in remembered.split() if a.isdigit())
-                entities = replace(entities, amounts=kept)
+                entities, carried = replace(entities, amounts=kept), True
             return self._run(
-                routed, text, normalized, entities, session, today, candidates, "followup"
+                routed,
+                text,
+                normalized,
+                entities,
+                session,
+                today,
+                candidates,
+                "followup",
+                carried=carried,
             )
         for rule in (self._same_again, self._income_next):
             if (followed := rule(core, entities, session)) is not None:
@@ -729,6 +742,16 @@ class Engine:
         # ("cara klaimnya?" after JKP is the JKP claim: claims have titles in many topics).
         named = set(self._residual(core)) - GENERIC_FACETS
         return bool(named & self._title_words[top.intent] & self._own_title_words)
+
+    def _restates(self, core: str, entities: Entities, session: Session) -> bool:
+        """True when a correction's own words ask near-exactly the answer just given: read
+        without the topic, it names that answer ahead of any other, clearly."""
+        ranked = self._rank(core, entities, session, bonus=False)
+        return bool(
+            ranked
+            and ranked[0].intent == session.last_intent
+            and ranked[0].score >= self.knobs.statement_switch
+        )
 
     def _readable(self, core: str, entities: Entities) -> bool:
         """True when the message holds something to read: a word the examples use (or one
@@ -1175,6 +1198,7 @@ class Engine:
         *,
         also: str | None = None,
         answered: tuple[str, ...] = (),
+        carried: bool = False,
     ) -> Outcome:
         intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
@@ -1207,7 +1231,11 @@ class Engine:
         session.options = list(reply.options)
         if intent_id not in KEEPS_CONTEXT and not self._formulaic(intent_id):
             topic = self._topic_of(intent_id, entities, session, reply)
-            session.remember(replace(topic, fresh=kind == "answer"))
+            # A follow-up that gave its own amount or place ("kalau gajinya 15 juta") is
+            # answered for them as a question is: a correction of it keeps them. One whose
+            # details came from earlier turns (`carried`, or none given) is not.
+            own = not carried and bool(entities.amounts or entities.regions or entities.outside)
+            session.remember(replace(topic, fresh=kind == "answer" or own))
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 
