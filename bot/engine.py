@@ -681,7 +681,10 @@ class Engine:
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""
-        case = CASE_OF.get(session.last_intent or "")
+        # The case stays the conversation's while its answers are recent: "jht nya jg bisa
+        # diambil?" after the death benefit, then the JKK one for the same death and its claim.
+        opened = [session.last_intent or "", *(t.intent for t in reversed(session.recent))]
+        case = next((CASE_OF[i] for i in opened if i in CASE_OF), None)
         if case is None or len(entities.programmes) != 1:
             return None
         target = CASE_INTENT.get((case, entities.programmes[0]))
