@@ -340,6 +340,7 @@ class Engine:
         for rule in (
             self._programme_in_premium,
             self._case_carries,
+            self._at_work_after,
             self._together_with,
             self._used_for,
             self._worker_switch,
@@ -695,6 +696,16 @@ class Engine:
         if not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
         return target
+
+    def _at_work_after(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "tapi meninggalnya waktu kerja di kebun" after the death benefit: a statement that the
+        harm was at work asks the question just answered again, as a work accident."""
+        instead = AT_WORK_INSTEAD.get(session.last_intent or "")
+        if instead is None or instead not in self.knowledge.intents:
+            return None
+        if entities.programmes or not names_work_harm(core):
+            return None
+        return instead if is_statement(core, core) else None
 
     def _together_with(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "bs dicairkan bareng jht?" after JP: a short question about the programme under
