@@ -299,7 +299,9 @@ class Engine:
             if 1 <= position <= len(session.options):
                 return self.choose(session.options[position - 1].id, session, today)
             return self._not_an_option(position, session)
-        entities = self.extractor.extract(text, normalized, self._vocabulary)
+        entities = self._placed(
+            text, self.extractor.extract(text, normalized, self._vocabulary), session
+        )
         core = strip_courtesies(normalized)
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
@@ -765,6 +767,26 @@ class Engine:
             ranked
             and ranked[0].intent == session.last_intent
             and ranked[0].score >= self.knobs.statement_switch
+        )
+
+    def _placed(self, text: str, entities: Entities, session: Session) -> Entities:
+        """The message's entities, with a bare place name read as a place when the answer just
+        given (or the bot's own question) is about a place: "Tual ada?" after the office in
+        Ambon says "in Tual", though "tual" alone might be a misspelt word."""
+        if entities.regions or entities.outside or entities.ambiguous_regions:
+            return entities
+        wanted = [session.pending_intent, session.last_intent]
+        if not any("region" in FOLLOWUP_ENTITY.get(self._handler_name(i), ()) for i in wanted):
+            return entities
+        if len(text.split()) > self.knobs.followup_words + 1:
+            return entities
+        located = f"di {text}"
+        found = self.extractor.extract(located, self.normalize(located), self._vocabulary)
+        return replace(
+            entities,
+            regions=found.regions,
+            outside=found.outside,
+            ambiguous_regions=found.ambiguous_regions,
         )
 
     def _readable(self, core: str, entities: Entities) -> bool:
