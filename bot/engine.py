@@ -700,13 +700,15 @@ class Engine:
         return target
 
     def _at_work_after(self, core: str, entities: Entities, session: Session) -> str | None:
-        """ "tapi meninggalnya waktu kerja di kebun" after the death benefit: a statement that the
-        harm was at work asks the question just answered again, as a work accident."""
+        """ "tapi meninggalnya waktu kerja di kebun" after the death benefit: telling that the
+        harm was at work, with no question word of its own, asks the question just answered
+        again, as a work accident (its claim after the JKM claim)."""
         instead = AT_WORK_INSTEAD.get(session.last_intent or "")
         if instead is None or instead not in self.knowledge.intents:
             return None
         if entities.programmes or not names_work_harm(core):
             return None
+        # `core` has lost its "?": only the question words tell a new question here.
         return instead if is_statement(core, core) else None
 
     def _together_with(self, core: str, entities: Entities, session: Session) -> str | None:
