@@ -823,6 +823,10 @@ class Engine:
             # the worker's own common question (the premium) scores.
             return last
         top = candidates[0] if candidates else None
+        if top is not None and top.intent in self._off_topic:
+            # "kalau beli motor?" after the premium reads best as another matter: no case of
+            # the answer to vary (as for a statement, _statement_continues).
+            return None
         if set(residual) & self._title_words[last]:
             # "kalau email jg lupa?" after "Ganti nomor HP atau e-mail di JMO": the same answer.
             return last

@@ -1,8 +1,9 @@
 """A conversation keeps its thread without inventing one: keyboard noise inside a topic still
-falls back; a correction that restates the answer just given keeps it; a follow-up's own wage
-survives its correction; the case a conversation opened (a death) carries across the answers
-about it; a death at work re-asks the death benefit as a work accident; and a bare place name
-after an answer about places is read as a place."""
+falls back, and so does another matter asked as "kalau ...?"; a correction that restates the
+answer just given keeps it; a follow-up's own wage survives its correction; the case a
+conversation opened (a death) carries across the answers about it; a death at work re-asks the
+death benefit as a work accident; and a bare place name after an answer about places is read as
+a place."""
 
 from __future__ import annotations
 
@@ -27,6 +28,14 @@ def test_keyboard_noise_inside_a_topic_falls_back(engine: Engine, opening: str, 
     first, last = talk(engine, opening, noise)
     assert first.reply.intent is not None
     assert last.kind == "fallback"
+    assert last.reply.intent is None
+
+
+@pytest.mark.parametrize("opening", ["iuran bpu brp", "kantor bpjs di kupang"])
+def test_another_matter_asked_as_a_what_if_inside_a_topic_falls_back(
+    engine: Engine, opening: str
+) -> None:
+    _, last = talk(engine, opening, "kalau beli motor?")
     assert last.reply.intent is None
 
 
