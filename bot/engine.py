@@ -299,7 +299,9 @@ class Engine:
             if 1 <= position <= len(session.options):
                 return self.choose(session.options[position - 1].id, session, today)
             return self._not_an_option(position, session)
-        entities = self.extractor.extract(text, normalized, self._vocabulary)
+        entities = self._placed(
+            text, self.extractor.extract(text, normalized, self._vocabulary), session
+        )
         core = strip_courtesies(normalized)
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
@@ -314,11 +316,19 @@ class Engine:
             # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
             facet = set(self._residual(core)) <= GENERIC_FACETS
             excluded = session.last_intent if corrected and not facet else None
+            if excluded and self._restates(core, entities, session):
+                # "maksud sy bpjs kesehatan" right after the BPJS Kesehatan answer: the user
+                # insists on what was answered, rather than rejecting it.
+                excluded = None
             if corrected and session.recent and session.recent[-1].fresh:
                 # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
                 # question, for the same amount and place.
                 entities = self._carried(entities, session.recent[-1])
         candidates = self._rank(core, entities, session, excluded)
+        if session.last_intent and not self._readable(core, entities):
+            # "asdjkl" in a talk about JHT: no word the bot knows and nothing it can read (an
+            # amount, a place, a year), so no follow-up either: the same fallback as alone.
+            return self._fallback(session, normalized, candidates, entities=entities, today=today)
         intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
@@ -332,6 +342,7 @@ class Engine:
         for rule in (
             self._programme_in_premium,
             self._case_carries,
+            self._at_work_after,
             self._together_with,
             self._used_for,
             self._worker_switch,
@@ -342,13 +353,22 @@ class Engine:
                 )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
+            carried = False
             if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
                 # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
                 # (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)
                 kept = tuple(int(a) for a in remembered.split() if a.isdigit())
-                entities = replace(entities, amounts=kept)
+                entities, carried = replace(entities, amounts=kept), True
             return self._run(
-                routed, text, normalized, entities, session, today, candidates, "followup"
+                routed,
+                text,
+                normalized,
+                entities,
+                session,
+                today,
+                candidates,
+                "followup",
+                carried=carried,
             )
         for rule in (self._same_again, self._income_next):
             if (followed := rule(core, entities, session)) is not None:
@@ -664,7 +684,10 @@ class Engine:
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""
-        case = CASE_OF.get(session.last_intent or "")
+        # The case stays the conversation's while its answers are recent: "jht nya jg bisa
+        # diambil?" after the death benefit, then the JKK one for the same death and its claim.
+        opened = [session.last_intent or "", *(t.intent for t in reversed(session.recent))]
+        case = next((CASE_OF[i] for i in opened if i in CASE_OF), None)
         if case is None or len(entities.programmes) != 1:
             return None
         target = CASE_INTENT.get((case, entities.programmes[0]))
@@ -675,6 +698,18 @@ class Engine:
         if not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
         return target
+
+    def _at_work_after(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "tapi meninggalnya waktu kerja di kebun" after the death benefit: telling that the
+        harm was at work, with no question word of its own, asks the question just answered
+        again, as a work accident (its claim after the JKM claim)."""
+        instead = AT_WORK_INSTEAD.get(session.last_intent or "")
+        if instead is None or instead not in self.knowledge.intents:
+            return None
+        if entities.programmes or not names_work_harm(core):
+            return None
+        # `core` has lost its "?": only the question words tell a new question here.
+        return instead if is_statement(core, core) else None
 
     def _together_with(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "bs dicairkan bareng jht?" after JP: a short question about the programme under
@@ -726,6 +761,44 @@ class Engine:
         named = set(self._residual(core)) - GENERIC_FACETS
         return bool(named & self._title_words[top.intent] & self._own_title_words)
 
+    def _restates(self, core: str, entities: Entities, session: Session) -> bool:
+        """True when a correction's own words ask near-exactly the answer just given: read
+        without the topic, it names that answer ahead of any other, clearly."""
+        ranked = self._rank(core, entities, session, bonus=False)
+        return bool(
+            ranked
+            and ranked[0].intent == session.last_intent
+            and ranked[0].score >= self.knobs.statement_switch
+        )
+
+    def _placed(self, text: str, entities: Entities, session: Session) -> Entities:
+        """The message's entities, with a bare place name read as a place when the answer just
+        given (or the bot's own question) is about a place: "Tual ada?" after the office in
+        Ambon says "in Tual", though "tual" alone might be a misspelt word."""
+        if entities.regions or entities.outside or entities.ambiguous_regions:
+            return entities
+        wanted = [session.pending_intent, session.last_intent]
+        if not any("region" in FOLLOWUP_ENTITY.get(self._handler_name(i), ()) for i in wanted):
+            return entities
+        if len(text.split()) > self.knobs.followup_words + 1:
+            return entities
+        located = f"di {text}"
+        found = self.extractor.extract(located, self.normalize(located), self._vocabulary)
+        return replace(
+            entities,
+            regions=found.regions,
+            outside=found.outside,
+            ambiguous_regions=found.ambiguous_regions,
+        )
+
+    def _readable(self, core: str, entities: Entities) -> bool:
+        """True when the message holds something to read: a word the examples use (or one
+        the matcher read a misspelling as, while ranking it) or an entity. A follow-up rule
+        must not give a meaning to keyboard noise only because a topic is under discussion."""
+        if entities != Entities():
+            return True
+        return any(self.matcher.remembered(w) for w in core.split())
+
     def _residual(self, core: str) -> list[str]:
         return residual_words(self.extractor.mask_places(core))
 
@@ -750,6 +823,10 @@ class Engine:
             # the worker's own common question (the premium) scores.
             return last
         top = candidates[0] if candidates else None
+        if top is not None and top.intent in self._off_topic:
+            # "kalau beli motor?" after the premium reads best as another matter: no case of
+            # the answer to vary (as for a statement, _statement_continues).
+            return None
         if set(residual) & self._title_words[last]:
             # "kalau email jg lupa?" after "Ganti nomor HP atau e-mail di JMO": the same answer.
             return last
@@ -1163,6 +1240,7 @@ class Engine:
         *,
         also: str | None = None,
         answered: tuple[str, ...] = (),
+        carried: bool = False,
     ) -> Outcome:
         intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
@@ -1195,7 +1273,11 @@ class Engine:
         session.options = list(reply.options)
         if intent_id not in KEEPS_CONTEXT and not self._formulaic(intent_id):
             topic = self._topic_of(intent_id, entities, session, reply)
-            session.remember(replace(topic, fresh=kind == "answer"))
+            # A follow-up that gave its own amount or place ("kalau gajinya 15 juta") is
+            # answered for them as a question is: a correction of it keeps them. One whose
+            # details came from earlier turns (`carried`, or none given) is not.
+            own = not carried and bool(entities.amounts or entities.regions or entities.outside)
+            session.remember(replace(topic, fresh=kind == "answer" or own))
         answered = tuple(dict.fromkeys(self._twin(a, entities, False) for a in answered))
         return Outcome(reply, normalized, candidates, kind, entities, answered or (intent_id,))
 
