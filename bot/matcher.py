@@ -146,8 +146,9 @@ class Matcher:
         caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
         # Each word's example list as read when picking (its first `cap` entries), as a dict from
         # example to its share of the partial cosine, in the list's order: cut once here, not
-        # per message, and in a form that dict and set operations (C loops) can merge. The
-        # examples past the cap are kept as a set, for the picked ones' exact scores.
+        # per message, and in the form the partial cosines take (the longest list seeds them
+        # with one C-level copy). The examples past the cap are kept as a set, for the picked
+        # ones' exact scores.
         self._heads: dict[str, dict[int, float]] = {}
         self._beyond: dict[str, frozenset[int]] = {}
         inverse = self._inverse_norms
