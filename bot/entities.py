@@ -112,10 +112,10 @@ class EntityExtractor:
         # Only positions whose word starts some phrase of the table, and only the lengths of
         # those phrases: most words of a message start none.
         firsts = self._phrase_starts(table)
-        starts = [(i, sizes) for i, w in enumerate(words) if (sizes := firsts.get(w))]
         found: list[tuple[int, int, str]] = []
-        if not starts:
+        if firsts.keys().isdisjoint(words):  # found in C: no word starts one (most tables)
             return found
+        starts = [(i, sizes) for i, w in enumerate(words) if (sizes := firsts.get(w))]
         taken = [False] * len(words)
         for size in range(min(max_words, len(words)), 0, -1):
             for start, sizes in starts:

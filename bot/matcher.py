@@ -23,6 +23,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -142,17 +144,19 @@ class Matcher:
         self._vocabulary = sorted(idf)
         common_idf = math.log(1 + 1 / self.knobs.common_share)
         caps = {w: self.knobs.common_cap for w, v in idf.items() if v < common_idf}
-        # Each word's example list as read when picking (its first `cap` entries), with its
-        # share of those examples' partial cosines beside it: cut once here, not per message.
-        # The examples past the cap are kept as a set, for the picked ones' exact scores.
-        self._heads: dict[str, tuple[list[int], list[float]]] = {}
+        # Each word's example list as read when picking (its first `cap` entries), as a dict from
+        # example to its share of the partial cosine, in the list's order: cut once here, not
+        # per message, and in the form the partial cosines take (the longest list seeds them
+        # with one C-level copy). The examples past the cap are kept as a set, for the picked
+        # ones' exact scores.
+        self._heads: dict[str, dict[int, float]] = {}
         self._beyond: dict[str, frozenset[int]] = {}
         inverse = self._inverse_norms
         for word, indices in self._postings.items():
             cap = caps.get(word, self.knobs.posting_cap)
             head = indices[:cap] if cap else indices
             square = idf[word] ** 2
-            self._heads[word] = (head, [square * inverse[i] for i in head])
+            self._heads[word] = {i: square * inverse[i] for i in head}
             if len(head) < len(indices):
                 self._beyond[word] = frozenset(indices[len(head) :])
         self._corrections: dict[str, str | None] = {}
@@ -225,9 +229,12 @@ class Matcher:
         """Each word corrected; past `max_corrections` new look-ups a word stays unknown."""
         fixed: list[str | None] = []
         lookups = 0
+        idf, corrections = self._idf, self._corrections
         for word in words:
-            if word in self._idf or word in self._corrections:
-                fixed.append(self.correct(word))
+            if word in idf:
+                fixed.append(word)
+            elif word in corrections:  # only words `correct` may look up are remembered
+                fixed.append(corrections[word])
             elif lookups < self.knobs.max_corrections:
                 lookups += 1
                 fixed.append(self.correct(word))
@@ -244,12 +251,13 @@ class Matcher:
         lists = [heads[word] for word in q_squares]
         # Partial cosines: each example's shares (the word's squared weight times the example's
         # inverse norm, prepared per word) summed over the lists read. The longest list seeds
-        # them, the others add in Python (in 3.11 a plain loop beats map() and zip() here).
-        lists.sort(key=lambda item: -len(item[0]))
-        partial: dict[int, float] = dict(zip(*lists[0], strict=True)) if lists else {}
+        # them (a C-level copy), the others add in Python (in 3.11 a plain loop over a dict's
+        # items beats map() and zip() over two lists, and dict and set operations, here).
+        lists.sort(key=len, reverse=True)  # stable: lists of one length in the message's order
+        partial: dict[int, float] = dict(lists[0]) if lists else {}
         get = partial.get
-        for indices, shares in lists[1:]:
-            for index, share in zip(indices, shares, strict=True):
+        for head in lists[1:]:
+            for index, share in head.items():
                 partial[index] = get(index, 0.0) + share
         if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
@@ -295,7 +303,7 @@ class Matcher:
             return []
         fixed = self._read_words(words)
         q_weights = {f: self._idf[f] for f in fixed if f is not None}
-        unknown = sum(1 for f in fixed if f is None)
+        unknown = fixed.count(None)
         q_squares = {w: v * v for w, v in q_weights.items()}
         unknown_weight = self._unknown * (self.knobs.anchored_unknown_share if anchored else 1)
         q_norm = math.sqrt(sum(q_squares.values()) + unknown * unknown_weight**2)
@@ -340,6 +348,19 @@ class Matcher:
         )
         return self._blend(top_score, top_index, q_weights, q_norm, share, confidence)
 
+    def _profile_dot(
+        self, intent: str, q_items: list[tuple[str, float]], q_words: list[str]
+    ) -> float:
+        """The dot product of the message's word weights (`q_items`, their words `q_words`)
+        with the intent's profile, added in the message's order. Only the words the profile
+        holds are multiplied: the others would add 0.0 (every weight is positive), which
+        leaves the sum as it is, to the last bit."""
+        profile = self._profiles[intent]
+        dot = 0.0
+        for word, weight in compress(q_items, map(profile.__contains__, q_words)):
+            dot += weight * profile[word]
+        return dot
+
     def _blend(
         self,
         top_score: dict[str, float],
@@ -368,7 +389,9 @@ class Matcher:
         plain_top = 0.0  # the best plain score among the intents scored
         leaders: list[float] = []  # min-heap of the `limit` best final scores so far
         q_items = list(q_weights.items())
-        for intent, best in sorted(top_score.items(), key=lambda item: -item[1]):
+        q_words = list(q_weights)
+        # Best first; `reverse` keeps a stable sort's order among equal scores.
+        for intent, best in sorted(top_score.items(), key=itemgetter(1), reverse=True):
             score = round(best, 4)
             trust = confidence.get(intent, 0.0) if w_model and confidence is not None else 0.0
             if len(leaders) >= limit:
@@ -383,10 +406,7 @@ class Matcher:
                         continue  # this one cannot make it; one after it, more trusted, might
             if w_intent:
                 profile_norm = self._profile_norms[intent]
-                get = self._profiles[intent].get
-                dot = 0.0
-                for word, weight in q_items:
-                    dot += weight * get(word, 0.0)
+                dot = self._profile_dot(intent, q_items, q_words)
                 sim = dot / (q_norm * profile_norm) if profile_norm else 0.0
                 score = round((1 - w_intent) * score + w_intent * sim, 4)
             if w_model and confidence is not None:
