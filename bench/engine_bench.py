@@ -3,9 +3,9 @@
 Every timing is the CPU time of this process for one `answer()` call (time.process_time_ns),
 so that a neighbour taking the core mid-call does not count on a shared machine. After one warm
 pass (caches of earlier messages, as in a running bot), five timed passes: the percentiles are of
-each message's fastest pass (`per_text_ms`), as the slowest-2% breakdown below has always taken
-the fastest of three, so that neighbours' interruptions do not decide the p99; the `*_pooled`
-p99s keep every single timing. Before each timed answer the memos keyed by a whole message are
+each message's median pass (`per_text_ms`), so that a neighbour's interruption of one or two
+passes does not decide the p99 while a lucky pass cannot either; the `*_pooled` p99s keep every
+single timing. Before each timed answer the memos keyed by a whole message are
 emptied (`forget_texts`): every message timed is new text, as every real one is.
 
 - the labelled sets (development and tuning questions; never the held-out ones);
@@ -168,12 +168,12 @@ def per_text_ms(
 ) -> tuple[list[float], list[float]]:
     """(each text's CPU per answer as a new message, every single timing): `rounds` timed
     passes over all of them after one warm pass, the whole-message memos emptied before each
-    answer; a text's figure is the fastest of its passes. The engine's work for a text is the
+    answer; a text's figure is the median of its passes. The engine's work for a text is the
     same in every pass: what a slower pass adds is a neighbour's (a shared core, its caches, a
     timer tick), and taken as it falls, one pass's p99 moved by 0.4 ms from run to run on this
     machine. The single timings are returned too, for the percentile with those included."""
     timed = timings_ms(answer, texts, rounds, forget=forget)
-    return [min(timed[i :: len(texts)]) for i in range(len(texts))], timed
+    return [statistics.median(timed[i :: len(texts)]) for i in range(len(texts))], timed
 
 
 def slowest_breakdown(engine: Engine, texts: list[str], share: float = 0.02) -> tuple[float, float]:
