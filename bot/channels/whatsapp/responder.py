@@ -97,8 +97,10 @@ class WhatsAppResponder:
         sent = payload.get("sent", 0)
         if not isinstance(outbox, list) or not isinstance(sent, int):
             # First time: blue ticks, then the one conversation turn for this message. The
-            # rendered reply is stored before anything is sent, so that a retry or a restart
-            # resumes the sending and never runs the turn (or logs the question) twice.
+            # rendered reply is kept for the item's next record (Progress.keep): a retry, a
+            # release at shutdown or a wait for a send slot stores it, so that the sending is
+            # resumed and the turn never runs (or logs the question) twice; a reply sent at
+            # once is finished in one commit with the turn's writes.
             read = await self.graph.mark_read(_wamid(item))
             if not read.ok:
                 log.debug("whatsapp: mark-as-read failed (%s)", read.error)
@@ -106,7 +108,7 @@ class WhatsAppResponder:
             outbox = render(reply) if reply is not None else []
             sent = 0
             if outbox:
-                await save({**payload, "outbox": outbox, "sent": 0})
+                save.keep({**payload, "outbox": outbox, "sent": 0})
         total = len(outbox)
         for index in range(sent, total):
             message = outbox[index]
