@@ -182,7 +182,11 @@ class SqliteState:
             # Deleted and overwritten content (an answered message's text and address) is zeroed
             # on disk, not left in free pages.
             self._conn.execute("PRAGMA secure_delete=ON")
-            self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            # The busy timeout the connection has now: the calls that may wait set the full one,
+            # at_once sets none, each only when it is not already so (a statement per change).
+            self._full_busy_ms = int(timeout_s * 1000)
+            self._busy_ms = self._full_busy_ms
+            self._conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
             self._add_missing_columns()
             self._without_autoincrement()
             self._conn.executescript(SCHEMA)
@@ -234,6 +238,8 @@ class SqliteState:
         autocommitted write, the erasing of a payload included, out of the WAL checkpoint."""
         with self._lock:
             try:
+                if not self._conn.in_transaction:
+                    self._busy(self._full_busy_ms)
                 cur = self._conn.execute(sql, params)
                 try:
                     return _Result(cur.fetchall(), cur.rowcount)
@@ -241,6 +247,12 @@ class SqliteState:
                     cur.close()
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+
+    def _busy(self, ms: int) -> None:
+        """The connection's busy timeout set to `ms` (the lock held), if it is not already."""
+        if self._busy_ms != ms:
+            self._conn.execute(f"PRAGMA busy_timeout={ms}")
+            self._busy_ms = ms
 
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         self._in_tx(lambda: [self._conn.execute(sql, params) for sql, params in statements])
@@ -252,6 +264,7 @@ class SqliteState:
                 # Inside at_once, on this thread (the lock is ours): part of its transaction.
                 return work()
             try:
+                self._busy(self._full_busy_ms)
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = work()
@@ -302,20 +315,18 @@ class SqliteState:
             raise WouldWait("the state database is in use")
         try:
             conn = self._conn
-            conn.execute("PRAGMA busy_timeout=0")
+            # Left so after: the next call that may wait sets its timeout back (see _busy).
+            self._busy(0)
             try:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    raise WouldWait("the state database is locked") from exc
-                try:
-                    result = work()
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            finally:
-                conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise WouldWait("the state database is locked") from exc
+            try:
+                result = work()
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         except sqlite3.Error as exc:
             raise StateError(f"state database error: {exc}") from exc
         finally:
@@ -560,12 +571,9 @@ class SqliteState:
             raise StateError("state database error: database is locked")
         try:
             try:
-                self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
-                try:
-                    self._conn.execute("BEGIN IMMEDIATE")
-                    self._conn.execute("ROLLBACK")
-                finally:
-                    self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+                self._busy(max(1, int(timeout_s * 1000)))
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("ROLLBACK")
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
         finally:
