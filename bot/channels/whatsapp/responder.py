@@ -43,8 +43,11 @@ async def answering(
     """The Graph API client (one session) and the inbox worker, for as long as the block runs.
     `salt` is the runtime's: the stored payloads are sealed with it."""
     # One session per application: its connection pool is shared by every send.
+    # No cookie jar: the Graph API sets none we need, and a jar is looked through on every
+    # request.
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2)
+        connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2),
+        cookie_jar=aiohttp.DummyCookieJar(),
     ) as session:
         graph = GraphClient(
             session,
