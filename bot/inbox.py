@@ -405,6 +405,17 @@ class InboxWorker:
         never retried. Nothing of the row is logged: it may be someone's address."""
         try:
             payload = self.responder.sealer.open(self.channel, item.message_id, item.payload)
+            newest = item.newest
+            if newest is not None:
+                newest_id, newest_key, sealed = newest
+                try:
+                    newest = (
+                        newest_id,
+                        newest_key,
+                        self.responder.sealer.open(self.channel, newest_key, sealed),
+                    )
+                except SealError:
+                    newest = None  # it will be found out when its own turn comes
         except SealError:
             log.error(
                 "%s: a stored message does not open (another BOT_SECRET_SALT, or damaged); "
@@ -416,7 +427,7 @@ class InboxWorker:
             except StateError:
                 log.warning("%s: an unopenable message could not be recorded", self.channel)
             return None
-        return replace(item, payload=payload)
+        return replace(item, payload=payload, newest=newest)
 
     async def _renew_leases(self) -> None:
         """Keep our claims ours while we work on them, however long a send takes."""

@@ -141,6 +141,16 @@ ORDER BY id LIMIT ?3
 """
 
 
+# The user's latest unfinished message after a claimed one (InboxItem.newest), from the partial
+# index (whose condition the query repeats, so that SQLite may use it).
+NEWEST_SQL = """
+SELECT id, message_id, payload FROM inbox
+WHERE channel = ? AND user_key = ? AND status IN ('pending', 'working') AND status = 'pending'
+  AND id > ?
+ORDER BY seq DESC, id DESC LIMIT 1
+"""
+
+
 @dataclass(frozen=True)
 class _Result:
     """What SqliteState._run read of a statement: its rows and how many rows it changed."""
@@ -385,16 +395,29 @@ class SqliteState:
     def claim(self, channel: str, now: float, lease_s: float, limit: int = 20) -> list[InboxItem]:
         """Take pending messages (and ones whose worker died mid-way) for `lease_s` seconds."""
 
-        def take() -> list[Any]:
+        def take() -> list[tuple[Any, Any]]:
             rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
             self._conn.executemany(
                 "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                 [(now + lease_s, r[0]) for r in rows],
             )
-            return rows
+            return [
+                (r, self._conn.execute(NEWEST_SQL, (channel, r[3], r[0])).fetchone()) for r in rows
+            ]
 
-        rows = self._in_tx(take)
-        return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
+        claimed = self._in_tx(take)
+        return [
+            InboxItem(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                json.loads(r[4] or "{}"),
+                r[5] + 1,
+                (n[0], n[1], json.loads(n[2] or "{}")) if n is not None else None,
+            )
+            for r, n in claimed
+        ]
 
     def extend_leases(self, item_ids: list[int], until: float) -> None:
         """Keep claims in flight ours (the worker renews them while it works on them)."""
