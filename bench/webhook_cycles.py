@@ -157,10 +157,18 @@ class Server:
         return [self.pid, self.worker]
 
     async def pause_worker(self) -> None:
-        """SIGSTOP the worker, at a moment it holds no write lock on the inbox (stopped inside
-        one of its transactions, it would make every insert wait)."""
+        """SIGSTOP the worker, once it has recorded every outcome (no open row: no reply in
+        flight) and at a moment it holds no write lock on the inbox (stopped inside one of its
+        transactions, it would make every insert wait). A step ends when the last reply reached
+        the fake Graph API, a little before the worker has read the API's answers: stopped
+        then, and resumed more than the send time-out (10 s) later, the worker found that send
+        timed out and sent it again, a double that no live process shows."""
         if self.paused:
             return
+        for _ in range(3000):  # the worker records its last outcomes in milliseconds
+            if not self.open_rows():
+                break
+            await asyncio.sleep(0.01)
         worker = self.worker
         for _ in range(500):
             os.kill(worker, signal.SIGSTOP)
@@ -186,6 +194,15 @@ class Server:
         """Keep the main inbox empty between cycles: finished rows only, the worker is idle."""
         with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn, conn:
             conn.execute("DELETE FROM inbox WHERE status IN ('done', 'failed')")
+
+    def open_rows(self) -> int:
+        """Messages not yet finished (pending, or claimed and being answered)."""
+        with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn:
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM inbox WHERE status IN ('pending', 'working')"
+                ).fetchone()[0]
+            )
 
     def finished_rows(self) -> int:
         with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn:
