@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -63,6 +65,17 @@ from tests.processes import BotProcess, clean_env, free_port  # noqa: E402
 
 HEAVY_FOREIGN_CORES = 0.5
 ANSWER_TIMEOUT_S = 180.0
+
+
+def wamid_like(phone: str, batch: int, index: int) -> str:
+    """A message id shaped like Meta's: "wamid." and base64 of the sender's number and an id
+    of its own that follows no order (here a hash of the burst and position, so that runs
+    repeat). Counters ("wamid.b3.17") made every insert of the baseline's UNIQUE index an
+    append at its right edge, which no real stream of wamids gives; the bot's own index is on a
+    salted hash, in no order either way. The senders' numbers differ, so ids from different
+    senders are spread over the index as they are in production."""
+    own = hashlib.sha256(f"{batch}.{index}".encode()).digest()[:15]
+    return "wamid.HBgN" + base64.b64encode(phone.encode() + b"\x15\x02\x00\x12\x18" + own).decode()
 
 
 # -- the replies reaching the fake Graph API ---------------------------------------------------
@@ -144,10 +157,18 @@ class Server:
         return [self.pid, self.worker]
 
     async def pause_worker(self) -> None:
-        """SIGSTOP the worker, at a moment it holds no write lock on the inbox (stopped inside
-        one of its transactions, it would make every insert wait)."""
+        """SIGSTOP the worker, once it has recorded every outcome (no open row: no reply in
+        flight) and at a moment it holds no write lock on the inbox (stopped inside one of its
+        transactions, it would make every insert wait). A step ends when the last reply reached
+        the fake Graph API, a little before the worker has read the API's answers: stopped
+        then, and resumed more than the send time-out (10 s) later, the worker found that send
+        timed out and sent it again, a double that no live process shows."""
         if self.paused:
             return
+        for _ in range(3000):  # the worker records its last outcomes in milliseconds
+            if not self.open_rows():
+                break
+            await asyncio.sleep(0.01)
         worker = self.worker
         for _ in range(500):
             os.kill(worker, signal.SIGSTOP)
@@ -173,6 +194,15 @@ class Server:
         """Keep the main inbox empty between cycles: finished rows only, the worker is idle."""
         with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn, conn:
             conn.execute("DELETE FROM inbox WHERE status IN ('done', 'failed')")
+
+    def open_rows(self) -> int:
+        """Messages not yet finished (pending, or claimed and being answered)."""
+        with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn:
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM inbox WHERE status IN ('pending', 'working')"
+                ).fetchone()[0]
+            )
 
     def finished_rows(self) -> int:
         with contextlib.closing(sqlite3.connect(self.state_db, timeout=10)) as conn:
@@ -255,17 +285,14 @@ class Rig:
         """`n` signed webhooks with fresh ids, from n/4 senders asking several times each."""
         self.batch += 1
         users = max(1, n // 4)
-        wamids = [f"wamid.b{self.batch}.{i}" for i in range(n)]
+        phones = [f"628{self.batch:04d}{i % users:06d}" for i in range(n)]
+        wamids = [wamid_like(phone, self.batch, i) for i, phone in enumerate(phones)]
         bodies = [
             signed(
-                text_webhook(
-                    f"628{self.batch:04d}{i % users:06d}",
-                    wamid,
-                    f"{QUESTIONS[i % len(QUESTIONS)]} {i}",
-                ),
+                text_webhook(phone, wamid, f"{QUESTIONS[i % len(QUESTIONS)]} {i}"),
                 self.secret,
             )
-            for i, wamid in enumerate(wamids)
+            for i, (phone, wamid) in enumerate(zip(phones, wamids, strict=True))
         ]
         return wamids, bodies
 

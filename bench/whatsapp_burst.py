@@ -95,9 +95,20 @@ async def _wait_healthy(
     raise RuntimeError("the bot did not answer /healthz in time")
 
 
-def _completion(graph: FakeGraphAPI, wamids: set[str]) -> dict[str, Any]:
-    """Per inbound message: mark-as-read count, and each reply part's delivery count."""
+def _completion(
+    graph: FakeGraphAPI, wamids: set[str], senders: dict[str, tuple[str, int]] | None = None
+) -> dict[str, Any]:
+    """Per inbound message: mark-as-read count, and each reply part's delivery count.
+
+    `senders` (wamid: sender, position in the burst): a message counts as read when a receipt
+    went out for it or for a later message of its sender (WhatsApp marks the earlier ones too,
+    and the bot sends one receipt for a sender's messages waiting together)."""
     reads = Counter(str(c.body.get("message_id")) for c in graph.reads if c.status == 200)
+    latest_read: dict[str, int] = {}
+    for wamid in reads:
+        if senders and wamid in senders:
+            sender, position = senders[wamid]
+            latest_read[sender] = max(position, latest_read.get(sender, -1))
     parts: dict[str, dict[int, int]] = {}
     totals: dict[str, int] = {}
     for marker, count in graph.markers().items():
@@ -112,7 +123,14 @@ def _completion(graph: FakeGraphAPI, wamids: set[str]) -> dict[str, Any]:
         "complete": complete,
         "duplicated": duplicated,
         "unexpected": set(parts) - wamids,
-        "unread": {w for w in wamids if reads[w] == 0},
+        "unread": {
+            w
+            for w in wamids
+            if reads[w] == 0
+            and not (
+                senders and w in senders and latest_read.get(senders[w][0], -1) >= senders[w][1]
+            )
+        },
     }
 
 
@@ -226,11 +244,13 @@ async def run_burst(
         async with aiohttp.ClientSession(connector=connector) as session:
             await _wait_healthy(session, f"{base}/healthz", proc)
             bodies = []
+            senders: dict[str, tuple[str, int]] = {}
             for i in range(n):
                 phone = f"62899{i % users:07d}"
                 question = f"{QUESTIONS[i % len(QUESTIONS)]} {i}"
                 bodies.append(signed(text_webhook(phone, f"wamid.{run_id}.{i}", question), secret))
-            wamids = {f"wamid.{run_id}.{i}" for i in range(n)}
+                senders[f"wamid.{run_id}.{i}"] = (phone, i)
+            wamids = set(senders)
             burst_started = time.perf_counter()
             latencies, statuses, burst_s = await blast(
                 session, f"{base}/webhook/whatsapp", bodies, concurrency
@@ -238,13 +258,13 @@ async def run_burst(
 
             deadline = time.monotonic() + answer_timeout_s
             while time.monotonic() < deadline:
-                if len(_completion(graph, wamids)["complete"]) == n:
+                if len(_completion(graph, wamids, senders)["complete"]) == n:
                     break
                 await asyncio.sleep(0.05)
             answered_s = time.perf_counter() - burst_started
             # A moment of quiet, so that a late duplicate would still be counted.
             await asyncio.sleep(0.5)
-            done = _completion(graph, wamids)
+            done = _completion(graph, wamids, senders)
             # `serve` answers in a child process (`python -m bot work`): count both.
             rss_mb = round(
                 peak_rss_mb(proc.pid) + sum(peak_rss_mb(c) for c in children(proc.pid)), 1

@@ -130,12 +130,27 @@ class Progress:
         self._store = store
         self._slots = slots
         self.holding = False
+        # Progress kept in memory for the item's next record (see `keep`).
+        self.kept: dict[str, Any] | None = None
 
     async def __call__(self, payload: dict[str, Any]) -> None:
+        self.kept = None
         await self._store(payload)
+
+    def keep(self, payload: dict[str, Any]) -> None:
+        """Progress stored with the item's next record instead of in a commit of its own: the
+        rendered reply before its first part is sent. It goes in with the next `save`, before
+        a wait for a send slot (a reply waiting its turn is on disk), with a postponement or a
+        release at shutdown; a finished item needs it no more (its payload is erased). A
+        worker killed before then has committed nothing of the turn (its writes are held for
+        the same record), so the next claim runs the turn again from where it started, and a
+        part it had sent goes out twice: the same as when the reply was stored first."""
+        self.kept = payload
 
     async def sending(self) -> None:
         if not self.holding:
+            if self.kept is not None and self._slots.locked():
+                await self(self.kept)
             await self._slots.acquire()
             self.holding = True
 
@@ -219,6 +234,8 @@ class InboxWorker:
         self._inflight: dict[int, InboxItem] = {}
         self._queues: dict[str, deque[InboxItem]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
+        # The progress line and turn writes of each item being answered now.
+        self._answering: dict[int, tuple[Progress, TurnWrites | None]] = {}
         self._send_slots = asyncio.Semaphore(max(1, options.sends_in_flight))
         self._at_once = state.at_once if isinstance(state, Immediate) else None
         self._deferring = state if isinstance(state, Deferring) else None
@@ -262,8 +279,15 @@ class InboxWorker:
         released = 0
         for item in list(self._inflight.values()):
             # Back to pending now, its progress kept: the next worker to claim resumes it.
+            progress, writes = self._answering.pop(item.id, (None, None))
             try:
-                await off_loop(self.state.retry_later, item.id, now, 0.0, "shutdown")
+                if progress is not None and progress.kept is not None:
+                    # The rendered reply, with the turn's writes: the next worker resumes the
+                    # sending instead of running the turn again.
+                    release = self._with_kept(item, progress, self.state.retry_later)
+                    await self._with_writes(writes, release, now, 0.0, "shutdown", in_thread=True)
+                else:
+                    await off_loop(self.state.retry_later, item.id, now, 0.0, "shutdown")
                 released += 1
             except StateError:
                 log.warning(
@@ -381,6 +405,17 @@ class InboxWorker:
         never retried. Nothing of the row is logged: it may be someone's address."""
         try:
             payload = self.responder.sealer.open(self.channel, item.message_id, item.payload)
+            newest = item.newest
+            if newest is not None:
+                newest_id, newest_key, sealed = newest
+                try:
+                    newest = (
+                        newest_id,
+                        newest_key,
+                        self.responder.sealer.open(self.channel, newest_key, sealed),
+                    )
+                except SealError:
+                    newest = None  # it will be found out when its own turn comes
         except SealError:
             log.error(
                 "%s: a stored message does not open (another BOT_SECRET_SALT, or damaged); "
@@ -392,7 +427,7 @@ class InboxWorker:
             except StateError:
                 log.warning("%s: an unopenable message could not be recorded", self.channel)
             return None
-        return replace(item, payload=payload)
+        return replace(item, payload=payload, newest=newest)
 
     async def _renew_leases(self) -> None:
         """Keep our claims ours while we work on them, however long a send takes."""
@@ -418,14 +453,17 @@ class InboxWorker:
                 writes = TurnWrites(self._deferring) if self._deferring is not None else None
                 _TURN_WRITES.set(writes)  # this task's own context: this user's runner
                 progress = Progress(functools.partial(self._save, item, writes), self._send_slots)
+                # Found by stop() if this runner is cancelled mid-way (kept progress).
+                self._answering[item.id] = (progress, writes)
                 try:
                     outcome = await self._answer(item, progress)
-                    await self._record(item, outcome, writes)
+                    await self._record(item, outcome, writes, progress)
                 except StateError:
                     log.exception("%s: the inbox could not record an outcome", self.channel)
                 finally:
                     # Only now is the last piece sent known to the store: the slot is free.
                     progress.release()
+                self._answering.pop(item.id, None)
                 queue.popleft()
                 self._inflight.pop(item.id, None)
                 self._changed.set()
@@ -445,16 +483,37 @@ class InboxWorker:
         await self._with_writes(writes, self.state.update_payload, item.id, sealed)
 
     async def _with_writes(
-        self, writes: TurnWrites | None, fn: Callable[..., None], *args: Any
+        self,
+        writes: TurnWrites | None,
+        fn: Callable[..., None],
+        *args: Any,
+        in_thread: bool = False,
     ) -> None:
         """`fn(*args)`, a record of the item, with its turn's writes held so far (if any), in
         one transaction; the writes are dropped from `writes` only once committed."""
+        run: Callable[..., Awaitable[None]] = off_loop if in_thread else self._db
         if writes is None or not writes.statements or self._deferring is None:
-            await self._db(fn, *args)
+            await run(fn, *args)
             return
         statements = list(writes.statements)
-        await self._db(self._deferring.with_held, statements, fn, *args)
+        await run(self._deferring.with_held, statements, fn, *args)
         del writes.statements[: len(statements)]
+
+    def _with_kept(
+        self, item: InboxItem, progress: Progress, fn: Callable[..., None]
+    ) -> Callable[..., None]:
+        """`fn` (a record of the item, called with the item's id and what follows) preceded by
+        the progress the responder kept for it, if any (see Progress.keep)."""
+        kept, progress.kept = progress.kept, None
+        if kept is None:
+            return functools.partial(fn, item.id)
+        sealed = self.responder.sealer.seal(self.channel, item.message_id, kept)
+
+        def record(*args: Any) -> None:
+            self.state.update_payload(item.id, sealed)
+            fn(item.id, *args)
+
+        return record
 
     async def _answer(self, item: InboxItem, progress: Progress) -> Outcome:
         try:
@@ -473,8 +532,17 @@ class InboxWorker:
             )
             return Outcome(error=f"poison:{type(exc).__name__}", permanent=True)
 
-    async def _record(self, item: InboxItem, outcome: Outcome, writes: TurnWrites | None) -> None:
+    async def _record(
+        self, item: InboxItem, outcome: Outcome, writes: TurnWrites | None, progress: Progress
+    ) -> None:
         now = self.options.clock()
+        if (
+            outcome.error is None
+            or outcome.permanent
+            or (item.attempts >= self.options.max_item_attempts)
+        ):
+            # Finished: its payload is erased, what was kept of it is not needed.
+            progress.kept = None
         if outcome.error is None:
             await self._with_writes(writes, self.state.finish, item.id, now)
             return
@@ -495,7 +563,9 @@ class InboxWorker:
             return
         delay = retry_delay(item.attempts, outcome.retry_after_s)
         log.info("%s: reply postponed %.0f s (%s)", self.channel, delay, outcome.error)
-        await self._with_writes(writes, self.state.retry_later, item.id, now, delay, outcome.error)
+        # The rendered reply kept so far goes in with the postponement: the retry resumes it.
+        postpone = self._with_kept(item, progress, self.state.retry_later)
+        await self._with_writes(writes, postpone, now, delay, outcome.error)
 
 
 __all__ = [

@@ -141,6 +141,16 @@ ORDER BY id LIMIT ?3
 """
 
 
+# The user's latest unfinished message after a claimed one (InboxItem.newest), from the partial
+# index (whose condition the query repeats, so that SQLite may use it).
+NEWEST_SQL = """
+SELECT id, message_id, payload FROM inbox
+WHERE channel = ? AND user_key = ? AND status IN ('pending', 'working') AND status = 'pending'
+  AND id > ?
+ORDER BY seq DESC, id DESC LIMIT 1
+"""
+
+
 @dataclass(frozen=True)
 class _Result:
     """What SqliteState._run read of a statement: its rows and how many rows it changed."""
@@ -182,7 +192,11 @@ class SqliteState:
             # Deleted and overwritten content (an answered message's text and address) is zeroed
             # on disk, not left in free pages.
             self._conn.execute("PRAGMA secure_delete=ON")
-            self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            # The busy timeout the connection has now: the calls that may wait set the full one,
+            # at_once sets none, each only when it is not already so (a statement per change).
+            self._full_busy_ms = int(timeout_s * 1000)
+            self._busy_ms = self._full_busy_ms
+            self._conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
             self._add_missing_columns()
             self._without_autoincrement()
             self._conn.executescript(SCHEMA)
@@ -234,6 +248,8 @@ class SqliteState:
         autocommitted write, the erasing of a payload included, out of the WAL checkpoint."""
         with self._lock:
             try:
+                if not self._conn.in_transaction:
+                    self._busy(self._full_busy_ms)
                 cur = self._conn.execute(sql, params)
                 try:
                     return _Result(cur.fetchall(), cur.rowcount)
@@ -241,6 +257,12 @@ class SqliteState:
                     cur.close()
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
+
+    def _busy(self, ms: int) -> None:
+        """The connection's busy timeout set to `ms` (the lock held), if it is not already."""
+        if self._busy_ms != ms:
+            self._conn.execute(f"PRAGMA busy_timeout={ms}")
+            self._busy_ms = ms
 
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         self._in_tx(lambda: [self._conn.execute(sql, params) for sql, params in statements])
@@ -252,6 +274,7 @@ class SqliteState:
                 # Inside at_once, on this thread (the lock is ours): part of its transaction.
                 return work()
             try:
+                self._busy(self._full_busy_ms)
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = work()
@@ -302,20 +325,18 @@ class SqliteState:
             raise WouldWait("the state database is in use")
         try:
             conn = self._conn
-            conn.execute("PRAGMA busy_timeout=0")
+            # Left so after: the next call that may wait sets its timeout back (see _busy).
+            self._busy(0)
             try:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    raise WouldWait("the state database is locked") from exc
-                try:
-                    result = work()
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            finally:
-                conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise WouldWait("the state database is locked") from exc
+            try:
+                result = work()
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         except sqlite3.Error as exc:
             raise StateError(f"state database error: {exc}") from exc
         finally:
@@ -374,16 +395,29 @@ class SqliteState:
     def claim(self, channel: str, now: float, lease_s: float, limit: int = 20) -> list[InboxItem]:
         """Take pending messages (and ones whose worker died mid-way) for `lease_s` seconds."""
 
-        def take() -> list[Any]:
+        def take() -> list[tuple[Any, Any]]:
             rows = self._conn.execute(CLAIM_SQL, (channel, now, limit)).fetchall()
             self._conn.executemany(
                 "UPDATE inbox SET status = 'working', lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                 [(now + lease_s, r[0]) for r in rows],
             )
-            return rows
+            return [
+                (r, self._conn.execute(NEWEST_SQL, (channel, r[3], r[0])).fetchone()) for r in rows
+            ]
 
-        rows = self._in_tx(take)
-        return [InboxItem(r[0], r[1], r[2], r[3], json.loads(r[4] or "{}"), r[5] + 1) for r in rows]
+        claimed = self._in_tx(take)
+        return [
+            InboxItem(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                json.loads(r[4] or "{}"),
+                r[5] + 1,
+                (n[0], n[1], json.loads(n[2] or "{}")) if n is not None else None,
+            )
+            for r, n in claimed
+        ]
 
     def extend_leases(self, item_ids: list[int], until: float) -> None:
         """Keep claims in flight ours (the worker renews them while it works on them)."""
@@ -560,12 +594,9 @@ class SqliteState:
             raise StateError("state database error: database is locked")
         try:
             try:
-                self._conn.execute(f"PRAGMA busy_timeout={max(1, int(timeout_s * 1000))}")
-                try:
-                    self._conn.execute("BEGIN IMMEDIATE")
-                    self._conn.execute("ROLLBACK")
-                finally:
-                    self._conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+                self._busy(max(1, int(timeout_s * 1000)))
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("ROLLBACK")
             except sqlite3.Error as exc:
                 raise StateError(f"state database error: {exc}") from exc
         finally:

@@ -32,6 +32,10 @@ class InboxItem:
     user_key: str
     payload: dict[str, Any]
     attempts: int
+    # The same user's latest message waiting behind this one, as stored: (id, message key,
+    # payload). Given by SQLite's claim (None elsewhere): a WhatsApp read receipt for it marks
+    # this one and every one in between read too, so one call does for all of them.
+    newest: tuple[int, str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

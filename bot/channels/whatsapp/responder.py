@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 NOTICE_QUIET_S = 60.0
 # Senders remembered for that at most (the least recently noticed are forgotten first).
 NOTICE_MAX_SENDERS = 50_000
+# How long the worker remembers up to which of a sender's messages a read receipt went out (one
+# forgotten costs a receipt more, nothing else).
+READ_REMEMBERED_S = 600.0
 
 
 @contextlib.asynccontextmanager
@@ -43,8 +46,11 @@ async def answering(
     """The Graph API client (one session) and the inbox worker, for as long as the block runs.
     `salt` is the runtime's: the stored payloads are sealed with it."""
     # One session per application: its connection pool is shared by every send.
+    # No cookie jar: the Graph API sets none we need, and a jar is looked through on every
+    # request.
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2)
+        connector=aiohttp.TCPConnector(limit=max(options.concurrency, 1) * 2),
+        cookie_jar=aiohttp.DummyCookieJar(),
     ) as session:
         graph = GraphClient(
             session,
@@ -86,6 +92,8 @@ class WhatsAppResponder:
         self.options = options
         # When each sender last got a media notice: bounded, and swept by time as it goes.
         self._notice_at: TimedMap[bool] = TimedMap(NOTICE_QUIET_S, NOTICE_MAX_SENDERS)
+        # Per sender, the inbox id of the latest message a read receipt went out for.
+        self._read_up_to: TimedMap[int] = TimedMap(READ_REMEMBERED_S, NOTICE_MAX_SENDERS)
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome:
         payload = item.payload
@@ -97,16 +105,16 @@ class WhatsAppResponder:
         sent = payload.get("sent", 0)
         if not isinstance(outbox, list) or not isinstance(sent, int):
             # First time: blue ticks, then the one conversation turn for this message. The
-            # rendered reply is stored before anything is sent, so that a retry or a restart
-            # resumes the sending and never runs the turn (or logs the question) twice.
-            read = await self.graph.mark_read(_wamid(item))
-            if not read.ok:
-                log.debug("whatsapp: mark-as-read failed (%s)", read.error)
+            # rendered reply is kept for the item's next record (Progress.keep): a retry, a
+            # release at shutdown or a wait for a send slot stores it, so that the sending is
+            # resumed and the turn never runs (or logs the question) twice; a reply sent at
+            # once is finished in one commit with the turn's writes.
+            await self._mark_read(item)
             reply = await turn_off_loop(self._reply, item)
             outbox = render(reply) if reply is not None else []
             sent = 0
             if outbox:
-                await save({**payload, "outbox": outbox, "sent": 0})
+                save.keep({**payload, "outbox": outbox, "sent": 0})
         total = len(outbox)
         for index in range(sent, total):
             message = outbox[index]
@@ -121,6 +129,27 @@ class WhatsAppResponder:
                 continue
             return Outcome(error=result.error, permanent=result.permanent)
         return DONE
+
+    async def _mark_read(self, item: InboxItem) -> None:
+        """Blue ticks: for the sender's latest message waiting in the inbox, which marks this
+        one and those in between read too (WhatsApp marks every earlier message of the chat),
+        so a sender who wrote five lines in a row costs one receipt, not five. Skipped when a
+        receipt for a later message already went out."""
+        now = self.options.clock()
+        covered = self._read_up_to.get(item.user_key, now)
+        if covered is not None and item.id <= covered:
+            return
+        target_id, target = item.id, _wamid(item)
+        if item.newest is not None:
+            newest_id, _key, newest = item.newest
+            wamid = newest.get("wamid")
+            if isinstance(wamid, str) and wamid and newest_id > item.id:
+                target_id, target = newest_id, wamid
+        read = await self.graph.mark_read(target)
+        if read.ok:
+            self._read_up_to.touch(item.user_key, target_id, now)
+        else:
+            log.debug("whatsapp: mark-as-read failed (%s)", read.error)
 
     def _reply(self, item: InboxItem) -> Reply | None:
         payload = item.payload

@@ -40,6 +40,8 @@ ROW_ID_LIMIT = 200
 MARKER_LIMIT = 512
 
 Message = dict[str, Any]
+# One encoder for every request body. Non-ASCII text goes out as UTF-8 rather than escaped.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def cut(title: str, limit: int) -> str:
@@ -176,8 +178,14 @@ class GraphClient:
         self.api_url = api_url.rstrip("/")
         self.url = f"{self.api_url}/{phone_number_id}/messages"
         self._told_wrong_url = False
-        self._headers = {"Authorization": f"Bearer {access_token}"}
+        # The body goes out as bytes we encode (aiohttp's json= makes a payload object and a
+        # new encoder per request), hence the content type here.
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "application/json",
+        }
         self.policy = policy or RetryPolicy()
+        self._timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
         # Bounds the requests in flight towards Meta, whatever the number of users waiting.
         self._slots = asyncio.Semaphore(concurrency)
         self._sleep = sleep
@@ -249,12 +257,15 @@ class GraphClient:
             attempt += 1
 
     async def _attempt(self, payload: dict[str, Any], attempt: int) -> SendResult:
-        timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
+        timeout = self._timeout
         try:
             async with (
                 self._slots,
                 self.session.post(
-                    self.url, json=payload, headers=self._headers, timeout=timeout
+                    self.url,
+                    data=_to_json(payload).encode(),
+                    headers=self._headers,
+                    timeout=timeout,
                 ) as response,
             ):
                 raw = await response.read()
