@@ -21,9 +21,9 @@ from bench.kfold import FOLDS, held_out  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import (  # noqa: E402
-    DATA_DIR,
     evaluate,
     evaluate_conversations,
+    labelled_set,
     read_conversations,
     read_examples,
 )
@@ -60,8 +60,10 @@ def folds(engine: Engine) -> list[float]:
 def main() -> None:
     engine = Engine(load(load_settings().knowledge_db))
     cv = folds(engine)
-    questions = {name: read_examples(DATA_DIR / f"{name}.tsv") for name in SETS}
-    conversations = {name: read_conversations(DATA_DIR / f"{name}.tsv") for name in CONVERSATIONS}
+    questions = {name: read_examples(labelled_set(f"{name}.tsv")) for name in SETS}
+    conversations = {
+        name: read_conversations(labelled_set(f"{name}.tsv")) for name in CONVERSATIONS
+    }
     header = ["weight", "temp", f"{FOLDS}-fold", *SETS, *(c[-5:] for c in CONVERSATIONS), "fb p/r"]
     print("  ".join(f"{h:>10}" for h in header))
     for point, (weight, temperature) in enumerate(GRID):

@@ -59,6 +59,9 @@ class Knowledge:
     built_at: str = ""
     # Proper names answers may use: name -> (kind "service" or "term", source ids).
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The users' labelled questions (knowledge/labelled.py), (question, intent): only the
+    # learned model trains on them, at build time.
+    questions: list[tuple[str, str]] = field(default_factory=list)
     _region_children: dict[str, list[str]] = field(default_factory=dict)
 
     # -- facts ---------------------------------------------------------------------------------
@@ -198,6 +201,14 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         if _has_column(conn, "names", "name")
         else {}
     )
+    questions = (
+        [
+            (r["text"], r["intent"])
+            for r in conn.execute("SELECT text, intent FROM questions ORDER BY position")
+        ]
+        if _has_column(conn, "questions", "text")
+        else []
+    )
     children: dict[str, list[str]] = defaultdict(list)
     for region in regions.values():
         if region.province and region.province != region.id:
@@ -215,6 +226,7 @@ def _read(conn: sqlite3.Connection) -> Knowledge:
         occupations=occupations,
         built_at=meta.get("built_at", ""),
         names=names,
+        questions=questions,
         _region_children=dict(children),
     )
 

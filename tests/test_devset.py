@@ -134,15 +134,15 @@ def test_understanding_stays_above_the_measured_threshold(engine: Engine) -> Non
 def test_understanding_of_the_blind_tuning_sets_stays_above_the_measured_threshold(
     engine: Engine, questions: str, conversations: str, floors: tuple[float, float, float, float]
 ) -> None:
-    from bot.evaluate import DATA_DIR, evaluate_conversations, read_conversations
+    from bot.evaluate import evaluate_conversations, labelled_set, read_conversations
 
     accuracy, precision, recall, turn_accuracy = floors
-    report = evaluate(engine, read_examples(DATA_DIR / questions), TODAY)
+    report = evaluate(engine, read_examples(labelled_set(questions)), TODAY)
     assert report.accuracy >= accuracy, f"accuracy {report.accuracy:.1%}"
     assert report.ask_rate <= MAX_ASK_RATE
     assert report.fallback_precision >= precision
     assert report.fallback_recall >= recall
-    turns = evaluate_conversations(engine, read_conversations(DATA_DIR / conversations), TODAY)
+    turns = evaluate_conversations(engine, read_conversations(labelled_set(conversations)), TODAY)
     assert turns.accuracy >= turn_accuracy, f"turns {turns.accuracy:.1%}"
 
 
@@ -188,10 +188,10 @@ TUNE4_ALREADY_EXAMPLES = {"DAFTAR BPJS TK DIMANA"}
 def test_tuning_set_questions_are_not_training_examples(
     knowledge: Knowledge, name: str, allowed: set[str]
 ) -> None:
-    from bot.evaluate import DATA_DIR
+    from bot.evaluate import labelled_set
 
     training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
-    leaked = [e.question for e in read_examples(DATA_DIR / name) if fold(e.question) in training]
+    leaked = [e.question for e in read_examples(labelled_set(name)) if fold(e.question) in training]
     assert set(leaked) <= allowed
 
 
