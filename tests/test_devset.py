@@ -28,18 +28,20 @@ MIN_ACCURACY = 0.95
 MIN_FALLBACK_PRECISION = 0.95
 MIN_FALLBACK_RECALL = 0.97
 MAX_ASK_RATE = 0.03
-MIN_TUNE_ACCURACY = 0.9
+# Since 2026-12-02 the learned model trains on the dev and first three tuning sets
+# (knowledge/questions/): 98.9%, 98.9%, 98.8%, 99.8% then, against 98.6%, 96.2%, 97.1%, 98.0% before.
+MIN_TUNE_ACCURACY = 0.95
 MIN_TUNE_FALLBACK_PRECISION = 0.95
 MIN_TUNE_FALLBACK_RECALL = 0.95
 MIN_TUNE_CONVERSATION_TURNS = 0.92
 # The second tuning set (tuneset2.tsv, conversations_tune2.tsv).
-MIN_TUNE2_ACCURACY = 0.92
+MIN_TUNE2_ACCURACY = 0.95
 MIN_TUNE2_FALLBACK_PRECISION = 0.95
 MIN_TUNE2_FALLBACK_RECALL = 0.95
 MIN_TUNE2_CONVERSATION_TURNS = 0.91
 # The third tuning set (tuneset3.tsv, conversations_tune3.tsv), written blind on 2026-12-02:
 # 94.5%, fallback 97.4%/97.4%, 92.3% of conversation turns when these floors were set.
-MIN_TUNE3_ACCURACY = 0.91
+MIN_TUNE3_ACCURACY = 0.95
 MIN_TUNE3_FALLBACK_PRECISION = 0.93
 MIN_TUNE3_FALLBACK_RECALL = 0.93
 MIN_TUNE3_CONVERSATION_TURNS = 0.88
@@ -47,9 +49,10 @@ MIN_TUNE3_CONVERSATION_TURNS = 0.88
 # 76.4% of turns at first look (main the same), 92.7% when this floor was set.
 MIN_TUNE4_CONVERSATION_TURNS = 0.9
 # The fifth writer's set (tuneset4.tsv, conversations_tune5.tsv), written blind on 2026-12-02 and
-# measured before anyone read a failure: 92.0%, fallback 79.2%/100%, 88.9% of turns.
-MIN_TUNE5_ACCURACY = 0.88
-MIN_TUNE5_FALLBACK_PRECISION = 0.72
+# measured before anyone read a failure: 92.0%, fallback 79.2%/100%, 88.9% of turns; never
+# trained on: 94.0%, fallback 80.9%/100% once the learned model trained on the other sets.
+MIN_TUNE5_ACCURACY = 0.91
+MIN_TUNE5_FALLBACK_PRECISION = 0.76
 MIN_TUNE5_FALLBACK_RECALL = 0.95
 MIN_TUNE5_CONVERSATION_TURNS = 0.85
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
