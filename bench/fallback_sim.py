@@ -87,9 +87,16 @@ def fold_matchers(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[set
     knowledge = engine.knowledge
     pairs = [(t, i) for t, i in knowledge.examples if i in knowledge.intents]
     read = [(engine.extractor.mask_places(engine._example_text(t, i)), i) for t, i in pairs]
+    # The users' labelled questions train the learned model in every fold, as in `bot build`.
+    questions = [
+        (engine.extractor.mask_places(engine._example_text(t, i)), i)
+        for t, i in knowledge.labelled_questions()
+        if i in knowledge.intents
+    ]
     built = []
     for held in held_out(len(pairs)):
-        built.append((held, Matcher([p for n, p in enumerate(read) if n not in held])))
+        kept = [p for n, p in enumerate(read) if n not in held]
+        built.append((held, Matcher(kept, learned_only=questions)))
     return pairs, built
 
 

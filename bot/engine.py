@@ -239,7 +239,7 @@ class Engine:
         # The users' labelled questions, read the same way, train the learned model only.
         questions = [
             (self.extractor.mask_places(self._example_text(text, intent)), intent)
-            for text, intent in knowledge.questions
+            for text, intent in knowledge.labelled_questions()
             if intent in knowledge.intents
         ]
         matcher = Matcher(

@@ -64,7 +64,7 @@ def test_only_single_intent_questions_are_stored_for_training(
     )
     db = tmp_path / "k.db"
     build(db, sources, set(HANDLERS))
-    assert load(db).questions == [("brp iuran bpu", "iuran_bpu")]
+    assert load(db).labelled_questions() == [("brp iuran bpu", "iuran_bpu")]
 
 
 def test_a_changed_question_file_rebuilds_the_database(sources: Path, tmp_path: Path) -> None:
@@ -92,13 +92,13 @@ def test_the_learned_model_trains_on_questions_the_matcher_never_compares_with()
 
 
 def test_the_real_knowledge_trains_on_the_tuning_sets(knowledge: Knowledge) -> None:
-    assert len(knowledge.questions) > 1500
+    assert len(knowledge.labelled_questions()) > 1500
     assert {p.name for p in QUESTIONS_DIR.glob("*.tsv")} >= {"devset.tsv", "tuneset3.tsv"}
     assert labelled_set("devset.tsv").parent == QUESTIONS_DIR
 
 
 def test_the_sets_measured_as_unseen_are_never_trained_on(knowledge: Knowledge) -> None:
-    trained = {fold(text) for text, _ in knowledge.questions}
+    trained = {fold(text) for text, _ in knowledge.labelled_questions()}
     for name in FROZEN:
         assert not (QUESTIONS_DIR / name).exists()
         assert (DATA_DIR / name).is_file()
