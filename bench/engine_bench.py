@@ -38,14 +38,14 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.evaluate import DEFAULT_DEVSET, read_examples  # noqa: E402
+from bot.evaluate import DEFAULT_DEVSET, labelled_set, read_examples  # noqa: E402
 from bot.matcher import Candidate, Matcher, MatcherKnobs  # noqa: E402
 from bot.numbers import _amounts, _scan  # noqa: E402 - their memos are emptied between answers
 from bot.runtime import load_engine  # noqa: E402
 from core.session import Session  # noqa: E402
 from knowledge import load  # noqa: E402
 
-TUNESET = ROOT / "tests" / "data" / "tuneset.tsv"
+TUNESET = labelled_set("tuneset.tsv")
 TODAY = date(2026, 11, 21)
 LONG_CHARS = 150
 

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kfold import FOLDS, held_out  # noqa: E402
+from bench.kfold import FOLDS, held_out, learned_questions  # noqa: E402
 from bot.domain import (  # noqa: E402
     names_agency_matter,
     names_bot_itself,
@@ -35,7 +35,7 @@ from bot.domain import (  # noqa: E402
     names_foreign_matter,
 )
 from bot.engine import Engine, Outcome  # noqa: E402
-from bot.evaluate import DATA_DIR, evaluate, read_examples  # noqa: E402
+from bot.evaluate import evaluate, labelled_set, read_examples  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
 from core.session import Session  # noqa: E402
 from handlers import HANDLERS  # noqa: E402
@@ -87,9 +87,11 @@ def fold_matchers(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[set
     knowledge = engine.knowledge
     pairs = [(t, i) for t, i in knowledge.examples if i in knowledge.intents]
     read = [(engine.extractor.mask_places(engine._example_text(t, i)), i) for t, i in pairs]
+    questions = learned_questions(engine)
     built = []
     for held in held_out(len(pairs)):
-        built.append((held, Matcher([p for n, p in enumerate(read) if n not in held])))
+        kept = [p for n, p in enumerate(read) if n not in held]
+        built.append((held, Matcher(kept, learned_only=questions)))
     return pairs, built
 
 
@@ -162,7 +164,7 @@ PERTURBATIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
 def perturbed(engine: Engine, show: bool) -> tuple[int, int, int, int]:
     """Fallbacks of perturbed answerable tuning questions (all perturbations summed), their
     count, and the off-topic and gibberish questions falling back, and their count."""
-    examples = [e for name in SETS for e in read_examples(DATA_DIR / f"{name}.tsv")]
+    examples = [e for name in SETS for e in read_examples(labelled_set(f"{name}.tsv"))]
     answerable = [e for e in examples if not e.label.fallback]
     rejected = [e for e in examples if e.label.fallback]
     total = 0
@@ -187,7 +189,7 @@ def tuning(engine: Engine) -> str:
     """Each tuning set's accuracy, and the lowest fallback precision and recall among them."""
     cells, precision, recall = [], [], []
     for name in SETS:
-        report = evaluate(engine, read_examples(DATA_DIR / f"{name}.tsv"), TODAY, name)
+        report = evaluate(engine, read_examples(labelled_set(f"{name}.tsv")), TODAY, name)
         cells.append(f"{name} {100 * report.accuracy:.1f}")
         precision.append(report.fallback_precision)
         recall.append(report.fallback_recall)

@@ -2,7 +2,8 @@
 
 Two views, never the held-out sets:
 - k-fold cross-validation over the example questions: the matcher (and its model) built from
-  k-1 folds ranks the questions of the fold left out; the top intent must be the example's own;
+  k-1 folds ranks the questions of the fold left out; the top intent must be the example's own
+  (the users' labelled questions train the model in every fold, as in `bot build`);
 - the tuning sets (devset, tuneset*, conversations_tune*) through the whole engine, built from
   every example, with the accuracy and the fallback's precision and recall.
 A setting is worth taking when it helps across these, not on one of them.
@@ -17,13 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kfold import FOLDS, held_out  # noqa: E402
+from bench.kfold import FOLDS, held_out, learned_questions  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import (  # noqa: E402
-    DATA_DIR,
     evaluate,
     evaluate_conversations,
+    labelled_set,
     read_conversations,
     read_examples,
 )
@@ -31,8 +32,15 @@ from bot.matcher import Matcher, MatcherKnobs  # noqa: E402
 from knowledge import load  # noqa: E402
 
 TODAY = date(2026, 11, 21)
-SETS = ("devset", "tuneset", "tuneset2", "tuneset3")
-CONVERSATIONS = ("conversations_tune", "conversations_tune2", "conversations_tune3")
+# The first four question sets train the learned model (no conversation set does); tuneset4,
+# never trained on, is the column of unseen questions.
+SETS = ("devset", "tuneset", "tuneset2", "tuneset3", "tuneset4")
+CONVERSATIONS = (
+    "conversations_tune",
+    "conversations_tune2",
+    "conversations_tune3",
+    "conversations_tune5",
+)
 # (model_weight, model_temperature); weight 0 is the matcher alone.
 GRID = ((0.0, 6.0), (0.3, 6.0), (0.5, 3.0), (0.5, 6.0), (0.5, 12.0), (0.7, 6.0))
 
@@ -46,8 +54,10 @@ def folds(engine: Engine) -> list[float]:
     matcher = engine.matcher
     pairs = list(zip(matcher._texts, matcher._intents, strict=True))
     right = [0] * len(GRID)
+    questions = learned_questions(engine)
     for held in held_out(len(pairs)):
-        trained = Matcher([p for i, p in enumerate(pairs) if i not in held])
+        kept = [p for i, p in enumerate(pairs) if i not in held]
+        trained = Matcher(kept, learned_only=questions)
         for index in sorted(held):
             text, intent = pairs[index]
             for point, (weight, temperature) in enumerate(GRID):
@@ -60,8 +70,10 @@ def folds(engine: Engine) -> list[float]:
 def main() -> None:
     engine = Engine(load(load_settings().knowledge_db))
     cv = folds(engine)
-    questions = {name: read_examples(DATA_DIR / f"{name}.tsv") for name in SETS}
-    conversations = {name: read_conversations(DATA_DIR / f"{name}.tsv") for name in CONVERSATIONS}
+    questions = {name: read_examples(labelled_set(f"{name}.tsv")) for name in SETS}
+    conversations = {
+        name: read_conversations(labelled_set(f"{name}.tsv")) for name in CONVERSATIONS
+    }
     header = ["weight", "temp", f"{FOLDS}-fold", *SETS, *(c[-5:] for c in CONVERSATIONS), "fb p/r"]
     print("  ".join(f"{h:>10}" for h in header))
     for point, (weight, temperature) in enumerate(GRID):

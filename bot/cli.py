@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         help=(
             "TSV: question<TAB>label, or conversation<TAB>turn<TAB>message<TAB>label "
-            "(default: every set in tests/data, side by side)"
+            "(default: every set in knowledge/questions and tests/data, side by side)"
         ),
     )
     ev.add_argument("--today", type=_date, help="evaluate as if today were this date")

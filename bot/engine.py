@@ -236,7 +236,15 @@ class Engine:
             if intent in knowledge.intents
         ]
         words = sorted({w for text, _ in normalized for w in text.split()})
-        matcher = Matcher([(self.extractor.mask_places(t), i) for t, i in normalized])
+        # The users' labelled questions, read the same way, train the learned model only.
+        questions = [
+            (self.extractor.mask_places(self._example_text(text, intent)), intent)
+            for text, intent in knowledge.labelled_questions()
+            if intent in knowledge.intents
+        ]
+        matcher = Matcher(
+            [(self.extractor.mask_places(t), i) for t, i in normalized], learned_only=questions
+        )
         return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
     def _words_by_topic(self) -> dict[str, frozenset[str]]:

@@ -30,7 +30,10 @@ from bot.engine import Engine, Outcome
 from core.session import Session
 
 DATA_DIR = PROJECT_ROOT / "tests" / "data"
-DEFAULT_DEVSET = DATA_DIR / "devset.tsv"
+# The labelled sets the learned model trains on live in the knowledge, as one of its sources
+# (knowledge/labelled.py); the sets it must never see stay in DATA_DIR.
+QUESTIONS_DIR = PROJECT_ROOT / "knowledge" / "questions"
+DEFAULT_DEVSET = QUESTIONS_DIR / "devset.tsv"
 # Reported side by side when `eval` is given no file; missing files are skipped.
 DEFAULT_SETS = (
     "devset.tsv",
@@ -49,6 +52,13 @@ DEFAULT_CONVERSATIONS = (
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"
+
+
+def labelled_set(name: str) -> Path:
+    """Where the labelled set `name` (a file name such as "tuneset2.tsv") is kept: among the
+    knowledge's questions when the model trains on it, else in tests/data."""
+    trained = QUESTIONS_DIR / name
+    return trained if trained.is_file() else DATA_DIR / name
 
 
 @dataclass(frozen=True)
@@ -338,10 +348,13 @@ def run_eval(
         paths = [paths]
     chosen = list(paths or [])
     if not chosen:
-        chosen = [DATA_DIR / n for n in (*DEFAULT_SETS, *DEFAULT_CONVERSATIONS)]
+        chosen = [labelled_set(n) for n in (*DEFAULT_SETS, *DEFAULT_CONVERSATIONS)]
         chosen = [p for p in chosen if p.is_file()]
         if not chosen:
-            print(f"error: no labelled sets in {DATA_DIR}; give a FILE to evaluate", file=stderr)
+            print(
+                f"error: no labelled sets in {DATA_DIR} or {QUESTIONS_DIR}; give a FILE to evaluate",
+                file=stderr,
+            )
             return 2
     engine = open_runtime(settings, stderr=stderr).engine
     reports: list[Report] = []

@@ -88,9 +88,13 @@ class MatcherKnobs:
 
 class Matcher:
     def __init__(
-        self, examples: Iterable[tuple[str, str]], knobs: MatcherKnobs | None = None
+        self,
+        examples: Iterable[tuple[str, str]],
+        knobs: MatcherKnobs | None = None,
+        learned_only: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """`examples` are (normalised example text, intent id) pairs."""
+        """`examples` are (normalised example text, intent id) pairs; `learned_only` more of
+        them that only the learned model trains on (the users' labelled questions)."""
         self.knobs = knobs or MatcherKnobs()
         self._texts: list[str] = []
         self._intents: list[str] = []
@@ -125,7 +129,9 @@ class Matcher:
             intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
             for intent, found in counts.items()
         }
-        self._model = CharModel.train(zip(self._texts, self._intents, strict=True))
+        self._model = CharModel.train(
+            [*zip(self._texts, self._intents, strict=True), *learned_only]
+        )
         self._derive()
 
     def _derive(self) -> None:

@@ -60,6 +60,10 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
             for n, text in enumerate(i.examples)
         ),
     )
+    db.table("questions").insert_all(
+        {"position": n, "intent": intent, "text": text}
+        for n, (text, intent) in enumerate(data.questions)
+    )
     db.table("slang").insert_all(
         ({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang"
     )
@@ -81,6 +85,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
     for name in (
         "facts",
         "examples",
+        "questions",
         "coverage",
         "jakon_tiers",
         "regions",

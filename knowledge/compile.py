@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import SourceProblem
+from knowledge.labelled import question_files, read_questions
 from knowledge.lifecycle import parse_review
 from knowledge.model import (
     ROLES,
@@ -69,6 +70,8 @@ class Compiled:
     slang: dict[str, str] = field(default_factory=dict)
     occupations: dict[str, tuple[str, str]] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The users' labelled questions with one intent (knowledge/labelled.py): (question, intent).
+    questions: list[tuple[str, str]] = field(default_factory=list)
 
 
 # Editors and spreadsheets leave these beside the real files: `.#jkm.toml` (Emacs lock),
@@ -97,6 +100,7 @@ def source_files(source_dir: Path) -> list[Path]:
     files += [source_dir / name for name in SOURCE_FILES]
     files += [source_dir / "tables" / name for name in TABLE_FILES]
     files += listed(source_dir / "intents", "*.toml")
+    files += question_files(source_dir, listed)
     return files
 
 
@@ -781,4 +785,7 @@ def _compile(
     compiled.names = _read_names(source_dir, compiled.sources, out)
     fact_keys = {f.key for f in compiled.facts}
     compiled.intents = _read_intents(source_dir, compiled.sources, fact_keys, known_handlers, out)
+    compiled.questions = read_questions(
+        question_files(source_dir, listed), set(compiled.intents), out.add
+    )
     return compiled, out.problems

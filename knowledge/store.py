@@ -59,7 +59,15 @@ class Knowledge:
     built_at: str = ""
     # Proper names answers may use: name -> (kind "service" or "term", source ids).
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The database it was read from: what only a build needs is read from it when asked.
+    database: Path | None = None
     _region_children: dict[str, list[str]] = field(default_factory=dict)
+
+    def labelled_questions(self) -> list[tuple[str, str]]:
+        """The users' labelled questions (knowledge/labelled.py), (question, intent), in file
+        order. Only the learned model trains on them, when the engine's tables are prepared:
+        read from the database when asked, so that a running bot never holds them."""
+        return load_questions(self.database) if self.database is not None else []
 
     # -- facts ---------------------------------------------------------------------------------
 
@@ -141,7 +149,7 @@ def load(db_path: Path) -> Knowledge:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            return _read(conn)
+            knowledge = _read(conn)
         finally:
             conn.close()
     except (sqlite3.Error, KeyError, ValueError, TypeError) as exc:
@@ -154,6 +162,20 @@ def load(db_path: Path) -> Knowledge:
                 )
             ]
         ) from exc
+    knowledge.database = db_path
+    return knowledge
+
+
+def load_questions(db_path: Path) -> list[tuple[str, str]]:
+    """The labelled questions a database holds (none in one built before they were a source)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        if not _has_column(conn, "questions", "text"):
+            return []
+        query = "SELECT text, intent FROM questions ORDER BY position"
+        return [(text, intent) for text, intent in conn.execute(query)]
+    finally:
+        conn.close()
 
 
 def _read(conn: sqlite3.Connection) -> Knowledge:

@@ -133,7 +133,7 @@ def test_a_bad_setting_is_named(data_dir: Path) -> None:
     assert "BOT_TODAY" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["eval"], ["eval", "tests/data/devset.tsv"]])
+@pytest.mark.parametrize("args", [["eval"], ["eval", "knowledge/questions/devset.tsv"]])
 def test_eval_prints_the_report(data_dir: Path, args: list[str]) -> None:
     result = run(args, data_dir)
     assert result.returncode == 0, result.stderr

@@ -28,18 +28,20 @@ MIN_ACCURACY = 0.95
 MIN_FALLBACK_PRECISION = 0.95
 MIN_FALLBACK_RECALL = 0.97
 MAX_ASK_RATE = 0.03
-MIN_TUNE_ACCURACY = 0.9
+# Since 2026-12-02 the learned model trains on the dev and first three tuning sets
+# (knowledge/questions/): 98.9%, 98.9%, 98.8%, 99.8% then, against 98.6%, 96.2%, 97.1%, 98.0% before.
+MIN_TUNE_ACCURACY = 0.95
 MIN_TUNE_FALLBACK_PRECISION = 0.95
 MIN_TUNE_FALLBACK_RECALL = 0.95
 MIN_TUNE_CONVERSATION_TURNS = 0.92
 # The second tuning set (tuneset2.tsv, conversations_tune2.tsv).
-MIN_TUNE2_ACCURACY = 0.92
+MIN_TUNE2_ACCURACY = 0.95
 MIN_TUNE2_FALLBACK_PRECISION = 0.95
 MIN_TUNE2_FALLBACK_RECALL = 0.95
 MIN_TUNE2_CONVERSATION_TURNS = 0.91
 # The third tuning set (tuneset3.tsv, conversations_tune3.tsv), written blind on 2026-12-02:
 # 94.5%, fallback 97.4%/97.4%, 92.3% of conversation turns when these floors were set.
-MIN_TUNE3_ACCURACY = 0.91
+MIN_TUNE3_ACCURACY = 0.95
 MIN_TUNE3_FALLBACK_PRECISION = 0.93
 MIN_TUNE3_FALLBACK_RECALL = 0.93
 MIN_TUNE3_CONVERSATION_TURNS = 0.88
@@ -47,10 +49,11 @@ MIN_TUNE3_CONVERSATION_TURNS = 0.88
 # 76.4% of turns at first look (main the same), 92.7% when this floor was set.
 MIN_TUNE4_CONVERSATION_TURNS = 0.9
 # The fifth writer's set (tuneset4.tsv, conversations_tune5.tsv), written blind on 2026-12-02 and
-# measured before anyone read a failure: 92.0%, fallback 79.2%/100%, 88.9% of turns; 93.7% of
-# turns after the conversation round that tuned on it (branch conv), when that floor was raised.
-MIN_TUNE5_ACCURACY = 0.88
-MIN_TUNE5_FALLBACK_PRECISION = 0.72
+# measured before anyone read a failure: 92.0%, fallback 79.2%/100%, 88.9% of turns; questions
+# never trained on: 94.0%, fallback 80.9%/100% once the learned model trained on the other sets;
+# 93.7% of turns after the conversation round that tuned on them (branch conv).
+MIN_TUNE5_ACCURACY = 0.91
+MIN_TUNE5_FALLBACK_PRECISION = 0.76
 MIN_TUNE5_FALLBACK_RECALL = 0.95
 MIN_TUNE5_CONVERSATION_TURNS = 0.9
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
@@ -135,15 +138,15 @@ def test_understanding_stays_above_the_measured_threshold(engine: Engine) -> Non
 def test_understanding_of_the_blind_tuning_sets_stays_above_the_measured_threshold(
     engine: Engine, questions: str, conversations: str, floors: tuple[float, float, float, float]
 ) -> None:
-    from bot.evaluate import DATA_DIR, evaluate_conversations, read_conversations
+    from bot.evaluate import evaluate_conversations, labelled_set, read_conversations
 
     accuracy, precision, recall, turn_accuracy = floors
-    report = evaluate(engine, read_examples(DATA_DIR / questions), TODAY)
+    report = evaluate(engine, read_examples(labelled_set(questions)), TODAY)
     assert report.accuracy >= accuracy, f"accuracy {report.accuracy:.1%}"
     assert report.ask_rate <= MAX_ASK_RATE
     assert report.fallback_precision >= precision
     assert report.fallback_recall >= recall
-    turns = evaluate_conversations(engine, read_conversations(DATA_DIR / conversations), TODAY)
+    turns = evaluate_conversations(engine, read_conversations(labelled_set(conversations)), TODAY)
     assert turns.accuracy >= turn_accuracy, f"turns {turns.accuracy:.1%}"
 
 
@@ -189,10 +192,10 @@ TUNE4_ALREADY_EXAMPLES = {"DAFTAR BPJS TK DIMANA"}
 def test_tuning_set_questions_are_not_training_examples(
     knowledge: Knowledge, name: str, allowed: set[str]
 ) -> None:
-    from bot.evaluate import DATA_DIR
+    from bot.evaluate import labelled_set
 
     training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
-    leaked = [e.question for e in read_examples(DATA_DIR / name) if fold(e.question) in training]
+    leaked = [e.question for e in read_examples(labelled_set(name)) if fold(e.question) in training]
     assert set(leaked) <= allowed
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import prepared
 from bot.config import Settings
 from bot.engine import Engine
-from bot.evaluate import read_examples
+from bot.evaluate import labelled_set, read_examples
 from bot.matcher import Matcher, MatcherKnobs
 from bot.places import Gazetteer
 from bot.runtime import load_engine
@@ -26,7 +26,6 @@ from knowledge.store import PREPARED_TABLE, load_prepared
 
 from .conftest import TODAY
 
-DATA = Path(__file__).parent / "data"
 QUESTIONS = [
     "apa itu jht",
     "brp iuran bpjs tk utk petani",
@@ -100,7 +99,7 @@ def test_pruned_ranking_gives_the_unpruned_intent(engine: Engine) -> None:
     )
     agree = total = 0
     for name in ("devset.tsv", "tuneset.tsv", "tuneset2.tsv"):
-        for example in read_examples(DATA / name):
+        for example in read_examples(labelled_set(name)):
             text = engine.extractor.mask_places(engine.normalize(example.question))
             a, b = pruned.rank(text), unpruned.rank(text)
             total += 1

@@ -48,7 +48,11 @@ def test_coming_back_without_a_name_is_the_answer_before_the_last(engine: Engine
 
 
 def test_coming_back_keeps_the_amount_and_the_worker_it_was_answered_for(engine: Engine) -> None:
-    first, _, again = talk(engine, "iuran petani gaji 2 juta", "cara klaim jkk", "balik ke iuran")
+    # A farmer's income ("penghasilan"): "petani gaji 2 juta" is a tie between the employees'
+    # premium (a wage, "gaji") and the informal workers' one (a farmer).
+    first, _, again = talk(
+        engine, "iuran petani penghasilan 2 juta", "cara klaim jkk", "balik ke iuran"
+    )
     assert first.reply.intent == "iuran_bpu_hitung"
     assert again.reply.intent == "iuran_bpu_hitung"
     assert "Rp2.000.000" in again.reply.text
