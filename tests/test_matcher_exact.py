@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
-from bot.evaluate import read_examples
+from bot.evaluate import labelled_set, read_examples
 from bot.matcher import Matcher
 from handlers.common import Figures
 from knowledge import format as fmt
 
-DATA = Path(__file__).parent / "data"
 TUNABLE = ("devset.tsv", "tuneset.tsv", "tuneset2.tsv", "tuneset3.tsv", "tuneset4.tsv")
 
 
 def _messages(engine: Engine) -> list[str]:
-    questions = [e.question for name in TUNABLE for e in read_examples(DATA / name)]
+    questions = [e.question for name in TUNABLE for e in read_examples(labelled_set(name))]
     # Every question, and its long form (more and longer example lists to merge).
     long = [f"{a} {b}" for a, b in zip(questions[::7], questions[3::7], strict=False)]
     return [engine.extractor.mask_places(engine.normalize(q)) for q in questions + long]
