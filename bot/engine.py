@@ -236,14 +236,15 @@ class Engine:
             if intent in knowledge.intents
         ]
         words = sorted({w for text, _ in normalized for w in text.split()})
-        # The users' labelled questions, read the same way, train the learned model only.
+        # The users' labelled questions, read the same way: examples of the matcher for a message
+        # read on its own, and training for the learned model (bot.matcher, `asked`).
         questions = [
             (self.extractor.mask_places(self._example_text(text, intent)), intent)
             for text, intent in knowledge.labelled_questions()
             if intent in knowledge.intents
         ]
         matcher = Matcher(
-            [(self.extractor.mask_places(t), i) for t, i in normalized], learned_only=questions
+            [(self.extractor.mask_places(t), i) for t, i in normalized], asked=questions
         )
         return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
@@ -999,6 +1000,7 @@ class Engine:
             # a topic the short statements that stay with it ("ga punya jmo, hp jadul") must
             # not be lifted to another intent.
             anchored=not in_topic and names_agency_matter(normalized.split()),
+            asked=not self._in_conversation(session),
         )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]
