@@ -174,7 +174,17 @@ class Matcher:
             self._heads[word] = {i: square * inverse[i] for i in head}
             if len(head) < len(indices):
                 self._beyond[word] = frozenset(indices[len(head) :])
+        # The whole lists are the heads and the sets past them: kept too, they held 1 MB.
+        del self._postings
         self._corrections: dict[str, str | None] = {}
+
+    def postings(self) -> dict[str, list[int]]:
+        """Each word's whole example list, shortest example first, as `bot build` stores it."""
+        norms = self._norms
+        return {
+            word: [*head, *sorted(self._beyond.get(word, ()), key=lambda i: (norms[i], i))]
+            for word, head in self._heads.items()
+        }
 
     def tables(self) -> dict[str, object]:
         """The matcher's tables as plain JSON-ready data, for `bot build` to store."""
@@ -183,7 +193,7 @@ class Matcher:
             "intents": self._intents,
             "curated": self._curated,
             "idf": self._idf,
-            "postings": self._postings,
+            "postings": self.postings(),
             "profiles": self._profiles,
             "model": self._model.tables(),
         }
