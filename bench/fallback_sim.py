@@ -91,7 +91,7 @@ def fold_matchers(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[set
     built = []
     for held in held_out(len(pairs)):
         kept = [p for n, p in enumerate(read) if n not in held]
-        built.append((held, Matcher(kept, learned_only=questions)))
+        built.append((held, Matcher(kept, asked=questions)))
     return pairs, built
 
 

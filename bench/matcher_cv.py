@@ -57,7 +57,7 @@ def folds(engine: Engine) -> list[float]:
     questions = learned_questions(engine)
     for held in held_out(len(pairs)):
         kept = [p for i, p in enumerate(pairs) if i not in held]
-        trained = Matcher(kept, learned_only=questions)
+        trained = Matcher(kept, asked=questions)
         for index in sorted(held):
             text, intent = pairs[index]
             for point, (weight, temperature) in enumerate(GRID):

@@ -204,13 +204,17 @@ class Engine:
         self.extractor = EntityExtractor(knowledge.regions, knowledge.occupations, gazetteer)
         # The examples read like messages and the matcher's tables: stored by `bot build`
         # (bot.prepared), computed here when none were given.
+        # Only their parts are kept (the stored form held the matcher's tables a second time).
+        tables: Mapping[str, Any]
         if prepared is None:
-            self.tables, self.matcher = self._prepare()
+            tables, self.matcher = self._prepare()
         else:
-            self.tables, self.matcher = dict(prepared), Matcher.from_tables(prepared["matcher"])
-        self.normalize.extend_stems(self.tables["stems"])
-        self.normalize.extend_vocabulary(self.tables["words"])
-        self.extractor.vocabulary = set(self.tables["words"])
+            tables, self.matcher = prepared, Matcher.from_tables(prepared["matcher"])
+        self._stems: list[str] = list(tables["stems"])
+        self._words: list[str] = list(tables["words"])
+        self.normalize.extend_stems(self._stems)
+        self.normalize.extend_vocabulary(self._words)
+        self.extractor.vocabulary = set(self._words)
         self._vocabulary = self.matcher.vocabulary
         # The words of each answer's title, and those only one topic's titles use (_asks_elsewhere).
         self._title_words = {
@@ -221,6 +225,11 @@ class Engine:
             for word in self._title_words[i.id]:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
+
+    @property
+    def tables(self) -> dict[str, Any]:
+        """The prepared tables, as `bot build` stores them (bot.prepared)."""
+        return {"stems": self._stems, "words": self._words, "matcher": self.matcher.tables()}
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
         knowledge = self.knowledge
@@ -236,14 +245,15 @@ class Engine:
             if intent in knowledge.intents
         ]
         words = sorted({w for text, _ in normalized for w in text.split()})
-        # The users' labelled questions, read the same way, train the learned model only.
+        # The users' labelled questions, read the same way: examples of the matcher for a message
+        # read on its own, and training for the learned model (bot.matcher, `asked`).
         questions = [
             (self.extractor.mask_places(self._example_text(text, intent)), intent)
             for text, intent in knowledge.labelled_questions()
             if intent in knowledge.intents
         ]
         matcher = Matcher(
-            [(self.extractor.mask_places(t), i) for t, i in normalized], learned_only=questions
+            [(self.extractor.mask_places(t), i) for t, i in normalized], asked=questions
         )
         return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
@@ -999,6 +1009,7 @@ class Engine:
             # a topic the short statements that stay with it ("ga punya jmo, hp jadul") must
             # not be lifted to another intent.
             anchored=not in_topic and names_agency_matter(normalized.split()),
+            asked=not self._in_conversation(session),
         )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]

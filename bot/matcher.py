@@ -91,19 +91,30 @@ class Matcher:
         self,
         examples: Iterable[tuple[str, str]],
         knobs: MatcherKnobs | None = None,
-        learned_only: Iterable[tuple[str, str]] = (),
+        asked: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """`examples` are (normalised example text, intent id) pairs; `learned_only` more of
-        them that only the learned model trains on (the users' labelled questions)."""
+        """`examples` are (normalised example text, intent id) pairs; `asked` more of them, the
+        users' labelled questions: the learned model trains on both, and both are matched when
+        a message starts a conversation; within one (`rank(asked=False)`) only the curated
+        examples are, since the follow-up rules read the conversation with them, and a user's
+        short question ("kalau meninggal?" labelled as the death benefit) would claim a
+        follow-up that the topic gives another meaning."""
         self.knobs = knobs or MatcherKnobs()
         self._texts: list[str] = []
         self._intents: list[str] = []
         seen: set[tuple[str, str]] = set()
-        for text, intent in examples:
-            if text and (text, intent) not in seen:
-                seen.add((text, intent))
-                self._texts.append(text)
-                self._intents.append(intent)
+
+        def add(pairs: Iterable[tuple[str, str]]) -> None:
+            for text, intent in pairs:
+                if text and (text, intent) not in seen:
+                    seen.add((text, intent))
+                    self._texts.append(text)
+                    self._intents.append(intent)
+
+        add(examples)
+        # The curated examples are the first `_curated`; a question that repeats one is not added.
+        self._curated = len(self._texts)
+        add(asked)
         intents_by_word: dict[str, set[str]] = defaultdict(set)
         for text, intent in zip(self._texts, self._intents, strict=True):
             for word in text.split():
@@ -129,9 +140,7 @@ class Matcher:
             intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
             for intent, found in counts.items()
         }
-        self._model = CharModel.train(
-            [*zip(self._texts, self._intents, strict=True), *learned_only]
-        )
+        self._model = CharModel.train(zip(self._texts, self._intents, strict=True))
         self._derive()
 
     def _derive(self) -> None:
@@ -165,15 +174,26 @@ class Matcher:
             self._heads[word] = {i: square * inverse[i] for i in head}
             if len(head) < len(indices):
                 self._beyond[word] = frozenset(indices[len(head) :])
+        # The whole lists are the heads and the sets past them: kept too, they held 1 MB.
+        del self._postings
         self._corrections: dict[str, str | None] = {}
+
+    def postings(self) -> dict[str, list[int]]:
+        """Each word's whole example list, shortest example first, as `bot build` stores it."""
+        norms = self._norms
+        return {
+            word: [*head, *sorted(self._beyond.get(word, ()), key=lambda i: (norms[i], i))]
+            for word, head in self._heads.items()
+        }
 
     def tables(self) -> dict[str, object]:
         """The matcher's tables as plain JSON-ready data, for `bot build` to store."""
         return {
             "texts": self._texts,
             "intents": self._intents,
+            "curated": self._curated,
             "idf": self._idf,
-            "postings": self._postings,
+            "postings": self.postings(),
             "profiles": self._profiles,
             "model": self._model.tables(),
         }
@@ -185,6 +205,7 @@ class Matcher:
         matcher.knobs = knobs or MatcherKnobs()
         matcher._texts = list(tables["texts"])
         matcher._intents = list(tables["intents"])
+        matcher._curated = int(tables.get("curated", len(matcher._texts)))
         matcher._idf = dict(tables["idf"])
         matcher._postings = dict(tables["postings"])
         matcher._profiles = dict(tables["profiles"])
@@ -249,10 +270,10 @@ class Matcher:
         return fixed
 
     def _pick(
-        self, q_squares: dict[str, float], wanted: int, room: int
+        self, q_squares: dict[str, float], wanted: int, room: int, asked: bool = True
     ) -> tuple[list[int], dict[int, float]]:
         """The examples worth scoring (best partial cosine over the capped example lists), and
-        their exact dot products with the message."""
+        their exact dot products with the message; `asked=False`: the curated examples only."""
         heads = self._heads
         lists = [heads[word] for word in q_squares]
         # Partial cosines: each example's shares (the word's squared weight times the example's
@@ -265,6 +286,9 @@ class Matcher:
         for head in lists[1:]:
             for index, share in head.items():
                 partial[index] = get(index, 0.0) + share
+        if not asked and self._curated < len(self._texts):
+            curated = self._curated
+            partial = {index: value for index, value in partial.items() if index < curated}
         if wanted and len(partial) > wanted:
             # A C sort of a few hundred floats costs less than heapq's Python loop.
             ordered = sorted(partial, key=partial.__getitem__, reverse=True)
@@ -298,11 +322,17 @@ class Matcher:
         return picked, dots
 
     def rank(
-        self, normalized: str, fuzzy: bool = True, learned: bool = True, anchored: bool = False
+        self,
+        normalized: str,
+        fuzzy: bool = True,
+        learned: bool = True,
+        anchored: bool = False,
+        asked: bool = True,
     ) -> list[Candidate]:
         """Best intents first. `fuzzy=False` skips the token-set comparison (the costly part)
         and ranks by the word overlaps alone: enough to tell which intent a clause is about.
-        `learned=False` leaves the learned model out (a follow-up read with its topic).
+        `learned=False` leaves the learned model out (a follow-up read with its topic);
+        `asked=False` the users' questions (a message within a conversation, see `__init__`).
         `anchored`: the message names the domain's own matters (see `anchored_unknown_share`)."""
         words = normalized.split()[: self.knobs.max_words]
         if not words or not self._texts:
@@ -317,9 +347,11 @@ class Matcher:
             return []
         knobs = self.knobs
         if fuzzy:
-            picked, dots = self._pick(q_squares, knobs.candidates, knobs.intents_scored)
+            picked, dots = self._pick(q_squares, knobs.candidates, knobs.intents_scored, asked)
         else:
-            picked, dots = self._pick(q_squares, knobs.clause_candidates, knobs.clause_intents)
+            picked, dots = self._pick(
+                q_squares, knobs.clause_candidates, knobs.clause_intents, asked
+            )
         texts = self._texts
         fuzzy_scores: dict[int, float] = {}
         read = [f or w for f, w in zip(fixed, words, strict=True)]

@@ -78,17 +78,24 @@ def test_a_changed_question_file_rebuilds_the_database(sources: Path, tmp_path: 
     assert is_stale(db, sources)
 
 
-def test_the_learned_model_trains_on_questions_the_matcher_never_compares_with() -> None:
+def test_users_questions_are_matched_when_a_conversation_starts_and_not_within_one() -> None:
     examples = [("iuran jht", "iuran_jht"), ("iuran bpu", "iuran_bpu")]
     questions = [("duit cair kapan", "iuran_jht"), ("cair berapa lama", "iuran_jht")]
     plain = Matcher(examples)
-    taught = Matcher(examples, learned_only=questions)
-    # "cair" is a word only the questions use: it pulls towards their intent ...
-    assert taught.rank("iuran cair")[0].intent == "iuran_jht"
-    assert {c.intent for c in plain.rank("iuran cair")} == {"iuran_jht", "iuran_bpu"}
-    # ... while what the matcher compares with, and its vocabulary, stay the examples.
-    assert taught.vocabulary == plain.vocabulary
-    assert {c.example for c in taught.rank("duit cair kapan iuran")} <= {t for t, _ in examples}
+    taught = Matcher(examples, asked=questions)
+    # "cair" is a word only the questions use: read on its own, the message meets them ...
+    assert taught.rank("kapan duit cair")[0].intent == "iuran_jht"
+    assert taught.rank("kapan duit cair")[0].example == "duit cair kapan"
+    assert plain.rank("kapan duit cair") == []
+    # ... and the vocabulary grows by their words, so a misspelling of one is read too.
+    assert taught.vocabulary == plain.vocabulary | {"duit", "cair", "kapan", "berapa", "lama"}
+    # Within a conversation only the curated examples are compared with.
+    within = taught.rank("duit cair kapan iuran", asked=False)
+    assert within and {c.example for c in within} <= {t for t, _ in examples}
+    # A question that repeats an example is not a second copy of it.
+    again = Matcher(examples, asked=[("iuran bpu", "iuran_bpu")])
+    assert again.tables()["texts"] == plain.tables()["texts"]
+    assert again.tables()["curated"] == 2
 
 
 def test_the_real_knowledge_trains_on_the_tuning_sets(knowledge: Knowledge) -> None:

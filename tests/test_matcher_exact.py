@@ -35,13 +35,17 @@ def _squares(matcher: Matcher, normalized: str) -> dict[str, float]:
 
 
 def _plain_pick(
-    matcher: Matcher, q_squares: dict[str, float], wanted: int, room: int
+    matcher: Matcher,
+    postings: dict[str, list[int]],
+    q_squares: dict[str, float],
+    wanted: int,
+    room: int,
 ) -> tuple[list[int], dict[int, float]]:
     """The pick as first written: every share added one at a time, the whole order sorted."""
     knobs, inverse = matcher.knobs, matcher._inverse_norms
     lists = []
     for word, square in q_squares.items():
-        head = matcher._postings[word]
+        head = postings[word]
         cap = matcher.knobs.posting_cap
         if matcher._idf[word] < math.log(1 + 1 / knobs.common_share):
             cap = knobs.common_cap
@@ -88,12 +92,15 @@ def test_the_picked_examples_and_their_dot_products_are_the_plain_ones(
         else (knobs.clause_candidates, knobs.clause_intents)
     )
     checked = 0
+    postings = matcher.postings()
     for normalized in _messages(engine):
         squares = _squares(matcher, normalized)
         if not squares:
             continue
         # Equal floats, equal order: `==` on the lists and dicts, no tolerance.
-        assert matcher._pick(squares, wanted, room) == _plain_pick(matcher, squares, wanted, room)
+        assert matcher._pick(squares, wanted, room) == _plain_pick(
+            matcher, postings, squares, wanted, room
+        )
         checked += 1
     assert checked > 1000
 
