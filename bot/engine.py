@@ -215,7 +215,7 @@ class Engine:
         self.normalize.extend_stems(self._stems)
         self.normalize.extend_vocabulary(self._words)
         self.extractor.vocabulary = set(self._words)
-        self._vocabulary = self.matcher.vocabulary
+        self._vocabulary = self.matcher.curated_vocabulary()
         # The words of each answer's title, and those only one topic's titles use (_asks_elsewhere).
         self._title_words = {
             i.id: frozenset(self.normalize(i.title.lower()).split()) for i in intents

@@ -41,6 +41,7 @@ DEFAULT_SETS = (
     "tuneset2.tsv",
     "tuneset3.tsv",
     "tuneset4.tsv",
+    "tuneset5.tsv",
     "heldout.tsv",
 )
 DEFAULT_CONVERSATIONS = (
@@ -49,6 +50,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune3.tsv",
     "conversations_tune4.tsv",
     "conversations_tune5.tsv",
+    "conversations_tune6.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

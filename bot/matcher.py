@@ -84,6 +84,8 @@ class MatcherKnobs:
     # that turns its raw scores into each intent's confidence relative to the model's best.
     model_weight: float = 0.5
     model_temperature: float = 6.0
+    # The users' labelled questions of at least this many words are examples too (`asked`).
+    asked_min_words: int = 3
 
 
 class Matcher:
@@ -114,13 +116,23 @@ class Matcher:
         add(examples)
         # The curated examples are the first `_curated`; a question that repeats one is not added.
         self._curated = len(self._texts)
-        add(asked)
-        intents_by_word: dict[str, set[str]] = defaultdict(set)
-        for text, intent in zip(self._texts, self._intents, strict=True):
-            for word in text.split():
-                intents_by_word[word].add(intent)
+        # A short question says no more than its words, and one rare word shared with a message
+        # would carry it ("ini bot" for "how to make a telegram bot"): the curated examples
+        # cover the bare keywords. Short questions train the learned model only.
+        asked = list(asked)
+        add(q for q in asked if len(q[0].split()) >= self.knobs.asked_min_words)
+        learned_only = [q for q in asked if len(q[0].split()) < self.knobs.asked_min_words]
         n_intents = max(1, len(set(self._intents)))
-        idf = {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
+        curated = list(
+            zip(self._texts[: self._curated], self._intents[: self._curated], strict=True)
+        )
+        # A word's weight is set by the curated examples that use it; a word only the users'
+        # questions use is weighed over them. So the questions add examples and words without
+        # changing how the curated examples weigh (the follow-up rules were measured on those).
+        idf = {
+            **self._weights(zip(self._texts, self._intents, strict=True), n_intents),
+            **self._weights(curated, n_intents),
+        }
         self._idf = idf
         norms = [math.sqrt(sum(idf[w] ** 2 for w in set(t.split()))) for t in self._texts]
         postings: dict[str, list[int]] = defaultdict(list)
@@ -132,16 +144,28 @@ class Matcher:
             w: sorted(indices, key=lambda i: (norms[i], i)) for w, indices in postings.items()
         }
         # Intent profiles: sublinear term frequency x IDF over all of an intent's examples.
+        # Over the curated examples only, for the same reason.
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for text, intent in zip(self._texts, self._intents, strict=True):
+        for text, intent in curated:
             for word in set(text.split()):
                 counts[intent][word] += 1
         self._profiles = {
             intent: {w: (1 + math.log(n)) * idf[w] for w, n in found.items()}
             for intent, found in counts.items()
         }
-        self._model = CharModel.train(zip(self._texts, self._intents, strict=True))
+        self._model = CharModel.train(
+            [*zip(self._texts, self._intents, strict=True), *learned_only]
+        )
         self._derive()
+
+    @staticmethod
+    def _weights(pairs: Iterable[tuple[str, str]], n_intents: int) -> dict[str, float]:
+        """Inverse intent frequency of each word of the (text, intent) pairs."""
+        intents_by_word: dict[str, set[str]] = defaultdict(set)
+        for text, intent in pairs:
+            for word in text.split():
+                intents_by_word[word].add(intent)
+        return {w: math.log(1 + n_intents / len(s)) for w, s in intents_by_word.items()}
 
     def _derive(self) -> None:
         """What follows from the tables: cheap to compute at every start."""
@@ -216,6 +240,12 @@ class Matcher:
     @property
     def vocabulary(self) -> set[str]:
         return set(self._idf)
+
+    def curated_vocabulary(self) -> set[str]:
+        """The words of the curated examples only: the users' questions name places all over
+        Indonesia ("kantor bpjs medan"), and a word the examples use is read as an everyday word,
+        not a place (bot.entities)."""
+        return {word for text in self._texts[: self._curated] for word in text.split()}
 
     def correct(self, word: str) -> str | None:
         """The known word a misspelt word stands for, or None when none is close enough."""

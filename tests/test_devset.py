@@ -51,11 +51,19 @@ MIN_TUNE4_CONVERSATION_TURNS = 0.9
 # The fifth writer's set (tuneset4.tsv, conversations_tune5.tsv), written blind on 2026-12-02 and
 # measured before anyone read a failure: 92.0%, fallback 79.2%/100%, 88.9% of turns; questions
 # never trained on: 94.0%, fallback 80.9%/100% once the learned model trained on the other sets;
-# 93.7% of turns after the conversation round that tuned on them (branch conv).
-MIN_TUNE5_ACCURACY = 0.91
-MIN_TUNE5_FALLBACK_PRECISION = 0.82
+# 93.7% of turns after the conversation round that tuned on them (branch conv); 95.8%, fallback
+# 90.5%/100% once the users' longer questions were matcher examples too.
+MIN_TUNE5_ACCURACY = 0.93
+MIN_TUNE5_FALLBACK_PRECISION = 0.86
 MIN_TUNE5_FALLBACK_RECALL = 0.95
 MIN_TUNE5_CONVERSATION_TURNS = 0.9
+# The sixth writer's set (tuneset5.tsv, conversations_tune6.tsv), written blind on 2026-12-02 and
+# measured before anyone read a failure: 89.0%, fallback 73.6%/97.5%, 81.5% of turns at the start
+# of that day's third round; 91.8%, fallback 78.0%/97.5%, 80.2% of turns at its end.
+MIN_TUNE6_ACCURACY = 0.89
+MIN_TUNE6_FALLBACK_PRECISION = 0.74
+MIN_TUNE6_FALLBACK_RECALL = 0.95
+MIN_TUNE6_CONVERSATION_TURNS = 0.76
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
 FORMULAIC = {"salam", "terima_kasih", "pamit", "menu"}
@@ -133,6 +141,16 @@ def test_understanding_stays_above_the_measured_threshold(engine: Engine) -> Non
                 MIN_TUNE5_CONVERSATION_TURNS,
             ),
         ),
+        (
+            "tuneset5.tsv",
+            "conversations_tune6.tsv",
+            (
+                MIN_TUNE6_ACCURACY,
+                MIN_TUNE6_FALLBACK_PRECISION,
+                MIN_TUNE6_FALLBACK_RECALL,
+                MIN_TUNE6_CONVERSATION_TURNS,
+            ),
+        ),
     ],
 )
 def test_understanding_of_the_blind_tuning_sets_stays_above_the_measured_threshold(
@@ -175,8 +193,13 @@ TUNE2_ALREADY_EXAMPLES = {
     "berapa peserta bpjs tk di manggarai",
 }
 
-# ... and of the fifth writer's set.
+# ... and of the fifth writer's set, and the sixth's.
 TUNE4_ALREADY_EXAMPLES = {"DAFTAR BPJS TK DIMANA"}
+TUNE5_ALREADY_EXAMPLES = {
+    "Apa yang dimaksud dengan Jaminan Hari Tua?",
+    "meninggal karena kecelakaan kerja santunannya berapa",
+    "anak sy 3 orang, semua dapat beasiswa?",
+}
 
 
 @pytest.mark.parametrize(
@@ -187,6 +210,7 @@ TUNE4_ALREADY_EXAMPLES = {"DAFTAR BPJS TK DIMANA"}
         # A one-word command the fourth writer typed as users do.
         ("tuneset3.tsv", {"bagikan"}),
         ("tuneset4.tsv", TUNE4_ALREADY_EXAMPLES),
+        ("tuneset5.tsv", TUNE5_ALREADY_EXAMPLES),
     ],
 )
 def test_tuning_set_questions_are_not_training_examples(

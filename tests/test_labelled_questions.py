@@ -18,7 +18,7 @@ from knowledge.text import fold
 
 # Measured as unseen: never in the knowledge, never trained on. (The held-out sets' lines are
 # compared with the training data by tests/test_devset.py alone.)
-UNSEEN = ("tuneset4.tsv", "conversations_tune5.tsv")
+UNSEEN = ("tuneset4.tsv", "conversations_tune5.tsv", "tuneset5.tsv", "conversations_tune6.tsv")
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
 
@@ -92,6 +92,11 @@ def test_users_questions_are_matched_when_a_conversation_starts_and_not_within_o
     # Within a conversation only the curated examples are compared with.
     within = taught.rank("duit cair kapan iuran", asked=False)
     assert within and {c.example for c in within} <= {t for t, _ in examples}
+    # A question of fewer than three words trains the model only: one rare word would carry it.
+    short = Matcher(examples, asked=[("duit cair", "iuran_jht")])
+    assert short.tables()["texts"] == plain.tables()["texts"]
+    assert short.vocabulary == plain.vocabulary
+    assert short.tables()["model"] != plain.tables()["model"]
     # A question that repeats an example is not a second copy of it.
     again = Matcher(examples, asked=[("iuran bpu", "iuran_bpu")])
     assert again.tables()["texts"] == plain.tables()["texts"]
