@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kfold import FOLDS, held_out, learned_questions  # noqa: E402
+from bench.kfold import FOLDS, held_out  # noqa: E402
 from bot.domain import (  # noqa: E402
     names_agency_matter,
     names_bot_itself,
@@ -87,7 +87,7 @@ def fold_matchers(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[set
     knowledge = engine.knowledge
     pairs = [(t, i) for t, i in knowledge.examples if i in knowledge.intents]
     read = [(engine.extractor.mask_places(engine._example_text(t, i)), i) for t, i in pairs]
-    questions = learned_questions(engine)
+    questions = engine.asked_examples()
     built = []
     for held in held_out(len(pairs)):
         kept = [p for n, p in enumerate(read) if n not in held]

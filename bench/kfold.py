@@ -5,10 +5,6 @@ on the same splits and a run repeats exactly."""
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.engine import Engine
 
 FOLDS = 5
 SEED = 0
@@ -19,14 +15,3 @@ def held_out(count: int, folds: int = FOLDS) -> list[set[int]]:
     order = list(range(count))
     random.Random(SEED).shuffle(order)
     return [set(order[fold::folds]) for fold in range(folds)]
-
-
-def learned_questions(engine: Engine) -> list[tuple[str, str]]:
-    """The users' labelled questions read as the build reads them: in every fold they train the
-    learned model (they are never among the examples a fold leaves out)."""
-    knowledge = engine.knowledge
-    return [
-        (engine.extractor.mask_places(engine._example_text(text, intent)), intent)
-        for text, intent in knowledge.labelled_questions()
-        if intent in knowledge.intents
-    ]

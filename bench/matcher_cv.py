@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kfold import FOLDS, held_out, learned_questions  # noqa: E402
+from bench.kfold import FOLDS, held_out  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import (  # noqa: E402
@@ -54,7 +54,7 @@ def folds(engine: Engine) -> list[float]:
     matcher = engine.matcher
     pairs = list(zip(matcher._texts, matcher._intents, strict=True))
     right = [0] * len(GRID)
-    questions = learned_questions(engine)
+    questions = engine.asked_examples()
     for held in held_out(len(pairs)):
         kept = [p for i, p in enumerate(pairs) if i not in held]
         trained = Matcher(kept, asked=questions)

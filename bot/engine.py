@@ -215,7 +215,9 @@ class Engine:
         self.normalize.extend_stems(self._stems)
         self.normalize.extend_vocabulary(self._words)
         self.extractor.vocabulary = set(self._words)
-        self._vocabulary = self.matcher.curated_vocabulary()
+        # The curated examples' words, not the matcher's: the users' questions name places all
+        # over Indonesia ("kantor bpjs medan"), and a known word is read as an everyday word.
+        self._vocabulary = self.extractor.vocabulary
         # The words of each answer's title, and those only one topic's titles use (_asks_elsewhere).
         self._title_words = {
             i.id: frozenset(self.normalize(i.title.lower()).split()) for i in intents
@@ -245,17 +247,21 @@ class Engine:
             if intent in knowledge.intents
         ]
         words = sorted({w for text, _ in normalized for w in text.split()})
-        # The users' labelled questions, read the same way: examples of the matcher for a message
-        # read on its own, and training for the learned model (bot.matcher, `asked`).
-        questions = [
+        matcher = Matcher(
+            [(self.extractor.mask_places(t), i) for t, i in normalized],
+            asked=self.asked_examples(),
+        )
+        return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
+
+    def asked_examples(self) -> list[tuple[str, str]]:
+        """The users' labelled questions read as the examples are: matcher examples for a
+        message read on its own, and training for the learned model (bot.matcher, `asked`)."""
+        knowledge = self.knowledge
+        return [
             (self.extractor.mask_places(self._example_text(text, intent)), intent)
             for text, intent in knowledge.labelled_questions()
             if intent in knowledge.intents
         ]
-        matcher = Matcher(
-            [(self.extractor.mask_places(t), i) for t, i in normalized], asked=questions
-        )
-        return {"stems": stems, "words": words, "matcher": matcher.tables()}, matcher
 
     def _words_by_topic(self) -> dict[str, frozenset[str]]:
         """Every word each topic's examples use, as written (a split, no normalising: cheap)."""

@@ -241,12 +241,6 @@ class Matcher:
     def vocabulary(self) -> set[str]:
         return set(self._idf)
 
-    def curated_vocabulary(self) -> set[str]:
-        """The words of the curated examples only: the users' questions name places all over
-        Indonesia ("kantor bpjs medan"), and a word the examples use is read as an everyday word,
-        not a place (bot.entities)."""
-        return {word for text in self._texts[: self._curated] for word in text.split()}
-
     def correct(self, word: str) -> str | None:
         """The known word a misspelt word stands for, or None when none is close enough."""
         if word in self._idf:

@@ -4,10 +4,11 @@
 `question<TAB>label` a line (lines starting with # are comments), labelled with the intent that
 answers them: `intent`, `a|b` (either answers it), `a+b` (it asks two things) or `-` (the bot
 must fall back). They are the development and tuning sets the evaluation reports, kept here
-once rather than copied: the example questions in the intents' TOML files stay what the matcher
-compares a message with, and these add the users' vocabulary to the learned model
-(bot/charmodel.py) only. A question with one intent trains it; the others are validated and
-measured, never trained on (which of two intents, or none, is not a class to learn).
+once rather than copied. A question with one intent trains the learned model
+(bot/charmodel.py) and, from three words up, is an example the matcher compares a message that
+starts a conversation with (bot/matcher.py, `asked`); the curated examples in the intents' TOML
+files still set how words weigh. The others are validated and measured, never trained on
+(which of two intents, or none, is not a class to learn).
 
 The sets nobody may train on (the held-out sets, and the newest blind sets measured as unseen)
 stay in tests/data and are never read here.
