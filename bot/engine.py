@@ -376,12 +376,6 @@ class Engine:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
-        learned = self._continued(core, session, candidates)
-        if learned is not None and learned != excluded:
-            # Nearly the words a user wrote after the same answer (bot.context_model).
-            return self._run(
-                learned, text, normalized, entities, session, today, candidates, "followup"
-            )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
         for rule in (
             self._programme_in_premium,
@@ -419,6 +413,14 @@ class Engine:
                 return self._run(
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
+        learned = self._continued(core, session, candidates)
+        if learned is not None and learned != excluded and learned not in self._off_topic:
+            # Nearly the words a user wrote after the same answer (bot.context_model): what
+            # the rules above did not decide, the labelled conversations choose among the
+            # matcher's best (an off-topic message is the fallback's to answer).
+            return self._run(
+                learned, text, normalized, entities, session, today, candidates, "followup"
+            )
         plain_top = candidates[0] if candidates else None
         greeting = (
             plain_top is not None
@@ -520,7 +522,8 @@ class Engine:
             [
                 [previous, self._continuation_text(message), intent]
                 for previous, message, intent in turns
-                if previous in self.knowledge.intents and intent in self.knowledge.intents
+                if previous in self.knowledge.intents
+                and all(i in self.knowledge.intents for i in intent.split("|"))
             ]
         )
 

@@ -5,7 +5,7 @@ one turn a line, `conversation_id<TAB>turn<TAB>message<TAB>label` (lines startin
 `conversation_id` header are skipped), labelled as the questions are (knowledge/labelled.py):
 `intent`, `a|b`, `a+b` or `-`. Each later turn teaches how people go on after an answer: the
 intent of the turn before (the last one not labelled `-`, as a session keeps its last answer),
-the message, and the intent that answers it (the first of `a|b`; a turn asking two things or
+the message, and the intent that answers it (or `a|b`: either does; a turn asking two things or
 falling back teaches nothing). The engine keeps them as its continuation memory
 (bot/context_model.py). They are also tuning sets `bot eval` measures (training figures then).
 
@@ -33,7 +33,8 @@ def read_continuations(
     intents: set[str],
     problem: Callable[[Path, str, str], None],
 ) -> list[tuple[str, str, str]]:
-    """(previous intent, message, intent) of every later turn that teaches one, in file,
+    """(previous intent, message, label) of every later turn that teaches one (the label an
+    intent, or `a|b`), in file,
     conversation and turn order; each malformed line is reported through
     `problem(path, entry, message)`."""
     learned: list[tuple[str, str, str]] = []
@@ -51,7 +52,7 @@ def read_continuations(
             previous = ""
             for _, message, named, label in sorted(conversation):
                 if previous and named and "+" not in label:
-                    learned.append((previous, message, named[0]))
+                    learned.append((previous, message, "|".join(named)))
                 if named:
                     previous = named[0]
     return learned
