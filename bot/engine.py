@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
+from bot.context_model import Continuation, ContinuationMemory
 from bot.domain import (
     names_agency_matter,
     names_bot_itself,
@@ -227,11 +228,24 @@ class Engine:
             for word in self._title_words[i.id]:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
+        # How people went on after an answer, when labelled conversations taught it: their
+        # later turns read like messages, once the vocabulary is complete (stored by the build).
+        self._continuation_rows: list[list[str]] = []
+        self.continuations: ContinuationMemory | None = None
+        if "continuations" in tables:
+            self._remember([list(row) for row in tables["continuations"]])
+        else:
+            self.learn_continuations(knowledge.labelled_continuations())
 
     @property
     def tables(self) -> dict[str, Any]:
         """The prepared tables, as `bot build` stores them (bot.prepared)."""
-        return {"stems": self._stems, "words": self._words, "matcher": self.matcher.tables()}
+        return {
+            "stems": self._stems,
+            "words": self._words,
+            "matcher": self.matcher.tables(),
+            "continuations": self._continuation_rows,
+        }
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
         knowledge = self.knowledge
@@ -399,6 +413,14 @@ class Engine:
                 return self._run(
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
+        learned = self._continued(core, session, candidates)
+        if learned is not None and learned != excluded and learned not in self._off_topic:
+            # Nearly the words a user wrote after the same answer (bot.context_model): what
+            # the rules above did not decide, the labelled conversations choose among the
+            # matcher's best (an off-topic message is the fallback's to answer).
+            return self._run(
+                learned, text, normalized, entities, session, today, candidates, "followup"
+            )
         plain_top = candidates[0] if candidates else None
         greeting = (
             plain_top is not None
@@ -492,6 +514,34 @@ class Engine:
             also=also,
             answered=answered,
         )
+
+    def learn_continuations(self, turns: Iterable[tuple[str, str, str]]) -> None:
+        """Learn how people went on after an answer from labelled conversations' later turns,
+        (previous intent, message, intent), read as messages are (bot.context_model)."""
+        self._remember(
+            [
+                [previous, self._continuation_text(message), intent]
+                for previous, message, intent in turns
+                if previous in self.knowledge.intents
+                and all(i in self.knowledge.intents for i in intent.split("|"))
+            ]
+        )
+
+    def _remember(self, rows: list[list[str]]) -> None:
+        self._continuation_rows = rows
+        self.continuations = (
+            ContinuationMemory(Continuation(*row) for row in rows) if rows else None
+        )
+
+    def _continuation_text(self, message: str) -> str:
+        return strip_courtesies(self.normalize(spell_amounts(message)))
+
+    def _continued(
+        self, core: str, session: Session, candidates: tuple[Candidate, ...]
+    ) -> str | None:
+        if self.continuations is None or not session.last_intent or not candidates:
+            return None
+        return self.continuations.recall(session.last_intent, core, [c.intent for c in candidates])
 
     def _named(self, normalized: str) -> list[str]:
         """The message's words, and the known words its misspelt ones were read as when it was

@@ -33,6 +33,8 @@ DATA_DIR = PROJECT_ROOT / "tests" / "data"
 # The labelled sets the learned model trains on live in the knowledge, as one of its sources
 # (knowledge/labelled.py); the sets it must never see stay in DATA_DIR.
 QUESTIONS_DIR = PROJECT_ROOT / "knowledge" / "questions"
+# The labelled conversations the bot learns follow-ups from (knowledge/conversations.py).
+CONVERSATIONS_DIR = PROJECT_ROOT / "knowledge" / "conversations"
 DEFAULT_DEVSET = QUESTIONS_DIR / "devset.tsv"
 # Reported side by side when `eval` is given no file; missing files are skipped.
 DEFAULT_SETS = (
@@ -59,9 +61,11 @@ FALLBACK_LABEL = "-"
 
 def labelled_set(name: str) -> Path:
     """Where the labelled set `name` (a file name such as "tuneset2.tsv") is kept: among the
-    knowledge's questions when the model trains on it, else in tests/data."""
-    trained = QUESTIONS_DIR / name
-    return trained if trained.is_file() else DATA_DIR / name
+    knowledge's questions or conversations when the bot learns from it, else in tests/data."""
+    for folder in (QUESTIONS_DIR, CONVERSATIONS_DIR):
+        if (trained := folder / name).is_file():
+            return trained
+    return DATA_DIR / name
 
 
 @dataclass(frozen=True)
@@ -355,7 +359,8 @@ def run_eval(
         chosen = [p for p in chosen if p.is_file()]
         if not chosen:
             print(
-                f"error: no labelled sets in {DATA_DIR} or {QUESTIONS_DIR}; give a FILE to evaluate",
+                f"error: no labelled sets in {DATA_DIR}, {QUESTIONS_DIR} or {CONVERSATIONS_DIR}; "
+                "give a FILE to evaluate",
                 file=stderr,
             )
             return 2

@@ -64,6 +64,10 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         {"position": n, "intent": intent, "text": text}
         for n, (text, intent) in enumerate(data.questions)
     )
+    db.table("continuations").insert_all(
+        {"position": n, "previous": previous, "text": text, "intent": intent}
+        for n, (previous, text, intent) in enumerate(data.continuations)
+    )
     db.table("slang").insert_all(
         ({"slang": k, "formal": v} for k, v in data.slang.items()), pk="slang"
     )
@@ -86,6 +90,7 @@ def _write(db: sqlite_utils.Database, data: Compiled) -> None:
         "facts",
         "examples",
         "questions",
+        "continuations",
         "coverage",
         "jakon_tiers",
         "regions",

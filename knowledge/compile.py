@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from knowledge.conversations import conversation_files, read_continuations
 from knowledge.errors import SourceProblem
 from knowledge.labelled import question_files, read_questions
 from knowledge.lifecycle import parse_review
@@ -72,6 +73,9 @@ class Compiled:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     # The users' labelled questions with one intent (knowledge/labelled.py): (question, intent).
     questions: list[tuple[str, str]] = field(default_factory=list)
+    # The later turns of the users' labelled conversations (knowledge/conversations.py):
+    # (previous intent, message, intent).
+    continuations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # Editors and spreadsheets leave these beside the real files: `.#jkm.toml` (Emacs lock),
@@ -101,6 +105,7 @@ def source_files(source_dir: Path) -> list[Path]:
     files += [source_dir / "tables" / name for name in TABLE_FILES]
     files += listed(source_dir / "intents", "*.toml")
     files += question_files(source_dir, listed)
+    files += conversation_files(source_dir, listed)
     return files
 
 
@@ -787,5 +792,8 @@ def _compile(
     compiled.intents = _read_intents(source_dir, compiled.sources, fact_keys, known_handlers, out)
     compiled.questions = read_questions(
         question_files(source_dir, listed), set(compiled.intents), out.add
+    )
+    compiled.continuations = read_continuations(
+        conversation_files(source_dir, listed), set(compiled.intents), out.add
     )
     return compiled, out.problems

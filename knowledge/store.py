@@ -69,6 +69,12 @@ class Knowledge:
         read from the database when asked, so that a running bot never holds them."""
         return load_questions(self.database) if self.database is not None else []
 
+    def labelled_continuations(self) -> list[tuple[str, str, str]]:
+        """The later turns of the users' labelled conversations (knowledge/conversations.py),
+        (previous intent, message, intent): read from the database when the engine's tables
+        are prepared, as the questions are."""
+        return load_continuations(self.database) if self.database is not None else []
+
     # -- facts ---------------------------------------------------------------------------------
 
     def fact(self, key: str, today: date, applies_to: str = "") -> Fact:
@@ -174,6 +180,18 @@ def load_questions(db_path: Path) -> list[tuple[str, str]]:
             return []
         query = "SELECT text, intent FROM questions ORDER BY position"
         return [(text, intent) for text, intent in conn.execute(query)]
+    finally:
+        conn.close()
+
+
+def load_continuations(db_path: Path) -> list[tuple[str, str, str]]:
+    """The labelled conversations' later turns a database holds (none in an older one)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        if not _has_column(conn, "continuations", "text"):
+            return []
+        query = "SELECT previous, text, intent FROM continuations ORDER BY position"
+        return [(previous, text, intent) for previous, text, intent in conn.execute(query)]
     finally:
         conn.close()
 

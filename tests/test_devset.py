@@ -171,9 +171,9 @@ def test_understanding_of_the_blind_tuning_sets_stays_above_the_measured_thresho
 def test_the_follow_up_conversations_stay_above_the_measured_threshold(
     engine: Engine, knowledge: Knowledge
 ) -> None:
-    from bot.evaluate import DATA_DIR, evaluate_conversations, read_conversations
+    from bot.evaluate import evaluate_conversations, labelled_set, read_conversations
 
-    conversations = read_conversations(DATA_DIR / "conversations_tune4.tsv")
+    conversations = read_conversations(labelled_set("conversations_tune4.tsv"))
     assert len(conversations) >= 60
     training = {fold(text) for text, intent in knowledge.examples if intent not in FORMULAIC}
     assert not [e.question for t in conversations for e in t if fold(e.question) in training]
