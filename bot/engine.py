@@ -63,7 +63,7 @@ from bot.followup import (
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
-from bot.preamble import closing, strip_correction, strip_courtesies
+from bot.preamble import closing, lone_greeting, strip_correction, strip_courtesies
 from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
@@ -344,6 +344,10 @@ class Engine:
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
             core = said
+        elif "?" not in text and (opening := lone_greeting(normalized)) is not None:
+            # "tabe kraeng, sa mau tanya soal bpjs tenaga kerja": a greeting that has not asked
+            # yet, answered as the greeting rather than read for a question it does not hold.
+            core = opening
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:

@@ -10,7 +10,7 @@ import pytest
 from bot.engine import Engine, Outcome
 from bot.normalize import spell_amounts
 from bot.numbers import find_amounts
-from bot.preamble import strip_correction, strip_courtesies
+from bot.preamble import lone_greeting, strip_correction, strip_courtesies
 from core.session import Session
 
 from .conftest import TODAY
@@ -74,6 +74,32 @@ def test_a_greeting_before_the_question_does_not_swallow_it(
 @pytest.mark.parametrize("greeting", ["tabe kraeng", "assalamualaikum", "halo min", "punten"])
 def test_a_greeting_alone_is_answered_as_a_greeting(engine: Engine, greeting: str) -> None:
     assert respond(engine, greeting).reply.intent == "salam"
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    [
+        # Courtesies alone, with the subject the questions will be about.
+        "permisi pak, saya mau tanya soal bpjs ketenagakerjaan",
+        # A short self-introduction that ends by announcing the question.
+        "selamat siang, sy tukang cukur di terminal mau tanya2",
+    ],
+)
+def test_a_greeting_that_has_not_asked_yet_is_answered_as_a_greeting(
+    engine: Engine, greeting: str
+) -> None:
+    assert respond(engine, greeting).reply.intent == "salam"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "selamat siang, sy tukang cukur mau tanya iuran brp",
+        "halo, saya belum bayar iuran 4 bulan, mau tanya",
+    ],
+)
+def test_a_greeting_with_a_question_or_a_matter_is_no_lone_greeting(message: str) -> None:
+    assert lone_greeting(spell_amounts(message).lower().replace(",", "")) is None
 
 
 # -- answer, don't ask -----------------------------------------------------------------------
