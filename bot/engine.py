@@ -55,6 +55,7 @@ from bot.followup import (
     is_statement,
     numbered_items,
     ordinal_choice,
+    programme_asked_about,
     residual_words,
     split_clauses,
     split_core,
@@ -371,7 +372,9 @@ class Engine:
             # "asdjkl" in a talk about JHT: no word the bot knows and nothing it can read (an
             # amount, a place, a year), so no follow-up either: the same fallback as alone.
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
+        intro = self._intro.get(
+            PROGRAMME_WORDS.get(core) or programme_asked_about(core, PROGRAMME_WORDS) or "", ""
+        )
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).

@@ -8,6 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot.engine import Engine, Outcome
+from bot.entities import PROGRAMME_WORDS
+from bot.followup import programme_asked_about
 from bot.normalize import spell_amounts
 from bot.numbers import find_amounts
 from bot.preamble import lone_greeting, strip_correction, strip_courtesies
@@ -100,6 +102,29 @@ def test_a_greeting_that_has_not_asked_yet_is_answered_as_a_greeting(
 )
 def test_a_greeting_with_a_question_or_a_matter_is_no_lone_greeting(message: str) -> None:
     assert lone_greeting(spell_amounts(message).lower().replace(",", "")) is None
+
+
+@pytest.mark.parametrize(
+    ("earlier", "question", "intent"),
+    [
+        # Asking what a programme is, in other words than "X itu apa", within another topic.
+        ("potongan jht di slip gaji 2 persen", "jht itu sebenarnya apa sih", "jht_apa"),
+        ("iuran bpu brp", "tolong jelasin jp dong", "jp_apa"),
+        ("cara jadi agen perisai", "yang jkm itu maksudnya gimana", "jkm_manfaat"),
+    ],
+)
+def test_asking_what_a_programme_is_gets_that_programme_within_another_topic(
+    engine: Engine, earlier: str, question: str, intent: str
+) -> None:
+    session = Session()
+    respond(engine, earlier, session)
+    assert respond(engine, question, session).reply.intent == intent
+
+
+def test_a_programme_named_with_only_wrapping_words_does_not_ask_what_it_is() -> None:
+    # "kalau jht gimana" asks for JHT's side of the answer under discussion.
+    assert programme_asked_about("kalau jht gimana", PROGRAMME_WORDS) is None
+    assert programme_asked_about("jht itu apa sebenarnya", PROGRAMME_WORDS) == "jht"
 
 
 # -- answer, don't ask -----------------------------------------------------------------------
