@@ -54,6 +54,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune5.tsv",
     "conversations_tune6.tsv",
     "conversations_tune7.tsv",
+    "conversations_tune8.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

@@ -21,8 +21,9 @@ from knowledge.text import fold
 
 from .conftest import TODAY
 
-# The blind conversation sets measured as unseen: never learned from.
-UNSEEN = ("conversations_tune5.tsv", "conversations_tune6.tsv", "conversations_tune7.tsv")
+# The blind conversation set still measured as unseen: never learned from. (Tunes 5-7 were, and
+# then moved to knowledge/conversations/ as the README of tests/data says a measured set may.)
+UNSEEN = ("conversations_tune8.tsv",)
 
 
 def _write(sources: Path, text: str) -> Path:
@@ -168,8 +169,8 @@ def test_the_blind_conversation_sets_are_never_learned_from(knowledge: Knowledge
         assert not (CONVERSATIONS_DIR / name).exists()
         assert labelled_set(name) == DATA_DIR / name
         later = [e.question for turns in read_conversations(DATA_DIR / name) for e in turns[1:]]
-        # Independent writers coincide on plain short turns ("ok makasih", "syaratnya?"): 18
-        # of the fifth set's 96 later turns, 25 of 198, 22 of 275. A copy of the set among
-        # the taught turns would make it all of them.
+        # Independent writers coincide on plain short turns ("ok makasih", "syaratnya?"): 36
+        # of the eighth set's 262 later turns with tunes 1-7 taught (18 of the fifth set's 96
+        # with tunes 1-4). A copy of the set among the taught turns would make it all of them.
         coincide = sum(fold(q) in taught for q in later)
         assert coincide / len(later) <= 0.2, f"{name}: {coincide} of {len(later)}"

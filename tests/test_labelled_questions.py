@@ -20,10 +20,8 @@ from knowledge.text import fold
 # compared with the training data by tests/test_devset.py alone.)
 UNSEEN = (
     "tuneset4.tsv",
-    "conversations_tune5.tsv",
     "tuneset5.tsv",
-    "conversations_tune6.tsv",
-    "conversations_tune7.tsv",
+    "conversations_tune8.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
