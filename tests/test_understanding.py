@@ -127,6 +127,23 @@ def test_a_programme_named_with_only_wrapping_words_does_not_ask_what_it_is() ->
     assert programme_asked_about("jht itu apa sebenarnya", PROGRAMME_WORDS) == "jht"
 
 
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # Sundanese "bade naros" is "mau tanya": a greeting asking nothing yet.
+        ("punten, bade naros", "salam"),
+        # Balinese thanks.
+        ("suksma", "terima_kasih"),
+        # Javanese "saget nderek" is "bisa ikut".
+        ("kulo bakul tahu, saget nderek bpjs tk mboten?", "daftar_siapa"),
+    ],
+)
+def test_regional_words_are_read_as_their_indonesian(
+    engine: Engine, message: str, intent: str
+) -> None:
+    assert respond(engine, message).reply.intent == intent
+
+
 # -- answer, don't ask -----------------------------------------------------------------------
 
 
