@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
@@ -93,6 +94,12 @@ PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 WORK_ACCIDENT = "jkk"
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
+# The words of a self-introduction around the place and the work it names ("saya dari ...",
+# "saya ojek di ...").
+INTRODUCTION_WORDS = frozenset(
+    ["saya", "dari", "di", "asal", "tinggal", "orang", "kerja", "bekerja", "sebagai", "seorang",
+     "kabupaten", "kab", "kota", "provinsi", "desa", "kampung", "pulau", "daerah"]
+)  # fmt: skip
 MENU_INTENT = "menu"
 # Session memory key: the premium of the worker the user said they are ("sy karyawan").
 WORKER_PREMIUM = "worker_premium"
@@ -345,7 +352,9 @@ class Engine:
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
             core = said
-        elif "?" not in text and (opening := lone_greeting(normalized)) is not None:
+        elif "?" not in text and (
+            (opening := lone_greeting(normalized, partial(self._introduces, entities))) is not None
+        ):
             # "tabe kraeng, sa mau tanya soal bpjs tenaga kerja": a greeting that has not asked
             # yet, answered as the greeting rather than read for a question it does not hold.
             core = opening
@@ -549,6 +558,22 @@ class Engine:
         if self.continuations is None or not session.last_intent or not candidates:
             return None
         return self.continuations.recall(session.last_intent, core, [c.intent for c in candidates])
+
+    def _introduces(self, entities: Entities, words: list[str]) -> bool:
+        """True when the words say only who and where the user is ("saya dari lhokseumawe",
+        "saya ojek di gorontalo"): the place or the work found in them, and words around those
+        that are no matter of any answer (a place name the examples never use)."""
+        if not (entities.regions or entities.outside or entities.occupation):
+            return False
+        named = {
+            *(w for region in entities.regions for w in region.split("-")),
+            *(w for pair in entities.ambiguous_regions for r in pair for w in r.split("-")),
+            *(w for place in entities.outside for part in place for w in part.lower().split()),
+            *(entities.occupation or "").split(),
+        }
+        return all(
+            w in INTRODUCTION_WORDS or w in named or w not in self._vocabulary for w in words
+        )
 
     def _named(self, normalized: str) -> list[str]:
         """The message's words, and the known words its misspelt ones were read as when it was

@@ -9,6 +9,8 @@ that is nothing but courtesies is left alone, so that a greeting is answered as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain import names_domain
 
 # Greetings, in every religion's and region's form users write them (after the slang map).
@@ -231,11 +233,14 @@ _ANNOUNCEMENTS = _table(ANNOUNCEMENTS)
 MAX_INTRODUCTION_WORDS = 8
 
 
-def lone_greeting(normalized: str) -> str | None:
+def lone_greeting(
+    normalized: str, introduced: Callable[[list[str]], bool] | None = None
+) -> str | None:
     """The greeting a message opens with, when it asks nothing yet: courtesies alone ("tabe
     kraeng, sa mau tanya soal bpjs tenaga kerja"), or a short self-introduction that ends by
     announcing a question ("selamat sore, sy pedagang di pasar Kodok mau tanya2"). None when
-    the message asks something (the greeting is then a courtesy around the question)."""
+    the message asks something (the greeting is then a courtesy around the question).
+    `introduced` tells a self-introduction that says only who and where the user is."""
     words = normalized.split()
     size = _head(words, 0, _GREETINGS)
     if not size or any(w in _ASKING for w in words):
@@ -249,10 +254,12 @@ def lone_greeting(normalized: str) -> str | None:
     announced = _tail(rest, len(rest), _ANNOUNCEMENTS)
     introduction = rest[: len(rest) - announced]
     if (
-        announced
-        and introduction[:1] == ["saya"]
+        introduction[:1] == ["saya"]
         and len(introduction) <= MAX_INTRODUCTION_WORDS
         and not names_domain(introduction)
+        # Without the announcement, only who and where the user is ("salam min, sy dr lombok
+        # timur"), as the caller reads it.
+        and (announced or (introduced is not None and introduced(introduction)))
     ):
         return opening
     return None

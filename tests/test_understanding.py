@@ -85,12 +85,20 @@ def test_a_greeting_alone_is_answered_as_a_greeting(engine: Engine, greeting: st
         "permisi pak, saya mau tanya soal bpjs ketenagakerjaan",
         # A short self-introduction that ends by announcing the question.
         "selamat siang, sy tukang cukur di terminal mau tanya2",
+        # Or says only where the user is from, or their work and place.
+        "selamat pagi, saya dari sumba barat",
+        "halo, saya nelayan di kupang",
     ],
 )
 def test_a_greeting_that_has_not_asked_yet_is_answered_as_a_greeting(
     engine: Engine, greeting: str
 ) -> None:
     assert respond(engine, greeting).reply.intent == "salam"
+
+
+def test_a_self_introduction_that_tells_a_matter_is_answered(engine: Engine) -> None:
+    outcome = respond(engine, "halo, sy petani di kupang kena cangkul")
+    assert outcome.reply.intent in {"jkk_manfaat", "jkk_klaim"}
 
 
 @pytest.mark.parametrize(
