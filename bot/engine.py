@@ -430,6 +430,10 @@ class Engine:
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
         learned = self._continued(core, session, candidates)
+        if learned is not None and self._names_another_programme(learned, entities):
+            # "klo jht umur brp bs cair" after JP nearly repeats "klo jp umur brp bs cair",
+            # but the programme it names is another: the remembered intent is not its.
+            learned = None
         if learned is not None and learned != excluded and learned not in self._off_topic:
             # Nearly the words a user wrote after the same answer (bot.context_model): what
             # the rules above did not decide, the labelled conversations choose among the
@@ -558,6 +562,13 @@ class Engine:
         if self.continuations is None or not session.last_intent or not candidates:
             return None
         return self.continuations.recall(session.last_intent, core, [c.intent for c in candidates])
+
+    def _names_another_programme(self, intent_id: str, entities: Entities) -> bool:
+        """True when an intent is about a programme and the message names only others."""
+        topic = self._topic(intent_id)
+        return bool(entities.programmes) and (
+            topic in PROGRAMME_NAMES and topic not in entities.programmes
+        )
 
     def _introduces(self, entities: Entities, words: list[str]) -> bool:
         """True when the words say only who and where the user is ("saya dari lhokseumawe",
