@@ -122,6 +122,8 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+# Words naming an employer, whose share of a premium only employees have.
+EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
 
@@ -727,6 +729,12 @@ class Engine:
         """The premium of the worker the user said they are, when a premium question names
         no worker: "sy di Taiwan, jadi pmi" then "iuran sy disini brp" is the migrants' one."""
         remembered = session.memory.get(WORKER_PREMIUM)
+        if remembered is None and session.last_intent and not EMPLOYER_WORDS & set(core.split()):
+            # "brp bayarnya" right after the migrant workers' premium: the worker under
+            # discussion is the one whose premium was just answered (unless the message names
+            # an employer's share: "yg dibayar perusahaan brp" is the employees' premium).
+            last = self._twin(session.last_intent, Entities())
+            remembered = last if last in _WORKER_PREMIUMS else None
         plain = self._twin(top.intent, Entities())
         if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top

@@ -152,6 +152,22 @@ def test_regional_words_are_read_as_their_indonesian(
     assert respond(engine, message).reply.intent == intent
 
 
+MIGRANT_FIRST = "sy mau berangkat kerja ke brunei lewat agen penyalur, harus ikut bpjs tk?"
+
+
+def test_a_bare_premium_question_stays_with_the_premium_just_answered(engine: Engine) -> None:
+    session = Session()
+    assert respond(engine, MIGRANT_FIRST, session).reply.intent == "iuran_pmi"
+    # No worker named since: the migrant workers' premium is still the one under discussion.
+    assert respond(engine, "brp bayarnya", session).reply.intent == "iuran_pmi"
+
+
+def test_an_employers_share_asked_after_another_premium_is_the_employees(engine: Engine) -> None:
+    session = Session()
+    assert respond(engine, "berapa iuran bpjs tk sebulan", session).reply.intent == "iuran_bpu"
+    assert respond(engine, "yg dibayar perusahaan brp", session).reply.intent == "iuran_pu"
+
+
 # -- answer, don't ask -----------------------------------------------------------------------
 
 
