@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from bot.confidence import LOW_CONFIDENCE
@@ -55,6 +56,7 @@ from bot.followup import (
     is_statement,
     numbered_items,
     ordinal_choice,
+    programme_asked_about,
     residual_words,
     split_clauses,
     split_core,
@@ -63,7 +65,7 @@ from bot.followup import (
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
-from bot.preamble import closing, strip_correction, strip_courtesies
+from bot.preamble import closing, lone_greeting, strip_correction, strip_courtesies
 from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
@@ -92,6 +94,12 @@ PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 WORK_ACCIDENT = "jkk"
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
+# The words of a self-introduction around the place and the work it names ("saya dari ...",
+# "saya ojek di ...").
+INTRODUCTION_WORDS = frozenset(
+    ["saya", "dari", "di", "asal", "tinggal", "orang", "kerja", "bekerja", "sebagai", "seorang",
+     "kabupaten", "kab", "kota", "provinsi", "desa", "kampung", "pulau", "daerah"]
+)  # fmt: skip
 MENU_INTENT = "menu"
 # Session memory key: the premium of the worker the user said they are ("sy karyawan").
 WORKER_PREMIUM = "worker_premium"
@@ -114,6 +122,8 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+# Words naming an employer, whose share of a premium only employees have.
+EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
 
@@ -344,6 +354,12 @@ class Engine:
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
             core = said
+        elif "?" not in text and (
+            (opening := lone_greeting(normalized, partial(self._introduces, entities))) is not None
+        ):
+            # "tabe kraeng, sa mau tanya soal bpjs tenaga kerja": a greeting that has not asked
+            # yet, answered as the greeting rather than read for a question it does not hold.
+            core = opening
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:
@@ -367,7 +383,9 @@ class Engine:
             # "asdjkl" in a talk about JHT: no word the bot knows and nothing it can read (an
             # amount, a place, a year), so no follow-up either: the same fallback as alone.
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        intro = self._intro.get(PROGRAMME_WORDS.get(core, ""), "")
+        intro = self._intro.get(
+            PROGRAMME_WORDS.get(core) or programme_asked_about(core, PROGRAMME_WORDS) or "", ""
+        )
         if core in BARE_TOPIC and session.last_topic != self._topic(BARE_TOPIC[core]):
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).
@@ -414,6 +432,10 @@ class Engine:
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
         learned = self._continued(core, session, candidates)
+        if learned is not None and self._names_another_programme(learned, entities):
+            # "klo jht umur brp bs cair" after JP nearly repeats "klo jp umur brp bs cair",
+            # but the programme it names is another: the remembered intent is not its.
+            learned = None
         if learned is not None and learned != excluded and learned not in self._off_topic:
             # Nearly the words a user wrote after the same answer (bot.context_model): what
             # the rules above did not decide, the labelled conversations choose among the
@@ -542,6 +564,29 @@ class Engine:
         if self.continuations is None or not session.last_intent or not candidates:
             return None
         return self.continuations.recall(session.last_intent, core, [c.intent for c in candidates])
+
+    def _names_another_programme(self, intent_id: str, entities: Entities) -> bool:
+        """True when an intent is about a programme and the message names only others."""
+        topic = self._topic(intent_id)
+        return bool(entities.programmes) and (
+            topic in PROGRAMME_NAMES and topic not in entities.programmes
+        )
+
+    def _introduces(self, entities: Entities, words: list[str]) -> bool:
+        """True when the words say only who and where the user is ("saya dari lhokseumawe",
+        "saya ojek di gorontalo"): the place or the work found in them, and words around those
+        that are no matter of any answer (a place name the examples never use)."""
+        if not (entities.regions or entities.outside or entities.occupation):
+            return False
+        named = {
+            *(w for region in entities.regions for w in region.split("-")),
+            *(w for pair in entities.ambiguous_regions for r in pair for w in r.split("-")),
+            *(w for place in entities.outside for part in place for w in part.lower().split()),
+            *(entities.occupation or "").split(),
+        }
+        return all(
+            w in INTRODUCTION_WORDS or w in named or w not in self._vocabulary for w in words
+        )
 
     def _named(self, normalized: str) -> list[str]:
         """The message's words, and the known words its misspelt ones were read as when it was
@@ -684,6 +729,12 @@ class Engine:
         """The premium of the worker the user said they are, when a premium question names
         no worker: "sy di Taiwan, jadi pmi" then "iuran sy disini brp" is the migrants' one."""
         remembered = session.memory.get(WORKER_PREMIUM)
+        if remembered is None and session.last_intent and not EMPLOYER_WORDS & set(core.split()):
+            # "brp bayarnya" right after the migrant workers' premium: the worker under
+            # discussion is the one whose premium was just answered (unless the message names
+            # an employer's share: "yg dibayar perusahaan brp" is the employees' premium).
+            last = self._twin(session.last_intent, Entities())
+            remembered = last if last in _WORKER_PREMIUMS else None
         plain = self._twin(top.intent, Entities())
         if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top

@@ -243,6 +243,28 @@ QUESTION_WORDS = frozenset(
 QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "nggak"])
 
 
+# "jht itu apa sebenernya", "min, bantu jelasin jp", "yg jkm maksudnya gmn": asking what a
+# programme is, in the words around its name. One word must ask what it is; the others only
+# wrap the question ("kalau jht gimana" after a JKM claim asks for JHT's claim, not what it is).
+WHAT_IS = frozenset(["apa", "apaan", "maksud", "maksudnya", "arti", "artinya", "jelasin",
+    "jelaskan", "terangkan", "penjelasan", "pengertian", "explain", "mean", "means"])  # fmt: skip
+_AROUND_WHAT_IS = frozenset([
+    "itu", "sih", "sebenarnya", "sebenernya", "sebetulnya", "sebetulnya", "yang", "bagaimana",
+    "gimana", "bantu", "tolong", "dong", "ya", "program", "tentang", "soal", "is", "the",
+    "min", "kak", "dulu", "singkat", "tuh", "nih", "ini", "does", "what",
+])  # fmt: skip
+
+
+def programme_asked_about(core: str, programme_words: dict[str, str]) -> str | None:
+    """The programme a message asks what it is, or None: its name with only words that ask
+    what it is around it ("jht itu apa sebenernya" names JHT)."""
+    words = core.split()
+    if not any(w in WHAT_IS for w in words):
+        return None
+    rest = [w for w in words if w not in WHAT_IS and w not in _AROUND_WHAT_IS]
+    return programme_words.get(" ".join(rest))
+
+
 def is_statement(raw: str, normalized: str) -> bool:
     """True when a message states something rather than asking (no "?", no question word)."""
     if "?" in raw:

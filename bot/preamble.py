@@ -9,6 +9,8 @@ that is nothing but courtesies is left alone, so that a greeting is answered as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain import names_domain
 
 # Greetings, in every religion's and region's form users write them (after the slang map).
@@ -218,6 +220,49 @@ def closing(normalized: str) -> str | None:
         return None
     said = _phrases(words, THANKS) or _phrases(words, GOODBYES)
     return said[0] if said else None
+
+
+# The announcement a greeting may end with before the question comes ("selamat sore, sy pedagang
+# di pasar mau tanya2"): the user introduces themself and has not asked yet.
+ANNOUNCEMENTS = (
+    "mau tanya", "mau tanya tanya", "tanya tanya", "mau bertanya", "ingin tanya",
+    "ingin bertanya", "mau tanya sedikit", "mau konsultasi", "mau tanya dong", "tanya dong",
+)  # fmt: skip
+_ANNOUNCEMENTS = _table(ANNOUNCEMENTS)
+# A self-introduction before the announcement is short ("saya pedagang di pasar kodok tabanan").
+MAX_INTRODUCTION_WORDS = 8
+
+
+def lone_greeting(
+    normalized: str, introduced: Callable[[list[str]], bool] | None = None
+) -> str | None:
+    """The greeting a message opens with, when it asks nothing yet: courtesies alone ("tabe
+    kraeng, sa mau tanya soal bpjs tenaga kerja"), or a short self-introduction that ends by
+    announcing a question ("selamat sore, sy pedagang di pasar Kodok mau tanya2"). None when
+    the message asks something (the greeting is then a courtesy around the question).
+    `introduced` tells a self-introduction that says only who and where the user is."""
+    words = normalized.split()
+    size = _head(words, 0, _GREETINGS)
+    if not size or any(w in _ASKING for w in words):
+        return None
+    opening = " ".join(words[:size])
+    core = strip_courtesies(normalized)
+    if core == normalized:
+        # Nothing but courtesies: the greeting is not stripped when it is all there is.
+        return opening
+    rest = core.split()
+    announced = _tail(rest, len(rest), _ANNOUNCEMENTS)
+    introduction = rest[: len(rest) - announced]
+    if (
+        introduction[:1] == ["saya"]
+        and len(introduction) <= MAX_INTRODUCTION_WORDS
+        and not names_domain(introduction)
+        # Without the announcement, only who and where the user is ("salam min, sy dr lombok
+        # timur"), as the caller reads it.
+        and (announced or (introduced is not None and introduced(introduction)))
+    ):
+        return opening
+    return None
 
 
 # "bukan itu, maksud saya yang karyawan": the user corrects the last answer.

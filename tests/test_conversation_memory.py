@@ -174,3 +174,15 @@ def test_the_blind_conversation_sets_are_never_learned_from(knowledge: Knowledge
         # with tunes 1-4). A copy of the set among the taught turns would make it all of them.
         coincide = sum(fold(q) in taught for q in later)
         assert coincide / len(later) <= 0.2, f"{name}: {coincide} of {len(later)}"
+
+
+def test_a_near_repeat_naming_another_programme_is_not_the_remembered_intent(
+    engine: Engine,
+) -> None:
+    # Taught that "klo jp umur brp bs cair" after what JP is asks JP's retirement age, the
+    # memory must not give that answer to the same words about JHT.
+    taught = Engine(engine.knowledge, prepared=engine.tables)
+    taught.learn_continuations([("jp_apa", "klo jp umur brp bs cair", "jp_usia_pensiun")])
+    assert _talk(taught, "jp itu apa", "klo jp umur brp bs cair")[1] == "jp_usia_pensiun"
+    answered = _talk(taught, "jp itu apa", "klo jht umur brp bs cair")[1]
+    assert answered is not None and answered.startswith("jht_")

@@ -8,9 +8,11 @@ from dataclasses import replace
 import pytest
 
 from bot.engine import Engine, Outcome
+from bot.entities import PROGRAMME_WORDS
+from bot.followup import programme_asked_about
 from bot.normalize import spell_amounts
 from bot.numbers import find_amounts
-from bot.preamble import strip_correction, strip_courtesies
+from bot.preamble import lone_greeting, strip_correction, strip_courtesies
 from core.session import Session
 
 from .conftest import TODAY
@@ -74,6 +76,96 @@ def test_a_greeting_before_the_question_does_not_swallow_it(
 @pytest.mark.parametrize("greeting", ["tabe kraeng", "assalamualaikum", "halo min", "punten"])
 def test_a_greeting_alone_is_answered_as_a_greeting(engine: Engine, greeting: str) -> None:
     assert respond(engine, greeting).reply.intent == "salam"
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    [
+        # Courtesies alone, with the subject the questions will be about.
+        "permisi pak, saya mau tanya soal bpjs ketenagakerjaan",
+        # A short self-introduction that ends by announcing the question.
+        "selamat siang, sy tukang cukur di terminal mau tanya2",
+        # Or says only where the user is from, or their work and place.
+        "selamat pagi, saya dari sumba barat",
+        "halo, saya nelayan di kupang",
+    ],
+)
+def test_a_greeting_that_has_not_asked_yet_is_answered_as_a_greeting(
+    engine: Engine, greeting: str
+) -> None:
+    assert respond(engine, greeting).reply.intent == "salam"
+
+
+def test_a_self_introduction_that_tells_a_matter_is_answered(engine: Engine) -> None:
+    outcome = respond(engine, "halo, sy petani di kupang kena cangkul")
+    assert outcome.reply.intent in {"jkk_manfaat", "jkk_klaim"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "selamat siang, sy tukang cukur mau tanya iuran brp",
+        "halo, saya belum bayar iuran 4 bulan, mau tanya",
+    ],
+)
+def test_a_greeting_with_a_question_or_a_matter_is_no_lone_greeting(message: str) -> None:
+    assert lone_greeting(spell_amounts(message).lower().replace(",", "")) is None
+
+
+@pytest.mark.parametrize(
+    ("earlier", "question", "intent"),
+    [
+        # Asking what a programme is, in other words than "X itu apa", within another topic.
+        ("potongan jht di slip gaji 2 persen", "jht itu sebenarnya apa sih", "jht_apa"),
+        ("iuran bpu brp", "tolong jelasin jp dong", "jp_apa"),
+        ("cara jadi agen perisai", "yang jkm itu maksudnya gimana", "jkm_manfaat"),
+    ],
+)
+def test_asking_what_a_programme_is_gets_that_programme_within_another_topic(
+    engine: Engine, earlier: str, question: str, intent: str
+) -> None:
+    session = Session()
+    respond(engine, earlier, session)
+    assert respond(engine, question, session).reply.intent == intent
+
+
+def test_a_programme_named_with_only_wrapping_words_does_not_ask_what_it_is() -> None:
+    # "kalau jht gimana" asks for JHT's side of the answer under discussion.
+    assert programme_asked_about("kalau jht gimana", PROGRAMME_WORDS) is None
+    assert programme_asked_about("jht itu apa sebenarnya", PROGRAMME_WORDS) == "jht"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # Sundanese "bade naros" is "mau tanya": a greeting asking nothing yet.
+        ("punten, bade naros", "salam"),
+        # Balinese thanks.
+        ("suksma", "terima_kasih"),
+        # Javanese "saget nderek" is "bisa ikut".
+        ("kulo bakul tahu, saget nderek bpjs tk mboten?", "daftar_siapa"),
+    ],
+)
+def test_regional_words_are_read_as_their_indonesian(
+    engine: Engine, message: str, intent: str
+) -> None:
+    assert respond(engine, message).reply.intent == intent
+
+
+MIGRANT_FIRST = "sy mau berangkat kerja ke brunei lewat agen penyalur, harus ikut bpjs tk?"
+
+
+def test_a_bare_premium_question_stays_with_the_premium_just_answered(engine: Engine) -> None:
+    session = Session()
+    assert respond(engine, MIGRANT_FIRST, session).reply.intent == "iuran_pmi"
+    # No worker named since: the migrant workers' premium is still the one under discussion.
+    assert respond(engine, "brp bayarnya", session).reply.intent == "iuran_pmi"
+
+
+def test_an_employers_share_asked_after_another_premium_is_the_employees(engine: Engine) -> None:
+    session = Session()
+    assert respond(engine, "berapa iuran bpjs tk sebulan", session).reply.intent == "iuran_bpu"
+    assert respond(engine, "yg dibayar perusahaan brp", session).reply.intent == "iuran_pu"
 
 
 # -- answer, don't ask -----------------------------------------------------------------------
