@@ -191,13 +191,16 @@ class Matcher:
         self._heads: dict[str, dict[int, float]] = {}
         self._beyond: dict[str, frozenset[int]] = {}
         inverse = self._inverse_norms
+        # One int object per example index, shared by every word's entries: stored tables
+        # decoded from JSON give each of the 22,000 entries an int of its own (about 0.5 MB).
+        example = list(range(len(self._texts)))
         for word, indices in self._postings.items():
             cap = caps.get(word, self.knobs.posting_cap)
             head = indices[:cap] if cap else indices
             square = idf[word] ** 2
-            self._heads[word] = {i: square * inverse[i] for i in head}
+            self._heads[word] = {example[i]: square * inverse[i] for i in head}
             if len(head) < len(indices):
-                self._beyond[word] = frozenset(indices[len(head) :])
+                self._beyond[word] = frozenset(example[i] for i in indices[len(head) :])
         # The whole lists are the heads and the sets past them: kept too, they held 1 MB.
         del self._postings
         self._corrections: dict[str, str | None] = {}
@@ -228,7 +231,10 @@ class Matcher:
         matcher = cls.__new__(cls)
         matcher.knobs = knobs or MatcherKnobs()
         matcher._texts = list(tables["texts"])
-        matcher._intents = list(tables["intents"])
+        # One string object per intent: decoded JSON gives each of the 3,700 examples a copy of
+        # its intent's id (about 0.2 MB of the worker's heap).
+        one_each: dict[str, str] = {}
+        matcher._intents = [one_each.setdefault(intent, intent) for intent in tables["intents"]]
         matcher._curated = int(tables.get("curated", len(matcher._texts)))
         matcher._idf = dict(tables["idf"])
         matcher._postings = dict(tables["postings"])

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Iterator
 
 from bot.config import Settings
+from bot.heap import one_arena
 
 
 class ForkedWorker:
@@ -97,6 +98,7 @@ def worker_in_waiting(settings: Settings) -> Iterator[ForkedWorker | None]:
         yield None
         return
     _import_shared(settings)
+    one_arena()  # before the fork and before any thread: both processes keep to one
     read_end, write_end = os.pipe()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice

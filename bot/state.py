@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.state_protocols import InboxItem, LoggedQuestion, StateError, WouldWait
-from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_params, rate_verdict
+from bot.state_sql import (
+    PURGE_SQL,
+    forget_user,
+    question_from_row,
+    question_params,
+    rate_verdict,
+    session_json,
+)
 from core.session import SESSION_TTL_SECONDS, Session
 
 T = TypeVar("T")
@@ -358,7 +365,7 @@ class SqliteState:
         self._write(
             "INSERT INTO sessions (user_key, data, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(user_key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-            (user_key, session.to_json(), now),
+            (user_key, session_json(session), now),
         )
 
     # -- deduplication -------------------------------------------------------------------------

@@ -29,7 +29,14 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from bot.state_protocols import InboxItem, LoggedQuestion, StateError
-from bot.state_sql import PURGE_SQL, forget_user, question_from_row, question_params, rate_verdict
+from bot.state_sql import (
+    PURGE_SQL,
+    forget_user,
+    question_from_row,
+    question_params,
+    rate_verdict,
+    session_json,
+)
 from core.session import SESSION_TTL_SECONDS, Session
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add another.
@@ -237,7 +244,7 @@ class PostgresState:
                 "INSERT INTO sessions (user_key, data, updated_at) VALUES (%s, %s, %s) "
                 "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, "
                 "updated_at = excluded.updated_at",
-                (user_key, session.to_json(), now),
+                (user_key, session_json(session), now),
             )
 
     # -- deduplication -------------------------------------------------------------------------

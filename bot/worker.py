@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from bot import wakeup
 from bot.app import open_runtime
 from bot.config import Settings
+from bot.heap import one_arena
 from bot.inbox import InboxWorker
 from bot.instance import single_instance
 
@@ -36,6 +37,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
     # wait a few milliseconds, so the worker yields the CPU to the server under load.
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
+    one_arena()  # a worker forked by `serve` has it already; a fresh one sets it here
     with single_instance(settings, "worker"), open_runtime(settings) as runtime:
         state = runtime.state
         # Each channel's module only when it is on: python-telegram-bot alone is about

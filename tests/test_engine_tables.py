@@ -106,3 +106,22 @@ def test_pruned_ranking_gives_the_unpruned_intent(engine: Engine) -> None:
             agree += (a[0].intent if a else None) == (b[0].intent if b else None)
     assert total > 1000
     assert agree / total >= 0.99, f"{agree} of {total}"
+
+
+def test_stored_tables_hold_each_intent_and_index_once(engine: Engine) -> None:
+    """Read back from JSON, every example's intent is one shared string per intent, and every
+    word's entries share one int per example (decoded JSON gives each occurrence an object of
+    its own, thousands of them); the matcher ranks as before."""
+    stored = json.loads(json.dumps(engine.matcher.tables()))
+    intents = stored["intents"]
+    assert len({id(i) for i in intents}) > len(set(intents))  # what JSON gives
+    matcher = Matcher.from_tables(stored)
+    held = matcher.tables()["intents"]
+    assert held == intents
+    assert len({id(i) for i in held}) == len(set(held))
+    keys = [i for head in matcher._heads.values() for i in head]
+    keys += [i for beyond in matcher._beyond.values() for i in beyond]
+    assert len(keys) > 2 * len(set(keys))
+    assert len({id(i) for i in keys}) == len(set(keys))
+    for question in QUESTIONS:
+        assert matcher.rank(question) == engine.matcher.rank(question)
