@@ -55,6 +55,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune6.tsv",
     "conversations_tune7.tsv",
     "conversations_tune8.tsv",
+    "conversations_tune9.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"
