@@ -15,6 +15,7 @@ it fixes more than it breaks.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,24 +51,40 @@ class ContinuationMemory:
         by_previous: dict[str, list[Continuation]] = defaultdict(list)
         for c in continuations:
             if c.text:
-                by_previous[c.previous].append(c)
+                # Intent ids repeat on every row (and read back from JSON, each row has its own
+                # copy): one string each.
+                by_previous[sys.intern(c.previous)].append(c)
         # Per previous answer, the distinct texts and the intents each asked, counted (a text
         # written twice votes twice; each of `a|b` gets a vote).
         self._texts: dict[str, list[str]] = {}
-        self._words: dict[str, list[list[str]]] = {}
+        self._words: dict[str, list[tuple[str, ...]]] = {}
         self._votes: dict[str, list[Counter[str]]] = {}
         for previous, items in by_previous.items():
             labels: dict[str, Counter[str]] = {}
             for c in items:
-                labels.setdefault(c.text, Counter()).update(c.intents)
+                labels.setdefault(c.text, Counter()).update(sys.intern(i) for i in c.intents)
             self._texts[previous] = list(labels)
-            self._words[previous] = [t.split() for t in labels]
+            self._words[previous] = [tuple(t.split()) for t in labels]
             self._votes[previous] = list(labels.values())
+
+    def rows(self) -> list[list[str]]:
+        """The memory as rows (previous, text, intent) that build the same memory again: a turn
+        labelled `a|b` is a row for each, a text written twice is its rows twice. For storing
+        it (`bot build`): a running engine keeps the memory, not its rows."""
+        return [
+            [previous, text, intent]
+            for previous, texts in self._texts.items()
+            for text, votes in zip(texts, self._votes[previous], strict=True)
+            for intent, count in votes.items()
+            for _ in range(count)
+        ]
 
     def __len__(self) -> int:
         return sum(len(t) for t in self._texts.values())
 
-    def alike(self, text: str, words: list[str], other: str, other_words: list[str]) -> float:
+    def alike(
+        self, text: str, words: Sequence[str], other: str, other_words: Sequence[str]
+    ) -> float:
         """How alike two texts are, 0..100: the mean of their characters' and their words'
         similarity. By characters alone "kalau nominal" is near "kalau meninggal"; by words
         alone "aktifin" and "aktifkan" are unrelated."""

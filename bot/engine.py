@@ -240,7 +240,6 @@ class Engine:
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
         # How people went on after an answer, when labelled conversations taught it: their
         # later turns read like messages, once the vocabulary is complete (stored by the build).
-        self._continuation_rows: list[list[str]] = []
         self.continuations: ContinuationMemory | None = None
         if "continuations" in tables:
             self._remember([list(row) for row in tables["continuations"]])
@@ -254,7 +253,7 @@ class Engine:
             "stems": self._stems,
             "words": self._words,
             "matcher": self.matcher.tables(),
-            "continuations": self._continuation_rows,
+            "continuations": self.continuations.rows() if self.continuations else [],
         }
 
     def _prepare(self) -> tuple[dict[str, Any], Matcher]:
@@ -550,7 +549,6 @@ class Engine:
         )
 
     def _remember(self, rows: list[list[str]]) -> None:
-        self._continuation_rows = rows
         self.continuations = (
             ContinuationMemory(Continuation(*row) for row in rows) if rows else None
         )

@@ -186,3 +186,20 @@ def test_a_near_repeat_naming_another_programme_is_not_the_remembered_intent(
     assert _talk(taught, "jp itu apa", "klo jp umur brp bs cair")[1] == "jp_usia_pensiun"
     answered = _talk(taught, "jp itu apa", "klo jht umur brp bs cair")[1]
     assert answered is not None and answered.startswith("jht_")
+
+
+def test_the_memory_stored_as_rows_builds_the_same_memory_again() -> None:
+    taught = [
+        Continuation("jkm_manfaat", "syaratnya apa", "jkm_klaim"),
+        Continuation("jkm_manfaat", "syaratnya apa", "jkm_klaim"),
+        Continuation("jkm_manfaat", "anak dapat juga", "jkm_beasiswa|jht_ahli_waris"),
+        Continuation("iuran_bpu", "kalau dua juta", "iuran_bpu_hitung"),
+    ]
+    memory = ContinuationMemory(taught)
+    again = ContinuationMemory(Continuation(*row) for row in memory.rows())
+    assert again.rows() == memory.rows()
+    assert len(again) == len(memory) == 3
+    # Votes survive: the a|b turn still lets the matcher's order choose between its intents.
+    for candidates in (["jht_ahli_waris", "jkm_beasiswa"], ["jkm_beasiswa", "jht_ahli_waris"]):
+        assert again.recall("jkm_manfaat", "anak dapat juga", candidates) == candidates[0]
+    assert again.recall("jkm_manfaat", "syaratnya apa", ["jkm_klaim"]) == "jkm_klaim"
