@@ -169,6 +169,11 @@ class EngineKnobs:
     # words stays when nothing else is good enough ("ga punya jmo, hp jadul").
     statement_switch: float = 0.7
     statement_words: int = 5
+    # From this many words (besides amounts, places, numbers) a later turn of a conversation is
+    # matched against the users' labelled questions too, not only the curated examples; shorter
+    # ones ("sy peserta mandiri", "dak punya hp android") are statements or follow-ups, which the
+    # questions would pull away from the topic.
+    asked_later_words: int = 5
     # The menu asked for in a long message ("bantuan min, sy bingung mulai dr mana").
     accept_long_menu: float = 0.7
 
@@ -1098,6 +1103,9 @@ class Engine:
         # Within a conversation the topic under discussion orders close candidates (below) and
         # a short message is read as a follow-up; the learned model, which reads the message
         # alone, would overrule them.
+        # A later turn this long is mostly a question of its own ("klo sy sakit tipes dirawat di
+        # rs ditanggung ga"): the users' own questions help read it, as they do a first one.
+        long_turn = len(self._residual(normalized)) >= self.knobs.asked_later_words
         in_topic = bool(
             bonus
             and session.last_topic
@@ -1114,7 +1122,7 @@ class Engine:
             # a topic the short statements that stay with it ("ga punya jmo, hp jadul") must
             # not be lifted to another intent.
             anchored=not in_topic and names_agency_matter(normalized.split()),
-            asked=not self._in_conversation(session),
+            asked=not self._in_conversation(session) or long_turn,
         )
         if excluded:
             ranked = [c for c in ranked if c.intent != excluded]

@@ -90,3 +90,27 @@ def test_a_bare_place_name_is_no_place_outside_a_talk_about_places(engine: Engin
     # Alone, "tual" may be a misspelt word: no place is read into it.
     (alone,) = talk(engine, "Tual ada?")
     assert "Kota Tual" not in alone.reply.text
+
+
+def test_a_long_later_turn_is_read_with_the_users_questions_too(engine: Engine) -> None:
+    # Worded like the users' labelled questions about documents, not like the curated examples.
+    _, last = talk(
+        engine,
+        "cara daftar bpjs tk mandiri",
+        "kartu ktp saya masih alamat kampung di garut apa tidak masalah",
+    )
+    assert last.reply.intent == "daftar_syarat"
+
+
+@pytest.mark.parametrize(
+    ("opening", "statement"),
+    [
+        ("telat bayar iuran kena denda ga", "sy peserta mandiri"),
+        ("cara cek saldo jht", "dak punya hp android"),
+    ],
+)
+def test_a_short_statement_is_not_pulled_away_by_the_users_questions(
+    engine: Engine, opening: str, statement: str
+) -> None:
+    first, last = talk(engine, opening, statement)
+    assert last.reply.intent == first.reply.intent
