@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from knowledge.labelled import FALLBACK, label_intents
+from knowledge.labelled import FALLBACK, label_intents, read_labelled_text
 
 FOLDER = "conversations"
 HEADER = "conversation_id"
@@ -34,18 +34,12 @@ def read_continuations(
     problem: Callable[[Path, str, str], None],
 ) -> list[tuple[str, str, str]]:
     """(previous intent, message, label) of every later turn that teaches one (the label an
-    intent, or `a|b`), in file,
-    conversation and turn order; each malformed line is reported through
-    `problem(path, entry, message)`."""
+    intent, or `a|b`), in file, conversation and turn order; each malformed line is reported
+    through `problem(path, entry, message)`."""
     learned: list[tuple[str, str, str]] = []
     for path in paths:
-        if not path.is_file():
-            problem(path, "", "is not a file; conversation files are tab-separated text")
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problem(path, "", f"cannot be read as UTF-8 text ({type(exc).__name__})")
+        text = read_labelled_text(path, "conversation files are tab-separated text", problem)
+        if text is None:
             continue
         turns = _turns(path, text, intents, problem)
         for conversation in turns.values():

@@ -35,6 +35,21 @@ def label_intents(label: str) -> list[str]:
     return [part.strip() for part in label.replace("+", "|").split("|")]
 
 
+def read_labelled_text(
+    path: Path, shape: str, problem: Callable[[Path, str, str], None]
+) -> str | None:
+    """The text of a labelled file, or None once `problem` was told why it cannot be read
+    (`shape`: what a line of such a file holds, for the message)."""
+    if not path.is_file():
+        problem(path, "", f"is not a file; {shape}")
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem(path, "", f"cannot be read as UTF-8 text ({type(exc).__name__})")
+        return None
+
+
 def read_questions(
     paths: list[Path],
     intents: set[str],
@@ -44,13 +59,8 @@ def read_questions(
     malformed line is reported through `problem(path, entry, message)`."""
     pairs: list[tuple[str, str]] = []
     for path in paths:
-        if not path.is_file():
-            problem(path, "", "is not a file; question files are question<TAB>label text")
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problem(path, "", f"cannot be read as UTF-8 text ({type(exc).__name__})")
+        text = read_labelled_text(path, "question files are question<TAB>label text", problem)
+        if text is None:
             continue
         for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip() or raw.lstrip().startswith("#"):
