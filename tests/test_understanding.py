@@ -144,6 +144,8 @@ def test_a_programme_named_with_only_wrapping_words_does_not_ask_what_it_is() ->
         ("suksma", "terima_kasih"),
         # Javanese "saget nderek" is "bisa ikut".
         ("kulo bakul tahu, saget nderek bpjs tk mboten?", "daftar_siapa"),
+        # Palembang and Jambi Malay end in -o: "kantornyo ... dimano" is "kantornya ... dimana".
+        ("kantornyo di palembang dimano", "kantor_cabang"),
     ],
 )
 def test_regional_words_are_read_as_their_indonesian(
