@@ -64,6 +64,11 @@ MIN_TUNE6_ACCURACY = 0.89
 MIN_TUNE6_FALLBACK_PRECISION = 0.74
 MIN_TUNE6_FALLBACK_RECALL = 0.95
 MIN_TUNE6_CONVERSATION_TURNS = 0.76
+# The seventh round's blind conversations (2026-12-02, fourth session), never learned from: the
+# eighth writer's hard follow-ups, 75.6% of turns at first look and 81.3% at the round's end (its
+# rules read it from 78.0% on); the ninth writer's, never read, 82.3% at first look and 82.7% at
+# the end.
+MIN_CONVERSATION_TURNS = {"conversations_tune8.tsv": 0.78, "conversations_tune9.tsv": 0.79}
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
 FORMULAIC = {"salam", "terima_kasih", "pamit", "menu"}
@@ -166,6 +171,17 @@ def test_understanding_of_the_blind_tuning_sets_stays_above_the_measured_thresho
     assert report.fallback_recall >= recall
     turns = evaluate_conversations(engine, read_conversations(labelled_set(conversations)), TODAY)
     assert turns.accuracy >= turn_accuracy, f"turns {turns.accuracy:.1%}"
+
+
+@pytest.mark.parametrize("name", sorted(MIN_CONVERSATION_TURNS))
+def test_the_newest_blind_conversations_stay_above_the_measured_threshold(
+    engine: Engine, name: str
+) -> None:
+    from bot.evaluate import evaluate_conversations, labelled_set, read_conversations
+
+    turns = evaluate_conversations(engine, read_conversations(labelled_set(name)), TODAY)
+    assert turns.accuracy >= MIN_CONVERSATION_TURNS[name], f"turns {turns.accuracy:.1%}"
+    assert turns.ask_rate <= MAX_ASK_RATE
 
 
 def test_the_follow_up_conversations_stay_above_the_measured_threshold(
