@@ -413,12 +413,8 @@ class Engine:
                 )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
-            carried = False
-            if not entities.amounts and (remembered := session.memory.get(AMOUNTS)):
-                # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
-                # (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)
-                kept = tuple(int(a) for a in remembered.split() if a.isdigit())
-                entities, carried = replace(entities, amounts=kept), True
+            # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
+            entities, carried = self._remembered_amounts(routed, entities, session)
             return self._run(
                 routed,
                 text,
@@ -443,9 +439,22 @@ class Engine:
         if learned is not None and learned != excluded and learned not in self._off_topic:
             # Nearly the words a user wrote after the same answer (bot.context_model): what
             # the rules above did not decide, the labelled conversations choose among the
-            # matcher's best (an off-topic message is the fallback's to answer).
+            # matcher's best (an off-topic message is the fallback's to answer). "kalau bayar
+            # setahun sekaligus?" after a premium for 2 juta is for 2 juta (a calculation only:
+            # a plain answer given the amounts would turn into its calculating twin).
+            carried = False
+            if learned in _PLAIN_OF:
+                entities, carried = self._remembered_amounts(learned, entities, session)
             return self._run(
-                learned, text, normalized, entities, session, today, candidates, "followup"
+                learned,
+                text,
+                normalized,
+                entities,
+                session,
+                today,
+                candidates,
+                "followup",
+                carried=carried,
             )
         plain_top = candidates[0] if candidates else None
         greeting = (
@@ -590,6 +599,21 @@ class Engine:
         return all(
             w in INTRODUCTION_WORDS or w in named or w not in self._vocabulary for w in words
         )
+
+    def _remembered_amounts(
+        self, intent_id: str, entities: Entities, session: Session
+    ) -> tuple[Entities, bool]:
+        """A follow-up that gives no amount of its own, answered by a calculation from an income
+        or a wage: the amounts the conversation gave (and True), else the entities as they are.
+        (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)"""
+        remembered = session.memory.get(AMOUNTS)
+        if entities.amounts or not remembered or intent_id not in self.knowledge.intents:
+            return entities, False
+        takes = FOLLOWUP_ENTITY.get(self._handler_name(intent_id), ())
+        if not {"income", "wage"} & set(takes):
+            return entities, False
+        kept = tuple(int(a) for a in remembered.split() if a.isdigit())
+        return replace(entities, amounts=kept), bool(kept)
 
     def _named(self, normalized: str) -> list[str]:
         """The message's words, and the known words its misspelt ones were read as when it was

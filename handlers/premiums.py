@@ -194,8 +194,19 @@ _AHEAD = re.compile(
 )
 
 
+# Years said as such: "bayar setahun sekaligus" is twelve months paid at once.
+_YEARS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bsetengah tahun\b"), "6 bulan"),
+    (re.compile(r"\b(?:setahun|satu tahun|1 tahun)\b"), "12 bulan"),
+    (re.compile(r"\b(?:dua tahun|2 tahun)\b"), "24 bulan"),
+)
+
+
 def months_to_pay_ahead(normalized: str) -> int | None:
-    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan": how many months are paid at once."""
+    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan", "setahun sekaligus": how many months
+    are paid at once."""
+    for said, as_months in _YEARS:
+        normalized = said.sub(as_months, normalized)
     found = _AHEAD.search(normalized)
     if not found:
         return None

@@ -9,6 +9,7 @@ import pytest
 from bot.engine import Engine
 from core.reply import Reply
 from core.session import Session
+from handlers.premiums import months_to_pay_ahead
 
 DEC_2026 = date(2026, 12, 1)
 
@@ -94,6 +95,36 @@ def test_twelve_months_ahead_for_a_farmer_counts_each_month(engine: Engine) -> N
     assert "Desember 2026: 1 × Rp8.400" in reply.text
     assert "11 × Rp16.800 = Rp184.800" in reply.text
     assert "Total: Rp193.200" in reply.text
+
+
+def test_a_year_paid_at_once_after_a_premium_is_counted_for_the_income_given(
+    engine: Engine,
+) -> None:
+    session = Session()
+    engine.answer("iuran bpu penghasilan 2 juta brp", session, DEC_2026)
+    reply = engine.answer("kalau bayar setahun sekaligus brp", session, DEC_2026)
+    # For Rp2.000.000: December 2026 discounted (Rp13.400), January to November 2027 normal.
+    assert "Bayar 12 bulan sekaligus" in reply.text
+    assert "penghasilan Rp2.000.000" in reply.text
+    assert "Desember 2026: 1 × Rp13.400" in reply.text
+    assert "11 × Rp26.800 = Rp294.800" in reply.text
+    assert "Total: Rp308.200" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("message", "months"),
+    [
+        ("bayar setahun sekaligus", 12),
+        ("bayar setengah tahun dimuka", 6),
+        ("dua tahun sekaligus brp", 24),
+        ("bayar 3 bulan sekaligus", 3),
+        # Years of contribution, not months paid at once.
+        ("kalau iur jp cuma 10 tahun", None),
+        ("setahun berapa", None),
+    ],
+)
+def test_months_paid_at_once_are_read_in_months_and_years(message: str, months: int | None) -> None:
+    assert months_to_pay_ahead(message) == months
 
 
 def test_a_group_quote_phrased_with_an_occupation_counts_the_workers(engine: Engine) -> None:
