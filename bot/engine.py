@@ -71,6 +71,7 @@ from core.entities import Entities
 from core.reply import Option, Reply
 from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
+from handlers.premiums import months_alone
 from handlers.present import KEEPS_CONTEXT, finish
 from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
@@ -400,6 +401,7 @@ class Engine:
             )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
         for rule in (
+            self._months_at_once,
             self._programme_in_premium,
             self._case_carries,
             self._at_work_after,
@@ -408,8 +410,20 @@ class Engine:
             self._worker_switch,
         ):
             if (followed := rule(core, entities, session)) is not None:
+                carried = False
+                if followed in _PLAIN_OF:
+                    # A calculation asked again another way is for the amounts already given.
+                    entities, carried = self._remembered_amounts(followed, entities, session)
                 return self._run(
-                    followed, text, normalized, entities, session, today, candidates, "followup"
+                    followed,
+                    text,
+                    normalized,
+                    entities,
+                    session,
+                    today,
+                    candidates,
+                    "followup",
+                    carried=carried,
                 )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
@@ -816,6 +830,16 @@ class Engine:
             # "sy karyawan" two turns back, then "brp sebulan": the employees' premium.
             named = [remembered]
         return named[0] if named and named[0] in self.knowledge.intents else target
+
+    def _months_at_once(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "12 bulan", "kalau setahun?" right after an independent worker's premium: that
+        premium paid for those months at once, calculated (handlers.premiums.pay_ahead)."""
+        last = session.last_intent
+        if last not in CALCULATED and last not in _PLAIN_OF:
+            return None
+        if entities.amounts or months_alone(core) is None:
+            return None
+        return CALCULATED.get(last, last)
 
     def _programme_in_premium(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya wajib?" after the migrant workers' premium, "jht utk pmi wajib ga": is that

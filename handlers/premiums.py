@@ -202,15 +202,34 @@ _YEARS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# A message that is only a duration ("12 bulan", "kalau setahun?"): said right after a premium
+# calculation (the only way it reaches this handler), those months paid at once.
+_ONLY_MONTHS = re.compile(
+    r"^(?:(?:kalau|jika|terus kalau|bayar|kalau bayar)\s+)?(\d{1,2})\s*(?:bulan|bln)"
+    r"(?:\s+(?:saja|aja|sekaligus|langsung))?$"
+)
+
+
 def months_to_pay_ahead(normalized: str) -> int | None:
-    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan", "setahun sekaligus": how many months
-    are paid at once."""
+    """ "bayar 12 bulan sekaligus", "bayar dimuka 6 bulan", "setahun sekaligus", or a duration
+    alone ("12 bulan", "kalau setahun"): how many months are paid at once."""
+    return _months(normalized, alone=False)
+
+
+def months_alone(normalized: str) -> int | None:
+    """The months of a message that is only a duration ("12 bulan", "kalau setahun?")."""
+    return _months(normalized, alone=True)
+
+
+def _months(normalized: str, alone: bool) -> int | None:
     for said, as_months in _YEARS:
         normalized = said.sub(as_months, normalized)
-    found = _AHEAD.search(normalized)
+    found = _ONLY_MONTHS.match(normalized.strip(" ?"))
+    if not alone:
+        found = _AHEAD.search(normalized) or found
     if not found:
         return None
-    months = int(found.group(1) or found.group(2))
+    months = int(next(g for g in found.groups() if g))
     return months if 2 <= months <= 24 else None
 
 
@@ -254,7 +273,7 @@ def pay_ahead(
     )
     lines = [
         f"Bayar {figs.num(months)} bulan sekaligus mulai iuran {fmt.month_year(month_start(ctx.today))}"
-        f", pekerja mandiri{who}, penghasilan {figs.rp(income)}, JKK + JKM:"
+        f", satu pekerja mandiri{who}, penghasilan {figs.rp(income)}, JKK + JKM:"
     ]
     for first, last, amount, count in runs:
         span = (

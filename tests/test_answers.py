@@ -9,7 +9,7 @@ import pytest
 from bot.engine import Engine
 from core.reply import Reply
 from core.session import Session
-from handlers.premiums import months_to_pay_ahead
+from handlers.premiums import months_alone, months_to_pay_ahead
 
 DEC_2026 = date(2026, 12, 1)
 
@@ -111,6 +111,25 @@ def test_a_year_paid_at_once_after_a_premium_is_counted_for_the_income_given(
     assert "Total: Rp308.200" in reply.text
 
 
+@pytest.mark.parametrize("duration", ["12 bulan", "setahun", "kalau setahun?"])
+def test_a_bare_duration_after_a_premium_is_that_premium_paid_for_those_months(
+    engine: Engine, duration: str
+) -> None:
+    session = Session()
+    engine.answer("hitungin iuran bpu penghasilan 2 jt", session, DEC_2026)
+    reply = engine.answer(duration, session, DEC_2026)
+    assert reply.intent == "iuran_bpu_hitung"
+    assert "Bayar 12 bulan sekaligus" in reply.text
+    assert "satu pekerja mandiri, penghasilan Rp2.000.000" in reply.text
+    assert "Total: Rp308.200" in reply.text
+
+
+def test_asking_whether_months_can_be_paid_at_once_is_how_to_pay(engine: Engine) -> None:
+    session = Session()
+    engine.answer("hitungin iuran bpu penghasilan 2 jt", session, DEC_2026)
+    assert engine.answer("bisa bayar setahun sekaligus?", session, DEC_2026).intent == "bayar_cara"
+
+
 @pytest.mark.parametrize(
     ("message", "months"),
     [
@@ -125,6 +144,13 @@ def test_a_year_paid_at_once_after_a_premium_is_counted_for_the_income_given(
 )
 def test_months_paid_at_once_are_read_in_months_and_years(message: str, months: int | None) -> None:
     assert months_to_pay_ahead(message) == months
+
+
+def test_a_duration_alone_is_told_from_one_inside_a_question() -> None:
+    assert months_alone("kalau 6 bulan") == 6
+    assert months_alone("setahun") == 12
+    assert months_alone("bayar 3 bulan sekaligus brp") is None
+    assert months_alone("12 bulan kerja") is None
 
 
 def test_a_group_quote_phrased_with_an_occupation_counts_the_workers(engine: Engine) -> None:
