@@ -410,35 +410,15 @@ class Engine:
             self._worker_switch,
         ):
             if (followed := rule(core, entities, session)) is not None:
-                carried = False
-                if followed in _PLAIN_OF:
-                    # A calculation asked again another way is for the amounts already given.
-                    entities, carried = self._remembered_amounts(followed, entities, session)
-                return self._run(
-                    followed,
-                    text,
-                    normalized,
-                    entities,
-                    session,
-                    today,
-                    candidates,
-                    "followup",
-                    carried=carried,
+                # A calculation asked again another way is for the amounts already given.
+                return self._answer_follow_up(
+                    followed, text, normalized, entities, session, today, candidates
                 )
         routed = self._follow_up(core, candidates, entities, session)
         if routed is not None and routed != excluded:
             # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
-            entities, carried = self._remembered_amounts(routed, entities, session)
-            return self._run(
-                routed,
-                text,
-                normalized,
-                entities,
-                session,
-                today,
-                candidates,
-                "followup",
-                carried=carried,
+            return self._answer_follow_up(
+                routed, text, normalized, entities, session, today, candidates, any_answer=True
             )
         for rule in (self._same_again, self._income_next):
             if (followed := rule(core, entities, session)) is not None:
@@ -454,21 +434,9 @@ class Engine:
             # Nearly the words a user wrote after the same answer (bot.context_model): what
             # the rules above did not decide, the labelled conversations choose among the
             # matcher's best (an off-topic message is the fallback's to answer). "kalau bayar
-            # setahun sekaligus?" after a premium for 2 juta is for 2 juta (a calculation only:
-            # a plain answer given the amounts would turn into its calculating twin).
-            carried = False
-            if learned in _PLAIN_OF:
-                entities, carried = self._remembered_amounts(learned, entities, session)
-            return self._run(
-                learned,
-                text,
-                normalized,
-                entities,
-                session,
-                today,
-                candidates,
-                "followup",
-                carried=carried,
+            # setahun sekaligus?" after a premium for 2 juta is for 2 juta.
+            return self._answer_follow_up(
+                learned, text, normalized, entities, session, today, candidates
             )
         plain_top = candidates[0] if candidates else None
         greeting = (
@@ -614,11 +582,41 @@ class Engine:
             w in INTRODUCTION_WORDS or w in named or w not in self._vocabulary for w in words
         )
 
+    def _answer_follow_up(
+        self,
+        intent_id: str,
+        text: str,
+        normalized: str,
+        entities: Entities,
+        session: Session,
+        today: date,
+        candidates: tuple[Candidate, ...],
+        any_answer: bool = False,
+    ) -> Outcome:
+        """A follow-up answered by `intent_id`. One that gives no amount of its own, answered by
+        a calculation from an income or a wage, is for the amounts the conversation gave: into
+        a calculating intent only, unless `any_answer` (a plain answer given amounts turns into
+        its calculating twin, which only the follow-up reading of _follow_up means)."""
+        carried = False
+        if any_answer or intent_id in _PLAIN_OF:
+            entities, carried = self._remembered_amounts(intent_id, entities, session)
+        return self._run(
+            intent_id,
+            text,
+            normalized,
+            entities,
+            session,
+            today,
+            candidates,
+            "followup",
+            carried=carried,
+        )
+
     def _remembered_amounts(
         self, intent_id: str, entities: Entities, session: Session
     ) -> tuple[Entities, bool]:
-        """A follow-up that gives no amount of its own, answered by a calculation from an income
-        or a wage: the amounts the conversation gave (and True), else the entities as they are.
+        """The amounts the conversation gave (and True) for a message that gives none and is
+        answered by a calculation from an income or a wage, else the entities as they are.
         (Stored sessions are masked: a NIK taken for an amount is "[nomor]", no amount.)"""
         remembered = session.memory.get(AMOUNTS)
         if entities.amounts or not remembered or intent_id not in self.knowledge.intents:
@@ -1148,20 +1146,15 @@ class Engine:
         # question or the topic under discussion can give it a meaning (see _follow_up).
         if not normalized.replace(MONEY_TOKEN, "").strip():
             return ()
+        residual = len(self._residual(normalized))
+        short = residual <= self.knobs.followup_words + 1
+        # A later turn this long is mostly a question of its own ("klo sy sakit tipes dirawat di
+        # rs ditanggung ga"): the users' own questions help read it, as they do a first one.
+        long_turn = residual >= self.knobs.asked_later_words
         # Within a conversation the topic under discussion orders close candidates (below) and
         # a short message is read as a follow-up; the learned model, which reads the message
         # alone, would overrule them.
-        # A later turn this long is mostly a question of its own ("klo sy sakit tipes dirawat di
-        # rs ditanggung ga"): the users' own questions help read it, as they do a first one.
-        long_turn = len(self._residual(normalized)) >= self.knobs.asked_later_words
-        in_topic = bool(
-            bonus
-            and session.last_topic
-            and (
-                not entities.programmes
-                or len(self._residual(normalized)) <= self.knobs.followup_words + 1
-            )
-        )
+        in_topic = bool(bonus and session.last_topic and (not entities.programmes or short))
         ranked = self.matcher.rank(
             self.extractor.mask_places(normalized),
             fuzzy=fuzzy,
@@ -1232,11 +1225,7 @@ class Engine:
             and not at_work
         ):
             topic_bonus = self.knobs.topic_bonus
-            stay = (
-                self.knobs.stay_bonus
-                if len(self._residual(normalized)) <= self.knobs.followup_words + 1
-                else 0.0
-            )
+            stay = self.knobs.stay_bonus if short else 0.0
             ranked = [
                 replace(
                     c,

@@ -249,7 +249,7 @@ QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "ngga
 WHAT_IS = frozenset(["apa", "apaan", "maksud", "maksudnya", "arti", "artinya", "jelasin",
     "jelaskan", "terangkan", "penjelasan", "pengertian", "explain", "mean", "means"])  # fmt: skip
 _AROUND_WHAT_IS = frozenset([
-    "itu", "sih", "sebenarnya", "sebenernya", "sebetulnya", "sebetulnya", "yang", "bagaimana",
+    "itu", "sih", "sebenarnya", "sebenernya", "sebetulnya", "yang", "bagaimana",
     "gimana", "bantu", "tolong", "dong", "ya", "program", "tentang", "soal", "is", "the",
     "min", "kak", "dulu", "singkat", "tuh", "nih", "ini", "does", "what",
 ])  # fmt: skip

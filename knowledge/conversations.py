@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from knowledge.labelled import FALLBACK, label_intents, read_labelled_text
+from knowledge.labelled import label_intents, label_problem, read_labelled_text
 
 FOLDER = "conversations"
 HEADER = "conversation_id"
@@ -76,13 +76,9 @@ def _turns(
             problem(path, entry, f"conversation {conversation} has turn {turn} twice")
             continue
         seen.add((conversation, int(turn)))
+        if (wrong := label_problem(label, intents)) is not None:
+            problem(path, entry, wrong)
+            continue
         named = label_intents(label)
-        if label != FALLBACK and any(not name for name in named):
-            problem(path, entry, f"label {label!r} has an empty part; write a|b or a+b")
-            continue
-        unknown = [name for name in named if name not in intents]
-        if unknown:
-            problem(path, entry, f"no intent {', '.join(unknown)}; use an id from intents/")
-            continue
         conversations.setdefault(conversation, []).append((int(turn), message, named, label))
     return conversations

@@ -35,6 +35,18 @@ def label_intents(label: str) -> list[str]:
     return [part.strip() for part in label.replace("+", "|").split("|")]
 
 
+def label_problem(label: str, intents: set[str]) -> str | None:
+    """What is wrong with a label, for the curator (an empty part of `a|b`, an intent the
+    knowledge does not have), or None."""
+    named = label_intents(label)
+    if any(not name for name in named):
+        return f"label {label!r} has an empty part; write a|b or a+b"
+    unknown = [name for name in named if name not in intents]
+    if unknown:
+        return f"no intent {', '.join(unknown)}; use an id from intents/"
+    return None
+
+
 def read_labelled_text(
     path: Path, shape: str, problem: Callable[[Path, str, str], None]
 ) -> str | None:
@@ -71,14 +83,10 @@ def read_questions(
             if not tab or not question or not label:
                 problem(path, entry, "expected 'question<TAB>label' (a tab, then the label)")
                 continue
+            if (wrong := label_problem(label, intents)) is not None:
+                problem(path, entry, wrong)
+                continue
             named = label_intents(label)
-            if any(not name for name in named):
-                problem(path, entry, f"label {label!r} has an empty part; write a|b or a+b")
-                continue
-            unknown = [name for name in named if name not in intents]
-            if unknown:
-                problem(path, entry, f"no intent {', '.join(unknown)}; use an id from intents/")
-                continue
             if len(named) == 1:
                 pairs.append((question, named[0]))
     return pairs
