@@ -56,6 +56,8 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune7.tsv",
     "conversations_tune8.tsv",
     "conversations_tune9.tsv",
+    "conversations_tune10.tsv",
+    "conversations_tune11.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

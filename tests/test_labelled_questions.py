@@ -21,8 +21,7 @@ from knowledge.text import fold
 UNSEEN = (
     "tuneset4.tsv",
     "tuneset5.tsv",
-    "conversations_tune8.tsv",
-    "conversations_tune9.tsv",
+    "conversations_tune11.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
