@@ -30,6 +30,7 @@ ENDS_LIKE_A_CLITIC = frozenset(
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 _PERCENT = re.compile(r"(\d)\s*%")
 _ASCII_DIGIT = re.compile(r"[0-9]")
+_ROMAN_NUMERALS = frozenset(["ii", "iii"])
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _DOUBLED = re.compile(r"([a-z])\1")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
@@ -137,7 +138,8 @@ class Normalizer:
         self._bare.clear()
 
     def _deelongate(self, word: str) -> str:
-        if not _ELONGATED.search(word):
+        # "kelompok III" is a risk group, no "i" drawn out: read as "i" it priced group I.
+        if not _ELONGATED.search(word) or word in _ROMAN_NUMERALS:
             return word
         single = _ELONGATED.sub(r"\1", word)
         double = _ELONGATED.sub(r"\1\1", word)

@@ -125,13 +125,16 @@ def jkp(ctx: Context) -> Reply:
         wage = Decimal(ctx.entities.amounts[0])
         base = min(wage, cap)
         monthly = base * rate / HUNDRED
-        lines += [
-            "",
-            f"Untuk upah {figs.rp(wage)}: {rate_text} × {figs.rp(base)} = {figs.rp(monthly)} per "
-            f"bulan, selama {months_text}: total {figs.rp(monthly * months)}.",
+        # What was asked first: the first message of a phone-sized answer (handlers.present)
+        # holds about 500 characters, and the general lines alone fill it.
+        worked = [
+            f"Uang JKP untuk upah {figs.rp(wage)}: {rate_text} × {figs.rp(base)} = "
+            f"{figs.rp(monthly)} per bulan, selama {months_text}: total "
+            f"{figs.rp(monthly * months)}."
         ]
         if wage > cap:
-            lines.append(f"(Upah di atas {cap_text} dihitung {cap_text}.)")
+            worked.append(f"(Upah di atas {cap_text} dihitung {cap_text}.)")
+        lines = [*worked, "", *lines]
     else:
         ctx.session.pending_intent = ctx.intent.id
         lines += ["", "Sebut upah terakhir Anda untuk menghitung uang JKP."]
