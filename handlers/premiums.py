@@ -88,11 +88,14 @@ def bpu(ctx: Context) -> Reply:
     asked_minimum = not incomes
     if asked_minimum:
         incomes = [ctx.knowledge.value("bpu_income_min", ctx.today)]
-    months_ahead = months_to_pay_ahead(ctx.normalized)
-    if months_ahead:
-        return pay_ahead(ctx, figs, incomes[0], sector or "umum", months_ahead, occupation)
     # "5 orang, masing-masing 1,5 juta" or "10 petani penghasilan 1 juta": one income, several.
     counted = ents.workers or _occupation_count(ctx)
+    # "6 bulan berape" alone (reached right after a premium) is those months too.
+    months_ahead = months_to_pay_ahead(ctx.normalized) or months_alone(ctx.normalized)
+    if months_ahead:
+        return pay_ahead(
+            ctx, figs, incomes[0], sector or "umum", months_ahead, occupation, counted or 1
+        )
     workers = counted if counted and len(incomes) == 1 else len(incomes)
     discounts = _discount_rows(ctx)
     if sector is not None:
@@ -124,7 +127,14 @@ def bpu(ctx: Context) -> Reply:
         working.append(f"Untuk {figs.num(workers)} orang: dikali {figs.num(workers)}.")
 
     who = f" ({occupation})" if occupation else ""
-    if asked_minimum:
+    if asked_minimum and workers > 1:
+        # The total for a group must say it is a group's: Rp168.000 read as one weaver's
+        # premium is ten times the real one.
+        head = (
+            f"Iuran BPJS Ketenagakerjaan paling murah untuk {figs.num(workers)} pekerja "
+            f"mandiri{who}, total per bulan:"
+        )
+    elif asked_minimum:
         head = f"Iuran BPJS Ketenagakerjaan paling murah untuk pekerja mandiri{who}, per bulan:"
     elif workers > 1:
         head = f"Iuran pekerja mandiri{who} untuk {figs.num(workers)} orang, per bulan:"
@@ -208,6 +218,14 @@ _ONLY_MONTHS = re.compile(
     r"^(?:(?:kalau|jika|terus kalau|bayar|kalau bayar)\s+)?(\d{1,2})\s*(?:bulan|bln)"
     r"(?:\s+(?:saja|aja|sekaligus|langsung))?$"
 )
+# Right after a premium, a duration with only the words that say "paid at once, how much"
+# around it ("kl langsung 3 bln?", "6 bulan berape", "klo setaun"): read alone, "setahun berapa"
+# is how much a year of that premium costs (in a question of its own it may be years of
+# contribution).
+_MONTHS_AFTER_PREMIUM = re.compile(
+    r"^(?:(?:kalau|jika|terus|bayar|langsung|sekaligus|untuk|buat)\s+){0,3}(\d{1,2})\s*"
+    r"(?:bulan|bln)(?:\s+(?:saja|aja|sekaligus|langsung|berapa|jadi|total|totalnya|bayarnya))*$"
+)
 
 
 def months_to_pay_ahead(normalized: str) -> int | None:
@@ -224,7 +242,7 @@ def months_alone(normalized: str) -> int | None:
 def _months(normalized: str, alone: bool) -> int | None:
     for said, as_months in _YEARS:
         normalized = said.sub(as_months, normalized)
-    found = _ONLY_MONTHS.match(normalized.strip(" ?"))
+    found = (_MONTHS_AFTER_PREMIUM if alone else _ONLY_MONTHS).match(normalized.strip(" ?"))
     if not alone:
         found = _AHEAD.search(normalized) or found
     if not found:
@@ -248,10 +266,12 @@ def pay_ahead(
     sector: str,
     months: int,
     occupation: str | None,
+    workers: int = 1,
 ) -> Reply:
-    """Several months paid at once, month by month, so that a discount's end is counted."""
+    """Several months paid at once, month by month, so that a discount's end is counted; for
+    `workers` people of the same income (an agent paying ahead for a group)."""
     jkk, jkm, _jht, _lines = _bpu_one(ctx, figs, income)
-    normal = jkk + jkm
+    normal = (jkk + jkm) * workers
     month = month_start(ctx.today)
     runs: list[tuple[date, date, Decimal, int]] = []  # first, last, amount, count
     for _ in range(months):
@@ -273,7 +293,8 @@ def pay_ahead(
     )
     lines = [
         f"Bayar {figs.num(months)} bulan sekaligus mulai iuran {fmt.month_year(month_start(ctx.today))}"
-        f", satu pekerja mandiri{who}, penghasilan {figs.rp(income)}, JKK + JKM:"
+        f", {_people(figs, workers)}{who}, penghasilan {figs.rp(income)}"
+        f"{' masing-masing' if workers > 1 else ''}, JKK + JKM:"
     ]
     for first, last, amount, count in runs:
         span = (
@@ -295,6 +316,10 @@ def pay_ahead(
             "Saya hitung untuk sektor selain transportasi; sebut pekerjaan bila ojek/sopir/kurir."
         )
     return calculated_reply(ctx, figs, "\n".join(lines))
+
+
+def _people(figs: Figures, workers: int) -> str:
+    return "satu pekerja mandiri" if workers == 1 else f"{figs.num(workers)} pekerja mandiri"
 
 
 def _discount_note(
