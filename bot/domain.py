@@ -52,17 +52,20 @@ SELF_PHRASES = (
 FOREIGN_WORDS = frozenset([
     # social assistance and other government programmes
     "blt", "bansos", "pkh", "bpnt", "kur", "prakerja", "subsidi", "bbm", "solar", "pertalite",
-    "spbu", "spbun", "pupuk", "sembako",
+    "spbu", "spbun", "pupuk", "sembako", "bsu", "bibit", "taspen", "asabri",
     # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
     # for it, "tiang ndak punya npwp, ape syaratne daftar")
-    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb",
+    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "tilang",
+    "gubernur", "bupati", "pppk",
     "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
     # labour law and jobs, not social security
     "umr", "ump", "umk", "thr", "disnaker", "lowongan", "loker", "lamaran", "cpns", "pesangon",
     # private insurers and banks' own products
     "prudential", "allianz", "axa", "manulife", "pinjol", "pinjaman", "kredit", "leasing",
+    "raharja",  # Jasa Raharja: road accident insurance, not BPJS's
     # everyday life
     "resep", "sambal", "tiktok", "facebook", "piala", "bola", "cuaca", "film", "lagu", "zakat",
+    "arisan",
 ])  # fmt: skip
 # The agency's own matters: a message naming one of them is about the domain whatever else it
 # names ("iuran bpjs tk bisa bayar pakai pulsa?", "jht bisa buat bayar pinjaman?").
@@ -70,6 +73,10 @@ CORE_WORDS = frozenset([
     "bpjs", "bpjamsostek", "jamsostek", "jamsos", "ketenagakerjaan", "bpjstk", "jht", "jkk",
     "jkm", "jp", "jkp", "bpu", "pu", "iuran", "iur", "jmo", "kpj", "perisai", "jakon", "plkk",
     "santunan", "pensiun", "beasiswa", "kesehatan", "jkn", "kis", "175",
+    # what a premium is to an employee, or a discount of it: "gaji UMR kena potongan bpjs brp"
+    "potongan", "dipotong",
+    # a job ended, which JHT and JKP answer: "sy di phk 5 bln lalu, blm ngurus apa2"
+    "phk", "resign",
 ])  # fmt: skip
 
 
@@ -87,9 +94,31 @@ def names_agency_matter(words: list[str]) -> bool:
     return any(w in CORE_WORDS for w in words)
 
 
+# The agency's names, which say whose matter is asked about but not which: "ada bantuan bibit
+# dr bpjs ga", "BSU dari bpjs tk cair kapan" ask the agency about another matter.
+AGENCY_NAMES = frozenset(
+    ["bpjs", "bpjamsostek", "jamsostek", "jamsos", "ketenagakerjaan", "bpjstk", "tk"]
+)
+
+
+# A job that ended is the agency's matter (JHT, JKP), but the severance pay or the lawsuit
+# beside it is not: "bos tdk kasih pesangon waktu sy di phk" stays another matter.
+JOB_ENDED = frozenset(["phk", "resign"])
+# Other institutions people mistake for it: a message naming one is about that institution
+# even with a word of the agency's matters in it ("klo taspen pensiunnya lbh gede ya?"),
+# unless it names one of the agency's programmes or services as well.
+OTHER_INSTITUTIONS = frozenset(["taspen", "asabri", "raharja"])
+OWN_PROGRAMMES = frozenset(["jht", "jkk", "jkm", "jp", "jkp", "bpu", "jmo", "kpj"])
+
+
 def names_foreign_matter(words: list[str]) -> bool:
-    """True when the message names another matter (FOREIGN_WORDS) and none of the agency's."""
-    return any(w in FOREIGN_WORDS for w in words) and not any(w in CORE_WORDS for w in words)
+    """True when the message names another matter (FOREIGN_WORDS) and none of the agency's
+    own (naming the agency itself does not make the matter its own)."""
+    if any(w in OTHER_INSTITUTIONS for w in words) and not any(w in OWN_PROGRAMMES for w in words):
+        return True
+    return any(w in FOREIGN_WORDS for w in words) and not any(
+        w in CORE_WORDS and w not in AGENCY_NAMES and w not in JOB_ENDED for w in words
+    )
 
 
 # A death or an injury while working is a work accident, JKK's matter, though the message names
@@ -97,14 +126,20 @@ def names_foreign_matter(words: list[str]) -> bool:
 # (a larger benefit than JKM's), so reading it as a plain death would understate what is due.
 HARM_WORDS = frozenset([
     "meninggal", "tewas", "wafat", "tenggelam", "hanyut", "jatuh", "luka", "terluka",
-    "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat",
+    "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat", "kematian",
 ])  # fmt: skip
 _AT_WORK = (
     "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
     "saat bekerja", "sedang bekerja", "ketika bekerja", "di tempat kerja", "waktu melaut",
     "saat melaut", "pas melaut", "sedang melaut", "waktu narik", "pas narik", "saat narik",
     "di proyek", "karena kerja", "akibat kerja", "while working", "while bekerja", "at work",
-    "at kerja",
+    "at kerja", "kecelakaan kerja",
+    # The work itself, for those whose work is a place or an errand: the fisher's trip, the
+    # miner's pit, the harvest, the ride; and the way to work and back, which JKK covers too.
+    "waktu mancing", "pas mancing", "saat mancing", "pergi mancing", "pi mancing",
+    "waktu menangkap ikan", "di tambang", "di lubang tambang", "waktu panen", "pas panen",
+    "saat panen", "waktu ngojek", "pas ngojek", "saat ngojek", "pulang kerja",
+    "pulang dari kerja", "berangkat kerja", "pulang dari tempat kerja", "ke tempat kerja",
 )  # fmt: skip
 
 
@@ -124,6 +159,37 @@ def names_work_harm(normalized: str) -> bool:
     if any(w in HARM_WORDS for w in words):
         return _said(normalized, _AT_WORK)
     return any(w in ILLNESS_WORDS for w in words) and _said(normalized, _BY_WORK)
+
+
+# An injury (no death): told by someone who names their work, the work's (JKK): "sy petani,
+# kaki kena cangkul sampe dijahit", "ama saya tukang kayu, jari putus kena mesin serut".
+INJURY_WORDS = frozenset([
+    "jatuh", "luka", "terluka", "tertimpa", "tersengat", "patah", "putus", "terjepit",
+    "tersayat", "tertusuk", "terpotong", "terbakar", "tersiram", "terlindas", "terpeleset",
+    "tergelincir", "digigit", "dipatuk", "disengat", "kesetrum", "tersetrum", "keseleo",
+    "terkilir", "dijahit", "berdarah", "memar", "jatoh",
+])  # fmt: skip
+
+
+def names_injury(normalized: str) -> bool:
+    """True when the message tells of an injury and of no illness."""
+    words = normalized.split()
+    return any(w in INJURY_WORDS for w in words) and not any(w in ILLNESS_WORDS for w in words)
+
+
+def names_plain_harm(normalized: str) -> bool:
+    """True when the message tells of a death or an injury and of no illness: within a talk
+    about a work accident ("kalo ketemu udah meninggal, keluarga dapat ape"), that accident's."""
+    words = normalized.split()
+    return (
+        any(w in HARM_WORDS for w in words)
+        and not any(w in ILLNESS_WORDS for w in words)
+        and not _said(normalized, _NOT_AT_WORK)
+    )
+
+
+# "meninggal krn sakit biasa", "meninggal di rumah": not the accident under discussion.
+_NOT_AT_WORK = ("biasa", "bukan karena kerja", "di rumah", "karena usia", "karena tua")
 
 
 def _said(normalized: str, phrases: tuple[str, ...]) -> bool:

@@ -24,6 +24,8 @@ from bot.domain import (
     names_bot_itself,
     names_domain,
     names_foreign_matter,
+    names_injury,
+    names_plain_harm,
     names_work_harm,
 )
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
@@ -42,6 +44,7 @@ from bot.followup import (
     INDEPENDENT_PREMIUM,
     PREMIUM_OF_WORKER,
     PREMIUM_TOPIC,
+    PRICED_AFTER,
     PROGRAMME_FACETS,
     QUESTION_FILLERS,
     SO_THEN,
@@ -89,7 +92,6 @@ NO_CONTINUATION = frozenset({CONVERSATION_TOPIC, "lain"})
 CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
-NAMED_TOPICS = frozenset({"jht", "jkk", "jkm", "jp", "jkp", "iuran"})
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 # The programme a death or an injury while working names (bot.domain.names_work_harm).
 WORK_ACCIDENT = "jkk"
@@ -99,13 +101,23 @@ MAX_FORMULAIC_WORDS = 5
 # "saya ojek di ...").
 INTRODUCTION_WORDS = frozenset(
     ["saya", "dari", "di", "asal", "tinggal", "orang", "kerja", "bekerja", "sebagai", "seorang",
-     "kabupaten", "kab", "kota", "provinsi", "desa", "kampung", "pulau", "daerah"]
+     "kabupaten", "kab", "kota", "provinsi", "desa", "kampung", "pulau", "daerah",
+     # what the work grows, raises or sells ("sy petani jagung di gorontalo")
+     "jagung", "padi", "sawah", "sawit", "karet", "kopi", "kakao", "cengkeh", "lada", "bawang",
+     "sayur", "tembakau", "kelapa", "rumput", "laut", "sapi", "kambing", "ayam", "ikan", "kue",
+     "kebun", "pasar",
+     # an agent introducing themselves ("ku agen perisai di desa kurau")
+     "agen", "perisai"]
 )  # fmt: skip
 MENU_INTENT = "menu"
 # Session memory key: the premium of the worker the user said they are ("sy karyawan").
 WORKER_PREMIUM = "worker_premium"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
+# Session memory key: set once the user told of harm at work (the case is a work accident).
+WORK_HARM = "work_harm"
+# Session memory key: the head count of that calculation, for "kalau 3 bulan sekaligus?".
+HEADS = "heads"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
 ADDING = re.compile(
     r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
@@ -115,6 +127,8 @@ _CHOICE_WITH_DETAIL = re.compile(
     r"^\s*(?:no\.?|nomor|pilihan)\s*(\d)\s*[,.:;]\s*(\S.*)$", re.IGNORECASE | re.DOTALL
 )
 MAX_INPUT_CHARS = 1000
+# "kalau 1980?", "thn 1985", "1978": a year and nothing else to ask.
+_BARE_YEAR = re.compile(r"^(?:(?:kalau|kalo|terus|yang|tahun|thn)\s+){0,2}((?:19|20)\d{2})$")
 # "iuran brp", "berapa iurannya": the amount of a premium asked for.
 _HOW_MUCH = re.compile(r"\biuran berapa\b|\bberapa iuran\b")
 # A first clause and the rest: "balik ke yg tadi, 10 persen itu dokumennya apa".
@@ -124,6 +138,18 @@ _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
 # Words naming an employer, whose share of a premium only employees have.
+# Words of paying a premium rather than asking its amount.
+PAYING = frozenset(["bayar", "membayar", "dibayar", "setor", "lunasi"])
+# Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
+# and the premiums, a question about the answer just given).
+BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
+EITHER_WORDS = frozenset(["atau", "ato", "apo", "ape"])
+PAID_BY_WHOM = frozenset(["bayar_telat"])
+# The agents' topic, and the words asking how something is done.
+PERISAI_TOPIC = "perisai"
+HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
+# Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
+REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
@@ -341,6 +367,11 @@ class Engine:
                 return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
+        if names_work_harm(normalized):
+            # "suami meninggal kecelakaan kerja di kapal": the talk's case is a work accident
+            # from now on, whatever its answers' topics ("santunan kematiannya brp" after the
+            # scholarship is JKK's death benefit).
+            session.memory[WORK_HARM] = "yes"
         if (recalled := self._recalled(normalized, session)) is not None:
             return self._recall(recalled, text, session, today, normalized)
         if (asked := self._back_to(text, session)) is not None:
@@ -355,6 +386,7 @@ class Engine:
         entities = self._placed(
             text, self.extractor.extract(text, normalized, self._vocabulary), session
         )
+        entities = self._dated(normalized, entities, session)
         core = strip_courtesies(normalized)
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
@@ -375,7 +407,7 @@ class Engine:
             # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
             facet = set(self._residual(core)) <= GENERIC_FACETS
             excluded = session.last_intent if corrected and not facet else None
-            if excluded and self._restates(core, entities, session):
+            if excluded and self._restates(core, entities, session, normalized):
                 # "maksud sy bpjs kesehatan" right after the BPJS Kesehatan answer: the user
                 # insists on what was answered, rather than rejecting it.
                 excluded = None
@@ -384,6 +416,11 @@ class Engine:
                 # question, for the same amount and place.
                 entities = self._carried(entities, session.recent[-1])
         candidates = self._rank(core, entities, session, excluded)
+        if excluded and (worker := self._worker_switch(core, entities, session, corrected=True)):
+            # "eh maksud ku nelayan bukan petani": the premium again, for the worker meant.
+            return self._answer_follow_up(
+                worker, text, normalized, entities, session, today, candidates
+            )
         if session.last_intent and not self._readable(core, entities):
             # "asdjkl" in a talk about JHT: no word the bot knows and nothing it can read (an
             # amount, a place, a year), so no follow-up either: the same fallback as alone.
@@ -395,10 +432,25 @@ class Engine:
             # "iuran" or "iurannya?" alone, outside a talk about premiums: the common premium
             # (within one, the matcher and the topic tell which premium it is).
             intro = session.memory.get(WORKER_PREMIUM) or BARE_TOPIC[core]
+        if intro in self.knowledge.intents and (
+            case := self._case_carries(core, entities, session)
+        ):
+            # "jht nya?" after "kontrak sy habis, dpt jkp?": the programme within the case the
+            # talk opened (its claim after the job ended), not what the programme is.
+            return self._answer_follow_up(
+                case, text, normalized, entities, session, today, candidates
+            )
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"
             )
+        # "cuaca di komodo besok bagus ka" after an office in Labuan Bajo, "bang BSU ada lagi"
+        # after the discount: a message naming another matter (and none of the agency's) is
+        # read on its own, never as a follow-up of the answer before it.
+        # ("gaji umr 2,9jt" after an employee's premium still gives the wage for it.)
+        contextual = not names_foreign_matter(normalized.split()) or any(
+            a >= MIN_INCOME_AMOUNT for a in entities.amounts
+        )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
         for rule in (
             self._months_at_once,
@@ -407,25 +459,26 @@ class Engine:
             self._at_work_after,
             self._together_with,
             self._used_for,
+            self._who_pays,
             self._worker_switch,
         ):
-            if (followed := rule(core, entities, session)) is not None:
+            if contextual and (followed := rule(core, entities, session)) is not None:
                 # A calculation asked again another way is for the amounts already given.
                 return self._answer_follow_up(
                     followed, text, normalized, entities, session, today, candidates
                 )
-        routed = self._follow_up(core, candidates, entities, session)
+        routed = self._follow_up(core, candidates, entities, session) if contextual else None
         if routed is not None and routed != excluded:
             # "kalau 10 orang?" after a premium for 2 juta: the same wage, ten workers.
             return self._answer_follow_up(
                 routed, text, normalized, entities, session, today, candidates, any_answer=True
             )
         for rule in (self._same_again, self._income_next):
-            if (followed := rule(core, entities, session)) is not None:
+            if contextual and (followed := rule(core, entities, session)) is not None:
                 return self._run(
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
-        learned = self._continued(core, session, candidates)
+        learned = self._continued(core, session, candidates) if contextual else None
         if learned is not None and self._names_another_programme(learned, entities):
             # "klo jht umur brp bs cair" after JP nearly repeats "klo jp umur brp bs cair",
             # but the programme it names is another: the remembered intent is not its.
@@ -447,17 +500,19 @@ class Engine:
             # talk about something, the topic reads a short question first.
             and not (plain_top.intent == MENU_INTENT and self._in_conversation(session))
         )
-        if not greeting and (
+        # A greeting, or another matter, is read on its own.
+        read_alone = greeting or not contextual
+        if not read_alone and (
             stated := self._statement_continues(text, core, candidates, entities, session)
         ):
             return self._run(
                 stated, text, normalized, entities, session, today, candidates, "followup"
             )
-        if not greeting and (what_if := self._what_if(core, candidates, entities, session)):
+        if not read_alone and (what_if := self._what_if(core, candidates, entities, session)):
             return self._run(
                 what_if, text, normalized, entities, session, today, candidates, "followup"
             )
-        if not greeting and (context := self._context_words(core, entities, session)) is not None:
+        if not read_alone and (context := self._context_words(core, entities, session)) is not None:
             # "syaratnya?" after a JKM claim: read the short message within the topic.
             with_topic = self._rank(f"{core} {context}", entities, session, excluded)
             if (
@@ -480,13 +535,15 @@ class Engine:
             bar = max(bar, self.knobs.accept_undomain)
         if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
-        elif names_agency_matter(named):
+        elif names_agency_matter(named) or self._harm_at_work(normalized, entities, session):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        top = self._worker_premium(candidates[0], core, entities, session)
+        top = self._aged(
+            self._worker_premium(candidates[0], core, entities, session), core, entities
+        )
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -519,6 +576,15 @@ class Engine:
                 and not self._formulaic(top.intent)
             ):
                 also = second.intent
+        carried = False
+        if (
+            top.intent == session.last_intent
+            and also is None
+            and len(self._residual(core)) <= self.knobs.followup_words + 1
+        ):
+            # "yg perusahaan brp" after the employees' premium for 15 juta: the same
+            # calculation asked again another way is for the wage already given.
+            entities, carried = self._remembered_amounts(top.intent, entities, session)
         return self._run(
             top.intent,
             text,
@@ -530,6 +596,7 @@ class Engine:
             "answer",
             also=also,
             answered=answered,
+            carried=carried,
         )
 
     def learn_continuations(self, turns: Iterable[tuple[str, str, str]]) -> None:
@@ -594,11 +661,11 @@ class Engine:
         any_answer: bool = False,
     ) -> Outcome:
         """A follow-up answered by `intent_id`. One that gives no amount of its own, answered by
-        a calculation from an income or a wage, is for the amounts the conversation gave: into
-        a calculating intent only, unless `any_answer` (a plain answer given amounts turns into
-        its calculating twin, which only the follow-up reading of _follow_up means)."""
+        a calculation from an income or a wage, is for the amounts the conversation gave."""
         carried = False
-        if any_answer or intent_id in _PLAIN_OF:
+        # (Not into a plain answer with a calculating twin, iuran_bpu: given amounts it would
+        # turn into its calculation, which only the follow-up reading of _follow_up means.)
+        if any_answer or intent_id not in CALCULATED:
             entities, carried = self._remembered_amounts(intent_id, entities, session)
         return self._run(
             intent_id,
@@ -625,7 +692,11 @@ class Engine:
         if not {"income", "wage"} & set(takes):
             return entities, False
         kept = tuple(int(a) for a in remembered.split() if a.isdigit())
-        return replace(entities, amounts=kept), bool(kept)
+        heads = session.memory.get(HEADS, "")
+        workers = entities.workers
+        if workers is None and heads.isdigit():
+            workers = int(heads)
+        return replace(entities, amounts=kept, workers=workers), bool(kept)
 
     def _named(self, normalized: str) -> list[str]:
         """The message's words, and the known words its misspelt ones were read as when it was
@@ -674,6 +745,18 @@ class Engine:
                 entities = replace(entities, regions=(topic.region,))
             elif len(topic.elsewhere) == 2:
                 entities = replace(entities, outside=((topic.elsewhere[0], topic.elsewhere[1]),))
+        return entities
+
+    def _place_from_talk(self, entities: Entities, session: Session) -> Entities:
+        """For an answer about a place, the place the user named earlier in the conversation
+        when the message names none: "sy petani di ende, iuran brp", then "kantornya dimana"
+        is the office for Ende (the bot never asks where after it was told)."""
+        if entities.regions or entities.outside or entities.ambiguous_regions:
+            return entities
+        for topic in reversed(session.recent):
+            if topic.region or len(topic.elsewhere) == 2:
+                # Its place only: the amounts of that answer are not this one's.
+                return self._carried(entities, replace(topic, amounts=[]))
         return entities
 
     def _numbered_on_screen(self, session: Session) -> bool:
@@ -733,12 +816,15 @@ class Engine:
             session.memory[WORKER_PREMIUM] = topic.worker
         return self._run(topic.intent, text, normalized, entities, session, today, (), "followup")
 
-    def _worker_switch(self, core: str, entities: Entities, session: Session) -> str | None:
-        """ "sy karyawan pabrik" after a premium: the premium of the worker just named."""
+    def _worker_switch(
+        self, core: str, entities: Entities, session: Session, corrected: bool = False
+    ) -> str | None:
+        """ "sy karyawan pabrik" after a premium: the premium of the worker just named. Corrected
+        ("eh maksud ku nelayan bukan petani, ku melaut kek perahu kecil"), it is that premium
+        again, however long the correction and whether or not the premium changes."""
         last = session.last_intent
-        if (
-            last not in _PREMIUM_ANSWERS
-            or len(self._residual(core)) > self.knobs.followup_words + 1
+        if last not in _PREMIUM_ANSWERS or (
+            not corrected and len(self._residual(core)) > self.knobs.followup_words + 1
         ):
             return None
         named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
@@ -747,7 +833,7 @@ class Engine:
         target = named[0] if named else None
         if target is None or target not in self.knowledge.intents:
             return None
-        if self._twin(target, entities) == self._twin(last, entities):
+        if not corrected and self._twin(target, entities) == self._twin(last, entities):
             return None
         return target
 
@@ -780,6 +866,33 @@ class Engine:
         if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
             return top
         return top if plain == remembered else replace(top, intent=remembered)
+
+    def _harm_at_work(self, normalized: str, entities: Entities, session: Session) -> bool:
+        """True when the message tells of harm the work did: said so ("waktu melaut"), told
+        within a talk about a work accident ("kalo ketemu udah meninggal, dapat ape" after a
+        boat capsized at sea), or an injury told by someone who names their work ("sy petani,
+        kaki kena cangkul sampe dijahit")."""
+        return (
+            names_work_harm(normalized)
+            or (
+                (session.last_topic == WORK_ACCIDENT or WORK_HARM in session.memory)
+                and names_plain_harm(normalized)
+            )
+            or (entities.occupation is not None and names_injury(normalized))
+        )
+
+    def _aged(self, top: Candidate, core: str, entities: Entities) -> Candidate:
+        """ "sy mau daftarin ortu sy petani umur 66": an age told with a registration question
+        decides whether that person may join at all, the answer AGE_NEXT names."""
+        topic = self._topic(top.intent)
+        target = AGE_NEXT.get(topic)
+        if entities.age is None or target is None or target not in self.knowledge.intents:
+            return top
+        # (Not a would-be agent's age, nor a question asking how: "umur 58, mau sy daftarkan,
+        # gmn caranya" asks the way.)
+        if topic == PERISAI_TOPIC or HOW_WORDS & set(self._residual(core)):
+            return top
+        return replace(top, intent=target)
 
     def _same_again(self, core: str, entities: Entities, session: Session) -> str | None:
         """What continues the answer just given without naming it: "jadi 8400?" or "jadi
@@ -832,10 +945,12 @@ class Engine:
     def _months_at_once(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "12 bulan", "kalau setahun?" right after an independent worker's premium: that
         premium paid for those months at once, calculated (handlers.premiums.pay_ahead)."""
-        last = session.last_intent
-        if last not in CALCULATED and last not in _PLAIN_OF:
-            return None
+        last = session.last_intent or ""
         if entities.amounts or months_alone(core) is None:
+            return None
+        if last in PRICED_AFTER and "berapa" in core.split():
+            return PRICED_AFTER[last]
+        if last not in CALCULATED and last not in _PLAIN_OF:
             return None
         return CALCULATED.get(last, last)
 
@@ -911,6 +1026,20 @@ class Engine:
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS and w not in USE_WORDS]
         return last if len(asked) <= self.knobs.followup_words else None
 
+    def _who_pays(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "yg bayar sy ato pt" after the migrant workers' premium, "yg nanggung siapa" after
+        paying late: who pays is a question about the answer just given."""
+        last = session.last_intent or ""
+        if last not in _PREMIUM_ANSWERS and last not in PAID_BY_WHOM:
+            return None
+        words = set(core.split())
+        asks_who = "siapa" in words or bool(EITHER_WORDS & words)
+        if not asks_who or not (PAYING | BEARING) & words or entities.programmes:
+            return None
+        if len(self._residual(core)) > self.knobs.followup_words + 1:
+            return None
+        return last
+
     def _names_top_topic(self, words: list[str], top: str, last: str) -> bool:
         """True when a word of the message belongs to the top candidate's topic, not the last's."""
         mine = self._topic_words.get(self.knowledge.intents[top].topic, frozenset())
@@ -935,15 +1064,15 @@ class Engine:
         named = set(self._residual(core)) - GENERIC_FACETS
         return bool(named & self._title_words[top.intent] & self._own_title_words)
 
-    def _restates(self, core: str, entities: Entities, session: Session) -> bool:
+    def _restates(self, core: str, entities: Entities, session: Session, normalized: str) -> bool:
         """True when a correction's own words ask near-exactly the answer just given: read
-        without the topic, it names that answer ahead of any other, clearly."""
+        without the topic, it names that answer ahead of any other, clearly. "Maksud sy ..."
+        that rejects nothing ("maksud sy bayar iuran bpjs tk lewat bri" after the answer on
+        paying) only says it again: its best reading need only be clear enough to answer."""
         ranked = self._rank(core, entities, session, bonus=False)
-        return bool(
-            ranked
-            and ranked[0].intent == session.last_intent
-            and ranked[0].score >= self.knobs.statement_switch
-        )
+        rejects = bool(REJECTING & set(normalized.split()))
+        bar = self.knobs.statement_switch if rejects else self.knobs.accept
+        return bool(ranked and ranked[0].intent == session.last_intent and ranked[0].score >= bar)
 
     def _placed(self, text: str, entities: Entities, session: Session) -> Entities:
         """The message's entities, with a bare place name read as a place when the answer just
@@ -956,6 +1085,15 @@ class Engine:
             return entities
         if len(text.split()) > self.knobs.followup_words + 1:
             return entities
+        read = self.matcher.rank(self.normalize(text))
+        if (
+            read
+            and read[0].score >= self.knobs.statement_switch
+            and "region" not in FOLLOWUP_ENTITY.get(self._handler_name(read[0].intent), ())
+        ):
+            # "sumbernya dari mana" after coverage figures asks for the source, clearly, though
+            # Sumber is also a place: a message that reads as another answer is no place name.
+            return entities
         located = f"di {text}"
         found = self.extractor.extract(located, self.normalize(located), self._vocabulary)
         return replace(
@@ -964,6 +1102,18 @@ class Engine:
             outside=found.outside,
             ambiguous_regions=found.ambiguous_regions,
         )
+
+    def _dated(self, normalized: str, entities: Entities, session: Session) -> Entities:
+        """A bare year read as a birth year when the answer just given reads one: "kalau
+        1980?" after the retirement age for someone born in 1975."""
+        if entities.birth_year is not None:
+            return entities
+        wanted = [session.pending_intent, session.last_intent]
+        if not any("birth" in FOLLOWUP_ENTITY.get(self._handler_name(i), ()) for i in wanted):
+            return entities
+        if (year := _BARE_YEAR.match(normalized)) is None:
+            return entities
+        return replace(entities, birth_year=int(year.group(1)))
 
     def _readable(self, core: str, entities: Entities) -> bool:
         """True when the message holds something to read: a word the examples use (or one
@@ -1001,7 +1151,15 @@ class Engine:
             # "kalau beli motor?" after the premium reads best as another matter: no case of
             # the answer to vary (as for a statement, _statement_continues).
             return None
-        if set(residual) & self._title_words[last]:
+        shared = set(residual) & self._title_words[last]
+        if shared and not (
+            # "kalo lupa bayar 2 bln" after how to pay: "bayar" is in the title of the late
+            # payment the message reads as too, so it tells nothing between the two.
+            top is not None
+            and top.intent != last
+            and top.score >= self.knobs.statement_switch
+            and shared <= self._title_words[top.intent]
+        ):
             # "kalau email jg lupa?" after "Ganti nomor HP atau e-mail di JMO": the same answer.
             return last
         if top is not None and top.intent != last and top.score >= self.knobs.low_confidence:
@@ -1182,10 +1340,16 @@ class Engine:
             return ()
         # "cara klaimnya?" right after JKM means JKM: favour the topic under discussion when the
         # message names no programme of its own.
-        named_topics = set(entities.programmes) | (
-            {"iuran"} if "iuran" in normalized.split() else set()
-        )
-        at_work = names_work_harm(normalized)
+        # Paying the premium ("nek bayar iuran 6 bulan sekali jalan pacak?") is the topic of
+        # paying, not of the premium's amount; years of paying it ("jp dapat brp, iur 20
+        # tahun") are what a benefit is counted from.
+        words = set(normalized.split())
+        # A head count with a price asked ("mau daftarin 20 mama penenun, totalnya sebulan brp")
+        # asks the premium too.
+        priced = entities.workers is not None and bool({"berapa", "total"} & words)
+        premium = ("iuran" in words or priced) and not PAYING & words and entities.years is None
+        named_topics = set(entities.programmes) | ({PREMIUM_TOPIC} if premium else set())
+        at_work = self._harm_at_work(normalized, entities, session)
         if not named_topics and at_work:
             # "ipar sy kecelakaan di proyek bangunan": harm at work names JKK.
             named_topics = {WORK_ACCIDENT}
@@ -1201,10 +1365,10 @@ class Engine:
             # close candidates, the one about what the message names wins.
             (named,) = named_topics
             topics = [self.knowledge.intents[c.intent].topic for c in ranked]
-            # The premium of a head count or an amount wins over any topic ("sy agen perisai,
-            # ada 12 nelayan, total iurannya brp"); otherwise a programme over a programme.
-            calculated = named == PREMIUM_TOPIC and bool(entities.workers or entities.amounts)
-            if (topics[0] in NAMED_TOPICS or calculated) and topics[0] != named:
+            # Whatever the top candidate's topic: "beta nelayan di ambon, mau tau iuran" is the
+            # premium's, "JHT niku nopo" JHT's, "sy agen perisai, ada 12 nelayan, total iurannya
+            # brp" the premium's.
+            if topics[0] != named:
                 for cand, topic in zip(ranked, topics, strict=True):
                     if (
                         topic == named
@@ -1414,6 +1578,8 @@ class Engine:
         intent_id = self._twin(intent_id, entities, plain_too=False)
         intent = self.knowledge.intents[intent_id]
         handler = HANDLERS.get(intent.handler, HANDLERS["static"])
+        if "region" in FOLLOWUP_ENTITY.get(intent.handler, ()):
+            entities = self._place_from_talk(entities, session)
         session.pending_intent = None
         self._remember_worker(normalized, entities, session)
         ctx = Context(intent, text, normalized, entities, self.knowledge, today, session, argument)
@@ -1434,6 +1600,8 @@ class Engine:
             reply = replace(reply, options=(option, *rest))
         if entities.amounts and {"income", "wage"} & set(FOLLOWUP_ENTITY.get(intent.handler, ())):
             session.memory[AMOUNTS] = " ".join(str(a) for a in entities.amounts[:5])
+            # "8 nelayan penghasilan 1,5 jt", then "klo 3 bulan sekaligus": for the eight.
+            session.memory[HEADS] = str(entities.workers or "")
         # Details, sources and the forwardable text one option away (handlers.present).
         reply = finish(reply, session, today, self.share_contact)
         if intent_id not in KEEPS_CONTEXT:

@@ -71,7 +71,8 @@ _MONTHS_CONTRACT = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _WORKERS = re.compile(
-    r"\b(\d{1,4})\s+(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
+    r"\b(\d{1,4})\s+(?:(?:mama|bapak|ibu|ibu-ibu|bapak-bapak|anak|pemuda)\s+)?"
+    r"(?:orang|pekerja|karyawan|anggota|tukang|peserta|org|petani|nelayan|warga|"
     r"buruh|pedagang|sopir|driver|kuli|ojek|penenun|pengrajin|peternak|art|jemaat|kader)\b"
 )
 
@@ -280,9 +281,15 @@ def _int(match: re.Match[str] | None) -> int | None:
 _HEAD_NOUNS = ("orang", "pekerja", "karyawan", "anggota", "tukang")
 
 
+# "bayar berdua brp", "kami bertiga": a head count in one word.
+_TOGETHER_COUNTS = {"berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5, "berenam": 6}
+
+
 def _workers(normalized: str, words: list[str]) -> int | None:
     if m := _WORKERS.search(normalized):
         return int(m.group(1))
+    if together := next((_TOGETHER_COUNTS[w] for w in words if w in _TOGETHER_COUNTS), None):
+        return together
     if not any(noun in words for noun in _HEAD_NOUNS):
         return None  # no count noun, no count: the number parser need not read the message
     # "lima orang": number words, via the shared number parser.

@@ -178,6 +178,9 @@ INDEPENDENT_PREMIUM = "iuran_bpu"
 # An intent and its calculating twin: with an amount or a number of workers the answer is a
 # calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
 CALCULATED: dict[str, str] = {"iuran_bpu": "iuran_bpu_hitung"}
+# "6 bulan berapa" right after how to pay (paying months ahead is an independent worker's):
+# what those months cost, calculated. Without "berapa" the duration asks about paying again.
+PRICED_AFTER: dict[str, str] = {"bayar_cara": "iuran_bpu_hitung"}
 
 # "kalau nelayan?", "terus kalau untuk petani?": the same question for another case.
 WHAT_IF = (
@@ -341,7 +344,10 @@ QUESTION_FILLERS = frozenset(
 TAKING_WORDS = frozenset([
     "diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih",
     "saldo", "uang", "dana", "kami", "kita", "bapak", "ibu", "suami", "istri", "anak",
-    "keluarga", "almarhum", "almarhumah",
+    "keluarga", "almarhum", "almarhumah", "juga",
+    # the one who died, in the family's words from across the country
+    "ayah", "bapa", "papa", "abah", "mama", "emak", "mak", "amaq", "inaq", "ama", "ina",
+    "suaminya", "istrinya", "kakek", "nenek", "om", "paman", "tante", "bibi",
 ])  # fmt: skip
 # "dpt dipakai utk klaim jkm jg?" after Lapak Asik: what the thing just answered can be used for,
 # a question about that thing (its subject left out).

@@ -231,6 +231,7 @@ ANNOUNCEMENTS = (
 _ANNOUNCEMENTS = _table(ANNOUNCEMENTS)
 # A self-introduction before the announcement is short ("saya pedagang di pasar kodok tabanan").
 MAX_INTRODUCTION_WORDS = 8
+_AGENT_TITLE = frozenset(["agen", "perisai"])
 
 
 def lone_greeting(
@@ -256,7 +257,8 @@ def lone_greeting(
     if (
         introduction[:1] == ["saya"]
         and len(introduction) <= MAX_INTRODUCTION_WORDS
-        and not names_domain(introduction)
+        # An agent's title says who they are, not what they ask ("ku agen perisai di kurau").
+        and not names_domain([w for w in introduction if w not in _AGENT_TITLE])
         # Without the announcement, only who and where the user is ("salam min, sy dr lombok
         # timur"), as the caller reads it.
         and (announced or (introduced is not None and introduced(introduction)))
