@@ -133,12 +133,11 @@ def make_app(settings: Settings, runtime: Runtime) -> web.Application:
 
     from bot import appkeys, ops
     from bot.dbgate import DatabaseGate
-    from bot.httpguard import request_deadline
     from bot.state import SqliteState
 
-    app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[request_deadline(settings.request_timeout_s)]
-    )
+    # No middleware: the request deadline is the server's (bot.httpguard.GuardedRunner), the
+    # webhook timing each webhook route's (bot.metrics.timed_webhook).
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     state = runtime.state
     app[appkeys.SETTINGS] = settings
     app[appkeys.CONVERSATION] = runtime.conversation

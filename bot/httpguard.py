@@ -24,24 +24,27 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ServerHandler = Callable[[BaseRequest], Awaitable[StreamResponse]]
 # File descriptors kept free for the database, the log and outgoing API calls.
 _RESERVED_FDS = 64
 
 
-def request_deadline(timeout_s: float) -> Any:
-    """Middleware: a request not handled (body read included) within `timeout_s` gets a 408."""
+def request_deadline(handler: ServerHandler, timeout_s: float) -> ServerHandler:
+    """`handler` (a server's, for every request) with a bound: a request not handled (body read
+    included) within `timeout_s` gets a 408.
 
-    @web.middleware
-    async def deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.content.is_eof():
-            # The whole body is already here (a GET, or a webhook read in one piece): nothing
-            # left for a slow client to hold the handler with, and the database calls have a
-            # bound of their own (bot.dbgate). No timer to arm and cancel, on every webhook.
-            return await handler(request)
+    A request whose body has all arrived (a GET, a webhook read in one piece) is handed on as it
+    is, with no timer to arm and cancel and not even a frame of its own: nothing is left for a
+    slow client to hold the handler with, and the database calls have a bound of their own
+    (bot.dbgate). At the server, not as an application middleware: any middleware at all makes
+    aiohttp run its middleware chain, and one of its own, on every request."""
+
+    async def within(request: BaseRequest) -> StreamResponse:
         try:
             async with asyncio.timeout(timeout_s) as scope:
                 return await handler(request)
@@ -49,6 +52,11 @@ def request_deadline(timeout_s: float) -> Any:
             if not scope.expired():
                 raise
             return web.Response(status=408, text="Request timeout")
+
+    def deadline(request: BaseRequest) -> Awaitable[StreamResponse]:
+        if request.content.is_eof():
+            return handler(request)
+        return within(request)
 
     return deadline
 
@@ -82,7 +90,9 @@ def limit_connections(server: web.Server, max_connections: int) -> None:
 
 
 class GuardedRunner(web.AppRunner):
-    """An AppRunner with the connection limit and the request timeout of the module docstring."""
+    """An AppRunner with the connection limit and the request timeouts of the module docstring
+    (the handler's bound, `request_deadline`, is the server's: an app served otherwise, by a
+    test client, has none)."""
 
     def __init__(
         self, app: web.Application, timeout_s: float, max_connections: int, **kwargs: Any
@@ -93,8 +103,10 @@ class GuardedRunner(web.AppRunner):
             app, keepalive_timeout=timeout_s, lingering_time=min(timeout_s, 1.0), **kwargs
         )
         self._max_connections = max_connections
+        self._timeout_s = timeout_s
 
     async def _make_server(self) -> web.Server:
         server = await super()._make_server()
+        server.request_handler = request_deadline(server.request_handler, self._timeout_s)
         limit_connections(server, self._max_connections)
         return server

@@ -27,13 +27,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.jsontext import to_json
+
 # The one field of a sealed payload as the stores see it: {"sealed": "v1.<base64url>"}.
 SEALED_FIELD = "sealed"
 _VERSION = "v1."
 _KEY_LABEL = b"tanya-jamsos inbox payload seal v1"
 _NONCE_BYTES = 12
-# One encoder for every payload sealed (json.dumps with an argument makes a new one per call).
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class SealError(Exception):
@@ -54,7 +54,7 @@ class Sealer:
     def seal(self, channel: str, message_key: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as it is stored: one opaque field."""
         nonce = os.urandom(_NONCE_BYTES)
-        plain = _to_json(payload).encode("utf-8")
+        plain = to_json(payload).encode("utf-8")
         sealed = self._aead.encrypt(nonce, plain, _associated(channel, message_key))
         token = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
         return {SEALED_FIELD: _VERSION + token}

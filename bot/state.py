@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.jsontext import to_json
 from bot.state_protocols import InboxItem, LoggedQuestion, StateError, WouldWait
 from bot.state_sql import (
     PURGE_SQL,
@@ -35,8 +36,6 @@ T = TypeVar("T")
 # A write held back by SqliteState.deferring: its SQL and parameters.
 Statement = tuple[str, tuple[Any, ...]]
 
-# One encoder for every payload stored (json.dumps with an argument makes a new one per call).
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 INBOX_COLUMNS = """
     id INTEGER PRIMARY KEY,
@@ -395,7 +394,7 @@ class SqliteState:
         cur = self._run(
             "INSERT OR IGNORE INTO inbox (channel, message_id, user_key, payload, received_at, "
             "seq) VALUES (?, ?, ?, ?, ?, ?)",
-            (channel, message_id, user_key, _to_json(payload), now, seq),
+            (channel, message_id, user_key, to_json(payload), now, seq),
         )
         return cur.rowcount == 1
 
@@ -456,7 +455,7 @@ class SqliteState:
         conversation turn (and sending the first parts) again."""
         self._run(
             "UPDATE inbox SET payload = ? WHERE id = ? AND status IN ('pending', 'working')",
-            (_to_json(payload), item_id),
+            (to_json(payload), item_id),
         )
 
     def release_claims(self, channel: str) -> int:

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SOCKET_NAME = "worker.wake"
 # sun_path holds 108 bytes on Linux, 104 on macOS; keep a margin.
 _MAX_PATH_BYTES = 100
+# The server sends at most one wake per channel in this time (WakeSender).
+WAKE_WINDOW_S = 0.005
 # A wake is a channel's name; longer datagrams are not ours.
 _MAX_DATAGRAM = 64
 # Linux has an abstract socket namespace (names that are no file): for folders too deep.
@@ -51,13 +53,18 @@ def wake_address(data_dir: Path) -> str | bytes | None:
 class WakeSender:
     """The server's side: `sender(channel)` wakes the worker, never blocks, never raises.
 
-    On an event loop the wakes of one loop iteration go out together, one datagram per channel:
-    a burst of webhooks handled in one pass costs one send, and one claim."""
+    On an event loop the wakes go out together, one datagram per channel: those of one loop
+    iteration, and at most one send per `window_s`. A wake after a quiet moment goes out at the
+    end of its loop iteration; during a burst the next one waits for the window's end (at most
+    5 ms), so a burst of webhooks costs a send, and a claim, per window rather than per store.
+    No wake is dropped: each store is followed by a send within the window."""
 
-    def __init__(self, address: str | bytes | None) -> None:
+    def __init__(self, address: str | bytes | None, window_s: float = WAKE_WINDOW_S) -> None:
         self.address = address
+        self.window_s = window_s
         self._sock: socket.socket | None = None
         self._due: set[str] = set()
+        self._last_sent = -window_s  # loop time of the last send
 
     def __call__(self, channel: str) -> None:
         if self.address is None:
@@ -68,11 +75,17 @@ class WakeSender:
             self._send(channel)
             return
         if not self._due:
-            loop.call_soon(self._flush)
+            wait = self._last_sent + self.window_s - loop.time()
+            if wait > 0:
+                loop.call_later(wait, self._flush)
+            else:
+                loop.call_soon(self._flush)
         self._due.add(channel)
 
     def _flush(self) -> None:
         due, self._due = self._due, set()
+        with contextlib.suppress(RuntimeError):
+            self._last_sent = asyncio.get_running_loop().time()
         for channel in due:
             self._send(channel)
 

@@ -186,3 +186,24 @@ def test_serve_refusing_to_start_leaves_no_salt_file(settings: Settings) -> None
         serve(refused)
     assert not (settings.data_dir / ".salt").exists()
     assert not Path(settings.data_dir / ".salt-check").exists()
+
+
+def test_keys_are_the_salted_hmacs_they_always_were() -> None:
+    """Keys stored by earlier versions must still be found: the same HMAC-SHA256, whichever
+    salt was used last in this process."""
+    import hashlib
+    import hmac
+
+    from bot.privacy import message_key
+
+    def mac(salt: str, message: str) -> str:
+        return hmac.new(salt.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    for salt in ("test-salt", "another-salt", "test-salt"):
+        assert user_key("whatsapp", "6281234567891", salt) == (
+            "wh_" + mac(salt, "whatsapp:6281234567891")[:32]
+        )
+        assert message_key("whatsapp", "wamid.X", salt) == (
+            "m_" + mac(salt, "whatsapp:msg:wamid.X")[:40]
+        )
+    assert user_key("whatsapp", "1", "a") != user_key("whatsapp", "1", "b")

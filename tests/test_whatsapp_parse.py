@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from bot.channels.whatsapp.parse import (
     SignatureCheck,
+    _one_text_message,
+    _parse_any,
     check_signature,
     parse_webhook,
     sign,
@@ -288,3 +290,60 @@ def test_parsing_a_real_message_with_a_field_replaced_never_raises(
             target = target[part]
     target[key or "type"] = junk
     parse_webhook(envelope([message], [contact("6281200000001")]))
+
+
+# -- the common shape's short way ----------------------------------------------------------------
+
+
+def _agrees(payload: object) -> None:
+    """The short way reads a payload as the general walk does, or leaves it to the walk."""
+    short = _one_text_message(payload)
+    assert short is None or short == _parse_any(payload)
+
+
+def test_one_text_message_takes_the_short_way_and_reads_as_the_walk_does() -> None:
+    payload = envelope([fixture("text")], [contact(fixture("text")["from"])])
+    short = _one_text_message(payload)
+    assert short is not None and short.messages
+    assert short == _parse_any(payload) == parse_webhook(payload)
+    broken = copy.deepcopy(payload)
+    broken["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = "apa \ud83d itu"
+    assert _one_text_message(broken) == _parse_any(broken)
+    assert parse_webhook(broken).messages[0].text == "apa \ufffd itu"
+
+
+def test_other_shapes_are_left_to_the_general_walk() -> None:
+    text = fixture("text")
+    for payload in (
+        envelope([text], [contact(text["from"], "US.1234567890")]),  # a BSUID
+        envelope([text, fixture("text")], [contact(text["from"])]),  # two messages
+        envelope([text], []),  # no contact
+        envelope([fixture("image")], [contact(text["from"])]),  # not text
+    ):
+        assert _one_text_message(payload) is None
+        _agrees(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(k for k in MESSAGES if not k.startswith("_"))),
+    _json,
+    st.text(max_size=12),
+    st.sampled_from(["message", "contact", "value", "change", "entry"]),
+)
+def test_the_short_way_and_the_walk_agree_on_damaged_payloads(
+    name: str, junk: object, key: str, where: str
+) -> None:
+    message = fixture(name)
+    payload = envelope([message], [contact(str(message.get("from", "6281200000001")))])
+    change = payload["entry"][0]["changes"][0]
+    target = {
+        "message": message,
+        "contact": change["value"]["contacts"][0],
+        "value": change["value"],
+        "change": change,
+        "entry": payload["entry"][0],
+    }[where]
+    target[key or "type"] = junk
+    _agrees(payload)
+    _agrees(envelope([message], [contact("6281200000001")]))

@@ -91,6 +91,24 @@ async def test_a_wake_reaches_the_listener_with_its_channel(tmp_path: Path) -> N
     sender.close()
 
 
+async def test_wakes_right_after_a_send_are_held_for_the_window_not_dropped(
+    tmp_path: Path,
+) -> None:
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    address = wakeup.wake_address(tmp_path)
+    sender = wakeup.WakeSender(address, window_s=0.05)
+    async with wakeup.listening(address, heard.put_nowait):
+        sender("whatsapp")
+        assert await asyncio.wait_for(heard.get(), 30) == "whatsapp"
+        # Stored just after that send, in the window: they go out together at its end.
+        sender("whatsapp")
+        await asyncio.sleep(0)
+        sender("telegram")
+        got = {await asyncio.wait_for(heard.get(), 30), await asyncio.wait_for(heard.get(), 30)}
+        assert got == {"whatsapp", "telegram"}
+    sender.close()
+
+
 async def test_a_folder_too_deep_for_a_socket_file_still_wakes(tmp_path: Path) -> None:
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     address = wakeup.wake_address(deep)

@@ -40,6 +40,7 @@ from bot.conversation import Conversation
 from bot.health import TELEGRAM_POLLER, Heartbeat, beat_while
 from bot.inbox import InboxOptions, InboxWorker, off_loop
 from bot.intake import MAX_TEXT_CHARS, repair_json
+from bot.metrics import timed_webhook
 from bot.privacy import message_key, telegram_order
 from bot.state_protocols import StateError, StateStore
 
@@ -316,7 +317,7 @@ def setup_webhook(app: web.Application, salt: str) -> None:
             "TELEGRAM_WEBHOOK_URL does not end in %s; make sure your proxy maps it", WEBHOOK_PATH
         )
     app[DOOR_KEY] = TelegramDoor(settings, salt)
-    app.router.add_post(WEBHOOK_PATH, telegram_webhook)
+    app.router.add_post(WEBHOOK_PATH, timed_webhook(CHANNEL, telegram_webhook))
     app.cleanup_ctx.append(_telegram_lifecycle)
 
 

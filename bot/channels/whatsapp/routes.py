@@ -36,6 +36,7 @@ from bot.channels.whatsapp.parse import (
 )
 from bot.inbox import InboxWorker
 from bot.intake import MAX_FIELD_CHARS, clean_text
+from bot.metrics import timed_webhook
 from bot.privacy import message_key, user_key
 from bot.sealing import sealer_for
 from bot.state_protocols import StateError, StateStore
@@ -66,7 +67,7 @@ def setup(app: web.Application, salt: str) -> None:
     which has checked the channel's settings (bot.config.REQUIRED) before anything is made."""
     app[RUNTIME] = Shared(salt)
     app.router.add_get(WEBHOOK_PATH, verify)
-    app.router.add_post(WEBHOOK_PATH, receive)
+    app.router.add_post(WEBHOOK_PATH, timed_webhook(CHANNEL, receive))
     app.cleanup_ctx.append(_graph_and_worker)
 
 

@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.channels.backoff import RetryPolicy
 from bot.channels.text import body, numbered_options, split_message
+from bot.jsontext import to_json
 from bot.metrics import metrics
 from core.reply import Option, Reply
 from handlers.words import LIST_BUTTON_LABEL, LIST_SECTION_TITLE, SHORT_PROMPT
@@ -40,8 +41,6 @@ ROW_ID_LIMIT = 200
 MARKER_LIMIT = 512
 
 Message = dict[str, Any]
-# One encoder for every request body. Non-ASCII text goes out as UTF-8 rather than escaped.
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def cut(title: str, limit: int) -> str:
@@ -263,7 +262,7 @@ class GraphClient:
                 self._slots,
                 self.session.post(
                     self.url,
-                    data=_to_json(payload).encode(),
+                    data=to_json(payload).encode(),
                     headers=self._headers,
                     timeout=timeout,
                 ) as response,
