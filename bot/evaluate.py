@@ -58,6 +58,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune9.tsv",
     "conversations_tune10.tsv",
     "conversations_tune11.tsv",
+    "conversations_tune12.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

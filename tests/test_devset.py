@@ -76,6 +76,8 @@ MIN_CONVERSATION_TURNS = {
     "conversations_tune9.tsv": 0.87,
     "conversations_tune10.tsv": 0.79,
     "conversations_tune11.tsv": 0.77,
+    # The twelfth writer's hurried follow-ups, never read: 78.8% on bad4e7a, 80.7% at the end.
+    "conversations_tune12.tsv": 0.78,
 }
 # Greetings, thanks and goodbyes are closed sets of formulas ("hi", "terima kasih"): knowing them
 # by heart is the right behaviour, so they may appear in both.
