@@ -137,7 +137,6 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
-# Words naming an employer, whose share of a premium only employees have.
 # Words of paying a premium rather than asking its amount.
 PAYING = frozenset(["bayar", "membayar", "dibayar", "setor", "lunasi"])
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
@@ -150,6 +149,7 @@ PERISAI_TOPIC = "perisai"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
 REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
+# Words naming an employer, whose share of a premium only employees have.
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
@@ -384,7 +384,7 @@ class Engine:
                 return self.choose(session.options[position - 1].id, session, today)
             return self._not_an_option(position, session)
         entities = self._placed(
-            text, self.extractor.extract(text, normalized, self._vocabulary), session
+            text, normalized, self.extractor.extract(text, normalized, self._vocabulary), session
         )
         entities = self._dated(normalized, entities, session)
         core = strip_courtesies(normalized)
@@ -1074,7 +1074,7 @@ class Engine:
         bar = self.knobs.statement_switch if rejects else self.knobs.accept
         return bool(ranked and ranked[0].intent == session.last_intent and ranked[0].score >= bar)
 
-    def _placed(self, text: str, entities: Entities, session: Session) -> Entities:
+    def _placed(self, text: str, normalized: str, entities: Entities, session: Session) -> Entities:
         """The message's entities, with a bare place name read as a place when the answer just
         given (or the bot's own question) is about a place: "Tual ada?" after the office in
         Ambon says "in Tual", though "tual" alone might be a misspelt word."""
@@ -1085,7 +1085,7 @@ class Engine:
             return entities
         if len(text.split()) > self.knobs.followup_words + 1:
             return entities
-        read = self.matcher.rank(self.normalize(text))
+        read = self.matcher.rank(normalized)
         if (
             read
             and read[0].score >= self.knobs.statement_switch

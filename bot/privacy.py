@@ -33,18 +33,23 @@ class SaltError(Exception):
 
 
 @functools.lru_cache(maxsize=8)
-def _keyed(salt: str) -> hmac.HMAC:
-    """HMAC-SHA256 keyed with the salt, before any message: copied for each id hashed, so that
-    the key set-up (two SHA-256 blocks) is done once per process, not twice per webhook."""
-    return hmac.new(salt.encode(), digestmod="sha256")
+def _keyed(key: str) -> hmac.HMAC:
+    """HMAC-SHA256 keyed with `key` (the salt, an app secret), before any message: copied for
+    each use, so that the key set-up (two SHA-256 blocks) is done once per process, not on
+    every webhook."""
+    return hmac.new(key.encode(), digestmod="sha256")
+
+
+def hmac_hex(key: str, message: bytes) -> str:
+    """hmac.new(key, message, sha256).hexdigest(), from the keyed copy (about 1.0 against 1.9
+    us for hmac.digest, which sets the key up on every call)."""
+    mac = _keyed(key).copy()
+    mac.update(message)
+    return mac.hexdigest()
 
 
 def _hex(salt: str, message: str) -> str:
-    """hmac.new(salt, message, sha256).hexdigest(), from the keyed copy (about 1.0 against 1.9
-    us for hmac.digest, which sets the key up on every call)."""
-    mac = _keyed(salt).copy()
-    mac.update(message.encode())
-    return mac.hexdigest()
+    return hmac_hex(salt, message.encode())
 
 
 def user_key(channel: str, raw_id: str, salt: str) -> str:

@@ -7,7 +7,6 @@ strict parsers elsewhere), so anything unexpected becomes an "unsupported" messa
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import re
@@ -17,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from bot.intake import repair
+from bot.privacy import hmac_hex
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _SIGNATURE_PREFIX = "sha256="
@@ -38,12 +38,6 @@ class SignatureCheck(Enum):
     INVALID = "invalid"
 
 
-@functools.lru_cache(maxsize=4)
-def _keyed(app_secret: str) -> hmac.HMAC:
-    """HMAC-SHA256 keyed with the app secret, copied for each body: the key is set up once."""
-    return hmac.new(app_secret.encode(), digestmod="sha256")
-
-
 def check_signature(raw_body: bytes, header: str | None, app_secret: str) -> SignatureCheck:
     """Compare X-Hub-Signature-256 with the HMAC-SHA256 of the raw body, in constant time.
 
@@ -52,9 +46,8 @@ def check_signature(raw_body: bytes, header: str | None, app_secret: str) -> Sig
         return SignatureCheck.MISSING
     if not app_secret or not header.startswith(_SIGNATURE_PREFIX):
         return SignatureCheck.INVALID
-    mac = _keyed(app_secret).copy()
-    mac.update(raw_body)
-    expected = mac.hexdigest()
+    # Keyed once per app secret, copied for each body (bot.privacy.hmac_hex).
+    expected = hmac_hex(app_secret, raw_body)
     given = header[len(_SIGNATURE_PREFIX) :].strip().lower()
     if hmac.compare_digest(expected.encode(), given.encode("ascii", "replace")):
         return SignatureCheck.OK
