@@ -47,6 +47,8 @@ from bot.followup import (
     PRICED_AFTER,
     PROGRAMME_FACETS,
     QUESTION_FILLERS,
+    QUESTION_TAGS,
+    QUESTION_WORDS,
     SO_THEN,
     SO_THEN_WORDS,
     TAKING_WORDS,
@@ -95,6 +97,9 @@ MIN_INCOME_AMOUNT = 300_000
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
 # The programme a death or an injury while working names (bot.domain.names_work_harm).
 WORK_ACCIDENT = "jkk"
+# The topics whose answers vary with a death or an injury (the work accident, the death
+# benefit, the pension's survivors).
+HARM_TOPICS = frozenset({"jkk", "jkm", "jp"})
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 # The words of a self-introduction around the place and the work it names ("saya dari ...",
@@ -218,6 +223,21 @@ class Outcome:
     answered: tuple[str, ...] = ()
 
 
+# Words that only shape a question ("harus ke kantor?", "kok ga naik"): no word of its subject.
+_MODAL_WORDS = frozenset(
+    ["harus", "wajib", "perlu", "kok", "juga", "masih", "tetap", "sudah", "belum", "ada", "pakai"]
+)
+_PREFIXES = ("di", "ter", "ber", "me", "ke", "se")
+
+
+def _root(word: str) -> str:
+    """A word without a verb prefix ("dihitung" and "hitung" meet), for comparing words."""
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            return word[len(prefix) :]
+    return word
+
+
 class Engine:
     def __init__(
         self,
@@ -270,6 +290,7 @@ class Engine:
             for word in self._title_words[i.id]:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
+        self._answer_vocabulary: dict[str, frozenset[str]] = {}
         # How people went on after an answer, when labelled conversations taught it: their
         # later turns read like messages, once the vocabulary is complete (stored by the build).
         self.continuations: ContinuationMemory | None = None
@@ -502,6 +523,12 @@ class Engine:
         )
         # A greeting, or another matter, is read on its own.
         read_alone = greeting or not contextual
+        if not read_alone and (
+            covered := self._answered_there(core, candidates, entities, session)
+        ):
+            return self._answer_follow_up(
+                covered, text, normalized, entities, session, today, candidates
+            )
         if not read_alone and (
             stated := self._statement_continues(text, core, candidates, entities, session)
         ):
@@ -1013,6 +1040,10 @@ class Engine:
         if not any(w in TOGETHER_WORDS for w in words):
             return None
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        if not [w for w in asked if w not in TOGETHER_WORDS]:
+            # "sekalian jkm nya brp" after the JHT heirs: nothing is asked of the programme
+            # under discussion, only of the one named ("while at it, JKM's amount").
+            return None
         return last if len(asked) <= self.knobs.followup_words + 1 else None
 
     def _used_for(self, core: str, entities: Entities, session: Session) -> str | None:
@@ -1142,6 +1173,8 @@ class Engine:
         residual = self._residual(core)
         if len(residual) > self.knobs.followup_words + 1:
             return None
+        if self._new_case(core, last):
+            return None
         if entities.occupation and len(residual) <= 1:
             # "yg buat nelayan?" after the ojol discount: only the worker changes, whatever
             # the worker's own common question (the premium) scores.
@@ -1179,6 +1212,65 @@ class Engine:
             return None
         return last
 
+    def _answer_words(self, intent_id: str) -> frozenset[str]:
+        """The words of an answer as the user read it (title, text and details), normalised."""
+        words = self._answer_vocabulary.get(intent_id)
+        if words is None:
+            intent = self.knowledge.intents[intent_id]
+            text = f"{intent.title} {intent.answer} {intent.details}".lower()
+            words = self._answer_vocabulary[intent_id] = frozenset(
+                _root(w) for w in self.normalize(text).split()
+            )
+        return words
+
+    def _answered_there(
+        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+    ) -> str | None:
+        """ "hrs ke kantor?" after how to change the number in JMO, "iurannya dihitung gmn"
+        after the employees' premium: a short question whose every word the answer just read
+        uses asks about that answer, whatever other answer the words alone match."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if self._topic(last) in NO_CONTINUATION or entities.regions or entities.outside:
+            return None
+        if entities.workers or entities.months or entities.amounts:
+            # A head count, a duration or an amount asks for a calculation (_follow_up's).
+            return None
+        top = candidates[0] if candidates else None
+        if top is None or top.intent == last or top.intent in self._off_topic:
+            return None
+        asked = [
+            w
+            for w in self._residual(core)
+            if w not in GENERIC_FACETS
+            and w not in QUESTION_WORDS
+            and w not in QUESTION_TAGS
+            and w not in _MODAL_WORDS
+        ]
+        if not 1 <= len(asked) <= self.knobs.followup_words:
+            return None
+        programme = self._topic(last)
+        if any(p != programme for p in entities.programmes):
+            return None
+        if not {_root(w) for w in asked} <= self._answer_words(last):
+            return None
+        if set(asked) & (self._title_words[top.intent] - self._title_words[last]):
+            # "sebagian bs?" after what JHT is: the word names the other answer ("Klaim
+            # sebagian JHT"), though the answer read mentions it too.
+            return None
+        return last
+
+    def _new_case(self, core: str, last: str) -> bool:
+        """True when the message tells of a death or an injury the last answer does not vary
+        with: "klo sy jatuh dr perancah ditanggung?" after how to pay, "klo sy meninggal di
+        jalan pas narik" after the pension's amount (at work: the work accident's). Such a
+        message is a question of its own, not the answer just given for another case."""
+        topic = self._topic(last)
+        if names_work_harm(core):
+            return topic != WORK_ACCIDENT
+        return topic not in HARM_TOPICS and (names_plain_harm(core) or names_injury(core))
+
     def _statement_continues(
         self,
         text: str,
@@ -1193,7 +1285,7 @@ class Engine:
         last = session.last_intent
         if not last or last not in self.knowledge.intents or self._formulaic(last):
             return None
-        if entities.programmes or not is_statement(text, core):
+        if entities.programmes or not is_statement(text, core) or self._new_case(core, last):
             return None
         if entities.amounts or entities.age is not None or entities.workers is not None:
             # A wage, an age or a head count asks for a calculation or the rule for that case.
@@ -1411,10 +1503,13 @@ class Engine:
             return None
         if entities.programmes or len(self._residual(core)) > self.knobs.followup_words + 1:
             return None
+        if self._new_case(core, session.last_intent):
+            return None
         topic = self.knowledge.intents[session.last_intent].topic
         words = set(core.split())
-        if any(w in words for t, w in TOPIC_WORDS.items() if t != topic):
-            # "iurannya?" names a topic of its own: read it as it stands.
+        if any(t in words or w in words for t, w in TOPIC_WORDS.items() if t != topic):
+            # "iurannya?" names a topic of its own, by its words or its name ("bayarnya lwt
+            # apa" after a premium): read it as it stands.
             return None
         # The answer's own title too: "caranya?" after "Berhenti jadi peserta" asks how to stop,
         # not how to pay, though both are in the topic "bayar".

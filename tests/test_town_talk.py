@@ -1,0 +1,64 @@
+"""How people in towns go on after an answer (the eleventh writer's conversations showed each of
+these failing): an injury or a death told after an answer it is no case of is a question of its
+own; "sekalian" beside another programme asks about that programme; a short question in the
+words of the answer just read asks about that answer; a word naming another topic reads the
+message on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+from .test_session_memory import talk
+
+
+def test_an_injury_after_how_to_pay_is_a_question_of_its_own(engine: Engine) -> None:
+    _, injury = talk(engine, "cara bayar iuran bpu", "kalau sy jatuh dr tangga ditanggung?")
+    assert injury.reply.intent == "jkk_manfaat"
+
+
+def test_a_death_at_work_after_the_pension_is_a_work_accident(engine: Engine) -> None:
+    _, death = talk(engine, "jp sebulan dapat brp", "kalo sy meninggal waktu narik")
+    assert death.reply.intent == "jkk_manfaat"
+    # Within a talk about the pension, a death not told as at work stays with the pension
+    # (its survivors' benefit).
+    _, survivors = talk(engine, "jp sebulan dapat brp", "kalau meninggal?")
+    assert (survivors.reply.intent or "").startswith("jp_")
+
+
+def test_while_at_it_asks_about_the_programme_named(engine: Engine) -> None:
+    heirs = "suami sy sdh meninggal, saldo jht nya bs sy ambil?"
+    _, death_benefit = talk(engine, heirs, "sekalian jkm nya berapa")
+    assert death_benefit.reply.intent == "jkm_manfaat"
+
+
+def test_together_with_another_programme_still_asks_the_one_discussed(engine: Engine) -> None:
+    first, together = talk(engine, "jp bisa dicairkan kapan", "bs dicairkan bareng jht?")
+    assert together.reply.intent == first.reply.intent
+
+
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [
+        ("gmn ganti no hp di jmo", "harus ke kantor?"),
+        ("nomor kpj sy hilang gmn", "no kpj jg lupa"),
+    ],
+)
+def test_a_question_in_the_words_of_the_answer_asks_about_it(
+    engine: Engine, opening: str, question: str
+) -> None:
+    first, asked = talk(engine, opening, question)
+    assert asked.reply.intent == first.reply.intent
+
+
+def test_a_title_of_another_answer_is_that_answer(engine: Engine) -> None:
+    # The payment answer mentions branch offices, but "kantor cabang" names that answer.
+    _, office = talk(engine, "bayar iuran bpu lewat apa", "kantor cabang kupang di mana")
+    assert office.reply.intent == "kantor_cabang"
+
+
+def test_a_topics_name_reads_the_message_on_its_own(engine: Engine) -> None:
+    # "bayar" names paying (a topic of its own): not a facet of who may register.
+    _, premium = talk(engine, "siapa aja yg bisa ikut bpjs tk", "klo bayar sendiri brp")
+    assert premium.reply.intent == "iuran_bpu"
