@@ -151,7 +151,23 @@ EITHER_WORDS = frozenset(["atau", "ato", "apo", "ape"])
 PAID_BY_WHOM = frozenset(["bayar_telat"])
 # The agents' topic, and the words asking how something is done.
 PERISAI_TOPIC = "perisai"
+REGISTRATION_TOPIC = "daftar"
+# What the agency and its programmes are (bpjstk_apa, program_lima).
+GENERAL_TOPIC = "umum"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
+# "bpjs tk buat buruh sawit harian bisa tidak", "karyawan kontrak wajib didaftarin semua?":
+# whether a kind of worker may (or must) join, in the words that ask it, the words that name
+# joining, and the words of a price that would make it a premium question instead.
+MAY_WORDS = frozenset(["bisa", "boleh", "wajib", "harus", "perlu", "can", "must"])
+JOINING_WORDS = frozenset(
+    ["bpjs", "ketenagakerjaan", "ikut", "daftar", "didaftarin", "didaftarkan", "peserta", "join"]
+)
+PRICE_WORDS = frozenset(
+    ["berapa", "iuran", "bayar", "biaya", "premi", "persen", "harga", "murah", "mahal", "tarif",
+     "sebulan", "how", "much", "cost", MONEY_TOKEN]
+)  # fmt: skip
+WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+EMPLOYEE_WORDS = frozenset(["karyawan", "pegawai", "pekerja", "buruh", "honorer", "employee"])
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
 REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 # Words naming an employer, whose share of a premium only employees have.
@@ -568,8 +584,12 @@ class Engine:
             bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
-        top = self._aged(
-            self._worker_premium(candidates[0], core, entities, session), core, entities
+        top = self._may_join(
+            self._aged(
+                self._worker_premium(candidates[0], core, entities, session), core, entities
+            ),
+            core,
+            entities,
         )
         if top.intent in self._off_topic:
             return self._fallback(
@@ -918,6 +938,24 @@ class Engine:
         # (Not a would-be agent's age, nor a question asking how: "umur 58, mau sy daftarkan,
         # gmn caranya" asks the way.)
         if topic == PERISAI_TOPIC or HOW_WORDS & set(self._residual(core)):
+            return top
+        return replace(top, intent=target)
+
+    def _may_join(self, top: Candidate, core: str, entities: Entities) -> Candidate:
+        """ "bpjs tk gasan petani karet kawa kah": whether a kind of worker may join, asked
+        without a price, is who may join (AGE_NEXT's answer), not that worker's premium nor what
+        the agency is, which the worker's name and "bpjs tk" alone would match."""
+        target = AGE_NEXT.get(REGISTRATION_TOPIC)
+        if target is None or target not in self.knowledge.intents or top.intent == target:
+            return top
+        # (A construction project's premium is how its workers are registered: not this.)
+        if top.intent not in WORKER_PREMIUMS and self._topic(top.intent) != GENERAL_TOPIC:
+            return top
+        words = set(core.split())
+        worker = entities.occupation is not None or bool(words & EMPLOYEE_WORDS)
+        if not worker or not words & MAY_WORDS or not words & JOINING_WORDS:
+            return top
+        if words & PRICE_WORDS or entities.amounts or HOW_WORDS & words:
             return top
         return replace(top, intent=target)
 

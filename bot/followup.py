@@ -285,7 +285,9 @@ MAX_CLAUSES = 3
 _QUESTION_BREAK = re.compile(
     r"[?;\n]+|(?<=[a-z])\.\s+(?=[a-zA-Z])|(?:^|\s|:)[1-5][.)]\s+(?=[a-zA-Z])"
 )
-_CONNECTOR = re.compile(r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian)\s")
+_CONNECTOR = re.compile(
+    r"\s(?:dan|terus|lalu|serta|kemudian|and|also|selain itu|sekalian|tapi|but)\s"
+)
 
 
 # "yg kedua", "nomor tiga", "pilihan pertama": an option chosen by its position in words.

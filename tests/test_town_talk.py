@@ -62,3 +62,39 @@ def test_a_topics_name_reads_the_message_on_its_own(engine: Engine) -> None:
     # "bayar" names paying (a topic of its own): not a facet of who may register.
     _, premium = talk(engine, "siapa aja yg bisa ikut bpjs tk", "klo bayar sendiri brp")
     assert premium.reply.intent == "iuran_bpu"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bpjs tk buat buruh sawit harian biso dak",
+        "pak, usaha fotokopi sy ada 4 karyawan kontrak, wajib didaftarin semua?",
+        "bpjs tk gasan petani karet kawa kah",
+    ],
+)
+def test_whether_a_worker_may_join_is_who_may_join(engine: Engine, question: str) -> None:
+    (answer,) = talk(engine, question)
+    assert answer.reply.intent == "daftar_siapa"
+
+
+@pytest.mark.parametrize(
+    ("question", "premium"),
+    [
+        ("bpjs tk buat buruh sawit harian brp sebulan", "iuran_bpu"),
+        # A construction project's workers are registered with the project's premium.
+        (
+            "sy kontraktor proyek jalan 3 bulan, pekerja harian hrs didaftarin bpjs tk?",
+            "iuran_jakon",
+        ),
+    ],
+)
+def test_a_price_or_a_project_keeps_the_premium(
+    engine: Engine, question: str, premium: str
+) -> None:
+    (answer,) = talk(engine, question)
+    assert answer.reply.intent == premium
+
+
+def test_but_joins_two_questions(engine: Engine) -> None:
+    (answer,) = talk(engine, "mau cek saldo jht tp lupa no kpj")
+    assert set(answer.answered) == {"jht_cek_saldo", "kpj_hilang"}
