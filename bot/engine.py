@@ -100,6 +100,9 @@ WORK_ACCIDENT = "jkk"
 # The topics whose answers vary with a death or an injury (the work accident, the death
 # benefit, the pension's survivors).
 HARM_TOPICS = frozenset({"jkk", "jkm", "jp"})
+DEATH_TOPIC = "jkm"
+JHT_TOPIC = "jht"
+DEATH_WORDS = frozenset(["meninggal", "wafat", "tewas", "kematian", "almarhum", "almarhumah"])
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 # The words of a self-introduction around the place and the work it names ("saya dari ...",
@@ -591,6 +594,7 @@ class Engine:
             core,
             entities,
         )
+        top = self._harmed(top, candidates, normalized, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -940,6 +944,37 @@ class Engine:
         if topic == PERISAI_TOPIC or HOW_WORDS & set(self._residual(core)):
             return top
         return replace(top, intent=target)
+
+    def _harmed(
+        self,
+        top: Candidate,
+        candidates: tuple[Candidate, ...],
+        normalized: str,
+        entities: Entities,
+        session: Session,
+    ) -> Candidate:
+        """ "ama saya tukang kayu di ende, tangan kena mesin serut, jari putus 2", "adek sy
+        tki di malaysia meninggal, klaimnya gmn": a death or an injury told with the words of
+        a place, a job or a premium is the death benefit's or the work accident's matter (the
+        best of its answers the matcher found, else what it pays), not the place's figures or
+        the worker's premium."""
+        if self._topic(top.intent) in HARM_TOPICS | {JHT_TOPIC} or entities.programmes:
+            return top
+        if top.score >= self.knobs.statement_switch:
+            # "nunggak 4 bulan, kalau kecelakaan masih ditanggung?": a clear reading of another
+            # question the harm is only the occasion of (paying late).
+            return top
+        if self._harm_at_work(normalized, entities, session):
+            topic = WORK_ACCIDENT
+        elif names_plain_harm(normalized) and DEATH_WORDS & set(normalized.split()):
+            topic = DEATH_TOPIC
+        else:
+            return top
+        for candidate in candidates:
+            if self._topic(candidate.intent) == topic:
+                return replace(top, intent=candidate.intent)
+        benefit = self._intro.get(topic)
+        return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
 
     def _may_join(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "bpjs tk gasan petani karet kawa kah": whether a kind of worker may join, asked

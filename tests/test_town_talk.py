@@ -98,3 +98,22 @@ def test_a_price_or_a_project_keeps_the_premium(
 def test_but_joins_two_questions(engine: Engine) -> None:
     (answer,) = talk(engine, "mau cek saldo jht tp lupa no kpj")
     assert set(answer.answered) == {"jht_cek_saldo", "kpj_hilang"}
+
+
+@pytest.mark.parametrize(
+    ("story", "topic"),
+    [
+        ("ama sy tukang batu di maumere, kaki tertimpa batu sampai patah. dia peserta bpu", "jkk"),
+        ("adek sy tki di malaysia meninggal, dia ada bpjs tk. klaimnya gmn", "jkm"),
+    ],
+)
+def test_a_death_or_an_injury_told_with_a_place_or_a_job_is_its_benefit(
+    engine: Engine, story: str, topic: str
+) -> None:
+    (answer,) = talk(engine, story)
+    assert (answer.reply.intent or "").startswith(f"{topic}_")
+
+
+def test_a_clear_other_question_keeps_its_answer_despite_a_harm(engine: Engine) -> None:
+    (answer,) = talk(engine, "sy menunggak 4 bulan masih dijamin tidak kalau kecelakaan")
+    assert answer.reply.intent == "bayar_telat"
