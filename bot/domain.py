@@ -192,6 +192,11 @@ def names_plain_harm(normalized: str) -> bool:
 _NOT_AT_WORK = ("biasa", "bukan karena kerja", "di rumah", "karena usia", "karena tua")
 
 
+def names_not_at_work(normalized: str) -> bool:
+    """True when the message says the harm was not the work's ("meninggal di rumah")."""
+    return _said(normalized, _NOT_AT_WORK)
+
+
 def _said(normalized: str, phrases: tuple[str, ...]) -> bool:
     """True when one of the phrases is in the message and not denied just before it."""
     padded = f" {normalized} "

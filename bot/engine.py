@@ -20,11 +20,13 @@ from typing import Any
 from bot.confidence import LOW_CONFIDENCE
 from bot.context_model import Continuation, ContinuationMemory
 from bot.domain import (
+    ILLNESS_WORDS,
     names_agency_matter,
     names_bot_itself,
     names_domain,
     names_foreign_matter,
     names_injury,
+    names_not_at_work,
     names_plain_harm,
     names_work_harm,
 )
@@ -958,6 +960,16 @@ class Engine:
         a place, a job or a premium is the death benefit's or the work accident's matter (the
         best of its answers the matcher found, else what it pays), not the place's figures or
         the worker's premium."""
+        instead = AT_WORK_INSTEAD.get(top.intent)
+        if (
+            instead in self.knowledge.intents
+            and WORK_HARM in session.memory
+            and not entities.programmes
+            and not (ILLNESS_WORDS & set(normalized.split()) or names_not_at_work(normalized))
+        ):
+            # "berkas buat klaimnya" in a talk about a death at work: the work accident's
+            # claim, not the plain death benefit's the words match.
+            return replace(top, intent=instead)
         if self._topic(top.intent) in HARM_TOPICS | {JHT_TOPIC} or entities.programmes:
             return top
         if top.score >= self.knobs.statement_switch:

@@ -117,3 +117,20 @@ def test_a_death_or_an_injury_told_with_a_place_or_a_job_is_its_benefit(
 def test_a_clear_other_question_keeps_its_answer_despite_a_harm(engine: Engine) -> None:
     (answer,) = talk(engine, "sy menunggak 4 bulan masih dijamin tidak kalau kecelakaan")
     assert answer.reply.intent == "bayar_telat"
+
+
+def test_a_death_at_work_keeps_its_case_for_the_claim(engine: Engine) -> None:
+    *_, claim = talk(
+        engine,
+        "suami sy meninggal tertimpa pohon waktu kerja di kebun",
+        "anak sy dapat beasiswa?",
+        "berkas buat klaimnya",
+    )
+    assert claim.reply.intent == "jkk_klaim"
+    # A death told as not the work's is the death benefit's again.
+    *_, plain = talk(
+        engine,
+        "suami sy meninggal tertimpa pohon waktu kerja di kebun",
+        "kalau meninggal krn sakit biasa dapat apa",
+    )
+    assert (plain.reply.intent or "").startswith("jkm_")
