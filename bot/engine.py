@@ -587,6 +587,15 @@ class Engine:
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)
+        elif (
+            candidates
+            and session.last_intent in self.knowledge.intents
+            and not self._formulaic(session.last_intent)
+            and self._topic(candidates[0].intent) == self._topic(session.last_intent)
+        ):
+            # "what about if i quit after a year" after what JHT is: a weak reading that
+            # stays within the topic under discussion is a follow-up, not another matter.
+            bar = min(bar, self.knobs.accept_core)
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
         top = self._may_join(

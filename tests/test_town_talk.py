@@ -134,3 +134,12 @@ def test_a_death_at_work_keeps_its_case_for_the_claim(engine: Engine) -> None:
         "kalau meninggal krn sakit biasa dapat apa",
     )
     assert (plain.reply.intent or "").startswith("jkm_")
+
+
+def test_a_weak_reading_within_the_topic_is_a_follow_up(engine: Engine) -> None:
+    _, quitting = talk(
+        engine,
+        "hi, what is JHT and can I take it out anytime?",
+        "what about if i quit after a year",
+    )
+    assert quitting.reply.intent == "jht_klaim_berhenti"
