@@ -58,6 +58,7 @@ from bot.followup import (
     TOPIC_WORDS,
     USE_WORDS,
     WHAT_IF,
+    asks_more,
     context_words,
     first_numbered,
     is_statement,
@@ -79,7 +80,7 @@ from core.reply import Option, Reply
 from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
 from handlers.premiums import months_alone
-from handlers.present import KEEPS_CONTEXT, finish
+from handlers.present import DETAILS_OPTION, KEEPS_CONTEXT, finish
 from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
@@ -439,6 +440,10 @@ class Engine:
             # "tabe kraeng, sa mau tanya soal bpjs tenaga kerja": a greeting that has not asked
             # yet, answered as the greeting rather than read for a question it does not hold.
             core = opening
+        if asks_more(core) and any(o.id == DETAILS_OPTION.id for o in session.options):
+            # "jelasin lagi", "lebih lengkap dong" under an answer that has its details one
+            # option away: that option, as if pressed.
+            return self.choose(DETAILS_OPTION.id, session, today)
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:

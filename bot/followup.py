@@ -412,3 +412,24 @@ def split_core(core: str) -> list[str]:
     if len(parts) < 2 or any(len(p.split()) < 2 for p in parts):
         return []
     return parts
+
+
+# "jelasin lagi", "lebih lengkap dong", "tell me more": asking for more of the answer on screen,
+# in words that name nothing else.
+MORE_WORDS = frozenset([
+    "jelasin", "jelaskan", "terangkan", "explain", "lengkap", "lengkapnya", "selengkapnya",
+    "rinci", "rincian", "rinciannya", "detail", "detailnya", "details", "more", "lanjutannya",
+])  # fmt: skip
+_AROUND_MORE = frozenset([
+    "lagi", "lebih", "dong", "pls", "please", "tolong", "bisa", "again", "me", "tell", "yang",
+    "itu", "ya", "kak", "min", "coba", "mohon", "sih", "saja", "aja", "nya", "dijelaskan",
+    "jelas", "lah", "deh", "the", "it", "kurang", "paham", "belum", "saya",
+])  # fmt: skip
+
+
+def asks_more(core: str) -> bool:
+    """True when a message only asks for more of the answer just given."""
+    words = core.split()
+    return any(w in MORE_WORDS for w in words) and all(
+        w in MORE_WORDS or w in _AROUND_MORE for w in words
+    )

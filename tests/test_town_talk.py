@@ -143,3 +143,17 @@ def test_a_weak_reading_within_the_topic_is_a_follow_up(engine: Engine) -> None:
         "what about if i quit after a year",
     )
     assert quitting.reply.intent == "jht_klaim_berhenti"
+
+
+@pytest.mark.parametrize("more", ["jelasin lagi", "lebih lengkap dong", "tell me more pls"])
+def test_asking_for_more_opens_the_details(engine: Engine, more: str) -> None:
+    first, details = talk(engine, "cara klaim jht kalau sudah berhenti kerja", more)
+    assert any(o.id == "rincian" for o in first.reply.options)
+    assert details.reply.intent == "rincian"
+    # The details of that answer, not its first message again.
+    assert details.reply.text != first.reply.text
+
+
+def test_asking_for_more_of_something_named_is_a_question(engine: Engine) -> None:
+    _, named = talk(engine, "cara klaim jht kalau sudah berhenti kerja", "jelasin lagi soal jkm")
+    assert named.reply.intent != "rincian"
