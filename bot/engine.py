@@ -44,6 +44,8 @@ from bot.followup import (
     IN_PREMIUM_WORDS,
     INCOME_NEXT,
     INDEPENDENT_PREMIUM,
+    ONLINE_CLAIM,
+    ONLINE_WORDS,
     PREMIUM_OF_WORKER,
     PREMIUM_TOPIC,
     PRICED_AFTER,
@@ -507,6 +509,7 @@ class Engine:
             self._together_with,
             self._used_for,
             self._who_pays,
+            self._online_claim,
             self._worker_switch,
         ):
             if contextual and (followed := rule(core, entities, session)) is not None:
@@ -1155,6 +1158,17 @@ class Engine:
             return None
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS and w not in USE_WORDS]
         return last if len(asked) <= self.knobs.followup_words else None
+
+    def _online_claim(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "klaim online bs?" after the JKM claim: where that claim is made online."""
+        service = ONLINE_CLAIM.get(self._topic(session.last_intent or ""))
+        if service not in self.knowledge.intents or entities.programmes:
+            return None
+        words = self._residual(core)
+        if not ONLINE_WORDS & set(words):
+            return None
+        asked = [w for w in words if w not in ONLINE_WORDS and w not in GENERIC_FACETS]
+        return service if len(asked) <= 1 else None
 
     def _who_pays(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "yg bayar sy ato pt" after the migrant workers' premium, "yg nanggung siapa" after

@@ -433,3 +433,9 @@ def asks_more(core: str) -> bool:
     return any(w in MORE_WORDS for w in words) and all(
         w in MORE_WORDS or w in _AROUND_MORE for w in words
     )
+
+
+# "bs online ga" after the JKM claim: the claims of the death benefit and of a work accident are
+# made online in Lapak Asik (JHT's in JMO, which its own examples say).
+ONLINE_WORDS = frozenset(["online", "daring", "internet", "website", "web"])
+ONLINE_CLAIM: dict[str, str] = {"jkm": "lapak_asik", "jkk": "lapak_asik"}

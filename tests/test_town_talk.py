@@ -157,3 +157,12 @@ def test_asking_for_more_opens_the_details(engine: Engine, more: str) -> None:
 def test_asking_for_more_of_something_named_is_a_question(engine: Engine) -> None:
     _, named = talk(engine, "cara klaim jht kalau sudah berhenti kerja", "jelasin lagi soal jkm")
     assert named.reply.intent != "rincian"
+
+
+@pytest.mark.parametrize("opening", ["cara klaim santunan kematian", "cara klaim jkk"])
+def test_online_after_a_death_or_accident_claim_is_lapak_asik(engine: Engine, opening: str) -> None:
+    _, online = talk(engine, opening, "bisa online ga?")
+    assert online.reply.intent == "lapak_asik"
+    # After the JHT claim, online is JMO's: not this rule's.
+    _, jht = talk(engine, "cara klaim jht kalau sudah berhenti kerja", "bisa online ga?")
+    assert jht.reply.intent != "lapak_asik"
