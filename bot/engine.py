@@ -995,7 +995,7 @@ class Engine:
             return top
         if self._harm_at_work(normalized, entities, session):
             topic = WORK_ACCIDENT
-        elif names_plain_harm(normalized) and DEATH_WORDS & set(normalized.split()):
+        elif DEATH_WORDS & set(normalized.split()):
             topic = DEATH_TOPIC
         else:
             return top

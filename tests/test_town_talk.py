@@ -105,6 +105,8 @@ def test_but_joins_two_questions(engine: Engine) -> None:
     [
         ("ama sy tukang batu di maumere, kaki tertimpa batu sampai patah. dia peserta bpu", "jkk"),
         ("adek sy tki di malaysia meninggal, dia ada bpjs tk. klaimnya gmn", "jkm"),
+        # A death from an illness is the death benefit's too.
+        ("anak sy pmi di taiwan, meninggal krn sakit, baru setahun kerja. urusnya gmn", "jkm"),
     ],
 )
 def test_a_death_or_an_injury_told_with_a_place_or_a_job_is_its_benefit(
