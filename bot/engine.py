@@ -987,17 +987,19 @@ class Engine:
             # "berkas buat klaimnya" in a talk about a death at work: the work accident's
             # claim, not the plain death benefit's the words match.
             return replace(top, intent=instead)
-        if self._topic(top.intent) in HARM_TOPICS | {JHT_TOPIC} or entities.programmes:
-            return top
-        if top.score >= self.knobs.statement_switch:
+        if entities.programmes or top.score >= self.knobs.statement_switch:
             # "nunggak 4 bulan, kalau kecelakaan masih ditanggung?": a clear reading of another
             # question the harm is only the occasion of (paying late).
             return top
         if self._harm_at_work(normalized, entities, session):
-            topic = WORK_ACCIDENT
+            # ("trus klo udah meninggal?" after what JKK pays: the accident's death benefit,
+            # not the heirs' JHT.)
+            topic, kept = WORK_ACCIDENT, frozenset({WORK_ACCIDENT})
         elif DEATH_WORDS & set(normalized.split()):
-            topic = DEATH_TOPIC
+            topic, kept = DEATH_TOPIC, HARM_TOPICS | {JHT_TOPIC}
         else:
+            return top
+        if self._topic(top.intent) in kept:
             return top
         for candidate in candidates:
             if self._topic(candidate.intent) == topic:

@@ -168,3 +168,12 @@ def test_online_after_a_death_or_accident_claim_is_lapak_asik(engine: Engine, op
     # After the JHT claim, online is JMO's: not this rule's.
     _, jht = talk(engine, "cara klaim jht kalau sudah berhenti kerja", "bisa online ga?")
     assert jht.reply.intent != "lapak_asik"
+
+
+def test_a_death_within_a_work_accident_talk_is_the_accidents(engine: Engine) -> None:
+    _, death = talk(
+        engine,
+        "sy nelayan, kalo kecelakaan waktu melaut ditanggung apa",
+        "trus klo udah meninggal?",
+    )
+    assert death.reply.intent == "jkk_manfaat"
