@@ -127,6 +127,7 @@ def names_foreign_matter(words: list[str]) -> bool:
 HARM_WORDS = frozenset([
     "meninggal", "tewas", "wafat", "tenggelam", "hanyut", "jatuh", "luka", "terluka",
     "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat", "kematian",
+    "ketimpa", "kejatuhan", "keserempet", "ketabrak", "kelindas", "kejepit", "kesetrum",
 ])  # fmt: skip
 _AT_WORK = (
     "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
@@ -140,6 +141,10 @@ _AT_WORK = (
     "waktu menangkap ikan", "di tambang", "di lubang tambang", "waktu panen", "pas panen",
     "saat panen", "waktu ngojek", "pas ngojek", "saat ngojek", "pulang kerja",
     "pulang dari kerja", "berangkat kerja", "pulang dari tempat kerja", "ke tempat kerja",
+    # the workplace itself
+    "di gudang", "di pabrik", "di bengkel", "di kapal", "di perahu", "di kebun", "di sawah",
+    "di ladang", "di tambak", "di bagan", "di pelabuhan", "di galangan", "di konstruksi",
+    "di lokasi proyek", "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
 )  # fmt: skip
 
 
@@ -168,6 +173,9 @@ INJURY_WORDS = frozenset([
     "tersayat", "tertusuk", "terpotong", "terbakar", "tersiram", "terlindas", "terpeleset",
     "tergelincir", "digigit", "dipatuk", "disengat", "kesetrum", "tersetrum", "keseleo",
     "terkilir", "dijahit", "berdarah", "memar", "jatoh",
+    # the everyday forms: "ketimpa barang", "kejatuhan kayu", "keserempet truk"
+    "ketimpa", "kejatuhan", "keserempet", "ketabrak", "kelindas", "kejepit", "kesetrum",
+    "keiris", "kebakar", "kesiram",
 ])  # fmt: skip
 
 

@@ -589,9 +589,14 @@ class Engine:
         named = normalized.split()
         if self._outside_domain(self._named(normalized), candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
+        harmed = self._harm_at_work(normalized, entities, session)
         if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
-        elif names_agency_matter(named) or self._harm_at_work(normalized, entities, session):
+        elif harmed and candidates:
+            # "temen sy ketimpa barang di gudang, yg hrs lapor siapa": harm the work did is the
+            # work accident's matter however weakly the words read (_harmed answers it).
+            bar = 0.0
+        elif names_agency_matter(named) or harmed:
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)

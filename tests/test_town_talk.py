@@ -177,3 +177,11 @@ def test_a_death_within_a_work_accident_talk_is_the_accidents(engine: Engine) ->
         "trus klo udah meninggal?",
     )
     assert death.reply.intent == "jkk_manfaat"
+
+
+def test_an_injury_at_a_workplace_in_everyday_words_is_a_work_accident(engine: Engine) -> None:
+    (answer,) = talk(
+        engine,
+        "td tetangga sy kejatuhan balok di gudang toko bangunan, skrg di rs. yg hrs lapor siapa",
+    )
+    assert (answer.reply.intent or "").startswith("jkk_")
