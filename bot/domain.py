@@ -161,7 +161,7 @@ _BY_WORK = ("karena kerja", "akibat kerja", "karena pekerjaan", "akibat pekerjaa
 def names_work_harm(normalized: str) -> bool:
     """True when the message tells of a death, an injury or an illness the work caused."""
     words = normalized.split()
-    if any(w in HARM_WORDS for w in words):
+    if any(w in HARM_WORDS or w in INJURY_WORDS for w in words):
         return _said(normalized, _AT_WORK)
     return any(w in ILLNESS_WORDS for w in words) and _said(normalized, _BY_WORK)
 

@@ -247,6 +247,12 @@ class Outcome:
     answered: tuple[str, ...] = ()
 
 
+OFFICE_HANDLER = "offices.region"
+# Words around a place that ask for its office ("maumere ada?", "kantor di ende").
+OFFICE_WORDS = frozenset(
+    ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
+)
+COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
 # Words that only shape a question ("harus ke kantor?", "kok ga naik"): no word of its subject.
 _MODAL_WORDS = frozenset(
     ["harus", "wajib", "perlu", "kok", "juga", "masih", "tetap", "sudah", "belum", "ada", "pakai"]
@@ -315,6 +321,10 @@ class Engine:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
         self._answer_vocabulary: dict[str, frozenset[str]] = {}
+        # The answer about a place's office (_office_there).
+        self._office_intent = next(
+            (i.id for i in intents if i.handler == OFFICE_HANDLER and i.role != "off_topic"), None
+        )
         # How people went on after an answer, when labelled conversations taught it: their
         # later turns read like messages, once the vocabulary is complete (stored by the build).
         self.continuations: ContinuationMemory | None = None
@@ -510,6 +520,7 @@ class Engine:
             self._used_for,
             self._who_pays,
             self._online_claim,
+            self._office_there,
             self._worker_switch,
         ):
             if contextual and (followed := rule(core, entities, session)) is not None:
@@ -1176,6 +1187,29 @@ class Engine:
             return None
         asked = [w for w in words if w not in ONLINE_WORDS and w not in GENERIC_FACETS]
         return service if len(asked) <= 1 else None
+
+    def _office_there(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "maumere ada?" after how to register: a place named alone after an answer that
+        reads no place asks for the office there (the answer again would ignore the place)."""
+        last = session.last_intent
+        office = self._office_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last) or not office:
+            return None
+        if not (entities.regions or entities.outside or entities.ambiguous_regions):
+            return None
+        if "region" in FOLLOWUP_ENTITY.get(self._handler_name(last), ()):
+            return None
+        if entities.amounts or entities.programmes or entities.occupation or entities.workers:
+            return None
+        if COUNTING_WORDS & set(core.split()):
+            # "di belu brp yg su ikut": the place's figures, not its office.
+            return None
+        asked = [
+            w
+            for w in self._residual(core)
+            if w not in OFFICE_WORDS and w not in GENERIC_FACETS and w not in QUESTION_TAGS
+        ]
+        return None if asked else office
 
     def _who_pays(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "yg bayar sy ato pt" after the migrant workers' premium, "yg nanggung siapa" after

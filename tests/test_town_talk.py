@@ -185,3 +185,21 @@ def test_an_injury_at_a_workplace_in_everyday_words_is_a_work_accident(engine: E
         "td tetangga sy kejatuhan balok di gudang toko bangunan, skrg di rs. yg hrs lapor siapa",
     )
     assert (answer.reply.intent or "").startswith("jkk_")
+
+
+@pytest.mark.parametrize("place", ["maumere ada?", "kalau di ende?"])
+def test_a_place_after_an_answer_reading_none_asks_for_its_office(
+    engine: Engine, place: str
+) -> None:
+    _, office = talk(engine, "cara daftar bpjs tk mandiri", place)
+    assert office.reply.intent == "kantor_cabang"
+    # The place's figures are asked with counting words.
+    _, figures = talk(engine, "cara daftar bpjs tk mandiri", "di belu berapa peserta yg sudah ikut")
+    assert figures.reply.intent == "cakupan_wilayah"
+
+
+def test_an_injury_at_work_in_a_house_is_a_work_accident(engine: Engine) -> None:
+    _, injury = talk(
+        engine, "sy art, bisa ikut bpjs tk?", "kalo sy jatoh di kamar mandi majikan waktu ngepel"
+    )
+    assert injury.reply.intent == "jkk_manfaat"
