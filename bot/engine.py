@@ -252,6 +252,8 @@ OFFICE_HANDLER = "offices.region"
 OFFICE_WORDS = frozenset(
     ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
 )
+# "kalau tambah jht?": a programme added to a premium.
+ADDING_WORDS = frozenset(["tambah", "ditambah", "tambahin", "plus", "add"])
 COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
 # Words that only shape a question ("harus ke kantor?", "kok ga naik"): no word of its subject.
 _MODAL_WORDS = frozenset(
@@ -514,6 +516,7 @@ class Engine:
         for rule in (
             self._months_at_once,
             self._programme_in_premium,
+            self._programme_added,
             self._case_carries,
             self._at_work_after,
             self._together_with,
@@ -1117,6 +1120,24 @@ class Engine:
         if session.last_topic != PREMIUM_TOPIC or last not in self.knowledge.intents:
             return None
         return last
+
+    def _programme_added(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "klo tambah jht?" after the migrant workers' premium (which lists JHT's share) or
+        after the ojol discount (the independent workers' premium with JHT added): a programme
+        added to the premium just shown."""
+        last = session.last_intent
+        if session.last_topic != PREMIUM_TOPIC or last not in self.knowledge.intents:
+            return None
+        if len(entities.programmes) != 1 or not ADDING_WORDS & set(core.split()):
+            return None
+        asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
+        if len(asked) > self.knobs.followup_words:
+            return None
+        if last in WORKER_PREMIUMS or "programme" in FOLLOWUP_ENTITY.get(
+            self._handler_name(last), ()
+        ):
+            return last
+        return INDEPENDENT_PREMIUM if INDEPENDENT_PREMIUM in self.knowledge.intents else None
 
     def _case_carries(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya jg bisa diambil?" after a death benefit: the heirs' JHT (CASE_INTENT)."""

@@ -203,3 +203,9 @@ def test_an_injury_at_work_in_a_house_is_a_work_accident(engine: Engine) -> None
         engine, "sy art, bisa ikut bpjs tk?", "kalo sy jatoh di kamar mandi majikan waktu ngepel"
     )
     assert injury.reply.intent == "jkk_manfaat"
+
+
+def test_a_programme_added_to_a_premium_is_that_premium(engine: Engine) -> None:
+    first, added = talk(engine, "iuran pmi ke malaysia brp", "klo tambah jht?")
+    assert first.reply.intent == "iuran_pmi"
+    assert added.reply.intent == "iuran_pmi"
