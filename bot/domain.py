@@ -128,6 +128,9 @@ HARM_WORDS = frozenset([
     "meninggal", "tewas", "wafat", "tenggelam", "hanyut", "jatuh", "luka", "terluka",
     "celaka", "tertimpa", "tersengat", "kecelakaan", "tabrakan", "patah", "cacat", "kematian",
     "ketimpa", "kejatuhan", "keserempet", "ketabrak", "kelindas", "kejepit", "kesetrum",
+    "karam", "jenazah", "longsor", "tertabrak", "terseret", "terbalik",
+    # in English
+    "died", "dies", "drowned", "drowns", "drowning", "injured", "accident", "killed", "death",
 ])  # fmt: skip
 _AT_WORK = (
     "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
@@ -145,6 +148,10 @@ _AT_WORK = (
     "di gudang", "di pabrik", "di bengkel", "di kapal", "di perahu", "di kebun", "di sawah",
     "di ladang", "di tambak", "di bagan", "di pelabuhan", "di galangan", "di konstruksi",
     "di lokasi proyek", "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
+    "di tempat kerja", "tempat kerja", "tempat saya kerja", "tempat saya gawe", "waktu gawe",
+    "waktu pergi kantor", "waktu pi kantor", "pi melaut", "pergi melaut", "di laut",
+    # in English
+    "out fishing", "while fishing", "at sea", "on the job", "at the factory", "on site",
 )  # fmt: skip
 
 
@@ -176,6 +183,8 @@ INJURY_WORDS = frozenset([
     # the everyday forms: "ketimpa barang", "kejatuhan kayu", "keserempet truk"
     "ketimpa", "kejatuhan", "keserempet", "ketabrak", "kelindas", "kejepit", "kesetrum",
     "keiris", "kebakar", "kesiram",
+    # the fisher's accident: the boat, not the body ("perahunya karam", "tenggelam")
+    "karam", "tenggelam", "hanyut", "terbalik",
 ])  # fmt: skip
 
 

@@ -209,3 +209,15 @@ def test_a_programme_added_to_a_premium_is_that_premium(engine: Engine) -> None:
     first, added = talk(engine, "iuran pmi ke malaysia brp", "klo tambah jht?")
     assert first.reply.intent == "iuran_pmi"
     assert added.reply.intent == "iuran_pmi"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "laki ku nelayan di toboali, perahunya karam 3 hari lalu, jenazahnya baru ketemu kemarin",
+        "and if one of them drowns while out fishing, what does the family get",
+    ],
+)
+def test_a_death_at_sea_in_other_words_is_a_work_accident(engine: Engine, story: str) -> None:
+    (answer,) = talk(engine, story)
+    assert (answer.reply.intent or "").startswith("jkk_")
