@@ -252,6 +252,14 @@ OFFICE_HANDLER = "offices.region"
 OFFICE_WORDS = frozenset(
     ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
 )
+# Words that ask about claiming (where, how, with what papers, by when), not what is paid.
+CLAIMING_WORDS = frozenset([
+    "klaim", "klaimnya", "lapor", "dilapor", "dilaporkan", "melapor", "urus", "ngurus",
+    "mengurus", "diurus", "syarat", "dokumen", "berkas", "cara", "caranya", "prosedur",
+    "kemana", "mana", "dimana", "ajukan", "mengajukan", "batas", "lambat", "telat", "claim",
+    "report", "where", "how", "papers", "documents", "bagaimana", "gimana", "akta", "surat",
+    "ngapain", "harus", "langkah",
+])  # fmt: skip
 # "kalau tambah jht?": a programme added to a premium.
 ADDING_WORDS = frozenset(["tambah", "ditambah", "tambahin", "plus", "add"])
 COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
@@ -1018,12 +1026,18 @@ class Engine:
             topic, kept = DEATH_TOPIC, HARM_TOPICS | {JHT_TOPIC}
         else:
             return top
+        benefit = self._intro.get(topic)
+        if not CLAIMING_WORDS & set(normalized.split()) and benefit in self.knowledge.intents:
+            # "kakak sy kerja di pabrik, jari telunjuknya terpotong mesin": the harm told and
+            # nothing asked of claiming it asks what is paid for it.
+            claim = self._topic(top.intent) == topic and "klaim" in self._title_words[top.intent]
+            if claim or self._topic(top.intent) not in kept:
+                return replace(top, intent=benefit)
         if self._topic(top.intent) in kept:
             return top
         for candidate in candidates:
             if self._topic(candidate.intent) == topic:
                 return replace(top, intent=candidate.intent)
-        benefit = self._intro.get(topic)
         return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
 
     def _may_join(self, top: Candidate, core: str, entities: Entities) -> Candidate:

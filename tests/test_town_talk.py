@@ -221,3 +221,15 @@ def test_a_programme_added_to_a_premium_is_that_premium(engine: Engine) -> None:
 def test_a_death_at_sea_in_other_words_is_a_work_accident(engine: Engine, story: str) -> None:
     (answer,) = talk(engine, story)
     assert (answer.reply.intent or "").startswith("jkk_")
+
+
+def test_a_harm_told_without_asking_how_to_claim_asks_what_is_paid(engine: Engine) -> None:
+    (told,) = talk(engine, "mas, adik sy kerja di pabrik tahu di kediri, jarinya terpotong mesin")
+    assert told.reply.intent == "jkk_manfaat"
+    (how,) = talk(engine, "karyawan sy kecelakaan motor pas pulang kerja, sy harus ngapain")
+    assert how.reply.intent == "jkk_klaim"
+    # A scholarship asked after a death stays the scholarship.
+    (school,) = talk(
+        engine, "ayah sy peserta bpjs tk meninggal, sy kuliah semester 3. bs dpt beasiswa?"
+    )
+    assert school.reply.intent == "jkm_beasiswa"
