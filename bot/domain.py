@@ -206,7 +206,9 @@ def names_plain_harm(normalized: str) -> bool:
 
 
 # "meninggal krn sakit biasa", "meninggal di rumah": not the accident under discussion.
-_NOT_AT_WORK = ("biasa", "bukan karena kerja", "di rumah", "karena usia", "karena tua")
+_NOT_AT_WORK = (
+    "sakit biasa", "meninggal biasa", "bukan karena kerja", "di rumah", "karena usia", "karena tua",
+)  # fmt: skip
 
 
 def names_not_at_work(normalized: str) -> bool:

@@ -260,6 +260,15 @@ CLAIMING_WORDS = frozenset([
     "report", "where", "how", "papers", "documents", "bagaimana", "gimana", "akta", "surat",
     "ngapain", "harus", "langkah",
 ])  # fmt: skip
+CONTACT_WORDS = frozenset(
+    ["nomor", "pengaduan", "mengadu", "hubungi", "kontak", "telepon", "telpon", "175", "call"]
+)
+# How long a claim takes, and money asked for: "berapa lama prosesnya", "gaji ku dibayar dak".
+CLAIM_TIME_WORDS = frozenset(["lama", "proses", "prosesnya", "cair", "selesai", "long"])
+MONEY_WORDS = frozenset([
+    "berapa", "dapat", "ganti", "rugi", "dibayar", "santunan", "ditanggung", "menanggung",
+    "biaya", "upah", "gaji", "uang", "much", "paid", "cover", "covered",
+])  # fmt: skip
 # "kalau tambah jht?": a programme added to a premium.
 ADDING_WORDS = frozenset(["tambah", "ditambah", "tambahin", "plus", "add"])
 COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
@@ -331,6 +340,7 @@ class Engine:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
         self._answer_vocabulary: dict[str, frozenset[str]] = {}
+        self._topic_intents = {i.id: i.topic for i in intents}
         # The answer about a place's office (_office_there).
         self._office_intent = next(
             (i.id for i in intents if i.handler == OFFICE_HANDLER and i.role != "off_topic"), None
@@ -641,6 +651,7 @@ class Engine:
             entities,
         )
         top = self._harmed(top, candidates, normalized, entities, session)
+        top = self._case_facet(top, candidates, normalized, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -1039,6 +1050,42 @@ class Engine:
             if self._topic(candidate.intent) == topic:
                 return replace(top, intent=candidate.intent)
         return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
+
+    def _case_facet(
+        self,
+        top: Candidate,
+        candidates: tuple[Candidate, ...],
+        normalized: str,
+        entities: Entities,
+        session: Session,
+    ) -> Candidate:
+        """ "yg urus siapa", "berapa lama prosesnya", "gaji ku dibayar dak" in a talk about a
+        work accident: a question about claiming is the accident's claim, one about money its
+        benefit, whatever other topic the words alone match (the registration's papers, the JHT
+        claim's time)."""
+        if WORK_HARM not in session.memory or entities.programmes:
+            return top
+        if top.score >= self.knobs.statement_switch or self._topic(top.intent) == WORK_ACCIDENT:
+            return top
+        if top.intent in self._off_topic or self._formulaic(top.intent):
+            return top
+        words = set(normalized.split())
+        if names_foreign_matter(list(words)) or names_not_at_work(normalized):
+            return top
+        if top.intent not in AT_WORK_INSTEAD and self._topic(top.intent) == DEATH_TOPIC:
+            # The scholarship is the accident's as much as the death benefit's.
+            return top
+        if CONTACT_WORDS & words:
+            # "nomor pengaduannya brp": whom to call, not the claim.
+            return top
+        accident = [i for i, t in self._topic_intents.items() if t == WORK_ACCIDENT]
+        claims = [i for i in accident if "klaim" in self._title_words[i]]
+        if (CLAIMING_WORDS - HOW_WORDS - {"how"} | CLAIM_TIME_WORDS) & words and claims:
+            return replace(top, intent=claims[0])
+        benefit = self._intro.get(WORK_ACCIDENT)
+        if MONEY_WORDS & words and benefit in self.knowledge.intents:
+            return replace(top, intent=benefit)
+        return top
 
     def _may_join(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "bpjs tk gasan petani karet kawa kah": whether a kind of worker may join, asked

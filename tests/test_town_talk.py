@@ -233,3 +233,26 @@ def test_a_harm_told_without_asking_how_to_claim_asks_what_is_paid(engine: Engin
         engine, "ayah sy peserta bpjs tk meninggal, sy kuliah semester 3. bs dpt beasiswa?"
     )
     assert school.reply.intent == "jkm_beasiswa"
+
+
+CRUSHED = "sy tukang di proyek ruko, kaki sy tertimpa besi waktu kerja kemarin"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("syarat2 nya apa sa yg sy harus siapkan", "jkk_klaim"),
+        ("berapa lama prosesnya biasanya", "jkk_klaim"),
+        ("sy dak kerja 3 minggu, gaji sy dibayar dak", "jkk_manfaat"),
+    ],
+)
+def test_a_work_accident_talk_reads_claims_and_money_as_its_own(
+    engine: Engine, question: str, intent: str
+) -> None:
+    _, asked = talk(engine, CRUSHED, question)
+    assert asked.reply.intent == intent
+
+
+def test_whom_to_call_within_a_work_accident_talk_is_the_contacts(engine: Engine) -> None:
+    _, contacts = talk(engine, CRUSHED, "nomor pengaduannya brp")
+    assert contacts.reply.intent == "kontak_resmi"
