@@ -129,6 +129,8 @@ WORKER_PREMIUM = "worker_premium"
 AMOUNTS = "amounts"
 # Session memory key: set once the user told of harm at work (the case is a work accident).
 WORK_HARM = "work_harm"
+# Session memory key: set once the user told of a death (not at work: the case is JKM's).
+DEATH_CASE = "death"
 # Session memory key: the head count of that calculation, for "kalau 3 bulan sekaligus?".
 HEADS = "heads"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -160,6 +162,8 @@ PAID_BY_WHOM = frozenset(["bayar_telat"])
 # The agents' topic, and the words asking how something is done.
 PERISAI_TOPIC = "perisai"
 REGISTRATION_TOPIC = "daftar"
+PAYING_TOPIC = "bayar"
+OFFICES_TOPIC = "wilayah"
 # What the agency and its programmes are (bpjstk_apa, program_lima).
 GENERAL_TOPIC = "umum"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
@@ -261,7 +265,19 @@ CLAIMING_WORDS = frozenset([
     "ngapain", "harus", "langkah",
 ])  # fmt: skip
 CONTACT_WORDS = frozenset(
-    ["nomor", "pengaduan", "mengadu", "hubungi", "kontak", "telepon", "telpon", "175", "call"]
+    [
+        "nomor",
+        "pengaduan",
+        "mengadu",
+        "hubungi",
+        "hubungin",
+        "menghubungi",
+        "kontak",
+        "telepon",
+        "telpon",
+        "175",
+        "call",
+    ]
 )
 # How long a claim takes, and money asked for: "berapa lama prosesnya", "gaji ku dibayar dak".
 CLAIM_TIME_WORDS = frozenset(["lama", "proses", "prosesnya", "cair", "selesai", "long"])
@@ -447,6 +463,9 @@ class Engine:
             # from now on, whatever its answers' topics ("santunan kematiannya brp" after the
             # scholarship is JKK's death benefit).
             session.memory[WORK_HARM] = "yes"
+        elif DEATH_WORDS & set(normalized.split()):
+            # "ibu sy peserta, meninggal minggu lalu": the talk's case is a death.
+            session.memory[DEATH_CASE] = "yes"
         if (recalled := self._recalled(normalized, session)) is not None:
             return self._recall(recalled, text, session, today, normalized)
         if (asked := self._back_to(text, session)) is not None:
@@ -1063,9 +1082,20 @@ class Engine:
         work accident: a question about claiming is the accident's claim, one about money its
         benefit, whatever other topic the words alone match (the registration's papers, the JHT
         claim's time)."""
-        if WORK_HARM not in session.memory or entities.programmes:
+        if WORK_HARM in session.memory:
+            case, kept = WORK_ACCIDENT, {WORK_ACCIDENT, OFFICES_TOPIC}
+        elif DEATH_CASE in session.memory:
+            case, kept = DEATH_TOPIC, {DEATH_TOPIC, WORK_ACCIDENT, JHT_TOPIC, "jp", OFFICES_TOPIC}
+        else:
             return top
-        if top.score >= self.knobs.statement_switch or self._topic(top.intent) == WORK_ACCIDENT:
+        if self._topic(top.intent) in set(normalized.split()):
+            # "sekalian info biaya iuran mandirinya": a question naming its own topic.
+            return top
+        if entities.programmes or top.score >= self.knobs.statement_switch:
+            return top
+        if self._topic(top.intent) in kept | {PAYING_TOPIC}:
+            # (Paying late within the case is its own question: "almarhum nunggak 2 bln,
+            # masih bisa klaim?")
             return top
         if top.intent in self._off_topic or self._formulaic(top.intent):
             return top
@@ -1078,11 +1108,11 @@ class Engine:
         if CONTACT_WORDS & words:
             # "nomor pengaduannya brp": whom to call, not the claim.
             return top
-        accident = [i for i, t in self._topic_intents.items() if t == WORK_ACCIDENT]
-        claims = [i for i in accident if "klaim" in self._title_words[i]]
+        answers = [i for i, t in self._topic_intents.items() if t == case]
+        claims = [i for i in answers if "klaim" in self._title_words[i]]
         if (CLAIMING_WORDS - HOW_WORDS - {"how"} | CLAIM_TIME_WORDS) & words and claims:
             return replace(top, intent=claims[0])
-        benefit = self._intro.get(WORK_ACCIDENT)
+        benefit = self._intro.get(case)
         if MONEY_WORDS & words and benefit in self.knowledge.intents:
             return replace(top, intent=benefit)
         return top

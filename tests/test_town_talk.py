@@ -256,3 +256,19 @@ def test_a_work_accident_talk_reads_claims_and_money_as_its_own(
 def test_whom_to_call_within_a_work_accident_talk_is_the_contacts(engine: Engine) -> None:
     _, contacts = talk(engine, CRUSHED, "nomor pengaduannya brp")
     assert contacts.reply.intent == "kontak_resmi"
+
+
+def test_a_death_talk_reads_the_papers_asked_as_its_claim(engine: Engine) -> None:
+    *_, papers = talk(
+        engine,
+        "sore min, ada peserta sy meninggal krn sakit jantung minggu lalu, istrinya minta tlg sy urus",
+        "dokumen apa aja yg hrs dikumpul",
+    )
+    assert papers.reply.intent == "jkm_klaim"
+    # The premium asked by name within the case is the premium.
+    *_, premium = talk(
+        engine,
+        "ibu sy peserta bpjs tk meninggal bulan lalu",
+        "sekalian info biaya iuran mandirinya",
+    )
+    assert premium.reply.intent == "iuran_bpu"
