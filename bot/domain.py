@@ -104,6 +104,19 @@ AGENCY_NAMES = frozenset(
 # A job that ended is the agency's matter (JHT, JKP), but the severance pay or the lawsuit
 # beside it is not: "bos tdk kasih pesangon waktu sy di phk" stays another matter.
 JOB_ENDED = frozenset(["phk", "resign"])
+# The job ended, in the users' words: "kena phk", "diberhentikan", "kontrak sy habis".
+_ENDED_WORDS = JOB_ENDED | {"diberhentikan", "dipecat", "dirumahkan", "diphk", "pecat"}
+_ENDED_PHRASES = (
+    "berhenti kerja", "keluar kerja", "keluar dari kerja", "kontrak habis", "habis kontrak",
+    "kontrak saya habis", "tidak kerja lagi", "laid off", "lost my job", "quit my job",
+)  # fmt: skip
+
+
+def names_job_ended(normalized: str) -> bool:
+    """True when the message tells that the user's (or someone's) job ended."""
+    return bool(_ENDED_WORDS & set(normalized.split())) or _said(normalized, _ENDED_PHRASES)
+
+
 # Other institutions people mistake for it: a message naming one is about that institution
 # even with a word of the agency's matters in it ("klo taspen pensiunnya lbh gede ya?"),
 # unless it names one of the agency's programmes or services as well.

@@ -26,6 +26,7 @@ from bot.domain import (
     names_domain,
     names_foreign_matter,
     names_injury,
+    names_job_ended,
     names_not_at_work,
     names_plain_harm,
     names_work_harm,
@@ -131,6 +132,8 @@ AMOUNTS = "amounts"
 WORK_HARM = "work_harm"
 # Session memory key: set once the user told of a death (not at work: the case is JKM's).
 DEATH_CASE = "death"
+# Session memory key: set once the user told that a job ended (the JKP and the JHT claim).
+STOPPED_CASE = "stopped"
 # Session memory key: the head count of that calculation, for "kalau 3 bulan sekaligus?".
 HEADS = "heads"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -164,6 +167,7 @@ PERISAI_TOPIC = "perisai"
 REGISTRATION_TOPIC = "daftar"
 PAYING_TOPIC = "bayar"
 OFFICES_TOPIC = "wilayah"
+JOB_LOSS_TOPIC = "jkp"
 # What the agency and its programmes are (bpjstk_apa, program_lima).
 GENERAL_TOPIC = "umum"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
@@ -466,6 +470,9 @@ class Engine:
         elif DEATH_WORDS & set(normalized.split()):
             # "ibu sy peserta, meninggal minggu lalu": the talk's case is a death.
             session.memory[DEATH_CASE] = "yes"
+        elif names_job_ended(normalized):
+            # "kemaren diberhentikan": the talk's case is a job that ended.
+            session.memory[STOPPED_CASE] = "yes"
         if (recalled := self._recalled(normalized, session)) is not None:
             return self._recall(recalled, text, session, today, normalized)
         if (asked := self._back_to(text, session)) is not None:
@@ -647,7 +654,7 @@ class Engine:
             # "temen sy ketimpa barang di gudang, yg hrs lapor siapa": harm the work did is the
             # work accident's matter however weakly the words read (_harmed answers it).
             bar = 0.0
-        elif names_agency_matter(named) or harmed:
+        elif names_agency_matter(named) or harmed or names_job_ended(normalized):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
             bar = min(bar, self.knobs.accept_core)
@@ -670,6 +677,7 @@ class Engine:
             entities,
         )
         top = self._harmed(top, candidates, normalized, entities, session)
+        top = self._job_lost(top, normalized, entities)
         top = self._case_facet(top, candidates, normalized, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
@@ -1070,6 +1078,24 @@ class Engine:
                 return replace(top, intent=candidate.intent)
         return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
 
+    def _job_lost(self, top: Candidate, normalized: str, entities: Entities) -> Candidate:
+        """ "bang ku kasir di toko emas, kemaren diberhentikan": a job that ended, told without
+        a clear other question, asks what the job-loss benefit pays (its answer also sends a
+        worker to the JHT claim)."""
+        benefit = self._intro.get(JOB_LOSS_TOPIC)
+        if benefit not in self.knowledge.intents or entities.programmes:
+            return top
+        if top.score >= self.knobs.statement_switch or not names_job_ended(normalized):
+            return top
+        if self._topic(top.intent) in {JOB_LOSS_TOPIC, JHT_TOPIC}:
+            return top
+        if self._topic(top.intent) == PAYING_TOPIC and PAYING & set(normalized.split()):
+            # "di phk, iuran sdh 8 bln tdk dibayar bos": the unpaid premium is asked too.
+            return top
+        if self._topic(top.intent) in set(normalized.split()):
+            return top
+        return replace(top, intent=benefit)
+
     def _case_facet(
         self,
         top: Candidate,
@@ -1086,6 +1112,8 @@ class Engine:
             case, kept = WORK_ACCIDENT, {WORK_ACCIDENT, OFFICES_TOPIC}
         elif DEATH_CASE in session.memory:
             case, kept = DEATH_TOPIC, {DEATH_TOPIC, WORK_ACCIDENT, JHT_TOPIC, "jp", OFFICES_TOPIC}
+        elif STOPPED_CASE in session.memory:
+            case, kept = JOB_LOSS_TOPIC, {JOB_LOSS_TOPIC, JHT_TOPIC, OFFICES_TOPIC}
         else:
             return top
         if self._topic(top.intent) in set(normalized.split()):
@@ -1110,6 +1138,9 @@ class Engine:
             return top
         answers = [i for i, t in self._topic_intents.items() if t == case]
         claims = [i for i in answers if "klaim" in self._title_words[i]]
+        if case == JOB_LOSS_TOPIC:
+            # The job lost has no claim of its own to make here: its money is JHT's claim.
+            claims = [i for i in [CASE_INTENT.get(("stopped", JHT_TOPIC), "")] if i]
         if (CLAIMING_WORDS - HOW_WORDS - {"how"} | CLAIM_TIME_WORDS) & words and claims:
             return replace(top, intent=claims[0])
         benefit = self._intro.get(case)

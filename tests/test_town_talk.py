@@ -272,3 +272,16 @@ def test_a_death_talk_reads_the_papers_asked_as_its_claim(engine: Engine) -> Non
         "sekalian info biaya iuran mandirinya",
     )
     assert premium.reply.intent == "iuran_bpu"
+
+
+def test_a_job_that_ended_asks_what_the_job_loss_benefit_pays(engine: Engine) -> None:
+    fired, paid = talk(
+        engine,
+        "bang sy kasir di toko emas di sungailiat, kemaren diberhentikan",
+        "jadi dapet apa dari bpjs?",
+    )
+    assert fired.reply.intent == "jkp_manfaat"
+    assert paid.reply.intent in {"jkp_manfaat", "jht_klaim_berhenti"}
+    # Stopping one's membership is asked in its own words.
+    (member,) = talk(engine, "cara berhenti jadi peserta bpjs tk mandiri")
+    assert member.reply.intent == "berhenti_peserta"
