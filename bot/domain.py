@@ -56,7 +56,7 @@ FOREIGN_WORDS = frozenset([
     # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
     # for it, "tiang ndak punya npwp, ape syaratne daftar")
     "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "tilang",
-    "gubernur", "bupati", "pppk",
+    "gubernur", "bupati", "pppk", "dinas", "dinsos", "perikanan",
     "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
     # labour law and jobs, not social security
     "umr", "ump", "umk", "thr", "disnaker", "lowongan", "loker", "lamaran", "cpns", "pesangon",

@@ -488,6 +488,10 @@ class Engine:
             text, normalized, self.extractor.extract(text, normalized, self._vocabulary), session
         )
         entities = self._dated(normalized, entities, session)
+        if entities.occupation is not None and names_injury(normalized):
+            # "om sy tukang batu, jatuh dari perancah, kaki patah": told by someone naming the
+            # work, an injury is a work accident, the talk's case from now on.
+            session.memory[WORK_HARM] = "yes"
         core = strip_courtesies(normalized)
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.

@@ -285,3 +285,22 @@ def test_a_job_that_ended_asks_what_the_job_loss_benefit_pays(engine: Engine) ->
     # Stopping one's membership is asked in its own words.
     (member,) = talk(engine, "cara berhenti jadi peserta bpjs tk mandiri")
     assert member.reply.intent == "berhenti_peserta"
+
+
+def test_an_injury_told_with_the_work_keeps_its_case(engine: Engine) -> None:
+    *_, claim = talk(
+        engine,
+        "pak sy ojol, kmrn jatuh pas antar paket, tangan patah. bpjs tk nanggung?",
+        "sy gk bs narik 2 bln, ada ganti penghasilan?",
+        "cara klaimnya",
+    )
+    assert claim.reply.intent == "jkk_klaim"
+
+
+def test_another_agency_asked_within_a_case_falls_back(engine: Engine) -> None:
+    _, aid = talk(
+        engine,
+        "laki ku nelayan, perahunya karam waktu melaut",
+        "ade bantuan perahu baru dari dinas perikanan dak",
+    )
+    assert aid.reply.intent is None
