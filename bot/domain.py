@@ -168,6 +168,8 @@ _AT_WORK = (
 )  # fmt: skip
 
 
+_WORKING_AT = ("kerja di", "bekerja di", "gawe di", "kerja sebagai", "works at", "work at")
+
 # "meninggal bukan karena kerja": the circumstance denied.
 _DENIALS = frozenset(["bukan", "tidak", "tanpa", "not", "luar"])
 
@@ -181,6 +183,10 @@ _BY_WORK = ("karena kerja", "akibat kerja", "karena pekerjaan", "akibat pekerjaa
 def names_work_harm(normalized: str) -> bool:
     """True when the message tells of a death, an injury or an illness the work caused."""
     words = normalized.split()
+    if any(w in INJURY_WORDS for w in words) and _said(normalized, _WORKING_AT):
+        # "adik sy kerja di sawmill, tangannya kena mesin, 2 jari putus": an injury told with
+        # the place of work (a death so told may be an illness: JKM's unless said at work).
+        return True
     if any(w in HARM_WORDS or w in INJURY_WORDS for w in words):
         return _said(normalized, _AT_WORK)
     return any(w in ILLNESS_WORDS for w in words) and _said(normalized, _BY_WORK)

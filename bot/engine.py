@@ -157,6 +157,7 @@ _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
 # Words of paying a premium rather than asking its amount.
 PAYING = frozenset(["bayar", "membayar", "dibayar", "setor", "lunasi"])
+ARREARS = frozenset(["nunggak", "menunggak", "tunggakan", "telat", "terlambat", "nonaktif"])
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
 # and the premiums, a question about the answer just given).
 BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
@@ -1056,7 +1057,11 @@ class Engine:
             # "berkas buat klaimnya" in a talk about a death at work: the work accident's
             # claim, not the plain death benefit's the words match.
             return replace(top, intent=instead)
-        if entities.programmes or top.score >= self.knobs.statement_switch:
+        if (
+            entities.programmes
+            or top.score >= self.knobs.statement_switch
+            or self._asks_of_paying(top, normalized)
+        ):
             # "nunggak 4 bulan, kalau kecelakaan masih ditanggung?": a clear reading of another
             # question the harm is only the occasion of (paying late).
             return top
@@ -1082,6 +1087,12 @@ class Engine:
                 return replace(top, intent=candidate.intent)
         return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
 
+    def _asks_of_paying(self, top: Candidate, normalized: str) -> bool:
+        """True when the top answer is about paying and the message speaks of paying or of
+        arrears: within a case, its own question ("almarhum nunggak 2 bln, masih bisa klaim?")."""
+        words = set(normalized.split())
+        return self._topic(top.intent) == PAYING_TOPIC and bool((PAYING | ARREARS) & words)
+
     def _job_lost(self, top: Candidate, normalized: str, entities: Entities) -> Candidate:
         """ "bang ku kasir di toko emas, kemaren diberhentikan": a job that ended, told without
         a clear other question, asks what the job-loss benefit pays (its answer also sends a
@@ -1093,7 +1104,7 @@ class Engine:
             return top
         if self._topic(top.intent) in {JOB_LOSS_TOPIC, JHT_TOPIC}:
             return top
-        if self._topic(top.intent) == PAYING_TOPIC and PAYING & set(normalized.split()):
+        if self._asks_of_paying(top, normalized):
             # "di phk, iuran sdh 8 bln tdk dibayar bos": the unpaid premium is asked too.
             return top
         if self._topic(top.intent) in set(normalized.split()):
@@ -1125,9 +1136,9 @@ class Engine:
             return top
         if entities.programmes or top.score >= self.knobs.statement_switch:
             return top
-        if self._topic(top.intent) in kept | {PAYING_TOPIC}:
-            # (Paying late within the case is its own question: "almarhum nunggak 2 bln,
-            # masih bisa klaim?")
+        if self._topic(top.intent) in kept:
+            return top
+        if self._asks_of_paying(top, normalized):
             return top
         if top.intent in self._off_topic or self._formulaic(top.intent):
             return top

@@ -304,3 +304,22 @@ def test_another_agency_asked_within_a_case_falls_back(engine: Engine) -> None:
         "ade bantuan perahu baru dari dinas perikanan dak",
     )
     assert aid.reply.intent is None
+
+
+def test_an_injury_told_with_the_place_of_work_is_a_work_accident(engine: Engine) -> None:
+    first, more = talk(
+        engine,
+        "adik sy kerja di penggilingan padi, tangannya kena mesin, 2 jari putus. ditanggung?",
+        "jari yg putus itu ada ganti ruginya jg kah",
+    )
+    assert first.reply.intent == "jkk_manfaat"
+    assert more.reply.intent == "jkk_manfaat"
+
+
+def test_arrears_within_a_case_are_paying_late(engine: Engine) -> None:
+    _, late = talk(
+        engine,
+        "ibu sy peserta bpjs tk meninggal minggu lalu krn sakit",
+        "tp masalahnya almarhum nunggak 2 bln terakhir, masih bisa klaim?",
+    )
+    assert late.reply.intent == "bayar_telat"
