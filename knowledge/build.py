@@ -145,11 +145,15 @@ def build(
 
 
 def is_stale(db_path: Path, source_dir: Path = SOURCE_DIR) -> bool:
-    """True when the database is missing or any source file is newer than it."""
+    """True when the database is missing, any source file is newer than it, or a folder of
+    sources changed since: a file moved or copied in with its old time kept (`git mv`, `cp -p`,
+    an unpacked archive), or one removed, changes its folder's time, not its own."""
     if not db_path.is_file():
         return True
     built = db_path.stat().st_mtime
-    return any(p.is_file() and p.stat().st_mtime > built for p in source_files(source_dir))
+    files = [p for p in source_files(source_dir) if p.is_file()]
+    folders = {source_dir, *(p.parent for p in files)}
+    return any(p.stat().st_mtime > built for p in (*files, *folders) if p.exists())
 
 
 def ensure_built(

@@ -21,9 +21,10 @@ from knowledge.text import fold
 
 from .conftest import TODAY
 
-# The blind conversation sets still measured as unseen: never learned from. (Tunes 5-10 were, and
-# then moved to knowledge/conversations/ as the README of tests/data says a measured set may.)
-UNSEEN = ("conversations_tune11.tsv", "conversations_tune12.tsv")
+# The blind conversation sets still measured as unseen: never learned from. (Tunes 5-11 and 13
+# were, and then moved to knowledge/conversations/ as the README of tests/data says a measured set
+# may.)
+UNSEEN = ("conversations_tune12.tsv",)
 
 
 def _write(sources: Path, text: str) -> Path:

@@ -152,3 +152,23 @@ def test_a_missing_or_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
     corrupt.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(KnowledgeError, match="unreadable"):
         load(corrupt)
+
+
+def test_a_source_moved_in_with_its_old_time_triggers_a_rebuild(
+    sources: Path, tmp_path: Path
+) -> None:
+    """`git mv` of a set into the sources keeps the file's old time: its folder's time shows it."""
+    db = tmp_path / "knowledge.db"
+    build(db, sources, set(HANDLERS))
+    built = db.stat().st_mtime
+    moved = tmp_path / "mine.tsv"
+    moved.write_text("conversation_id\tturn\tmessage\tlabel\na\t1\tbrp iuran bpu\tiuran_bpu\n")
+    os.utime(moved, (built - 3600, built - 3600))
+    folder = sources / "conversations"
+    folder.mkdir(exist_ok=True)
+    for changed in (folder, sources):
+        os.utime(changed, (built - 3600, built - 3600))
+    assert not is_stale(db, sources)
+    moved.rename(folder / "mine.tsv")
+    assert (folder / "mine.tsv").stat().st_mtime < built
+    assert is_stale(db, sources)

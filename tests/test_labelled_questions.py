@@ -21,7 +21,6 @@ from knowledge.text import fold
 UNSEEN = (
     "tuneset4.tsv",
     "tuneset5.tsv",
-    "conversations_tune11.tsv",
     "conversations_tune12.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
