@@ -19,6 +19,11 @@ On 2026-12-02, fifth session (ten sets, the tenth writer's included; never the e
     60/3       88.1    81.8
     65/3       88.0    81.8
     65/5       88.0    81.8
+On 2026-12-02, sixth session (twelve sets: the eleventh and thirteenth writers' included; never
+the twelfth, kept unseen):
+    variant  pooled  tune11  tune13
+    main       86.6    83.7    73.2
+    65/3       88.0    85.9    73.6
 The first variant, fixed before the seventh set was seen (character ratio alone, from 70, the
 first of an `a|b` label, before the rules), measured 78.8% on it: 0.3 below main.
 """
@@ -46,7 +51,9 @@ from core.session import Session  # noqa: E402
 from knowledge.conversations import read_continuations  # noqa: E402
 
 TODAY = date(2026, 11, 21)
-SETS = tuple(f"conversations_tune{n}" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10"))
+SETS = tuple(
+    f"conversations_tune{n}" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "13")
+)
 CUTOFFS = (55.0, 60.0, 65.0, 70.0, 80.0)
 
 
