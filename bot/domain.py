@@ -134,6 +134,10 @@ def names_foreign_matter(words: list[str]) -> bool:
     )
 
 
+# Words of paying a premium rather than asking its amount.
+PAYING = frozenset(["bayar", "membayar", "dibayar", "setor", "lunasi"])
+
+
 # A death or an injury while working is a work accident, JKK's matter, though the message names
 # no programme: "nelayan meninggal tenggelam waktu melaut, keluarganya dapat apa" is paid by JKK
 # (a larger benefit than JKM's), so reading it as a plain death would understate what is due.

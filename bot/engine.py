@@ -17,18 +17,16 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from bot.cases import WORK_ACCIDENT, Cases
 from bot.confidence import LOW_CONFIDENCE
 from bot.context_model import Continuation, ContinuationMemory
 from bot.domain import (
-    ILLNESS_WORDS,
+    PAYING,
     names_agency_matter,
     names_bot_itself,
     names_domain,
     names_foreign_matter,
-    names_injury,
     names_job_ended,
-    names_not_at_work,
-    names_plain_harm,
     names_work_harm,
 )
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
@@ -101,14 +99,6 @@ CLARIFIED = "clarified"
 # An amount this large is an income or a wage; below it, most likely a premium being quoted.
 MIN_INCOME_AMOUNT = 300_000
 PROGRAMME_NAMES = frozenset({"jht", "jkk", "jkm", "jp", "jkp"})
-# The programme a death or an injury while working names (bot.domain.names_work_harm).
-WORK_ACCIDENT = "jkk"
-# The topics whose answers vary with a death or an injury (the work accident, the death
-# benefit, the pension's survivors).
-HARM_TOPICS = frozenset({"jkk", "jkm", "jp"})
-DEATH_TOPIC = "jkm"
-JHT_TOPIC = "jht"
-DEATH_WORDS = frozenset(["meninggal", "wafat", "tewas", "kematian", "almarhum", "almarhumah"])
 # Greetings, thanks and the menu answer short messages; a longer one is a question.
 MAX_FORMULAIC_WORDS = 5
 # The words of a self-introduction around the place and the work it names ("saya dari ...",
@@ -128,12 +118,6 @@ MENU_INTENT = "menu"
 WORKER_PREMIUM = "worker_premium"
 # Session memory key: the amounts of the last calculation, for "kalau 10 orang?".
 AMOUNTS = "amounts"
-# Session memory key: set once the user told of harm at work (the case is a work accident).
-WORK_HARM = "work_harm"
-# Session memory key: set once the user told of a death (not at work: the case is JKM's).
-DEATH_CASE = "death"
-# Session memory key: set once the user told that a job ended (the JKP and the JHT claim).
-STOPPED_CASE = "stopped"
 # Session memory key: the head count of that calculation, for "kalau 3 bulan sekaligus?".
 HEADS = "heads"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
@@ -155,9 +139,6 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
-# Words of paying a premium rather than asking its amount.
-PAYING = frozenset(["bayar", "membayar", "dibayar", "setor", "lunasi"])
-ARREARS = frozenset(["nunggak", "menunggak", "tunggakan", "telat", "terlambat", "nonaktif"])
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
 # and the premiums, a question about the answer just given).
 BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
@@ -166,9 +147,6 @@ PAID_BY_WHOM = frozenset(["bayar_telat"])
 # The agents' topic, and the words asking how something is done.
 PERISAI_TOPIC = "perisai"
 REGISTRATION_TOPIC = "daftar"
-PAYING_TOPIC = "bayar"
-OFFICES_TOPIC = "wilayah"
-JOB_LOSS_TOPIC = "jkp"
 # What the agency and its programmes are (bpjstk_apa, program_lima).
 GENERAL_TOPIC = "umum"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
@@ -183,7 +161,6 @@ PRICE_WORDS = frozenset(
     ["berapa", "iuran", "bayar", "biaya", "premi", "persen", "harga", "murah", "mahal", "tarif",
      "sebulan", "how", "much", "cost", MONEY_TOKEN]
 )  # fmt: skip
-WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
 EMPLOYEE_WORDS = frozenset(["karyawan", "pegawai", "pekerja", "buruh", "honorer", "employee"])
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
 REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
@@ -261,35 +238,6 @@ OFFICE_HANDLER = "offices.region"
 OFFICE_WORDS = frozenset(
     ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
 )
-# Words that ask about claiming (where, how, with what papers, by when), not what is paid.
-CLAIMING_WORDS = frozenset([
-    "klaim", "klaimnya", "lapor", "dilapor", "dilaporkan", "melapor", "urus", "ngurus",
-    "mengurus", "diurus", "syarat", "dokumen", "berkas", "cara", "caranya", "prosedur",
-    "kemana", "mana", "dimana", "ajukan", "mengajukan", "batas", "lambat", "telat", "claim",
-    "report", "where", "how", "papers", "documents", "bagaimana", "gimana", "akta", "surat",
-    "ngapain", "harus", "langkah",
-])  # fmt: skip
-CONTACT_WORDS = frozenset(
-    [
-        "nomor",
-        "pengaduan",
-        "mengadu",
-        "hubungi",
-        "hubungin",
-        "menghubungi",
-        "kontak",
-        "telepon",
-        "telpon",
-        "175",
-        "call",
-    ]
-)
-# How long a claim takes, and money asked for: "berapa lama prosesnya", "gaji ku dibayar dak".
-CLAIM_TIME_WORDS = frozenset(["lama", "proses", "prosesnya", "cair", "selesai", "long"])
-MONEY_WORDS = frozenset([
-    "berapa", "dapat", "ganti", "rugi", "dibayar", "santunan", "ditanggung", "menanggung",
-    "biaya", "upah", "gaji", "uang", "much", "paid", "cover", "covered",
-])  # fmt: skip
 # "kalau tambah jht?": a programme added to a premium.
 ADDING_WORDS = frozenset(["tambah", "ditambah", "tambahin", "plus", "add"])
 COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
@@ -361,7 +309,13 @@ class Engine:
                 topics_of.setdefault(word, set()).add(i.topic)
         self._own_title_words = frozenset(w for w, t in topics_of.items() if len(t) == 1)
         self._answer_vocabulary: dict[str, frozenset[str]] = {}
-        self._topic_intents = {i.id: i.topic for i in intents}
+        self.cases = Cases(
+            {i.id: i.topic for i in intents},
+            self._intro,
+            self._title_words,
+            lambda intent: intent in self._off_topic or self._formulaic(intent),
+            self.knobs.statement_switch,
+        )
         # The answer about a place's office (_office_there).
         self._office_intent = next(
             (i.id for i in intents if i.handler == OFFICE_HANDLER and i.role != "off_topic"), None
@@ -463,17 +417,8 @@ class Engine:
                 return self.choose(session.options[number - 1].id, session, today)
         session.memory.pop(CLARIFIED, None)
         normalized = self.normalize(text)
-        if names_work_harm(normalized):
-            # "suami meninggal kecelakaan kerja di kapal": the talk's case is a work accident
-            # from now on, whatever its answers' topics ("santunan kematiannya brp" after the
-            # scholarship is JKK's death benefit).
-            session.memory[WORK_HARM] = "yes"
-        elif DEATH_WORDS & set(normalized.split()):
-            # "ibu sy peserta, meninggal minggu lalu": the talk's case is a death.
-            session.memory[DEATH_CASE] = "yes"
-        elif names_job_ended(normalized):
-            # "kemaren diberhentikan": the talk's case is a job that ended.
-            session.memory[STOPPED_CASE] = "yes"
+        # The case the message tells, kept for the talk (bot.cases).
+        self.cases.note(normalized, session)
         if (recalled := self._recalled(normalized, session)) is not None:
             return self._recall(recalled, text, session, today, normalized)
         if (asked := self._back_to(text, session)) is not None:
@@ -489,10 +434,7 @@ class Engine:
             text, normalized, self.extractor.extract(text, normalized, self._vocabulary), session
         )
         entities = self._dated(normalized, entities, session)
-        if entities.occupation is not None and names_injury(normalized):
-            # "om sy tukang batu, jatuh dari perancah, kaki patah": told by someone naming the
-            # work, an injury is a work accident, the talk's case from now on.
-            session.memory[WORK_HARM] = "yes"
+        self.cases.note(normalized, session, entities)
         core = strip_courtesies(normalized)
         if "?" not in text and (said := closing(normalized)) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
@@ -652,12 +594,12 @@ class Engine:
         named = normalized.split()
         if self._outside_domain(self._named(normalized), candidates, session):
             bar = max(bar, self.knobs.accept_undomain)
-        harmed = self._harm_at_work(normalized, entities, session)
+        harmed = self.cases.harm_at_work(normalized, entities, session)
         if names_foreign_matter(named):
             bar = max(bar, self.knobs.accept_foreign)
         elif harmed and candidates:
             # "temen sy ketimpa barang di gudang, yg hrs lapor siapa": harm the work did is the
-            # work accident's matter however weakly the words read (_harmed answers it).
+            # work accident's matter however weakly the words read (bot.cases answers it).
             bar = 0.0
         elif names_agency_matter(named) or harmed or names_job_ended(normalized):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
@@ -681,9 +623,7 @@ class Engine:
             core,
             entities,
         )
-        top = self._harmed(top, candidates, normalized, entities, session)
-        top = self._job_lost(top, normalized, entities)
-        top = self._case_facet(top, candidates, normalized, entities, session)
+        top = self.cases.read(top, candidates, normalized, entities, session)
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -1007,20 +947,6 @@ class Engine:
             return top
         return top if plain == remembered else replace(top, intent=remembered)
 
-    def _harm_at_work(self, normalized: str, entities: Entities, session: Session) -> bool:
-        """True when the message tells of harm the work did: said so ("waktu melaut"), told
-        within a talk about a work accident ("kalo ketemu udah meninggal, dapat ape" after a
-        boat capsized at sea), or an injury told by someone who names their work ("sy petani,
-        kaki kena cangkul sampe dijahit")."""
-        return (
-            names_work_harm(normalized)
-            or (
-                (session.last_topic == WORK_ACCIDENT or WORK_HARM in session.memory)
-                and names_plain_harm(normalized)
-            )
-            or (entities.occupation is not None and names_injury(normalized))
-        )
-
     def _aged(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "sy mau daftarin ortu sy petani umur 66": an age told with a registration question
         decides whether that person may join at all, the answer AGE_NEXT names."""
@@ -1034,135 +960,6 @@ class Engine:
             return top
         return replace(top, intent=target)
 
-    def _harmed(
-        self,
-        top: Candidate,
-        candidates: tuple[Candidate, ...],
-        normalized: str,
-        entities: Entities,
-        session: Session,
-    ) -> Candidate:
-        """ "ama saya tukang kayu di ende, tangan kena mesin serut, jari putus 2", "adek sy
-        tki di malaysia meninggal, klaimnya gmn": a death or an injury told with the words of
-        a place, a job or a premium is the death benefit's or the work accident's matter (the
-        best of its answers the matcher found, else what it pays), not the place's figures or
-        the worker's premium."""
-        instead = AT_WORK_INSTEAD.get(top.intent)
-        if (
-            instead in self.knowledge.intents
-            and WORK_HARM in session.memory
-            and not entities.programmes
-            and not (ILLNESS_WORDS & set(normalized.split()) or names_not_at_work(normalized))
-        ):
-            # "berkas buat klaimnya" in a talk about a death at work: the work accident's
-            # claim, not the plain death benefit's the words match.
-            return replace(top, intent=instead)
-        if (
-            entities.programmes
-            or top.score >= self.knobs.statement_switch
-            or self._asks_of_paying(top, normalized)
-        ):
-            # "nunggak 4 bulan, kalau kecelakaan masih ditanggung?": a clear reading of another
-            # question the harm is only the occasion of (paying late).
-            return top
-        if self._harm_at_work(normalized, entities, session):
-            # ("trus klo udah meninggal?" after what JKK pays: the accident's death benefit,
-            # not the heirs' JHT.)
-            topic, kept = WORK_ACCIDENT, frozenset({WORK_ACCIDENT})
-        elif DEATH_WORDS & set(normalized.split()):
-            topic, kept = DEATH_TOPIC, HARM_TOPICS | {JHT_TOPIC}
-        else:
-            return top
-        benefit = self._intro.get(topic)
-        if not CLAIMING_WORDS & set(normalized.split()) and benefit in self.knowledge.intents:
-            # "kakak sy kerja di pabrik, jari telunjuknya terpotong mesin": the harm told and
-            # nothing asked of claiming it asks what is paid for it.
-            claim = self._topic(top.intent) == topic and "klaim" in self._title_words[top.intent]
-            if claim or self._topic(top.intent) not in kept:
-                return replace(top, intent=benefit)
-        if self._topic(top.intent) in kept:
-            return top
-        for candidate in candidates:
-            if self._topic(candidate.intent) == topic:
-                return replace(top, intent=candidate.intent)
-        return replace(top, intent=benefit) if benefit in self.knowledge.intents else top
-
-    def _asks_of_paying(self, top: Candidate, normalized: str) -> bool:
-        """True when the top answer is about paying and the message speaks of paying or of
-        arrears: within a case, its own question ("almarhum nunggak 2 bln, masih bisa klaim?")."""
-        words = set(normalized.split())
-        return self._topic(top.intent) == PAYING_TOPIC and bool((PAYING | ARREARS) & words)
-
-    def _job_lost(self, top: Candidate, normalized: str, entities: Entities) -> Candidate:
-        """ "bang ku kasir di toko emas, kemaren diberhentikan": a job that ended, told without
-        a clear other question, asks what the job-loss benefit pays (its answer also sends a
-        worker to the JHT claim)."""
-        benefit = self._intro.get(JOB_LOSS_TOPIC)
-        if benefit not in self.knowledge.intents or entities.programmes:
-            return top
-        if top.score >= self.knobs.statement_switch or not names_job_ended(normalized):
-            return top
-        if self._topic(top.intent) in {JOB_LOSS_TOPIC, JHT_TOPIC}:
-            return top
-        if self._asks_of_paying(top, normalized):
-            # "di phk, iuran sdh 8 bln tdk dibayar bos": the unpaid premium is asked too.
-            return top
-        if self._topic(top.intent) in set(normalized.split()):
-            return top
-        return replace(top, intent=benefit)
-
-    def _case_facet(
-        self,
-        top: Candidate,
-        candidates: tuple[Candidate, ...],
-        normalized: str,
-        entities: Entities,
-        session: Session,
-    ) -> Candidate:
-        """ "yg urus siapa", "berapa lama prosesnya", "gaji ku dibayar dak" in a talk about a
-        work accident: a question about claiming is the accident's claim, one about money its
-        benefit, whatever other topic the words alone match (the registration's papers, the JHT
-        claim's time)."""
-        if WORK_HARM in session.memory:
-            case, kept = WORK_ACCIDENT, {WORK_ACCIDENT, OFFICES_TOPIC}
-        elif DEATH_CASE in session.memory:
-            case, kept = DEATH_TOPIC, {DEATH_TOPIC, WORK_ACCIDENT, JHT_TOPIC, "jp", OFFICES_TOPIC}
-        elif STOPPED_CASE in session.memory:
-            case, kept = JOB_LOSS_TOPIC, {JOB_LOSS_TOPIC, JHT_TOPIC, OFFICES_TOPIC}
-        else:
-            return top
-        if self._topic(top.intent) in set(normalized.split()):
-            # "sekalian info biaya iuran mandirinya": a question naming its own topic.
-            return top
-        if entities.programmes or top.score >= self.knobs.statement_switch:
-            return top
-        if self._topic(top.intent) in kept:
-            return top
-        if self._asks_of_paying(top, normalized):
-            return top
-        if top.intent in self._off_topic or self._formulaic(top.intent):
-            return top
-        words = set(normalized.split())
-        if names_foreign_matter(list(words)) or names_not_at_work(normalized):
-            return top
-        if top.intent not in AT_WORK_INSTEAD and self._topic(top.intent) == DEATH_TOPIC:
-            # The scholarship is the accident's as much as the death benefit's.
-            return top
-        if CONTACT_WORDS & words:
-            # "nomor pengaduannya brp": whom to call, not the claim.
-            return top
-        answers = [i for i, t in self._topic_intents.items() if t == case]
-        claims = [i for i in answers if "klaim" in self._title_words[i]]
-        if case == JOB_LOSS_TOPIC:
-            # The job lost has no claim of its own to make here: its money is JHT's claim.
-            claims = [i for i in [CASE_INTENT.get(("stopped", JHT_TOPIC), "")] if i]
-        if (CLAIMING_WORDS - HOW_WORDS - {"how"} | CLAIM_TIME_WORDS) & words and claims:
-            return replace(top, intent=claims[0])
-        benefit = self._intro.get(case)
-        if MONEY_WORDS & words and benefit in self.knowledge.intents:
-            return replace(top, intent=benefit)
-        return top
-
     def _may_join(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "bpjs tk gasan petani karet kawa kah": whether a kind of worker may join, asked
         without a price, is who may join (AGE_NEXT's answer), not that worker's premium nor what
@@ -1171,7 +968,7 @@ class Engine:
         if target is None or target not in self.knowledge.intents or top.intent == target:
             return top
         # (A construction project's premium is how its workers are registered: not this.)
-        if top.intent not in WORKER_PREMIUMS and self._topic(top.intent) != GENERAL_TOPIC:
+        if top.intent not in _WORKER_PREMIUMS and self._topic(top.intent) != GENERAL_TOPIC:
             return top
         words = set(core.split())
         worker = entities.occupation is not None or bool(words & EMPLOYEE_WORDS)
@@ -1270,7 +1067,7 @@ class Engine:
         asked = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
         if len(asked) > self.knobs.followup_words:
             return None
-        if last in WORKER_PREMIUMS or "programme" in FOLLOWUP_ENTITY.get(
+        if last in _WORKER_PREMIUMS or "programme" in FOLLOWUP_ENTITY.get(
             self._handler_name(last), ()
         ):
             return last
@@ -1485,7 +1282,7 @@ class Engine:
         residual = self._residual(core)
         if len(residual) > self.knobs.followup_words + 1:
             return None
-        if self._new_case(core, last):
+        if self.cases.new_case(core, last):
             return None
         if entities.occupation and len(residual) <= 1:
             # "yg buat nelayan?" after the ojol discount: only the worker changes, whatever
@@ -1573,16 +1370,6 @@ class Engine:
             return None
         return last
 
-    def _new_case(self, core: str, last: str) -> bool:
-        """True when the message tells of a death or an injury the last answer does not vary
-        with: "klo sy jatuh dr perancah ditanggung?" after how to pay, "klo sy meninggal di
-        jalan pas narik" after the pension's amount (at work: the work accident's). Such a
-        message is a question of its own, not the answer just given for another case."""
-        topic = self._topic(last)
-        if names_work_harm(core):
-            return topic != WORK_ACCIDENT
-        return topic not in HARM_TOPICS and (names_plain_harm(core) or names_injury(core))
-
     def _statement_continues(
         self,
         text: str,
@@ -1597,7 +1384,7 @@ class Engine:
         last = session.last_intent
         if not last or last not in self.knowledge.intents or self._formulaic(last):
             return None
-        if entities.programmes or not is_statement(text, core) or self._new_case(core, last):
+        if entities.programmes or not is_statement(text, core) or self.cases.new_case(core, last):
             return None
         if entities.amounts or entities.age is not None or entities.workers is not None:
             # A wage, an age or a head count asks for a calculation or the rule for that case.
@@ -1753,7 +1540,7 @@ class Engine:
         priced = entities.workers is not None and bool({"berapa", "total"} & words)
         premium = ("iuran" in words or priced) and not PAYING & words and entities.years is None
         named_topics = set(entities.programmes) | ({PREMIUM_TOPIC} if premium else set())
-        at_work = self._harm_at_work(normalized, entities, session)
+        at_work = self.cases.harm_at_work(normalized, entities, session)
         if not named_topics and at_work:
             # "ipar sy kecelakaan di proyek bangunan": harm at work names JKK.
             named_topics = {WORK_ACCIDENT}
@@ -1815,7 +1602,7 @@ class Engine:
             return None
         if entities.programmes or len(self._residual(core)) > self.knobs.followup_words + 1:
             return None
-        if self._new_case(core, session.last_intent):
+        if self.cases.new_case(core, session.last_intent):
             return None
         topic = self.knowledge.intents[session.last_intent].topic
         words = set(core.split())
