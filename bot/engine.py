@@ -30,6 +30,7 @@ from bot.domain import (
     names_work_harm,
 )
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
+from bot.figures import quotes_shown, shown
 from bot.followup import (
     AGE_NEXT,
     AT_WORK_INSTEAD,
@@ -37,6 +38,7 @@ from bot.followup import (
     CALCULATED,
     CASE_INTENT,
     CASE_OF,
+    FAMILY_WORDS,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
     GROUP_WORDS,
@@ -59,6 +61,7 @@ from bot.followup import (
     TOPIC_WORDS,
     USE_WORDS,
     WHAT_IF,
+    WITH_PERSON_WORDS,
     asks_more,
     context_words,
     first_numbered,
@@ -120,6 +123,8 @@ WORKER_PREMIUM = "worker_premium"
 AMOUNTS = "amounts"
 # Session memory key: the head count of that calculation, for "kalau 3 bulan sekaligus?".
 HEADS = "heads"
+# Session memory key: the figures the last answer showed, for "332.500 itu sekali bayar?".
+SHOWN = "shown"
 # "kalau tambah jht?", "plus jht": a programme added to the calculation just shown.
 ADDING = re.compile(
     r"\b(?:tambah|ditambah|plus|sama|dengan|ikut|pakai|termasuk|tanpa|kurangi|with|add|without)\b"
@@ -239,7 +244,11 @@ OFFICE_WORDS = frozenset(
     ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
 )
 # "kalau tambah jht?": a programme added to a premium.
-ADDING_WORDS = frozenset(["tambah", "ditambah", "tambahin", "plus", "add"])
+# ("itu udh sama jht?", "termasuk jht?" ask whether the premium shown holds it, which that
+# premium's answer tells beside its price with JHT.)
+ADDING_WORDS = frozenset(
+    ["tambah", "ditambah", "tambahin", "plus", "add", "sama", "termasuk", "include", "with"]
+)
 COUNTING_WORDS = frozenset(["berapa", "jumlah", "persen", "banyak", "peserta", "cakupan"])
 # Words that only shape a question ("harus ke kantor?", "kok ga naik"): no word of its subject.
 _MODAL_WORDS = frozenset(
@@ -503,9 +512,21 @@ class Engine:
         contextual = not names_foreign_matter(normalized.split()) or any(
             a >= MIN_INCOME_AMOUNT for a in entities.amounts
         )
+        if contextual and (heads := self._person_added(core, entities, session)):
+            # "klo sama ibu sy jg" after the premium for the father: the same premium for two.
+            return self._answer_follow_up(
+                self._twin(session.last_intent or "", replace(entities, workers=heads)),
+                text,
+                normalized,
+                replace(entities, workers=heads),
+                session,
+                today,
+                candidates,
+            )
         # Follow-up rules that read the message within the talk so far, in order of precedence.
         for rule in (
             self._months_at_once,
+            self._figure_quoted,
             self._programme_in_premium,
             self._programme_added,
             self._case_carries,
@@ -941,6 +962,12 @@ class Engine:
             last = self._twin(session.last_intent, Entities())
             remembered = last if last in _WORKER_PREMIUMS else None
         plain = self._twin(top.intent, Entities())
+        named = {PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER}
+        if plain in _WORKER_PREMIUMS and len(named) == 1 and plain not in named:
+            # "jht bpu brp persen" reads as the employees' percentages, but the worker it
+            # names is an independent one: that worker's premium.
+            (own,) = named
+            return replace(top, intent=own) if own in self.knowledge.intents else top
         if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top
         if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
@@ -1037,6 +1064,39 @@ class Engine:
         if last not in CALCULATED and last not in _PLAIN_OF:
             return None
         return CALCULATED.get(last, last)
+
+    def _figure_quoted(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "332.500 itu sekali bayar?" after the migrant workers' premium, "59? bkn 56?" after
+        the pension age: a short question about a figure the last answer showed asks about
+        that answer (bot.figures)."""
+        last = session.last_intent
+        if not last or last not in self.knowledge.intents or self._formulaic(last):
+            return None
+        if self._topic(last) in NO_CONTINUATION or entities.workers or entities.occupation:
+            # "klo 2 org?": a head count asks for a calculation, not about the figure.
+            return None
+        if any(p != self._topic(last) for p in entities.programmes):
+            return None
+        if not quotes_shown(core, entities.amounts, session.memory.get(SHOWN, "")):
+            return None
+        return last if len(self._residual(core)) <= self.knobs.followup_words + 3 else None
+
+    def _person_added(self, core: str, entities: Entities, session: Session) -> int | None:
+        """ "klo sama ibu sy jg", "plus istri" right after an independent worker's premium (or
+        its calculation): the head count with one more person of the family, or None."""
+        last = session.last_intent or ""
+        if last not in CALCULATED and last not in _PLAIN_OF:
+            return None
+        if entities.workers or entities.programmes or entities.occupation:
+            return None
+        words = self._residual(core)
+        if not FAMILY_WORDS & set(words) or not WITH_PERSON_WORDS & set(core.split()):
+            return None
+        if len(words) > self.knobs.followup_words + 2 or (MAY_WORDS | JOINING_WORDS) & set(words):
+            # "utk istri sy jg bisa?": whether she may join, not what two would pay.
+            return None
+        heads = session.memory.get(HEADS, "")
+        return (int(heads) if heads.isdigit() else 1) + 1
 
     def _programme_in_premium(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "jht nya wajib?" after the migrant workers' premium, "jht utk pmi wajib ga": is that
@@ -1798,6 +1858,10 @@ class Engine:
             session.memory[HEADS] = str(entities.workers or "")
         # Details, sources and the forwardable text one option away (handlers.present).
         reply = finish(reply, session, today, self.share_contact)
+        if figures_shown := shown(reply.figures):
+            session.memory[SHOWN] = figures_shown
+        else:
+            session.memory.pop(SHOWN, None)
         if intent_id not in KEEPS_CONTEXT:
             session.last_intent = intent_id
             session.last_topic = intent.topic

@@ -358,6 +358,15 @@ USE_WORDS = frozenset(["dipakai", "dipake", "digunakan", "dipergunakan", "dimanf
 # which the question is still about.
 TOGETHER_WORDS = frozenset(["bareng", "bersama", "sekalian", "sekaligus", "barengan"])
 
+# "klo sama ibu sy jg" after a premium: one more person of the family, paid for as well.
+FAMILY_WORDS = frozenset([
+    "istri", "suami", "ibu", "bapak", "bapa", "ayah", "anak", "adik", "kakak", "mertua",
+    "ortu", "mama", "mamak", "emak", "papa", "abang", "wife", "husband", "mother", "father",
+    "mom", "dad", "son", "daughter", "brother", "sister",
+])  # fmt: skip
+# The words that add that person: "sama istri", "ibu jg", "plus suami", "and my wife".
+WITH_PERSON_WORDS = frozenset(["sama", "juga", "plus", "tambah", "dan", "sekalian", "and", "also"])
+
 
 def residual_words(masked: str) -> list[str]:
     """The words of a (place-masked) message that are not filler, amounts or numbers."""

@@ -219,11 +219,12 @@ _ONLY_MONTHS = re.compile(
     r"(?:\s+(?:saja|aja|sekaligus|langsung))?$"
 )
 # Right after a premium, a duration with only the words that say "paid at once, how much"
-# around it ("kl langsung 3 bln?", "6 bulan berape", "klo setaun"): read alone, "setahun berapa"
-# is how much a year of that premium costs (in a question of its own it may be years of
-# contribution).
+# around it ("kl langsung 3 bln?", "6 bulan berape", "how much for 6 months", "klo setaun"):
+# read alone, "setahun berapa" is how much a year of that premium costs (in a question of its
+# own it may be years of contribution).
 _MONTHS_AFTER_PREMIUM = re.compile(
-    r"^(?:(?:kalau|jika|terus|bayar|langsung|sekaligus|untuk|buat)\s+){0,3}(\d{1,2})\s*"
+    r"^(?:(?:kalau|jika|terus|bayar|langsung|sekaligus|untuk|buat|berapa|total|jadi)\s+){0,3}"
+    r"(\d{1,2})\s*"
     r"(?:bulan|bln)(?:\s+(?:saja|aja|sekaligus|langsung|berapa|jadi|total|totalnya|bayarnya))*$"
 )
 
