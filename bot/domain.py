@@ -55,7 +55,8 @@ FOREIGN_WORDS = frozenset([
     "spbu", "spbun", "pupuk", "sembako", "bsu", "bibit", "taspen", "asabri",
     # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
     # for it, "tiang ndak punya npwp, ape syaratne daftar")
-    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pbb", "tilang",
+    "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pph", "pbb",
+    "tilang",
     "gubernur", "bupati", "pppk", "dinas", "dinsos", "perikanan",
     "pdam", "pln", "listrik", "wifi", "indihome", "pemilu", "pilkada", "pilkades",
     # labour law and jobs, not social security

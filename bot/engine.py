@@ -77,7 +77,13 @@ from bot.followup import (
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
-from bot.preamble import closing, lone_greeting, strip_correction, strip_courtesies
+from bot.preamble import (
+    closing,
+    lone_greeting,
+    strip_correction,
+    strip_courtesies,
+    strip_subject_change,
+)
 from bot.recall import numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
@@ -476,7 +482,9 @@ class Engine:
                 # "bukan itu, maksud sy yg karyawan" after a premium for 2 juta: the corrected
                 # question, for the same amount and place.
                 entities = self._carried(entities, session.recent[-1])
-        candidates = self._rank(core, entities, session, excluded)
+        # "btw tarif ojol naik ga": another subject, read on its own.
+        core, new_subject = strip_subject_change(core)
+        candidates = self._rank(core, entities, Session() if new_subject else session, excluded)
         if excluded and (worker := self._worker_switch(core, entities, session, corrected=True)):
             # "eh maksud ku nelayan bukan petani": the premium again, for the worker meant.
             return self._answer_follow_up(
@@ -509,8 +517,9 @@ class Engine:
         # after the discount: a message naming another matter (and none of the agency's) is
         # read on its own, never as a follow-up of the answer before it.
         # ("gaji umr 2,9jt" after an employee's premium still gives the wage for it.)
-        contextual = not names_foreign_matter(normalized.split()) or any(
-            a >= MIN_INCOME_AMOUNT for a in entities.amounts
+        contextual = not new_subject and (
+            not names_foreign_matter(normalized.split())
+            or any(a >= MIN_INCOME_AMOUNT for a in entities.amounts)
         )
         if contextual and (heads := self._person_added(core, entities, session)):
             # "klo sama ibu sy jg" after the premium for the father: the same premium for two.
@@ -628,6 +637,7 @@ class Engine:
             bar = min(bar, self.knobs.accept_core)
         elif (
             candidates
+            and not new_subject
             and session.last_intent in self.knowledge.intents
             and not self._formulaic(session.last_intent)
             and self._topic(candidates[0].intent) == self._topic(session.last_intent)

@@ -292,3 +292,18 @@ def strip_correction(core: str) -> tuple[str, bool]:
     if not rejected or start >= len(words):
         return core, False
     return " ".join(words[start:]), True
+
+
+# "btw tarif ojol naik ga", "ngomong2 jht bisa cair kapan": the user turns to another subject,
+# so the message is read on its own, not as a follow-up of the answer before it.
+SUBJECT_CHANGES = ("btw", "by way", "by the way", "ngomong ngomong", "omong omong", "anyway")
+_SUBJECT_CHANGES = _table(SUBJECT_CHANGES)
+
+
+def strip_subject_change(core: str) -> tuple[str, bool]:
+    """(the rest, True) when the message starts by turning to another subject."""
+    words = core.split()
+    size = _head(words, 0, _SUBJECT_CHANGES)
+    if not size or size >= len(words):
+        return core, False
+    return " ".join(words[size:]), True

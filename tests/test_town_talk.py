@@ -323,3 +323,26 @@ def test_arrears_within_a_case_are_paying_late(engine: Engine) -> None:
         "tp almarhumah nunggak 3 bln terakhir, masih bisa diklaim?",
     )
     assert late.reply.intent == "bayar_telat"
+
+
+@pytest.mark.parametrize(
+    "aside", ["btw ikan cakalang lg mahal ka di pasar", "btw tarif angkot naik ga ya"]
+)
+def test_by_the_way_turns_to_another_subject(engine: Engine, aside: str) -> None:
+    # Within a talk about the premium an aside would read as a weak follow-up of it; "btw"
+    # says it is another subject, read on its own (and this one is no question of ours).
+    _, turned = talk(engine, "sy nelayan, iuran sebulan brp", aside)
+    assert turned.reply.intent is None
+    _, asked = talk(engine, "sy petani, iuran bulanan brp", "btw jht bisa cair kapan")
+    assert (asked.reply.intent or "").startswith("jht_")
+
+
+@pytest.mark.parametrize("thanks", ["mauliate", "obrigado"])
+def test_thanks_in_batak_and_in_the_portuguese_of_timor(engine: Engine, thanks: str) -> None:
+    _, thanked = talk(engine, "kantor bpjs tk di atambua ada?", thanks)
+    assert thanked.reply.intent == "terima_kasih"
+
+
+def test_income_tax_is_another_matter_within_a_talk(engine: Engine) -> None:
+    _, tax = talk(engine, "jht sy bisa cair kapan", "pph 21 sy kok besar sekali")
+    assert tax.reply.intent is None
