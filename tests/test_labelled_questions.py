@@ -22,6 +22,7 @@ UNSEEN = (
     "tuneset4.tsv",
     "tuneset5.tsv",
     "conversations_tune12.tsv",
+    "conversations_tune14.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
