@@ -168,6 +168,8 @@ MAY_WORDS = frozenset(["bisa", "boleh", "wajib", "harus", "perlu", "can", "must"
 JOINING_WORDS = frozenset(
     ["bpjs", "ketenagakerjaan", "ikut", "daftar", "didaftarin", "didaftarkan", "peserta", "join"]
 )
+# "utk istri sy jg bisa?": whether someone may join, not what they would pay.
+ASKS_TO_JOIN = MAY_WORDS | JOINING_WORDS
 PRICE_WORDS = frozenset(
     ["berapa", "iuran", "bayar", "biaya", "premi", "persen", "harga", "murah", "mahal", "tarif",
      "sebulan", "how", "much", "cost", MONEY_TOKEN]
@@ -523,11 +525,12 @@ class Engine:
         )
         if contextual and (heads := self._person_added(core, entities, session)):
             # "klo sama ibu sy jg" after the premium for the father: the same premium for two.
+            both = replace(entities, workers=heads)
             return self._answer_follow_up(
-                self._twin(session.last_intent or "", replace(entities, workers=heads)),
+                self._twin(session.last_intent or "", both),
                 text,
                 normalized,
-                replace(entities, workers=heads),
+                both,
                 session,
                 today,
                 candidates,
@@ -980,7 +983,7 @@ class Engine:
             return replace(top, intent=own) if own in self.knowledge.intents else top
         if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top
-        if entities.occupation or any(w in PREMIUM_OF_WORKER for w in core.split()):
+        if entities.occupation or named:
             return top
         return top if plain == remembered else replace(top, intent=remembered)
 
@@ -1102,7 +1105,7 @@ class Engine:
         words = self._residual(core)
         if not FAMILY_WORDS & set(words) or not WITH_PERSON_WORDS & set(core.split()):
             return None
-        if len(words) > self.knobs.followup_words + 2 or (MAY_WORDS | JOINING_WORDS) & set(words):
+        if len(words) > self.knobs.followup_words + 2 or ASKS_TO_JOIN & set(words):
             # "utk istri sy jg bisa?": whether she may join, not what two would pay.
             return None
         heads = session.memory.get(HEADS, "")

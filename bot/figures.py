@@ -19,7 +19,8 @@ _SHOWN = re.compile(r"\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:,\d+)?")
 # the user's own ("anak 2 masih SD", "blm 15 thn", "telat 2 bulan"), and a day is a date ("lewat
 # tgl 15"), not the answer's figure.
 _QUOTED = re.compile(
-    r"(?<![\w,.])(?<!tanggal )(?<!tgl )(?<!jam )(\d+(?:,\d+)?)(?=\s+(?:itu|tu|tadi|td|ini|bukan|ya|kah|persen)\b|\s*$)"
+    r"(?<![\w,.])(?<!tanggal )(?<!tgl )(?<!jam )(\d+(?:,\d+)?)"
+    r"(?=\s+(?:itu|tu|tadi|td|ini|bukan|ya|kah|persen)\b|\s*$)"
 )
 
 

@@ -295,8 +295,9 @@ def strip_correction(core: str) -> tuple[str, bool]:
 
 
 # "btw tarif ojol naik ga", "ngomong2 jht bisa cair kapan": the user turns to another subject,
-# so the message is read on its own, not as a follow-up of the answer before it.
-SUBJECT_CHANGES = ("btw", "by way", "by the way", "ngomong ngomong", "omong omong", "anyway")
+# so the message is read on its own, not as a follow-up of the answer before it. ("by the way"
+# reaches here as "by way": the normaliser drops "the".)
+SUBJECT_CHANGES = ("btw", "by way", "ngomong ngomong", "omong omong", "anyway")
 _SUBJECT_CHANGES = _table(SUBJECT_CHANGES)
 
 
