@@ -100,6 +100,9 @@ class Runtime:
         return stored_salt(self.settings.secret_salt, self.settings.data_dir)
 
     def close(self) -> None:
+        if self._conversation is not None:
+            # A retention purge under way finishes on the open store (it is one transaction).
+            self._conversation.settle(timeout_s=10.0)
         if self._state is not None:
             self._state.close()
 

@@ -10,10 +10,12 @@ touches the session store and the question log; every word it answers with comes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -32,6 +34,9 @@ if TYPE_CHECKING:  # a deferred conversation (the acknowledging server) never im
     from bot.engine import Engine, Outcome
 
 log = logging.getLogger(__name__)
+
+# The hourly retention purge runs here, beside the turns (see Conversation._apply_retention).
+_RETENTION_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retention")
 
 # The intents a channel's first contact and its menu command open.
 GREETING_INTENT = "salam"
@@ -56,6 +61,8 @@ class Conversation:
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
         self._purged_at = float("-inf")
+        # The latest retention purge, running or done (settle() waits for it).
+        self._purge: Future[None] | None = None
         self._by_title: dict[str, str] | None = None
         # The Telegram channel fills in the bot's username once getMe has answered.
         self.share_links = ShareLinks(whatsapp_number=settings.whatsapp_number)
@@ -243,17 +250,33 @@ class Conversation:
         return replace(reply, text=f"{reply.text}\n\n{line}") if line else reply
 
     def _apply_retention(self, now: float) -> None:
-        """Delete stored questions older than BOT_RETENTION_DAYS, at most once an hour."""
+        """Delete stored questions older than BOT_RETENTION_DAYS, at most once an hour, in a
+        thread of its own beside the turn: a purge of a full database (tens of milliseconds,
+        more when it waits for the write lock) never holds up the answer it falls due in, nor
+        the event loop a turn may run on (bot.inbox.turn_off_loop)."""
         if now - self._purged_at < 3600:
             return
         self._purged_at = now
+        self._purge = _RETENTION_THREAD.submit(self._purge_now, now)
+
+    def _purge_now(self, now: float) -> None:
         try:
             removed = self.state.purge(self.settings.retention_days, now)
         except StateError:
             log.exception("retention purge failed; will try again in an hour")
             return
+        except Exception as exc:  # a thread of its own: nobody else would hear of it
+            log.error("retention purge failed (%s); will try again in an hour", type(exc).__name__)
+            return
         if removed:
             log.info("retention: removed %d old record(s)", removed)
+
+    def settle(self, timeout_s: float | None = None) -> None:
+        """Wait for a retention purge under way (before the store closes; tests)."""
+        purge = self._purge
+        if purge is not None:
+            with contextlib.suppress(TimeoutError):
+                purge.result(timeout_s)
 
     def _log(
         self,

@@ -44,9 +44,12 @@ T = TypeVar("T")
 # Database calls leave the event loop: a PostgreSQL round trip (or a SQLite lock wait) must not
 # hold back the webhooks and sends of everybody else.
 _DB_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="state")
-# Conversation turns too, one at a time: the turn's state calls stay off the loop, and the
-# conversation's in-memory flood guard is never used from two threads at once.
+# Conversation turns that cannot run on the loop (see turn_off_loop), one at a time: the
+# conversation's in-memory flood guard and the engine's memos are never used from two threads
+# at once.
 _TURN_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn")
+# Turns submitted to _TURN_THREAD and not yet done: while any is, no turn runs on the loop.
+_threaded_turns = 0
 
 
 async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -56,15 +59,33 @@ async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 async def turn_off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run one conversation turn (engine plus session and question-log writes) in its thread.
-    Answering an inbox item, the turn's writes are held back for the item's next record (see
-    TurnWrites)."""
-    loop = asyncio.get_running_loop()
+    """Run one conversation turn (engine plus session and question-log writes). Answering an
+    inbox item, the turn's writes are held back for the item's next record (see TurnWrites).
+
+    With SQLite the turn runs right here, on the event loop, when the connection is free this
+    instant and no turn is running in the turn thread: it holds the connection for this thread
+    (`reserved`), so its one read (the session) never waits on another thread, and a read in WAL
+    mode never waits for another process's writer; its writes are held, so it takes no write
+    lock. Handing every turn to a thread cost more than the thread hop: while the turn thread
+    held the GIL, the loop's database calls found the connection held by a thread waiting for
+    the GIL and went through a thread too (9 in 10 of them, measured), and the two threads
+    passed the GIL back and forth. With PostgreSQL (a network round trip to load the session)
+    the turn always runs in the turn thread."""
+    global _threaded_turns
     call: Callable[[], T] = functools.partial(fn, *args, **kwargs)
     writes = _TURN_WRITES.get()
     if writes is not None:
         call = functools.partial(writes.collect, call)
-    return await loop.run_in_executor(_TURN_THREAD, call)
+        if not _threaded_turns:
+            with writes.store.reserved() as ours:
+                if ours:
+                    return call()
+    loop = asyncio.get_running_loop()
+    _threaded_turns += 1
+    try:
+        return await loop.run_in_executor(_TURN_THREAD, call)
+    finally:
+        _threaded_turns -= 1
 
 
 @runtime_checkable
@@ -74,6 +95,7 @@ class Deferring(Protocol):
 
     def deferring(self) -> contextlib.AbstractContextManager[list[Statement]]: ...
     def with_held(self, statements: list[Statement], call: Callable[..., T], *args: Any) -> T: ...
+    def reserved(self) -> contextlib.AbstractContextManager[bool]: ...
 
 
 class TurnWrites:
@@ -88,7 +110,7 @@ class TurnWrites:
         self.statements: list[Statement] = []
 
     def collect(self, call: Callable[[], T]) -> T:
-        """`call()` (in the turn thread) with the store's writes held back into this."""
+        """`call()` (on the loop or in the turn thread) with the store's writes held back into this."""
         with self.store.deferring() as held:
             try:
                 return call()

@@ -189,25 +189,33 @@ class SqliteState:
         # Per thread: the writes `deferring` holds back (bot.inbox's conversation turns).
         self._held = threading.local()
         try:
-            self._conn = sqlite3.connect(
-                path, timeout=timeout_s, check_same_thread=False, isolation_level=None
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a committed row survives a process crash or kill -9.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            # Deleted and overwritten content (an answered message's text and address) is zeroed
-            # on disk, not left in free pages.
-            self._conn.execute("PRAGMA secure_delete=ON")
+            self._conn = self._connect()
             # The busy timeout the connection has now: the calls that may wait set the full one,
             # at_once sets none, each only when it is not already so (a statement per change).
             self._full_busy_ms = int(timeout_s * 1000)
             self._busy_ms = self._full_busy_ms
-            self._conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
             self._add_missing_columns()
             self._without_autoincrement()
             self._conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the state database {path}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self._timeout_s, check_same_thread=False, isolation_level=None
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed row survives a process crash or kill -9.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten content (an answered message's text and address) is zeroed
+            # on disk, not left in free pages.
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(self._timeout_s * 1000)}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _add_missing_columns(self) -> None:
         """A state file made by an older bot gets the columns added since (before the schema
@@ -321,6 +329,19 @@ class SqliteState:
             self._run(sql, params)
         else:
             held.append((sql, params))
+
+    @contextlib.contextmanager
+    def reserved(self) -> Iterator[bool]:
+        """The connection kept for this thread for the block (True), if no other thread of this
+        process is using it this instant; else False, and nothing is kept. Without waiting: for
+        the event loop, which may then read (and hold back its writes, `deferring`) without
+        ever waiting on a lock held by another thread."""
+        ours = self._lock.acquire(blocking=False)
+        try:
+            yield ours
+        finally:
+            if ours:
+                self._lock.release()
 
     def at_once(self, work: Callable[[], T]) -> T:
         """`work()` (calls of this store) in one write transaction if the database is free this
@@ -563,8 +584,18 @@ class SqliteState:
         """Apply the retention period to stored questions, old sessions and old dedup ids."""
         cutoff = now - older_than_days * 86400
         removed = 0
-        for sql in PURGE_SQL:
-            removed += self._run(sql, (cutoff,)).rowcount
+        # On a connection of its own, opened for it: a purge waiting for the write lock (another
+        # process holds it) or working through a large table never holds the connection this
+        # process answers with (its lock would keep every turn and record waiting meanwhile).
+        try:
+            conn = self._connect()
+            try:
+                for sql in PURGE_SQL:
+                    removed += conn.execute(sql, (cutoff,)).rowcount
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise StateError(f"state database error: {exc}") from exc
         return removed
 
     # -- health (read by /healthz and /metrics, possibly from another process) --------------

@@ -1,11 +1,14 @@
 """A conversation turn's writes (its session, its question-log row) are held back and committed
 with the inbox record that follows the turn, in one transaction: nothing of a turn is in the
-database before the item's progress or outcome is, and the write lock is free while it runs."""
+database before the item's progress or outcome is, and the write lock is free while it runs.
+With the connection free, the turn runs on the event loop; with it in use by another thread,
+in the turn thread."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 from bot.inbox import DONE, InboxOptions, InboxWorker, Outcome, Save, turn_off_loop
@@ -52,6 +55,17 @@ class TurnResponder:
         self.outcome = outcome
         self.seen: dict[str, object] = {}
         self.answered = asyncio.Event()
+        self.turned = threading.Event()
+        self.in_use = False
+        self.holder = threading.Thread(target=self._hold)
+        self._holding = threading.Event()
+
+    def _hold(self) -> None:
+        """Another thread using the state's connection, until the turn has run."""
+        with self.state.reserved() as ours:
+            assert ours
+            self._holding.set()
+            self.turned.wait(30)
 
     def _turn(self, item: InboxItem) -> str:
         self.state.save_session(item.user_key, Session(), T0)
@@ -62,9 +76,14 @@ class TurnResponder:
         )  # fmt: skip
         # Still inside the turn, after its writes: nobody holds the file.
         self.seen["free_in_turn"] = _write_free(self.path)
+        self.seen["thread"] = threading.current_thread().name
+        self.turned.set()
         return "reply"
 
     async def answer(self, item: InboxItem, save: Save) -> Outcome:
+        if self.in_use:
+            self.holder.start()
+            assert self._holding.wait(30)
         await turn_off_loop(self._turn, item)
         self.seen["after_turn"] = _rows(self.path)
         if self.store_reply:
@@ -74,10 +93,15 @@ class TurnResponder:
         return self.outcome
 
 
-async def _answer_one(tmp_path: Path, *, store_reply: bool, outcome: Outcome) -> TurnResponder:
+async def _answer_one(
+    tmp_path: Path, *, store_reply: bool, outcome: Outcome, in_use: bool = False
+) -> TurnResponder:
+    """`in_use`: another thread of the process uses the state's connection when the turn
+    comes, until the turn has run."""
     path = tmp_path / "state.db"
     state = SqliteState(path)
     responder = TurnResponder(state, path, store_reply=store_reply, outcome=outcome)
+    responder.in_use = in_use
     sealed = responder.sealer.seal("whatsapp", "m1", {"text": "apa itu jht"})
     assert state.enqueue("whatsapp", "m1", "wh_user", sealed, T0)
     worker = InboxWorker(state, responder, InboxOptions(poll_s=3600, clock=lambda: T0))
@@ -88,6 +112,9 @@ async def _answer_one(tmp_path: Path, *, store_reply: bool, outcome: Outcome) ->
             # The outcome recorded (a postponed item stays pending: not idle, but settled).
             await worker.wait_settled()
     finally:
+        responder.turned.set()
+        if in_use:
+            responder.holder.join(30)
         await worker.stop()
         state.close()
     return responder
@@ -112,3 +139,19 @@ async def test_a_postponed_item_keeps_its_turn_writes(tmp_path: Path) -> None:
     assert _rows(tmp_path / "state.db") == (1, 1)
     with sqlite3.connect(tmp_path / "state.db") as con:
         assert con.execute("SELECT status, error FROM inbox").fetchone() == ("pending", "503")
+
+
+async def test_with_the_connection_free_the_turn_runs_on_the_event_loop(tmp_path: Path) -> None:
+    seen = (await _answer_one(tmp_path, store_reply=True, outcome=DONE)).seen
+    assert seen["thread"] == threading.current_thread().name  # the test's loop thread
+    assert seen["after_turn"] == (0, 0)
+
+
+async def test_with_the_connection_in_use_the_turn_goes_to_the_turn_thread(
+    tmp_path: Path,
+) -> None:
+    seen = (await _answer_one(tmp_path, store_reply=True, outcome=DONE, in_use=True)).seen
+    assert seen["thread"].startswith("turn")
+    assert seen["free_in_turn"] is True
+    assert seen["after_turn"] == (0, 0)
+    assert _rows(tmp_path / "state.db") == (1, 1)

@@ -551,11 +551,13 @@ async def test_sends_in_flight_are_bounded(start_bot: StartBot, engine: Engine) 
     assert bot.graph.max_in_flight == 2
 
 
-def replies_stored(bot: Bot, but: int = 0) -> bool:
-    """Every message's turn has run: its reply is stored (or it was answered already), but for
-    `but` of them (replies being sent keep theirs in memory until their outcome is recorded)."""
-    waiting = [row for row in bot.inbox() if row["payload"] is not None]
-    return sum("outbox" not in opened(row) for row in waiting) <= but
+def turns_run(bot: Bot) -> int:
+    """How many messages' turns have left their mark: a question logged (committed with the
+    item's record) or a reply stored to resume."""
+    with sqlite3.connect(bot.state.path) as db:
+        logged = int(db.execute("SELECT COUNT(*) FROM questions").fetchone()[0])
+    resumable = sum("outbox" in opened(row) for row in bot.inbox() if row["payload"] is not None)
+    return logged + resumable
 
 
 async def test_with_one_send_in_flight_reply_parts_go_out_one_after_the_other(
@@ -568,20 +570,17 @@ async def test_with_one_send_in_flight_reply_parts_go_out_one_after_the_other(
     phones = [f"62812000002{i:02d}" for i in range(5)]
     messages = [text_message(p, f"wamid.one{i}", "apa itu jht") for i, p in enumerate(phones)]
     await bot.post(envelope(messages, [contact(p) for p in phones]))
-    # Until every turn has run (the database gives no event to wait on, so it is polled): the
-    # held one keeps its reply in memory while it is sent, the four others wait for the send
-    # slot, and store theirs before they wait.
-    async with asyncio.timeout(WAIT_S):
-        while not replies_stored(bot, but=1):  # noqa: ASYNC110 - the database gives no event
-            await asyncio.sleep(0.01)
-    # The first reply's send may still be on its way to the fake (it leaves right after its
-    # reply is stored, and the turns no longer write inside the turn thread): wait for it. It
-    # is held there, so no other send may follow.
+    # The first reply's send is held at the fake: no other send may follow, and the four
+    # other messages wait for the send slot before their turns, so nothing of theirs is
+    # worked out (nor stored) while it is held.
     await bot.graph.wait_for(lambda: len(bot.graph.sends) >= 1)
+    await bot.graph.wait_for(lambda: len(bot.graph.reads) == 5)  # every blue tick is out
     assert len(bot.graph.sends) == 1
+    assert turns_run(bot) == 0
     release.set()
     await bot.graph.wait_for(lambda: len(bot.graph.delivered) == 5 * parts(engine, JHT))
     await bot.idle()
+    assert turns_run(bot) == 5
     sends = sorted(bot.graph.sends, key=lambda c: c.arrived_at)
     assert all(b.arrived_at > a.answered_at for a, b in itertools.pairwise(sends))
 

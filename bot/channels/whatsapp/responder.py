@@ -104,12 +104,16 @@ class WhatsAppResponder:
         outbox = payload.get("outbox")
         sent = payload.get("sent", 0)
         if not isinstance(outbox, list) or not isinstance(sent, int):
-            # First time: blue ticks, then the one conversation turn for this message. The
-            # rendered reply is kept for the item's next record (Progress.keep): a retry, a
-            # release at shutdown or a wait for a send slot stores it, so that the sending is
-            # resumed and the turn never runs (or logs the question) twice; a reply sent at
+            # First time: blue ticks, a send slot, then the one conversation turn for this
+            # message. The slot comes before the turn: a reply is worked out when it can go out
+            # at once, so it never has to be stored to wait for a slot (a commit per answer
+            # whenever the sends are the bottleneck), and a slow Graph API does not pile up
+            # answered turns. The rendered reply is kept for the item's next record
+            # (Progress.keep): a retry or a release at shutdown stores it, so that the sending
+            # is resumed and the turn never runs (or logs the question) twice; a reply sent at
             # once is finished in one commit with the turn's writes.
             await self._mark_read(item)
+            await save.sending()
             reply = await turn_off_loop(self._reply, item)
             outbox = render(reply) if reply is not None else []
             sent = 0
