@@ -66,7 +66,17 @@ FOREIGN_WORDS = frozenset([
     "raharja",  # Jasa Raharja: road accident insurance, not BPJS's
     # everyday life
     "resep", "sambal", "tiktok", "facebook", "piala", "bola", "cuaca", "film", "lagu", "zakat",
-    "arisan",
+    "arisan", "puisi",
+    # markets: "saham nikel lagi turun ya bang", "timah lg anjlok ye" (a crop or an ore alone
+    # is no other matter: "petani lada", "penambang timah" are the users' own jobs)
+    "saham", "anjlok", "bitcoin", "kripto", "crypto",
+])  # fmt: skip
+# What a price asked after is the price of (see names_foreign_matter): the users' crops, catch
+# and ores, whose market is not the agency's matter ("harga lada turun terus bang").
+MARKET_GOODS = frozenset([
+    "lada", "timah", "nikel", "sawit", "karet", "cengkeh", "kopra", "kopi", "kakao", "coklat",
+    "rumput", "beras", "gabah", "jagung", "cabai", "cabe", "bawang", "emas", "ikan", "udang",
+    "garam", "tembakau", "vanili", "kemiri", "mete",
 ])  # fmt: skip
 # The agency's own matters: a message naming one of them is about the domain whatever else it
 # names ("iuran bpjs tk bisa bayar pakai pulsa?", "jht bisa buat bayar pinjaman?").
@@ -130,7 +140,12 @@ def names_foreign_matter(words: list[str]) -> bool:
     own (naming the agency itself does not make the matter its own)."""
     if any(w in OTHER_INSTITUTIONS for w in words) and not any(w in OWN_PROGRAMMES for w in words):
         return True
-    return any(w in FOREIGN_WORDS for w in words) and not any(
+    foreign = any(w in FOREIGN_WORDS for w in words) or (
+        # The price of a crop or a catch: the market ("harga" alone may be the premium's,
+        # "harganya brp" after a premium).
+        "harga" in words and any(w in MARKET_GOODS for w in words)
+    )
+    return foreign and not any(
         w in CORE_WORDS and w not in AGENCY_NAMES and w not in JOB_ENDED for w in words
     )
 

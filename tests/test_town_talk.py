@@ -346,3 +346,25 @@ def test_thanks_in_batak_and_in_the_portuguese_of_timor(engine: Engine, thanks: 
 def test_income_tax_is_another_matter_within_a_talk(engine: Engine) -> None:
     _, tax = talk(engine, "jht sy bisa cair kapan", "pph 21 sy kok besar sekali")
     assert tax.reply.intent is None
+
+
+@pytest.mark.parametrize(
+    "market",
+    [
+        "harga cengkeh musim ini turun jauh ya",
+        "saham tambang lagi merah semua bang",
+        "kopra lagi anjlok, susah hidup",
+    ],
+)
+def test_market_talk_within_a_premium_talk_falls_back(engine: Engine, market: str) -> None:
+    # Farmers' and miners' chatter about prices is no follow-up of the premium just given.
+    _, aside = talk(engine, "sy petani cengkeh, iuran bpu sebulan brp", market)
+    assert aside.reply.intent is None
+
+
+def test_a_crop_named_as_the_job_is_no_market_talk(engine: Engine) -> None:
+    # The crop is the user's work: the question is the agency's.
+    [join] = talk(engine, "sy petani lada di bangka, bisa ikut bpjs tk ga")
+    assert join.reply.intent in ("daftar_siapa", "daftar_cara")
+    _, price = talk(engine, "iuran bpu nelayan brp", "harganya segitu tiap bulan?")
+    assert price.reply.intent is not None and price.reply.intent.startswith("iuran_")
