@@ -368,3 +368,9 @@ def test_a_crop_named_as_the_job_is_no_market_talk(engine: Engine) -> None:
     assert join.reply.intent in ("daftar_siapa", "daftar_cara")
     _, price = talk(engine, "iuran bpu nelayan brp", "harganya segitu tiap bulan?")
     assert price.reply.intent is not None and price.reply.intent.startswith("iuran_")
+
+
+@pytest.mark.parametrize("split", ["bs auto debet ga?", "bisa pakai auto debit rekening?"])
+def test_auto_debit_written_apart_is_how_to_pay(engine: Engine, split: str) -> None:
+    _, paying = talk(engine, "iuran bpu nelayan sebulan brp", split)
+    assert paying.reply.intent == "bayar_cara"
