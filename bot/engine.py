@@ -176,6 +176,8 @@ PRICE_WORDS = frozenset(
 )  # fmt: skip
 EMPLOYEE_WORDS = frozenset(["karyawan", "pegawai", "pekerja", "buruh", "honorer", "employee"])
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
+# What joins the rejected and the meant in a correction: "bukan 30 tapi 23 org".
+CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but"])
 REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 # Words naming an employer, whose share of a premium only employees have.
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
@@ -473,8 +475,9 @@ class Engine:
             if corrected:
                 # "salah min, sy tanya yg jkp": courtesies after the rejection too.
                 core = strip_courtesies(core)
-            # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another.
-            facet = set(self._residual(core)) <= GENERIC_FACETS
+            # "bukan, maksud sa berkas2nya apa saja": a facet of the same answer, not another;
+            # "bukan 30 tapi 23 org": the same answer for another figure ("tapi" joins the two).
+            facet = set(self._residual(core)) - CORRECTION_JOINERS <= GENERIC_FACETS
             excluded = session.last_intent if corrected and not facet else None
             if excluded and self._restates(core, entities, session, normalized):
                 # "maksud sy bpjs kesehatan" right after the BPJS Kesehatan answer: the user

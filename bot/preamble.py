@@ -272,6 +272,8 @@ CORRECTIONS = (
     "bukan itu", "bukan yang itu", "bukan", "salah", "salah itu", "keliru", "maksud saya",
     "maksudnya", "maksud aku", "yang saya maksud", "saya maksud", "bukan begitu", "no",
     "not that", "i mean", "i meant", "tidak bukan", "bukan bukan", "eh", "maaf", "sorry",
+    # a slip of the user's own: "salah ketik, 20 org"
+    "salah ketik", "salah tulis", "typo",
 )  # fmt: skip
 _CORRECTIONS = _table(CORRECTIONS)
 
@@ -286,7 +288,7 @@ def strip_correction(core: str) -> tuple[str, bool]:
         if not size:
             break
         phrase = " ".join(words[start : start + size])
-        rejected = rejected or phrase.startswith(("bukan", "salah", "keliru", "not", "no"))
+        rejected = rejected or phrase.startswith(("bukan", "salah", "keliru", "not", "no", "typo"))
         rejected = rejected or phrase.startswith("maksud")
         start += size
     if not rejected or start >= len(words):

@@ -347,3 +347,15 @@ def test_asking_the_source_after_figures_is_no_place_name(engine: Engine) -> Non
     # A bare place after the figures is still that place.
     _, place = talk(engine, "jumlah peserta bpjs tk di sikka", "ende")
     assert place.reply.intent == "cakupan_wilayah"
+
+
+@pytest.mark.parametrize(
+    "slip", ["eh keliru, bukan 12 tapi 15 org", "salah ketik, 15 orang", "typo, 15 org maksudnya"]
+)
+def test_a_corrected_figure_recalculates_the_same_answer(engine: Engine, slip: str) -> None:
+    # The rejection is of the figure, not of the answer: the same total for the number meant.
+    first, again = talk(engine, "kelompok tani kami 12 org, iuran bpu sebulan total brp", slip)
+    assert first.reply.intent == "iuran_bpu_hitung"
+    assert again.reply.intent == "iuran_bpu_hitung"
+    assert "15 pekerja" in again.reply.text
+    assert "Rp126.000" in again.reply.text  # 15 x Rp8.400, the discounted JKK + JKM
