@@ -374,3 +374,11 @@ def test_a_crop_named_as_the_job_is_no_market_talk(engine: Engine) -> None:
 def test_auto_debit_written_apart_is_how_to_pay(engine: Engine, split: str) -> None:
     _, paying = talk(engine, "iuran bpu nelayan sebulan brp", split)
     assert paying.reply.intent == "bayar_cara"
+
+
+@pytest.mark.parametrize("asking_after", ["apa kabar min", "ape kabar bang", "how are you"])
+def test_asking_after_the_reader_is_a_greeting(engine: Engine, asking_after: str) -> None:
+    [greeted] = talk(engine, asking_after)
+    assert greeted.reply.intent == "salam"
+    [asked] = talk(engine, f"{asking_after}, cara klaim jht gmn")
+    assert (asked.reply.intent or "").startswith("jht_klaim")
