@@ -382,3 +382,8 @@ def test_asking_after_the_reader_is_a_greeting(engine: Engine, asking_after: str
     assert greeted.reply.intent == "salam"
     [asked] = talk(engine, f"{asking_after}, cara klaim jht gmn")
     assert (asked.reply.intent or "").startswith("jht_klaim")
+
+
+def test_what_it_costs_in_english_is_the_premium(engine: Engine) -> None:
+    _, cost = talk(engine, "I sell vegetables at the market, can I join?", "how much does it cost?")
+    assert cost.reply.intent == "iuran_bpu"
