@@ -80,6 +80,7 @@ from bot.places import Gazetteer
 from bot.preamble import (
     closing,
     lone_greeting,
+    strip_besides,
     strip_correction,
     strip_courtesies,
     strip_subject_change,
@@ -489,7 +490,21 @@ class Engine:
                 entities = self._carried(entities, session.recent[-1])
         # "btw tarif ojol naik ga": another subject, read on its own.
         core, new_subject = strip_subject_change(core)
+        # "ada uang dr bpjs ga selain jht": not JHT, which the user knows of already.
+        core, besides = strip_besides(core)
+        if besides:
+            entities = replace(
+                entities, programmes=tuple(p for p in entities.programmes if p not in besides)
+            )
         candidates = self._rank(core, entities, Session() if new_subject else session, excluded)
+        if besides:
+            intents = self.knowledge.intents
+            others = tuple(
+                c
+                for c in candidates
+                if c.intent not in intents or intents[c.intent].topic not in besides
+            )
+            candidates = others or candidates
         if excluded and (worker := self._worker_switch(core, entities, session, corrected=True)):
             # "eh maksud ku nelayan bukan petani": the premium again, for the worker meant.
             return self._answer_follow_up(

@@ -9,6 +9,7 @@ that is nothing but courtesies is left alone, so that a greeting is answered as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.domain import names_domain
@@ -310,3 +311,17 @@ def strip_subject_change(core: str) -> tuple[str, bool]:
     if not size or size >= len(words):
         return core, False
     return " ".join(words[size:]), True
+
+
+# "sy kena phk, ada uang dr bpjs selain jht": the programme named after "selain" is what the
+# user has heard of already, not what they ask about.
+_BESIDES = re.compile(r"\b(?:selain|besides|other than|kecuali)\s+(jht|jkm|jkk|jkp|jp)\b")
+
+
+def strip_besides(core: str) -> tuple[str, frozenset[str]]:
+    """The message without "selain <programme>", and the programmes so set aside."""
+    named = frozenset(_BESIDES.findall(core))
+    if not named:
+        return core, named
+    rest = " ".join(_BESIDES.sub(" ", core).split())
+    return (rest or core), named

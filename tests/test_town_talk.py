@@ -387,3 +387,18 @@ def test_asking_after_the_reader_is_a_greeting(engine: Engine, asking_after: str
 def test_what_it_costs_in_english_is_the_premium(engine: Engine) -> None:
     _, cost = talk(engine, "I sell vegetables at the market, can I join?", "how much does it cost?")
     assert cost.reply.intent == "iuran_bpu"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("kontrak sy habis bulan lalu, selain jht dapat apa lagi dr bpjs tk", "jkp_manfaat"),
+        ("suami meninggal krn sakit, selain jht ada uang apa lagi", "jkm_manfaat"),
+    ],
+)
+def test_besides_a_programme_asks_for_the_others(
+    engine: Engine, question: str, expected: str
+) -> None:
+    # "selain jht": JHT is what the user has heard of; the answer is what else is paid.
+    [besides] = talk(engine, question)
+    assert besides.reply.intent == expected
