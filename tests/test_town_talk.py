@@ -402,3 +402,10 @@ def test_besides_a_programme_asks_for_the_others(
     # "selain jht": JHT is what the user has heard of; the answer is what else is paid.
     [besides] = talk(engine, question)
     assert besides.reply.intent == expected
+
+
+def test_the_cheapest_in_english_is_the_premium(engine: Engine) -> None:
+    [alone] = talk(engine, "cheapest bpjs tk for a fisherman?")
+    assert alone.reply.intent == "iuran_bpu"
+    _, cheapest = talk(engine, "I fish in Alor, can I join?", "what's the cheapest package?")
+    assert cheapest.reply.intent == "iuran_bpu"
