@@ -409,3 +409,18 @@ def test_the_cheapest_in_english_is_the_premium(engine: Engine) -> None:
     assert alone.reply.intent == "iuran_bpu"
     _, cheapest = talk(engine, "I fish in Alor, can I join?", "what's the cheapest package?")
     assert cheapest.reply.intent == "iuran_bpu"
+
+
+def test_a_housekeeper_and_a_deadline_in_english(engine: Engine) -> None:
+    _, joining = talk(
+        engine,
+        "hi, is there an english version of this bot?",
+        "my housekeeper would like to join bpjs ketenagakerjaan, how can she register",
+    )
+    assert joining.reply.intent == "daftar_cara"
+    _, deadline = talk(
+        engine,
+        "I run a small workshop in Kupang, what is the employer contribution?",
+        "deadline to pay every month?",
+    )
+    assert deadline.reply.intent == "bayar_cara"
