@@ -24,7 +24,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, runtime_checkable
@@ -48,8 +48,10 @@ _DB_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="state")
 # conversation's in-memory flood guard and the engine's memos are never used from two threads
 # at once.
 _TURN_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn")
-# Turns submitted to _TURN_THREAD and not yet done: while any is, no turn runs on the loop.
-_threaded_turns = 0
+# The turn last handed to _TURN_THREAD: until it is done (the thread runs them in order, so
+# every earlier one is done too), no turn runs on the loop. Its own completion, not the await
+# of it: a cancelled await (shutdown) leaves the turn running in the thread.
+_last_threaded: Future[Any] | None = None
 
 
 async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -71,21 +73,18 @@ async def turn_off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
     the GIL and went through a thread too (9 in 10 of them, measured), and the two threads
     passed the GIL back and forth. With PostgreSQL (a network round trip to load the session)
     the turn always runs in the turn thread."""
-    global _threaded_turns
+    global _last_threaded
     call: Callable[[], T] = functools.partial(fn, *args, **kwargs)
     writes = _TURN_WRITES.get()
     if writes is not None:
         call = functools.partial(writes.collect, call)
-        if not _threaded_turns:
+        if _last_threaded is None or _last_threaded.done():
             with writes.store.reserved() as ours:
                 if ours:
                     return call()
-    loop = asyncio.get_running_loop()
-    _threaded_turns += 1
-    try:
-        return await loop.run_in_executor(_TURN_THREAD, call)
-    finally:
-        _threaded_turns -= 1
+    threaded = _TURN_THREAD.submit(call)
+    _last_threaded = threaded
+    return await asyncio.wrap_future(threaded)
 
 
 @runtime_checkable
