@@ -177,9 +177,9 @@ PRICE_WORDS = frozenset(
 )  # fmt: skip
 EMPLOYEE_WORDS = frozenset(["karyawan", "pegawai", "pekerja", "buruh", "honorer", "employee"])
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
+REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 # What joins the rejected and the meant in a correction: "bukan 30 tapi 23 org".
 CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but"])
-REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 # Words naming an employer, whose share of a premium only employees have.
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())

@@ -109,7 +109,8 @@ class TurnWrites:
         self.statements: list[Statement] = []
 
     def collect(self, call: Callable[[], T]) -> T:
-        """`call()` (on the loop or in the turn thread) with the store's writes held back into this."""
+        """`call()` (on the loop or in the turn thread), the store's writes held back into
+        this."""
         with self.store.deferring() as held:
             try:
                 return call()
