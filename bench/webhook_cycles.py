@@ -15,17 +15,23 @@ Each cycle runs, in alternating order (ours first in even cycles, the reference 
 
 1. ack: a burst of signed webhooks to the main server with its worker paused (SIGSTOP, taken
    only while it holds no database lock), so that the server's CPU per acknowledgement is the
-   server's alone; then the worker resumes and drains the inbox (its rate is reported too);
-2. baseline: the same burst to the baseline app;
+   server's alone;
+2. baseline: the same burst to the baseline app, right before or after (the two bursts run
+   back to back, so that the machine's speed, which changes by half within seconds on a shared
+   host, is the same for both); then the main worker resumes and drains the inbox (its rate is
+   reported too);
 3. answers: a burst to the main server with its worker running, timed until the last reply has
    reached the fake Graph API: answers per second at saturation, CPU (server plus worker) per
    answer, and the acknowledgement latency while the worker answers;
 4. toy: the same burst to the toy peer;
 5. full: the same burst to the full server, for inbox_100k_ratio.
 
-Whatever is not being measured in a step is paused (idle workers poll their inbox). CPU comes
-from /proc/<pid>/stat; each step also records how much CPU the rest of the machine used (its
-foreign load), and cycles where that exceeded HEAVY_FOREIGN_CORES are listed. Every figure is
+Before the first cycle a warm-up is run and not counted: a small answered burst each to the main
+server and the toy, and a whole acknowledgement burst each to the main server and the baseline
+(a process's first burst also grows its heap, page cache and WAL file). Whatever is not being
+measured in a step is paused (idle workers poll their inbox). CPU comes from
+/proc/<pid>/task/*/schedstat; each step also records how much CPU the rest of the machine used
+(its foreign load), and cycles where that exceeded HEAVY_FOREIGN_CORES are listed. Every figure is
 the median of its cycles, with its spread (lowest, highest).
 """
 
@@ -276,6 +282,8 @@ class Rig:
     toy: Peer
     batch: int = 0
     foreign: list[float] = field(default_factory=list)
+    # The wamids of the last acknowledgement burst, until drain_step answers them.
+    undrained: list[str] = field(default_factory=list)
 
     def ours(self) -> list[int]:
         pids = [os.getpid(), self.baseline.proc.pid, self.toy.proc.pid]
@@ -322,13 +330,25 @@ class Rig:
                 await server.pause_worker()
 
     async def ack_step(self, n: int) -> dict[str, float]:
+        """A burst to the main server with its worker paused. Its drain is `drain_step`, run
+        after the baseline's burst, so that the two bursts compared run back to back."""
         await self.quiet()
         wamids, bodies = self.bodies(n)
         with self.metered():
             before = procstat.cpu_s(self.main.pid)
             latencies, seconds = await self.post(self.main.bot.url, bodies)
             cpu = procstat.cpu_s(self.main.pid) - before
-        # The drain: the worker alone answers what piled up.
+        self.undrained = wamids
+        return {
+            "ack_cpu_us": cpu / n * 1e6,
+            "acks_per_s": n / seconds,
+            "ack_p50_ms": percentile(latencies, 0.50),
+            "ack_p99_ms": percentile(latencies, 0.99),
+        }
+
+    async def drain_step(self) -> dict[str, float]:
+        """The worker alone answers what the acknowledgement burst piled up."""
+        wamids, self.undrained = self.undrained, []
         with self.metered():
             before = procstat.cpu_of(self.main.pids())
             began = time.monotonic()
@@ -338,12 +358,8 @@ class Rig:
         self.replies.forget()
         self.main.clear_finished()
         return {
-            "ack_cpu_us": cpu / n * 1e6,
-            "acks_per_s": n / seconds,
-            "ack_p50_ms": percentile(latencies, 0.50),
-            "ack_p99_ms": percentile(latencies, 0.99),
-            "drain_answered_per_s": n / (last - began),
-            "drain_cpu_ms_per_answer": drain_cpu / n * 1000,
+            "drain_answered_per_s": len(wamids) / (last - began),
+            "drain_cpu_ms_per_answer": drain_cpu / len(wamids) * 1000,
         }
 
     async def baseline_step(self, n: int) -> dict[str, float]:
@@ -404,9 +420,11 @@ class Rig:
             (lambda: self.ack_step(acks), lambda: self.baseline_step(acks)),
             (lambda: self.answer_step(self.main, answers), lambda: self.toy_step(answers)),
         )
-        for ours, reference in pairs:
+        for index, (ours, reference) in enumerate(pairs):
             for step in (ours, reference) if ours_first else (reference, ours):
                 figures.update(await step())
+            if index == 0:
+                figures.update(await self.drain_step())
         full = await self.answer_step(self.full, answers)
         figures["full_answered_per_s"] = full["answered_per_s"]
         figures["ack_cpu_ratio"] = figures["ack_cpu_us"] / figures["baseline_ack_cpu_us"]
@@ -513,6 +531,12 @@ async def run_cycles(
             # One small round first: connections, caches and the workers' first claims.
             await rig.answer_step(rig.main, 100)
             await rig.toy_step(100)
+            # And one whole acknowledgement burst each, not counted: a server's first burst
+            # also grows its heap, its page cache and its WAL file to their working sizes, which
+            # cost the first cycle's figure up to half again more than the cycles after it.
+            await rig.ack_step(acks)
+            await rig.baseline_step(acks)
+            await rig.drain_step()
             per_cycle = [await rig.cycle(n, acks, answers) for n in range(cycles)]
             await rig.quiet(rig.main)
             figures = summarise(per_cycle)
