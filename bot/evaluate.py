@@ -61,6 +61,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune12.tsv",
     "conversations_tune13.tsv",
     "conversations_tune14.tsv",
+    "conversations_tune15.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

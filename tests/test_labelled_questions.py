@@ -23,6 +23,7 @@ UNSEEN = (
     "tuneset5.tsv",
     "conversations_tune12.tsv",
     "conversations_tune14.tsv",
+    "conversations_tune15.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
