@@ -52,6 +52,13 @@ HARM_TOPICS = frozenset({WORK_ACCIDENT, DEATH_TOPIC, PENSION_TOPIC})
 
 DEATH_WORDS = frozenset(["meninggal", "wafat", "tewas", "kematian", "almarhum", "almarhumah"])
 ARREARS = frozenset(["nunggak", "menunggak", "tunggakan", "telat", "terlambat", "nonaktif"])
+# Not paying, as users tell it (normalised: "gak bayar" reads "tidak bayar").
+NOT_PAYING = (
+    "tidak bayar", "tidak membayar", "tidak dibayar", "belum bayar", "belum dibayar",
+    "lupa bayar", "berhenti bayar", "stop bayar", "tidak bayar iuran", "tidak setor",
+)  # fmt: skip
+HOW_TO_PAY = "bayar_cara"
+LATE_PAYMENT = "bayar_telat"
 # Words that ask about claiming (where, how, with what papers, by when), not what is paid.
 CLAIMING_WORDS = frozenset([
     "klaim", "klaimnya", "lapor", "dilapor", "dilaporkan", "melapor", "urus", "ngurus",
@@ -151,7 +158,17 @@ class Cases:
         """The answer to give in the light of the case the message or the talk tells."""
         top = self._harmed(top, candidates, normalized, entities, session)
         top = self._job_lost(top, normalized, entities)
+        top = replace(top, intent=self.unpaid(top.intent, normalized))
         return self._case_facet(top, normalized, entities, session)
+
+    def unpaid(self, intent: str, normalized: str) -> str:
+        """ "kalau dibiarkan saja tidak bayar, ada utang?", "klo gak bayar 3 bulan gmn" after
+        how to pay: not paying, told in the words of paying, asks what happens then (the late
+        payment's answer), not how to pay."""
+        if intent != HOW_TO_PAY or LATE_PAYMENT not in self._topics:
+            return intent
+        padded = f" {normalized} "
+        return LATE_PAYMENT if any(f" {p} " in padded for p in NOT_PAYING) else intent
 
     def _asks_of_paying(self, top: Candidate, normalized: str) -> bool:
         """True when the top answer is about paying and the message speaks of paying or of

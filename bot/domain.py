@@ -66,7 +66,7 @@ FOREIGN_WORDS = frozenset([
     "raharja",  # Jasa Raharja: road accident insurance, not BPJS's
     # everyday life
     "resep", "sambal", "tiktok", "facebook", "piala", "bola", "cuaca", "film", "lagu", "zakat",
-    "arisan", "puisi",
+    "arisan", "puisi", "lawak", "ngelawak", "melawak", "lelucon", "joke", "jokes",
     # markets: "saham nikel lagi turun ya bang", "timah lg anjlok ye" (a crop or an ore alone
     # is no other matter: "petani lada", "penambang timah" are the users' own jobs)
     "saham", "anjlok", "bitcoin", "kripto", "crypto",
@@ -87,7 +87,7 @@ CORE_WORDS = frozenset([
     # what a premium is to an employee, or a discount of it: "gaji UMR kena potongan bpjs brp"
     "potongan", "dipotong",
     # a job ended, which JHT and JKP answer: "sy di phk 5 bln lalu, blm ngurus apa2"
-    "phk", "resign",
+    "phk", "resign", "mengundurkan",
 ])  # fmt: skip
 
 
@@ -114,7 +114,8 @@ AGENCY_NAMES = frozenset(
 
 # A job that ended is the agency's matter (JHT, JKP), but the severance pay or the lawsuit
 # beside it is not: "bos tdk kasih pesangon waktu sy di phk" stays another matter.
-JOB_ENDED = frozenset(["phk", "resign"])
+# (Messages are read normalised, where "resign" is "mengundurkan diri".)
+JOB_ENDED = frozenset(["phk", "resign", "mengundurkan"])
 # The job ended, in the users' words: "kena phk", "diberhentikan", "kontrak sy habis".
 _ENDED_WORDS = JOB_ENDED | {"diberhentikan", "dipecat", "dirumahkan", "diphk", "pecat"}
 _ENDED_PHRASES = (
@@ -180,7 +181,7 @@ _AT_WORK = (
     # the workplace itself
     "di gudang", "di pabrik", "di bengkel", "di kapal", "di perahu", "di kebun", "di sawah",
     "di ladang", "di tambak", "di bagan", "di pelabuhan", "di galangan", "di konstruksi",
-    "di lokasi proyek", "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
+    "di lokasi proyek", "proyek", "perancah", "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
     "di tempat kerja", "tempat kerja", "tempat saya kerja", "tempat saya gawe", "waktu gawe",
     "waktu pergi kantor", "waktu pi kantor", "pi melaut", "pergi melaut", "di laut",
     # in English

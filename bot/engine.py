@@ -17,7 +17,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from bot.cases import WORK_ACCIDENT, Cases
+from bot.cases import WORK_ACCIDENT, WORK_HARM, Cases
 from bot.confidence import LOW_CONFIDENCE
 from bot.context_model import Continuation, ContinuationMemory
 from bot.domain import (
@@ -254,6 +254,8 @@ OFFICE_HANDLER = "offices.region"
 OFFICE_WORDS = frozenset(
     ["ada", "kantor", "cabang", "terdekat", "alamat", "tempat", "bpjs", "ketenagakerjaan"]
 )
+# "harus ke kupang?", "perlu datang ke kantor": going to a place, which its office answers.
+GOING_WORDS = frozenset(["harus", "perlu", "wajib", "mesti", "datang", "pergi", "ke"])
 # "kalau tambah jht?": a programme added to a premium.
 # ("itu udh sama jht?", "termasuk jht?" ask whether the premium shown holds it, which that
 # premium's answer tells beside its price with JHT.)
@@ -652,6 +654,10 @@ class Engine:
             # "temen sy ketimpa barang di gudang, yg hrs lapor siapa": harm the work did is the
             # work accident's matter however weakly the words read (bot.cases answers it).
             bar = 0.0
+        elif entities.occupation is not None and entities.age is not None and candidates:
+            # "mama saya jualan ikan di pasar, umurnya 61 tahun": a worker and an age told ask
+            # whether that person may still join, however weakly the words read.
+            bar = 0.0
         elif names_agency_matter(named) or harmed or names_job_ended(normalized):
             # It names the agency's own matters (JHT, iuran, JMO...): the fallback would only
             # leave a real question unanswered.
@@ -771,12 +777,7 @@ class Engine:
         that are no matter of any answer (a place name the examples never use)."""
         if not (entities.regions or entities.outside or entities.occupation):
             return False
-        named = {
-            *(w for region in entities.regions for w in region.split("-")),
-            *(w for pair in entities.ambiguous_regions for r in pair for w in r.split("-")),
-            *(w for place in entities.outside for part in place for w in part.lower().split()),
-            *(entities.occupation or "").split(),
-        }
+        named = _place_words(entities) | set((entities.occupation or "").split())
         return all(
             w in INTRODUCTION_WORDS or w in named or w not in self._vocabulary for w in words
         )
@@ -1179,6 +1180,10 @@ class Engine:
         # "jht nya gmn": the programme and filler only ("gimana" is one) ask the same.
         if not set(asked) <= TAKING_WORDS | GENERIC_FACETS:
             return None
+        if not asked and case not in session.memory and WORK_HARM not in session.memory:
+            # "jkm", then "jht": a user going through the programmes by name, who told no
+            # death and no job lost, asks what the next one is.
+            return None
         return target
 
     def _at_work_after(self, core: str, entities: Entities, session: Session) -> str | None:
@@ -1250,12 +1255,10 @@ class Engine:
         if COUNTING_WORDS & set(core.split()):
             # "di belu brp yg su ikut": the place's figures, not its office.
             return None
-        asked = [
-            w
-            for w in self._residual(core)
-            if w not in OFFICE_WORDS and w not in GENERIC_FACETS and w not in QUESTION_TAGS
-        ]
-        return None if asked else office
+        # "apakah harus ke banda aceh?": going there, and the place's own words, ask nothing
+        # but the office.
+        told = OFFICE_WORDS | GOING_WORDS | GENERIC_FACETS | QUESTION_TAGS | _place_words(entities)
+        return None if any(w not in told for w in self._residual(core)) else office
 
     def _who_pays(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "yg bayar sy ato pt" after the migrant workers' premium, "yg nanggung siapa" after
@@ -1360,7 +1363,15 @@ class Engine:
     def _what_if(
         self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
     ) -> str | None:
-        """ "kalau nelayan?" after a JKK claim: the same question for another case."""
+        """ "kalau nelayan?" after a JKK claim: the same question for another case (and "klo
+        gak bayar 3 bulan" after how to pay: not paying, which the late payment answers)."""
+        varied = self._varied(core, candidates, entities, session)
+        return self.cases.unpaid(varied, core) if varied is not None else None
+
+    def _varied(
+        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+    ) -> str | None:
+        """The answer a "kalau ..." asks for another case, or None when it asks another."""
         last = session.last_intent
         if not last or last not in self.knowledge.intents or self._formulaic(last):
             return None
@@ -1410,6 +1421,21 @@ class Engine:
             # "kalau iur cuma 10 thn?" after the pension amount: the years decide whether there
             # is a monthly pension at all, which the answer that reads them gives.
             return None
+        sibling = next(
+            (
+                c
+                for c in candidates[:2]
+                if c.intent != last
+                and c.score >= self.knobs.accept
+                and self._topic(c.intent) == self._topic(last)
+            ),
+            None,
+        )
+        if sibling is not None and all(c.intent != last for c in candidates[:3]):
+            # "kalau dapat bulanan kira2 berapa" after the pension age: a "kalau" that reads
+            # nothing like the answer given but well as another answer of its topic asks that
+            # one (the pension's amount), not the same question for another case.
+            return sibling.intent
         return last
 
     def _answer_words(self, intent_id: str) -> frozenset[str]:
@@ -1974,3 +2000,12 @@ class Engine:
         reply = replace(reply, intent=None, confidence=candidates[0].score if candidates else 0.0)
         session.options = list(reply.options)
         return Outcome(reply, normalized, candidates, "fallback", entities or Entities())
+
+
+def _place_words(entities: Entities) -> set[str]:
+    """The words of the places a message named ("kota banda aceh", "manggarai-barat")."""
+    return {
+        *(w for region in entities.regions for w in region.split("-")),
+        *(w for pair in entities.ambiguous_regions for r in pair for w in r.split("-")),
+        *(w for place in entities.outside for part in place for w in part.lower().split()),
+    }

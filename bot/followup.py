@@ -255,6 +255,8 @@ _AROUND_WHAT_IS = frozenset([
     "itu", "sih", "sebenarnya", "sebenernya", "sebetulnya", "yang", "bagaimana",
     "gimana", "bantu", "tolong", "dong", "ya", "program", "tentang", "soal", "is", "the",
     "min", "kak", "dulu", "singkat", "tuh", "nih", "ini", "does", "what",
+    # "yang jkm jelaskan lebih lengkap"
+    "lebih", "lengkap", "detail", "rinci", "secara",
 ])  # fmt: skip
 
 

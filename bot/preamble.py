@@ -196,6 +196,7 @@ def strip_courtesies(normalized: str) -> str:
 # beside it ("su, terima kasih bu"). A message naming the domain is a question ("makasih, nanti
 # sy daftar").
 THANKS = ("terima kasih", "thank you", "matur nuwun", "nuhun", "hatur nuhun", "tampiasih")
+_THANKS = _table(THANKS)
 GOODBYES = (
     "dadah", "bye", "pamit", "wassalamualaikum", "sampai jumpa", "sampai nanti", "see you",
     "selamat tinggal", "sudah dulu", "cukup dulu", "good bye", "goodbye",
@@ -206,6 +207,9 @@ _ASKING = frozenset([
     "kenapa", "mengapa", "bisa", "boleh", "kalau", "how", "what", "when", "where", "can",
 ])  # fmt: skip
 MAX_CLOSING_WORDS = 10
+# A wish or a request is no closing, a thing done may be: see closing().
+_WANTING = frozenset(["mau", "ingin", "pengen", "tolong", "mohon", "minta", "want"])
+_DONE = frozenset(["sudah", "berhasil", "beres", "selesai", "done"])
 
 
 def _phrases(words: list[str], phrases: tuple[str, ...]) -> list[str]:
@@ -217,7 +221,12 @@ def closing(normalized: str) -> str | None:
     """The thanks or the goodbye a closing message says, to be answered as such; None when the
     message is no closing (it asks something, or is long)."""
     words = normalized.split()
-    if len(words) > MAX_CLOSING_WORDS or any(w in _ASKING for w in words) or names_domain(words):
+    if len(words) > MAX_CLOSING_WORDS or any(w in _ASKING for w in words):
+        return None
+    done = bool(_head(words, 0, _THANKS) and _DONE & set(words)) and not _WANTING & set(words)
+    if names_domain(words) and not done:
+        # "makasih, jht nya mau sy urus" asks on; "terima kasih kemarin info daftarnya, saya
+        # sudah terdaftar" thanks for what is done.
         return None
     said = _phrases(words, THANKS) or _phrases(words, GOODBYES)
     return said[0] if said else None

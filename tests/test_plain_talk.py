@@ -1,0 +1,98 @@
+"""What people say plainly and the bot misread (the fourteenth writer's conversations showed each
+of these failing): a "kalau" that asks another answer of the topic, a user going through the
+programmes by name, not paying told in the words of paying, resigning as a job ended, going to a place as its office, a worker and an
+age told without a question, thanks for a thing done, a fall from scaffolding at a project, and
+asking the bot for a joke."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import names_job_ended
+from bot.engine import Engine
+
+from .test_session_memory import talk
+
+
+def test_a_kalau_reading_as_another_answer_of_the_topic_asks_that_one(engine: Engine) -> None:
+    _, amount = talk(engine, "umur pensiun jp brp skrg", "kalau dapat bulanan kira2 brp")
+    assert amount.reply.intent == "jp_manfaat_besar"
+    # The same question for another case still gives the answer just read.
+    _, fisher = talk(engine, "cara daftar bpjs tk", "kalau nelayan?")
+    assert fisher.reply.intent == "daftar_cara"
+
+
+def test_programmes_named_one_after_another_are_each_explained(engine: Engine) -> None:
+    *_, jht = talk(engine, "jkk itu apa", "jkm", "jht")
+    assert jht.reply.intent == "jht_apa"
+    # A death told first makes the heirs' JHT the question, as before.
+    _, heirs = talk(engine, "bapak sy meninggal bulan lalu, dapat jkm brp", "jht nya")
+    assert heirs.reply.intent == "jht_ahli_waris"
+
+
+def test_resigning_is_a_job_ended_for_the_programmes_after_it(engine: Engine) -> None:
+    # "resign" reads as "mengundurkan diri": the case is a job ended, and its JHT is the claim.
+    assert names_job_ended(engine.normalize("sy resign bulan lalu"))
+    _, jht = talk(engine, "sy resign bulan lalu, dapat jkp ga", "jht nya?")
+    assert jht.reply.intent == "jht_klaim_berhenti"
+
+
+@pytest.mark.parametrize("going", ["apakah harus ke banda aceh?", "harus datang ke medan?"])
+def test_going_to_a_named_place_asks_for_its_office(engine: Engine, going: str) -> None:
+    _, office = talk(engine, "cara daftar bpjs tk buat nelayan", going)
+    assert office.reply.intent == "kantor_cabang"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "ibu sy pedagang sayur umur 58",
+        "Selamat sore. Bapak saya jualan ikan di pasar Oeba Kupang, umurnya 63 tahun.",
+    ],
+)
+def test_a_worker_and_an_age_told_ask_whether_they_may_join(engine: Engine, told: str) -> None:
+    [joining] = talk(engine, told)
+    assert joining.reply.intent == "daftar_siapa"
+
+
+def test_thanks_for_a_thing_done_is_a_thanks(engine: Engine) -> None:
+    [thanks] = talk(engine, "makasih infonya kemarin, sy sudah daftar bpu")
+    assert thanks.reply.intent == "terima_kasih"
+    # Thanks with what the user still wants is the question.
+    [wish] = talk(engine, "makasih, sy sudah punya ktp, mau daftar bpu")
+    assert wish.reply.intent != "terima_kasih"
+
+
+def test_a_programme_to_explain_in_full_is_that_programme(engine: Engine) -> None:
+    _, death = talk(engine, "program bpjs tk ada apa aja", "yg jkm tolong jelaskan lebih lengkap")
+    assert death.reply.intent == "jkm_manfaat"
+
+
+def test_a_fall_from_scaffolding_at_a_project_is_a_work_accident(engine: Engine) -> None:
+    [fall] = talk(
+        engine,
+        "Kakak saya jatuh dari perancah proyek gedung di Samarinda, dia didaftarkan kontraktor. "
+        "Apa yang harus kami urus?",
+    )
+    assert fall.reply.intent in {"jkk_klaim", "jkk_manfaat"}
+
+
+@pytest.mark.parametrize("joke", ["bot bisa ngelawak ga", "kasih jokes dong min"])
+def test_asking_for_a_joke_is_another_matter(engine: Engine, joke: str) -> None:
+    [answer] = talk(engine, joke)
+    assert answer.kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("opening", "unpaid"),
+    [
+        ("cara bayar iuran bpu", "klo gak bayar 3 bulan gmn"),
+        ("sy mau berhenti jd peserta", "kalau dibiarkan aja ga bayar, jadi utang?"),
+    ],
+)
+def test_not_paying_asks_what_happens_then(engine: Engine, opening: str, unpaid: str) -> None:
+    _, late = talk(engine, opening, unpaid)
+    assert late.reply.intent == "bayar_telat"
+    # How to pay, asked again, is still how to pay.
+    _, how = talk(engine, opening, "bayarnya lewat apa aja")
+    assert how.reply.intent == "bayar_cara"
