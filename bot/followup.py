@@ -131,6 +131,8 @@ TOPIC_WORDS: dict[str, str] = {
 GENERIC_FACETS = frozenset([
     "cara", "caranya", "syarat", "prosedur", "langkah", "dokumen", "berkas", "lama", "kapan",
     "dimana", "mana", "bagaimana", "gimana", "berapa", "apa", "bisa", "how", "where", "when",
+    # the papers to bring: "dokumen yg dibawa", "berkas yg perlu disiapkan"
+    "bawa", "dibawa", "siapkan", "disiapkan", "diperlukan",
     # the channel: "lewat web bisa?", "bisa liat di hp?"
     # ("online" is not: after a JHT claim it asks for the claim in JMO)
     "lewat", "via", "web", "website", "hp", "lihat", "liat", "cek",

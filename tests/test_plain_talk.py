@@ -2,7 +2,7 @@
 of these failing): a "kalau" that asks another answer of the topic, a user going through the
 programmes by name, not paying told in the words of paying, resigning as a job ended, going to a place as its office, a worker and an
 age told without a question, thanks for a thing done, a fall from scaffolding at a project, and
-asking the bot for a joke."""
+asking the bot for a joke, the papers to bring after a claim."""
 
 from __future__ import annotations
 
@@ -96,3 +96,8 @@ def test_not_paying_asks_what_happens_then(engine: Engine, opening: str, unpaid:
     # How to pay, asked again, is still how to pay.
     _, how = talk(engine, opening, "bayarnya lewat apa aja")
     assert how.reply.intent == "bayar_cara"
+
+
+def test_the_papers_to_bring_are_those_of_the_answer_just_given(engine: Engine) -> None:
+    _, papers = talk(engine, "boleh ambil jht sebagian buat dp rumah?", "berkas yg dibawa apa")
+    assert papers.reply.intent == "jht_klaim_sebagian"
