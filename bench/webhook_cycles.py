@@ -16,10 +16,11 @@ Each cycle runs, in alternating order (ours first in even cycles, the reference 
 1. ack: a burst of signed webhooks to the main server with its worker paused (SIGSTOP, taken
    only while it holds no database lock), so that the server's CPU per acknowledgement is the
    server's alone;
-2. baseline: the same burst to the baseline app, right before or after (the two bursts run
-   back to back, so that the machine's speed, which changes by half within seconds on a shared
-   host, is the same for both); then the main worker resumes and drains the inbox (its rate is
-   reported too);
+2. baseline: the same number of webhooks to the baseline app. The two are sent in halves, in
+   the order ours, baseline, baseline, ours (or the reverse in odd cycles): the machine's speed,
+   which changes by half within seconds on a shared host, and the advantage of not being the
+   first burst after a drain fall on both alike. Then the main worker resumes and drains the
+   inbox (its rate is reported too);
 3. answers: a burst to the main server with its worker running, timed until the last reply has
    reached the fake Graph API: answers per second at saturation, CPU (server plus worker) per
    answer, and the acknowledgement latency while the worker answers;
@@ -329,21 +330,40 @@ class Rig:
             else:
                 await server.pause_worker()
 
-    async def ack_step(self, n: int) -> dict[str, float]:
-        """A burst to the main server with its worker paused. Its drain is `drain_step`, run
-        after the baseline's burst, so that the two bursts compared run back to back."""
-        await self.quiet()
-        wamids, bodies = self.bodies(n)
-        with self.metered():
-            before = procstat.cpu_s(self.main.pid)
-            latencies, seconds = await self.post(self.main.bot.url, bodies)
-            cpu = procstat.cpu_s(self.main.pid) - before
-        self.undrained = wamids
+    async def ack_pair(self, n: int, ours_first: bool) -> dict[str, float]:
+        """`n` webhooks to the main server with its worker paused, and `n` to the baseline,
+        each in two halves, in the order ABBA (ours first) or BAAB: the two are compared over
+        the same seconds, and whatever favours a burst for where it stands (the first one after
+        a drain ran slower, by a tenth, whichever app it was) falls on both alike. The drain is
+        `drain_step`, after both."""
+        halves = (n // 2, n - n // 2)
+        order = ("ours", "base", "base", "ours") if ours_first else ("base", "ours", "ours", "base")
+        cpu = {"ours": 0.0, "base": 0.0}
+        seconds = {"ours": 0.0, "base": 0.0}
+        latencies: list[float] = []
+        for position, who in enumerate(order):
+            size = halves[position // 2]
+            await self.quiet()
+            wamids, bodies = self.bodies(size)
+            bot = who == "ours"
+            pid = self.main.pid if bot else self.baseline.proc.pid
+            with self.metered():
+                before = procstat.cpu_s(pid)
+                times, took = await self.post(
+                    self.main.bot.url if bot else self.baseline.url, bodies
+                )
+                cpu[who] += procstat.cpu_s(pid) - before
+            seconds[who] += took
+            if bot:
+                latencies += times
+                self.undrained += wamids
         return {
-            "ack_cpu_us": cpu / n * 1e6,
-            "acks_per_s": n / seconds,
+            "ack_cpu_us": cpu["ours"] / n * 1e6,
+            "acks_per_s": n / seconds["ours"],
             "ack_p50_ms": percentile(latencies, 0.50),
             "ack_p99_ms": percentile(latencies, 0.99),
+            "baseline_ack_cpu_us": cpu["base"] / n * 1e6,
+            "baseline_acks_per_s": n / seconds["base"],
         }
 
     async def drain_step(self) -> dict[str, float]:
@@ -361,16 +381,6 @@ class Rig:
             "drain_answered_per_s": len(wamids) / (last - began),
             "drain_cpu_ms_per_answer": drain_cpu / len(wamids) * 1000,
         }
-
-    async def baseline_step(self, n: int) -> dict[str, float]:
-        await self.quiet()
-        _wamids, bodies = self.bodies(n)
-        pid = self.baseline.proc.pid
-        with self.metered():
-            before = procstat.cpu_s(pid)
-            _latencies, seconds = await self.post(self.baseline.url, bodies)
-            cpu = procstat.cpu_s(pid) - before
-        return {"baseline_ack_cpu_us": cpu / n * 1e6, "baseline_acks_per_s": n / seconds}
 
     async def answer_step(self, server: Server, n: int) -> dict[str, float]:
         """A burst with the worker running: until the last reply is out."""
@@ -415,16 +425,13 @@ class Rig:
         load_before = procstat.load_1min()
         figures: dict[str, float] = {}
         ours_first = number % 2 == 0
+        figures.update(await self.ack_pair(acks, ours_first))
+        figures.update(await self.drain_step())
         Step = Callable[[], Awaitable[dict[str, float]]]
-        pairs: tuple[tuple[Step, Step], ...] = (
-            (lambda: self.ack_step(acks), lambda: self.baseline_step(acks)),
-            (lambda: self.answer_step(self.main, answers), lambda: self.toy_step(answers)),
-        )
-        for index, (ours, reference) in enumerate(pairs):
-            for step in (ours, reference) if ours_first else (reference, ours):
-                figures.update(await step())
-            if index == 0:
-                figures.update(await self.drain_step())
+        ours: Step = lambda: self.answer_step(self.main, answers)  # noqa: E731
+        reference: Step = lambda: self.toy_step(answers)  # noqa: E731
+        for step in (ours, reference) if ours_first else (reference, ours):
+            figures.update(await step())
         full = await self.answer_step(self.full, answers)
         figures["full_answered_per_s"] = full["answered_per_s"]
         figures["ack_cpu_ratio"] = figures["ack_cpu_us"] / figures["baseline_ack_cpu_us"]
@@ -534,8 +541,7 @@ async def run_cycles(
             # And one whole acknowledgement burst each, not counted: a server's first burst
             # also grows its heap, its page cache and its WAL file to their working sizes, which
             # cost the first cycle's figure up to half again more than the cycles after it.
-            await rig.ack_step(acks)
-            await rig.baseline_step(acks)
+            await rig.ack_pair(acks, ours_first=True)
             await rig.drain_step()
             per_cycle = [await rig.cycle(n, acks, answers) for n in range(cycles)]
             await rig.quiet(rig.main)
