@@ -30,7 +30,7 @@ from bot.domain import (
     names_work_harm,
 )
 from bot.entities import PROGRAMME_WORDS, EntityExtractor
-from bot.figures import quotes_shown, shown
+from bot.figures import quoted, quotes_shown, shown
 from bot.followup import (
     AGE_NEXT,
     AT_WORK_INSTEAD,
@@ -151,6 +151,9 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+# The discount of the independent workers' premium, and the fact holding the discounted amount.
+DISCOUNT_INTENT = "iuran_diskon"
+DISCOUNTED_PREMIUM_FACT = "pp50_iuran_diskon"
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
 # and the premiums, a question about the answer just given).
 BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
@@ -296,6 +299,11 @@ class Engine:
         intents = knowledge.intents.values()
         self._off_topic = frozenset(i.id for i in intents if i.role == "off_topic")
         self._intro = {i.topic: i.id for i in intents if i.role == "intro"}
+        # The discounted premium as figures are compared (bot.figures): "8400"; quoted after a
+        # premium, it asks about the discount.
+        self._discounted = frozenset(
+            str(int(f.value)) for f in knowledge.facts.get(DISCOUNTED_PREMIUM_FACT, ())
+        )
         self.share_contact = share_contact
         self._topic_words = self._words_by_topic()
         # The words that name a topic a user may come back to ("balik ke soal jht").
@@ -1109,9 +1117,20 @@ class Engine:
             return None
         if any(p != self._topic(last) for p in entities.programmes):
             return None
+        short = len(self._residual(core)) <= self.knobs.followup_words + 3
+        if (
+            short
+            and self._topic(last) == PREMIUM_TOPIC
+            and last != DISCOUNT_INTENT
+            and DISCOUNT_INTENT in self.knowledge.intents
+            and not quoted(core, entities.amounts).isdisjoint(self._discounted)
+        ):
+            # "8.400 itu sampe kapan", "lah katanya 8400" after a premium: the discounted
+            # premium quoted (shown or heard of) asks about the discount, its period above all.
+            return DISCOUNT_INTENT
         if not quotes_shown(core, entities.amounts, session.memory.get(SHOWN, "")):
             return None
-        return last if len(self._residual(core)) <= self.knobs.followup_words + 3 else None
+        return last if short else None
 
     def _person_added(self, core: str, entities: Entities, session: Session) -> int | None:
         """ "klo sama ibu sy jg", "plus istri" right after an independent worker's premium (or

@@ -1,8 +1,10 @@
 """What people say plainly and the bot misread (the fourteenth writer's conversations showed each
-of these failing): a "kalau" that asks another answer of the topic, a user going through the
-programmes by name, not paying told in the words of paying, resigning as a job ended, going to a place as its office, a worker and an
-age told without a question, thanks for a thing done, a fall from scaffolding at a project, and
-asking the bot for a joke, the papers to bring after a claim."""
+of these failing, the discounted premium quoted back four writers' too): a "kalau" that asks
+another answer of the topic, a user going through the programmes by name, not paying told in the
+words of paying, resigning as a job ended, going to a place as its office, a worker and an age
+told without a question, thanks for a thing done, a fall from scaffolding at a project, a joke
+asked for, the papers to bring after a claim, and the discounted premium quoted after a
+premium."""
 
 from __future__ import annotations
 
@@ -101,3 +103,12 @@ def test_not_paying_asks_what_happens_then(engine: Engine, opening: str, unpaid:
 def test_the_papers_to_bring_are_those_of_the_answer_just_given(engine: Engine) -> None:
     _, papers = talk(engine, "boleh ambil jht sebagian buat dp rumah?", "berkas yg dibawa apa")
     assert papers.reply.intent == "jht_klaim_sebagian"
+
+
+@pytest.mark.parametrize("quoted", ["8.400 itu berlaku sampai kapan?", "lho katanya cuma 8400"])
+def test_the_discounted_premium_quoted_asks_about_the_discount(engine: Engine, quoted: str) -> None:
+    _, discount = talk(engine, "iuran bpjs tk buat petani brp sebulan", quoted)
+    assert discount.reply.intent == "iuran_diskon"
+    # Another figure of the premium quoted is still about the premium.
+    _, premium = talk(engine, "iuran bpjs tk buat petani brp sebulan", "16.800 itu sebulan?")
+    assert premium.reply.intent != "iuran_diskon"
