@@ -10,6 +10,8 @@ The list is read against the normalised message (after the slang map: "bpjs tk" 
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 DOMAIN_WORDS = frozenset([
     "bpjs", "bpjamsostek", "jamsostek", "jamsos", "ketenagakerjaan", "bpjstk", "jht", "jkk",
     "jkm", "jp", "jkp", "bpu", "pu", "iuran", "iur", "premi", "jaminan", "manfaat", "santunan",
@@ -146,9 +148,26 @@ def names_foreign_matter(words: list[str]) -> bool:
         # "harganya brp" after a premium).
         "harga" in words and any(w in MARKET_GOODS for w in words)
     )
-    return foreign and not any(
-        w in CORE_WORDS and w not in AGENCY_NAMES and w not in JOB_ENDED for w in words
+    return (
+        foreign
+        and not any(w in CORE_WORDS and w not in AGENCY_NAMES and w not in JOB_ENDED for w in words)
+        and not asks_to_join(words)
     )
+
+
+# "beta ju terima PKH, bisa ikut bpjs tk?": joining the agency is its own matter, whatever
+# else the message names.
+_JOINING = frozenset(["ikut", "daftar", "mendaftar", "gabung", "bergabung", "join"])
+_ASKING_MAY = frozenset(["bisa", "boleh", "can", "may"])
+
+
+def asks_to_join(words: list[str]) -> bool:
+    """True when the message asks whether one may join the agency ("bisa ikut bpjs tk?"), not
+    whether it gets one into another programme ("bpjs tk bs buat daftar prakerja?")."""
+    present = set(words)
+    if not (present & AGENCY_NAMES and present & _JOINING and present & _ASKING_MAY):
+        return False
+    return not any(w in _JOINING and after in FOREIGN_WORDS for w, after in pairwise(words))
 
 
 # Words of paying a premium rather than asking its amount.

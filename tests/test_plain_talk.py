@@ -3,8 +3,8 @@ of these failing, the discounted premium quoted back four writers' too): a "kala
 another answer of the topic, a user going through the programmes by name, not paying told in the
 words of paying, resigning as a job ended, going to a place as its office, a worker and an age
 told without a question, thanks for a thing done, a fall from scaffolding at a project, a joke
-asked for, the papers to bring after a claim, and the discounted premium quoted after a
-premium."""
+asked for, the papers to bring after a claim, joining asked beside another programme, and the
+discounted premium quoted after a premium."""
 
 from __future__ import annotations
 
@@ -112,3 +112,11 @@ def test_the_discounted_premium_quoted_asks_about_the_discount(engine: Engine, q
     # Another figure of the premium quoted is still about the premium.
     _, premium = talk(engine, "iuran bpjs tk buat petani brp sebulan", "16.800 itu sebulan?")
     assert premium.reply.intent != "iuran_diskon"
+
+
+def test_asking_to_join_is_the_agencys_matter_beside_another_programme(engine: Engine) -> None:
+    [joining] = talk(engine, "sy jualan sayur di pasar, sy jg terima PKH. bisa ikut bpjs tk?")
+    assert joining.reply.intent == "daftar_siapa"
+    # Registering for the other programme stays another matter.
+    [other] = talk(engine, "bisa daftar prakerja pake bpjs tk ga")
+    assert other.kind == "fallback"
