@@ -27,7 +27,7 @@ from bot.domain import (
     names_plain_harm,
     names_work_harm,
 )
-from bot.followup import AT_WORK_INSTEAD, CASE_INTENT
+from bot.followup import AT_WORK_INSTEAD, CASE_INTENT, PREMIUM_TOPIC
 from bot.matcher import Candidate
 from core.entities import Entities
 from core.session import Session
@@ -158,16 +158,19 @@ class Cases:
         """The answer to give in the light of the case the message or the talk tells."""
         top = self._harmed(top, candidates, normalized, entities, session)
         top = self._job_lost(top, normalized, entities)
-        top = replace(top, intent=self.unpaid(top.intent, normalized))
         return self._case_facet(top, normalized, entities, session)
 
-    def unpaid(self, intent: str, normalized: str) -> str:
+    def unpaid(self, intent: str, clauses: str) -> str:
         """ "kalau dibiarkan saja tidak bayar, ada utang?", "klo gak bayar 3 bulan gmn" after
         how to pay: not paying, told in the words of paying, asks what happens then (the late
-        payment's answer), not how to pay."""
-        if intent != HOW_TO_PAY or LATE_PAYMENT not in self._topics:
+        payment's answer), not how to pay. `clauses`: the message normalised clause by clause
+        and joined by " | " ("diskon ga? bayarnya lewat apa" does not tell "tidak bayar")."""
+        if LATE_PAYMENT not in self._topics or not (
+            intent == HOW_TO_PAY or self._topic(intent) == PREMIUM_TOPIC
+        ):
+            # (A premium too: "udh 4 bulan dak bayar iuran" names the premium it did not pay.)
             return intent
-        padded = f" {normalized} "
+        padded = f" {clauses} "
         return LATE_PAYMENT if any(f" {p} " in padded for p in NOT_PAYING) else intent
 
     def _asks_of_paying(self, top: Candidate, normalized: str) -> bool:

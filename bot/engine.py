@@ -151,6 +151,8 @@ _BACK_CLAUSE = re.compile(r"^\s*([^,.:;!?\n]+)[,.:;!?\n]+\s*(\S.*)$", re.DOTALL)
 _PLAIN_OF = {calculating: plain for plain, calculating in CALCULATED.items()}
 # The premium answers a worker type leads to, and those with their calculating twins.
 _WORKER_PREMIUMS = frozenset(PREMIUM_OF_WORKER.values())
+# Where a message's clauses end, for phrases that must not span two ("diskon ga? bayarnya ...").
+_CLAUSE_BREAK = re.compile(r"[?!.,;\n]+")
 # The discount of the independent workers' premium, and the fact holding the discounted amount.
 DISCOUNT_INTENT = "iuran_diskon"
 DISCOUNTED_PREMIUM_FACT = "pp50_iuran_diskon"
@@ -630,7 +632,7 @@ class Engine:
             return self._run(
                 stated, text, normalized, entities, session, today, candidates, "followup"
             )
-        if not read_alone and (what_if := self._what_if(core, candidates, entities, session)):
+        if not read_alone and (what_if := self._what_if(text, core, candidates, entities, session)):
             return self._run(
                 what_if, text, normalized, entities, session, today, candidates, "followup"
             )
@@ -690,6 +692,7 @@ class Engine:
             entities,
         )
         top = self.cases.read(top, candidates, normalized, entities, session)
+        top = replace(top, intent=self.cases.unpaid(top.intent, self._clauses(text, normalized)))
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -1380,12 +1383,24 @@ class Engine:
         return residual_words(self.extractor.mask_places(core))
 
     def _what_if(
-        self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session
+        self,
+        text: str,
+        core: str,
+        candidates: tuple[Candidate, ...],
+        entities: Entities,
+        session: Session,
     ) -> str | None:
         """ "kalau nelayan?" after a JKK claim: the same question for another case (and "klo
         gak bayar 3 bulan" after how to pay: not paying, which the late payment answers)."""
         varied = self._varied(core, candidates, entities, session)
-        return self.cases.unpaid(varied, core) if varied is not None else None
+        return self.cases.unpaid(varied, self._clauses(text, core)) if varied else None
+
+    def _clauses(self, text: str, normalized: str) -> str:
+        """The message normalised clause by clause, joined by " | ", where it speaks of paying
+        (else `normalized` as it is): a phrase read on it never spans two clauses."""
+        if not PAYING & set(normalized.split()):
+            return normalized
+        return " | ".join(self.normalize(part) for part in _CLAUSE_BREAK.split(text)[:6])
 
     def _varied(
         self, core: str, candidates: tuple[Candidate, ...], entities: Entities, session: Session

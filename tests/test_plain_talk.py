@@ -100,6 +100,14 @@ def test_not_paying_asks_what_happens_then(engine: Engine, opening: str, unpaid:
     assert how.reply.intent == "bayar_cara"
 
 
+def test_a_premium_not_paid_for_months_is_the_late_payment(engine: Engine) -> None:
+    [late] = talk(engine, "sy pedagang di pasar cinde, udh 5 bulan ga bayar iuran bpjs tk")
+    assert late.reply.intent == "bayar_telat"
+    # "ga?" ends a question; the next clause's "bayarnya" tells no unpaid premium.
+    [two] = talk(engine, "petani dapat diskon ga? bayarnya bisa lewat dana?")
+    assert two.reply.intent != "bayar_telat"
+
+
 def test_the_papers_to_bring_are_those_of_the_answer_just_given(engine: Engine) -> None:
     _, papers = talk(engine, "boleh ambil jht sebagian buat dp rumah?", "berkas yg dibawa apa")
     assert papers.reply.intent == "jht_klaim_sebagian"
