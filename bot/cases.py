@@ -57,6 +57,8 @@ NOT_PAYING = (
     "tidak bayar", "tidak membayar", "tidak dibayar", "belum bayar", "belum dibayar",
     "lupa bayar", "berhenti bayar", "stop bayar", "tidak bayar iuran", "tidak setor",
 )  # fmt: skip
+# How close a claim must read to what the programme pays to be the answer (see _claim_asked).
+CLAIM_MARGIN = 0.05
 HOW_TO_PAY = "bayar_cara"
 LATE_PAYMENT = "bayar_telat"
 # Words that ask about claiming (where, how, with what papers, by when), not what is paid.
@@ -156,9 +158,27 @@ class Cases:
         session: Session,
     ) -> Candidate:
         """The answer to give in the light of the case the message or the talk tells."""
+        top = self._claim_asked(top, candidates, normalized)
         top = self._harmed(top, candidates, normalized, entities, session)
         top = self._job_lost(top, normalized, entities)
         return self._case_facet(top, normalized, entities, session)
+
+    def _claim_asked(
+        self, top: Candidate, candidates: tuple[Candidate, ...], normalized: str
+    ) -> Candidate:
+        """ "ibu sy meninggal ... klaim santunan kematian butuh apa aja": what a programme pays,
+        read as well as how to claim it by a message asking how to claim, is the claim."""
+        topic = self._topic(top.intent)
+        if self._intro.get(topic) != top.intent or not CLAIMING_WORDS & set(normalized.split()):
+            return top
+        for candidate in candidates[:3]:
+            if (
+                self._topic(candidate.intent) == topic
+                and "klaim" in self._title_words.get(candidate.intent, ())
+                and candidate.score >= top.score - CLAIM_MARGIN
+            ):
+                return replace(top, intent=candidate.intent)
+        return top
 
     def unpaid(self, intent: str, clauses: str) -> str:
         """ "kalau dibiarkan saja tidak bayar, ada utang?", "klo gak bayar 3 bulan gmn" after

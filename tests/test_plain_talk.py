@@ -12,6 +12,9 @@ import pytest
 
 from bot.domain import names_job_ended
 from bot.engine import Engine
+from bot.matcher import Candidate
+from core.entities import Entities
+from core.session import Session
 
 from .test_session_memory import talk
 
@@ -128,3 +131,19 @@ def test_asking_to_join_is_the_agencys_matter_beside_another_programme(engine: E
     # Registering for the other programme stays another matter.
     [other] = talk(engine, "bisa daftar prakerja pake bpjs tk ga")
     assert other.kind == "fallback"
+
+
+def test_asking_how_to_claim_what_a_programme_pays_is_the_claim(engine: Engine) -> None:
+    # "ibu sy meninggal ... klaim santunan kematian butuh apa aja" read the benefit and its
+    # claim a thousandth apart: asking how to claim, the claim is the answer.
+    tied = (Candidate("jkm_manfaat", 0.651, ""), Candidate("jkm_klaim", 0.650, ""))
+    session = Session()
+    asked = "ibu saya meninggal klaim santunan kematian butuh apa saja"
+    read = engine.cases.read(tied[0], tied, asked, Entities(), session)
+    assert read.intent == "jkm_klaim"
+    # What it pays, asked without a word of claiming, stays what it pays; so does a claim
+    # that reads much worse.
+    paid = "ibu saya meninggal santunan kematian berapa"
+    assert engine.cases.read(tied[0], tied, paid, Entities(), Session()).intent == "jkm_manfaat"
+    far = (tied[0], Candidate("jkm_klaim", 0.55, ""))
+    assert engine.cases.read(far[0], far, asked, Entities(), Session()).intent == "jkm_manfaat"
