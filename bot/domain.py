@@ -138,15 +138,28 @@ OTHER_INSTITUTIONS = frozenset(["taspen", "asabri", "raharja"])
 OWN_PROGRAMMES = frozenset(["jht", "jkk", "jkm", "jp", "jkp", "bpu", "jmo", "kpj"])
 
 
+# Wages not paid, as the normaliser leaves them ("gaji" reads "upah"): the labour office's
+# matter, not the agency's, unless the message names one of its own ("majikan blm bayar gaji 2
+# bulan, lapor kmn ya" is; "upah dipotong tapi iuran tidak dibayar" is not; "tidak digaji tetap"
+# is a worker without a fixed wage, not wages unpaid).
+WAGES_UNPAID = (
+    "belum bayar upah", "tidak bayar upah", "upah belum dibayar", "upah tidak dibayar",
+    "upah telat", "telat upah", "gajian telat", "telat gajian", "belum digaji",
+    "belum gajian",
+)  # fmt: skip
+
+
 def names_foreign_matter(words: list[str]) -> bool:
     """True when the message names another matter (FOREIGN_WORDS) and none of the agency's
     own (naming the agency itself does not make the matter its own)."""
     if any(w in OTHER_INSTITUTIONS for w in words) and not any(w in OWN_PROGRAMMES for w in words):
         return True
-    foreign = any(w in FOREIGN_WORDS for w in words) or (
+    foreign = (
+        any(w in FOREIGN_WORDS for w in words)
         # The price of a crop or a catch: the market ("harga" alone may be the premium's,
         # "harganya brp" after a premium).
-        "harga" in words and any(w in MARKET_GOODS for w in words)
+        or ("harga" in words and any(w in MARKET_GOODS for w in words))
+        or _said(" ".join(words), WAGES_UNPAID)
     )
     return (
         foreign

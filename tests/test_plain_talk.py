@@ -4,7 +4,7 @@ another answer of the topic, a user going through the programmes by name, not pa
 words of paying, resigning as a job ended, going to a place as its office, a worker and an age
 told without a question, thanks for a thing done, a fall from scaffolding at a project, a joke
 asked for, the papers to bring after a claim, joining asked beside another programme, and the
-discounted premium quoted after a premium."""
+discounted premium quoted after a premium, and wages unpaid."""
 
 from __future__ import annotations
 
@@ -147,3 +147,14 @@ def test_asking_how_to_claim_what_a_programme_pays_is_the_claim(engine: Engine) 
     assert engine.cases.read(tied[0], tied, paid, Entities(), Session()).intent == "jkm_manfaat"
     far = (tied[0], Candidate("jkm_klaim", 0.55, ""))
     assert engine.cases.read(far[0], far, asked, Entities(), Session()).intent == "jkm_manfaat"
+
+
+@pytest.mark.parametrize(
+    "unpaid", ["bos sy blm bayar gaji 3 bulan, lapor kemana", "gajian telat terus, bs lapor bpjs?"]
+)
+def test_wages_unpaid_are_another_matter(engine: Engine, unpaid: str) -> None:
+    _, wages = talk(engine, "cara bayar iuran bpu", unpaid)
+    assert wages.kind == "fallback"
+    # A worker without a fixed wage is the agency's matter, as is a premium not paid.
+    [joining] = talk(engine, "sy kuli panggul, tidak digaji tetap, bisa ikut bpjs tk?")
+    assert joining.reply.intent == "daftar_siapa"
