@@ -156,6 +156,7 @@ _CLAUSE_BREAK = re.compile(r"[?!.,;\n]+")
 # The discount of the independent workers' premium, and the fact holding the discounted amount.
 DISCOUNT_INTENT = "iuran_diskon"
 DISCOUNTED_PREMIUM_FACT = "pp50_iuran_diskon"
+UNTIL_WHEN = "sampai kapan"
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
 # and the premiums, a question about the answer just given).
 BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
@@ -1126,10 +1127,15 @@ class Engine:
             and self._topic(last) == PREMIUM_TOPIC
             and last != DISCOUNT_INTENT
             and DISCOUNT_INTENT in self.knowledge.intents
-            and not quoted(core, entities.amounts).isdisjoint(self._discounted)
+            and (
+                not quoted(core, entities.amounts).isdisjoint(self._discounted)
+                or f" {UNTIL_WHEN} " in f" {core} "
+            )
         ):
             # "8.400 itu sampe kapan", "lah katanya 8400" after a premium: the discounted
-            # premium quoted (shown or heard of) asks about the discount, its period above all.
+            # premium quoted (shown or heard of) asks about the discount, its period above all;
+            # so does "sampai kapan" ("kok murah, itu sampai kapan"): a premium has no end date,
+            # its discount has.
             return DISCOUNT_INTENT
         if not quotes_shown(core, entities.amounts, session.memory.get(SHOWN, "")):
             return None

@@ -116,7 +116,10 @@ def test_the_papers_to_bring_are_those_of_the_answer_just_given(engine: Engine) 
     assert papers.reply.intent == "jht_klaim_sebagian"
 
 
-@pytest.mark.parametrize("quoted", ["8.400 itu berlaku sampai kapan?", "lho katanya cuma 8400"])
+@pytest.mark.parametrize(
+    "quoted",
+    ["8.400 itu berlaku sampai kapan?", "lho katanya cuma 8400", "kok murah, sampai kapan?"],
+)
 def test_the_discounted_premium_quoted_asks_about_the_discount(engine: Engine, quoted: str) -> None:
     _, discount = talk(engine, "iuran bpjs tk buat petani brp sebulan", quoted)
     assert discount.reply.intent == "iuran_diskon"
