@@ -180,17 +180,18 @@ class Cases:
                 return replace(top, intent=candidate.intent)
         return top
 
-    def unpaid(self, intent: str, clauses: str) -> str:
+    def unpaid(self, intent: str, clauses: Callable[[], str]) -> str:
         """ "kalau dibiarkan saja tidak bayar, ada utang?", "klo gak bayar 3 bulan gmn" after
         how to pay: not paying, told in the words of paying, asks what happens then (the late
-        payment's answer), not how to pay. `clauses`: the message normalised clause by clause
-        and joined by " | " ("diskon ga? bayarnya lewat apa" does not tell "tidak bayar")."""
+        payment's answer), not how to pay. `clauses()`: the message normalised clause by clause
+        and joined by " | " ("diskon ga? bayarnya lewat apa" does not tell "tidak bayar"), made
+        only for an answer about paying."""
         if LATE_PAYMENT not in self._topics or not (
             intent == HOW_TO_PAY or self._topic(intent) == PREMIUM_TOPIC
         ):
             # (A premium too: "udh 4 bulan dak bayar iuran" names the premium it did not pay.)
             return intent
-        padded = f" {clauses} "
+        padded = f" {clauses()} "
         return LATE_PAYMENT if any(f" {p} " in padded for p in NOT_PAYING) else intent
 
     def _asks_of_paying(self, top: Candidate, normalized: str) -> bool:

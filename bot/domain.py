@@ -202,7 +202,7 @@ _AT_WORK = (
     "waktu kerja", "saat kerja", "pas kerja", "sedang kerja", "lagi kerja", "waktu bekerja",
     "saat bekerja", "sedang bekerja", "ketika bekerja", "di tempat kerja", "waktu melaut",
     "saat melaut", "pas melaut", "sedang melaut", "waktu narik", "pas narik", "saat narik",
-    "di proyek", "karena kerja", "akibat kerja", "while working", "while bekerja", "at work",
+    "karena kerja", "akibat kerja", "while working", "while bekerja", "at work",
     "at kerja", "kecelakaan kerja",
     # The work itself, for those whose work is a place or an errand: the fisher's trip, the
     # miner's pit, the harvest, the ride; and the way to work and back, which JKK covers too.
@@ -213,7 +213,9 @@ _AT_WORK = (
     # the workplace itself
     "di gudang", "di pabrik", "di bengkel", "di kapal", "di perahu", "di kebun", "di sawah",
     "di ladang", "di tambak", "di bagan", "di pelabuhan", "di galangan", "di konstruksi",
-    "di lokasi proyek", "proyek", "perancah", "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
+    # a construction site, in whatever words ("di proyek", "jatuh dari perancah proyek")
+    "proyek", "perancah",
+    "waktu ngepel", "waktu masak", "waktu nyetir", "pas nyetir",
     "di tempat kerja", "tempat kerja", "tempat saya kerja", "tempat saya gawe", "waktu gawe",
     "waktu pergi kantor", "waktu pi kantor", "pi melaut", "pergi melaut", "di laut",
     # in English

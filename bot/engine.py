@@ -693,7 +693,9 @@ class Engine:
             entities,
         )
         top = self.cases.read(top, candidates, normalized, entities, session)
-        top = replace(top, intent=self.cases.unpaid(top.intent, self._clauses(text, normalized)))
+        top = replace(
+            top, intent=self.cases.unpaid(top.intent, partial(self._clauses, text, normalized))
+        )
         if top.intent in self._off_topic:
             return self._fallback(
                 session, normalized, candidates, off_topic=True, entities=entities, today=today
@@ -1399,7 +1401,7 @@ class Engine:
         """ "kalau nelayan?" after a JKK claim: the same question for another case (and "klo
         gak bayar 3 bulan" after how to pay: not paying, which the late payment answers)."""
         varied = self._varied(core, candidates, entities, session)
-        return self.cases.unpaid(varied, self._clauses(text, core)) if varied else None
+        return self.cases.unpaid(varied, partial(self._clauses, text, core)) if varied else None
 
     def _clauses(self, text: str, normalized: str) -> str:
         """The message normalised clause by clause, joined by " | ", where it speaks of paying
