@@ -62,6 +62,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune13.tsv",
     "conversations_tune14.tsv",
     "conversations_tune15.tsv",
+    "conversations_tune16.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

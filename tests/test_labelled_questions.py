@@ -24,6 +24,7 @@ UNSEEN = (
     "conversations_tune12.tsv",
     "conversations_tune14.tsv",
     "conversations_tune15.tsv",
+    "conversations_tune16.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
