@@ -146,6 +146,11 @@ def test_a_programme_named_with_only_wrapping_words_does_not_ask_what_it_is() ->
         ("kulo bakul tahu, saget nderek bpjs tk mboten?", "daftar_siapa"),
         # Palembang and Jambi Malay end in -o: "kantornyo ... dimano" is "kantornya ... dimana".
         ("kantornyo di palembang dimano", "kantor_cabang"),
+        # Madurese thanks.
+        ("sakalangkong pak", "terima_kasih"),
+        # Sundanese "mayar" and Minang "bayia" are "bayar".
+        ("iuran mayar kamana", "bayar_cara"),
+        ("iuran tu bayianyo kama", "bayar_cara"),
     ],
 )
 def test_regional_words_are_read_as_their_indonesian(
