@@ -63,6 +63,7 @@ from bot.followup import (
     WHAT_IF,
     WITH_PERSON_WORDS,
     asks_more,
+    asks_source,
     context_words,
     first_numbered,
     is_statement,
@@ -91,7 +92,7 @@ from core.reply import Option, Reply
 from core.session import Session, Topic
 from handlers import HANDLERS, Context, notices
 from handlers.premiums import months_alone
-from handlers.present import DETAILS_OPTION, KEEPS_CONTEXT, finish
+from handlers.present import DETAILS_MEMORY, DETAILS_OPTION, KEEPS_CONTEXT, SOURCES_OPTION, finish
 from handlers.renderings import Renderings
 from handlers.smalltalk import fallback_reply
 from knowledge.store import Knowledge, MissingFact
@@ -482,6 +483,9 @@ class Engine:
             # "jelasin lagi", "lebih lengkap dong" under an answer that has its details one
             # option away: that option, as if pressed.
             return self.choose(DETAILS_OPTION.id, session, today)
+        if asks_source(core) and session.memory.get(DETAILS_MEMORY):
+            # "dasar aturannya PP nomor berapa" under an answer with its sources kept: them.
+            return self.choose(SOURCES_OPTION.id, session, today)
         # "bukan itu, maksud saya yang karyawan": answer again, not with the intent just given.
         excluded = None
         if session.last_intent:

@@ -448,6 +448,33 @@ def asks_more(core: str) -> bool:
     )
 
 
+# "dasar aturannya PP nomor berapa", "sumbernya dr mana biar sy kutip", "where can I read the
+# regulation for these rates": asking where the answer on screen comes from, in words that name
+# nothing else ("aturan telat bayar gimana" names the late payment, and is asked of it).
+SOURCE_WORDS = frozenset([
+    "sumber", "sumbernya", "aturan", "aturannya", "peraturan", "peraturannya", "regulasi",
+    "regulasinya", "regulation", "regulations", "hukum", "hukumnya", "pp", "permenaker",
+    "referensi", "referensinya", "rujukan", "rujukannya", "kutip", "dikutip", "source",
+    "sources", "citation", "cite", "pustaka",
+])  # fmt: skip
+_AROUND_SOURCE = frozenset([
+    "dasar", "dari", "mana", "dimana", "apa", "berapa", "nomor", "no", "itu", "ini", "tersebut",
+    "angka", "angkanya", "data", "datanya", "figure", "rates", "rate", "these", "this", "that",
+    "what", "where", "can", "i", "read", "baca", "lihat", "bisa", "biar", "supaya", "agar", "saya",
+    "kami", "percaya", "yakin", "resmi", "daftar", "di", "ya", "kak", "min", "dong", "tolong",
+    "mohon", "boleh", "tahu", "tau", "yang", "ada", "link", "nya", "sih", "kah", "the", "it",
+    "to", "find", "see", "pakai", "pake", "mengutip", "kutipan", "dan", "mau", "ingin", "pengen",
+])  # fmt: skip
+
+
+def asks_source(core: str) -> bool:
+    """True when a message only asks where the answer just given comes from."""
+    words = core.split()
+    return any(w in SOURCE_WORDS for w in words) and all(
+        w in SOURCE_WORDS or w in _AROUND_SOURCE for w in words
+    )
+
+
 # "bs online ga" after the JKM claim: the claims of the death benefit and of a work accident are
 # made online in Lapak Asik (JHT's in JMO, which its own examples say).
 ONLINE_WORDS = frozenset(["online", "daring", "internet", "website", "web"])
