@@ -45,8 +45,10 @@ from bot.followup import (
     IN_PREMIUM_WORDS,
     INCOME_NEXT,
     INDEPENDENT_PREMIUM,
+    CONTACT_INTENT,
     ONLINE_CLAIM,
     ONLINE_WORDS,
+    SELF_HELP_ANSWERS,
     PREMIUM_OF_WORKER,
     PREMIUM_TOPIC,
     PRICED_AFTER,
@@ -69,6 +71,7 @@ from bot.followup import (
     is_statement,
     numbered_items,
     ordinal_choice,
+    still_failing,
     programme_asked_about,
     residual_words,
     split_clauses,
@@ -582,6 +585,7 @@ class Engine:
             self._used_for,
             self._who_pays,
             self._online_claim,
+            self._still_failing,
             self._office_there,
             self._worker_switch,
         ):
@@ -1272,6 +1276,15 @@ class Engine:
             return None
         asked = [w for w in words if w not in ONLINE_WORDS and w not in GENERIC_FACETS]
         return service if len(asked) <= 1 else None
+
+    def _still_failing(self, core: str, entities: Entities, session: Session) -> str | None:
+        """ "udah install ulang tetep gabisa" after how to use JMO: the self-help did not work,
+        and the official contacts are the next step."""
+        if session.last_intent not in SELF_HELP_ANSWERS or entities.programmes:
+            return None
+        if CONTACT_INTENT not in self.knowledge.intents:
+            return None
+        return CONTACT_INTENT if still_failing(core.split()) else None
 
     def _office_there(self, core: str, entities: Entities, session: Session) -> str | None:
         """ "maumere ada?" after how to register: a place named alone after an answer that

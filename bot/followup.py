@@ -479,3 +479,34 @@ def asks_source(core: str) -> bool:
 # made online in Lapak Asik (JHT's in JMO, which its own examples say).
 ONLINE_WORDS = frozenset(["online", "daring", "internet", "website", "web"])
 ONLINE_CLAIM: dict[str, str] = {"jkm": "lapak_asik", "jkk": "lapak_asik"}
+
+
+# "udah uninstall install lagi tetep gabisa", "sudah 3 hari coba terus tetap sama" after how to
+# use JMO: the self-help the answer gave did not work, so the next step is the official contacts.
+# ("selfienya gagal terus" is the first report of a failure, which the answer's steps cover.)
+STILL_WORDS = frozenset(["tetap", "tetep", "masih", "lagi", "juga"])
+FAILING_WORDS = frozenset(["gagal", "error", "eror", "gabisa", "gbs", "gakbisa"])
+# "tetap sama" ends the message: "tetap sama kah yg tadi?" asks whether the answer still holds.
+_SAME = "sama"
+_AFTER_SAME = frozenset(["saja", "juga", "terus", "kak", "min", "ya"])
+_NOT = frozenset(["tidak", "belum"])
+_WORKING = frozenset(["bisa", "masuk", "berhasil", "jalan", "muncul", "terkirim", "terbuka"])
+SELF_HELP_ANSWERS = frozenset([
+    "jmo_aplikasi", "jmo_ganti_nomor", "kpj_hilang", "jht_klaim_jmo", "jht_cek_saldo",
+    "daftar_cara", "daftar_peserta_baru", "bayar_cara", "lapak_asik",
+])  # fmt: skip
+CONTACT_INTENT = "kontak_resmi"
+
+
+def still_failing(words: list[str]) -> bool:
+    """True when a message says that what was tried still does not work."""
+    if not STILL_WORDS & set(words):
+        return False
+    for i, w in enumerate(words):
+        after = words[i + 1 :]
+        if w in FAILING_WORDS or (w in _NOT and after and after[0] in _WORKING):
+            return True
+        if w == _SAME and all(a in _AFTER_SAME for a in after):
+            return True
+    return False
+

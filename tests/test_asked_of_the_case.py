@@ -31,3 +31,29 @@ def test_a_rule_of_a_named_matter_is_that_matter(engine: Engine) -> None:
     # The late payment's rule is asked of the late payment, whatever was on screen.
     _, late = talk(engine, "iuran karyawan gaji 4 juta brp", "aturan telat bayar gimana")
     assert late.reply.intent == "bayar_telat"
+
+
+@pytest.mark.parametrize(
+    "still", ["sudah sy coba 2 hari masih gagal", "hp sdh restart tetep gabisa", "tetap sama"]
+)
+def test_self_help_that_still_fails_leads_to_the_official_contacts(
+    engine: Engine, still: str
+) -> None:
+    _, contacts = talk(engine, "aplikasi jmo ga bisa dibuka", still)
+    assert contacts.reply.intent == "kontak_resmi"
+
+
+@pytest.mark.parametrize(
+    "first_report",
+    [
+        # The first report of a failure is asked of the answer's steps.
+        "ok, verifikasi wajahnya gagal terus",
+        # Whether the answer still holds for another case is not a failure.
+        "kalau lewat agen tetap sama ya yg tadi?",
+    ],
+)
+def test_a_failure_first_told_is_not_a_self_help_that_failed(
+    engine: Engine, first_report: str
+) -> None:
+    _, later = talk(engine, "cara daftar bpjs tk lewat jmo", first_report)
+    assert later.reply.intent != "kontak_resmi"
