@@ -37,6 +37,8 @@ from core.session import Session
 WORK_HARM = "work_harm"
 DEATH_CASE = "death"
 STOPPED_CASE = "stopped"
+# The cases a message may tell, as bot.followup.CASE_INTENT names them (a death first).
+TOLD_CASES = (DEATH_CASE, STOPPED_CASE)
 
 # The topics of the cases and of the answers around them.
 WORK_ACCIDENT = "jkk"
@@ -262,7 +264,8 @@ class Cases:
             return top
         if top.score >= self._confident or not names_job_ended(normalized):
             return top
-        if self._topic(top.intent) in {JOB_LOSS_TOPIC, JHT_TOPIC}:
+        if self._topic(top.intent) in {JOB_LOSS_TOPIC, JHT_TOPIC, PENSION_TOPIC}:
+            # (A worker who stopped years ago asks of a pension as much as of a job lost.)
             return top
         if self._asks_of_paying(top, normalized):
             # "di phk, iuran sdh 8 bln tdk dibayar bos": the unpaid premium is asked too.
@@ -284,7 +287,7 @@ class Cases:
             case = DEATH_TOPIC
             kept = {DEATH_TOPIC, WORK_ACCIDENT, JHT_TOPIC, PENSION_TOPIC, OFFICES_TOPIC}
         elif STOPPED_CASE in session.memory:
-            case, kept = JOB_LOSS_TOPIC, {JOB_LOSS_TOPIC, JHT_TOPIC, OFFICES_TOPIC}
+            case, kept = JOB_LOSS_TOPIC, {JOB_LOSS_TOPIC, JHT_TOPIC, PENSION_TOPIC, OFFICES_TOPIC}
         else:
             return top
         words = set(normalized.split())

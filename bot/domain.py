@@ -123,6 +123,9 @@ _ENDED_WORDS = JOB_ENDED | {"diberhentikan", "dipecat", "dirumahkan", "diphk", "
 _ENDED_PHRASES = (
     "berhenti kerja", "keluar kerja", "keluar dari kerja", "kontrak habis", "habis kontrak",
     "kontrak saya habis", "tidak kerja lagi", "laid off", "lost my job", "quit my job",
+    # "kontraknya habis gak diperpanjang", "dari 2008 sampai 2020, lalu berhenti"
+    "kontraknya habis", "kontrak sudah habis", "tidak diperpanjang", "sudah berhenti",
+    "lalu berhenti", "berhenti dari", "sudah keluar", "tidak bekerja lagi",
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from bot.cases import WORK_ACCIDENT, WORK_HARM, Cases
+from bot.cases import TOLD_CASES, WORK_ACCIDENT, WORK_HARM, Cases
 from bot.confidence import LOW_CONFIDENCE
 from bot.context_model import Continuation, ContinuationMemory
 from bot.domain import (
@@ -161,6 +161,8 @@ _CLAUSE_BREAK = re.compile(r"[?!.,;\n]+")
 DISCOUNT_INTENT = "iuran_diskon"
 DISCOUNTED_PREMIUM_FACT = "pp50_iuran_diskon"
 UNTIL_WHEN = "sampai kapan"
+# The discount named: "diskon 50% itu pp brp" quotes a figure of the discount, not of the premium.
+DISCOUNT_WORDS = frozenset(["diskon", "discount"])
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
 # and the premiums, a question about the answer just given).
 BEARING = frozenset(["nanggung", "tanggung", "menanggung", "ditanggung"])
@@ -1149,6 +1151,8 @@ class Engine:
             return DISCOUNT_INTENT
         if not quotes_shown(core, entities.amounts, session.memory.get(SHOWN, "")):
             return None
+        if not DISCOUNT_WORDS.isdisjoint(core.split()) and DISCOUNT_INTENT in self.knowledge.intents:
+            return DISCOUNT_INTENT
         return last if short else None
 
     def _person_added(self, core: str, entities: Entities, session: Session) -> int | None:
@@ -1209,6 +1213,10 @@ class Engine:
         # diambil?" after the death benefit, then the JKK one for the same death and its claim.
         opened = [session.last_intent or "", *(t.intent for t in reversed(session.recent))]
         case = next((CASE_OF[i] for i in opened if i in CASE_OF), None)
+        if case is None:
+            # "dulu kerja sampai 2020, lalu berhenti" told, then "jht saya masih bisa?" after
+            # the pension: the case told carries though no answer of it was given.
+            case = next((c for c in TOLD_CASES if c in session.memory), None)
         if case is None or len(entities.programmes) != 1:
             return None
         target = CASE_INTENT.get((case, entities.programmes[0]))
@@ -1976,7 +1984,9 @@ class Engine:
         reply = finish(reply, session, today, self.share_contact)
         if figures_shown := shown(reply.figures):
             session.memory[SHOWN] = figures_shown
-        else:
+        elif intent_id not in KEEPS_CONTEXT:
+            # (The sources or details of an answer leave its figures the ones on screen:
+            # "dulu kan 24 juta?" after the death benefit's sources still quotes the benefit.)
             session.memory.pop(SHOWN, None)
         if intent_id not in KEEPS_CONTEXT:
             session.last_intent = intent_id

@@ -351,6 +351,8 @@ TAKING_WORDS = frozenset([
     "diambil", "ambil", "cair", "dicairkan", "cairkan", "bagaimana", "bisa", "tetap", "masih",
     "saldo", "uang", "dana", "kami", "kita", "bapak", "ibu", "suami", "istri", "anak",
     "keluarga", "almarhum", "almarhumah", "juga",
+    # "belum pernah diambil, masih bisa?", "jadi cuma jht? kapan bisa kucairkan"
+    "belum", "pernah", "jadi", "cuma", "hanya", "kucairkan", "dicairin", "cairin",
     # the one who died, in the family's words from across the country
     "ayah", "bapa", "papa", "abah", "mama", "emak", "mak", "amaq", "inaq", "ama", "ina",
     "suaminya", "istrinya", "kakek", "nenek", "om", "paman", "tante", "bibi",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import names_job_ended
 from bot.engine import Engine
 
 from .test_session_memory import talk
@@ -57,3 +58,45 @@ def test_a_failure_first_told_is_not_a_self_help_that_failed(
 ) -> None:
     _, later = talk(engine, "cara daftar bpjs tk lewat jmo", first_report)
     assert later.reply.intent != "kontak_resmi"
+
+
+def test_a_job_ended_long_ago_carries_to_the_jht_asked_later(engine: Engine) -> None:
+    # No answer about the job ended was given (the pension was), but the user told it.
+    first, _, jht = talk(
+        engine,
+        "sy dulu kerja di pabrik sampai 2019 lalu berhenti, umur sy skrg 58, dpt pensiun?",
+        "kalau iurannya cuma 9 tahun gmn",
+        "jht sy blm pernah diambil, msh bisa?",
+    )
+    # Stopping years ago asks of the pension, not of the job-loss benefit.
+    assert first.reply.intent.startswith("jp_")
+    assert jht.reply.intent == "jht_klaim_berhenti"
+
+
+@pytest.mark.parametrize(
+    "told", ["kontraknya habis gak diperpanjang", "dari 2010 sampai 2020 lalu berhenti"]
+)
+def test_a_contract_not_renewed_or_a_stop_is_a_job_ended(engine: Engine, told: str) -> None:
+    assert names_job_ended(engine.normalize(told))
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("santunan kematian brp skrg", "aturannya pp nomor brp", "kok beda, dulu 24 juta kan?"),
+        ("jkm dapat brp skrg", "pp nya nomor brp", "dulu 24 juta ya?"),
+    ],
+)
+def test_the_sources_of_an_answer_leave_its_figures_on_screen(
+    engine: Engine, turns: tuple[str, ...]
+) -> None:
+    # A figure compared with the one shown, after the sources: still about the benefit.
+    benefit, source, compared = talk(engine, *turns)
+    assert (benefit.reply.intent, source.reply.intent) == ("jkm_manfaat", "sumber")
+    assert compared.reply.intent == "jkm_manfaat"
+
+
+def test_a_figure_quoted_with_the_discount_named_asks_about_the_discount(engine: Engine) -> None:
+    # The premium's figures are still on screen after its sources; "diskon" says which is meant.
+    *_, discount = talk(engine, "iuran bpu brp", "dasar hukumnya apa", "diskon 50% itu pp brp")
+    assert discount.reply.intent == "iuran_diskon"
