@@ -54,7 +54,8 @@ SELF_PHRASES = (
 FOREIGN_WORDS = frozenset([
     # social assistance and other government programmes
     "blt", "bansos", "pkh", "bpnt", "kur", "prakerja", "subsidi", "bbm", "solar", "pertalite",
-    "spbu", "spbun", "pupuk", "sembako", "bsu", "bibit", "taspen", "asabri",
+    # ("kip kuliah bs barengan?" after the scholarship: the government's own scholarship)
+    "kip", "spbu", "spbun", "pupuk", "sembako", "bsu", "bibit", "taspen", "asabri",
     # other agencies, documents and bills ("npwp" is not one: registering and the JHT claim ask
     # for it, "tiang ndak punya npwp, ape syaratne daftar")
     "paspor", "umroh", "umrah", "haji", "visa", "sim", "stnk", "samsat", "pajak", "pph", "pbb",

@@ -38,6 +38,7 @@ from bot.followup import (
     CALCULATED,
     CASE_INTENT,
     CASE_OF,
+    CONTACT_INTENT,
     FAMILY_WORDS,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
@@ -45,10 +46,8 @@ from bot.followup import (
     IN_PREMIUM_WORDS,
     INCOME_NEXT,
     INDEPENDENT_PREMIUM,
-    CONTACT_INTENT,
     ONLINE_CLAIM,
     ONLINE_WORDS,
-    SELF_HELP_ANSWERS,
     PREMIUM_OF_WORKER,
     PREMIUM_TOPIC,
     PRICED_AFTER,
@@ -56,6 +55,7 @@ from bot.followup import (
     QUESTION_FILLERS,
     QUESTION_TAGS,
     QUESTION_WORDS,
+    SELF_HELP_ANSWERS,
     SO_THEN,
     SO_THEN_WORDS,
     TAKING_WORDS,
@@ -71,12 +71,12 @@ from bot.followup import (
     is_statement,
     numbered_items,
     ordinal_choice,
-    still_failing,
     programme_asked_about,
     residual_words,
     split_clauses,
     split_core,
     split_raw,
+    still_failing,
 )
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
@@ -1151,7 +1151,9 @@ class Engine:
             return DISCOUNT_INTENT
         if not quotes_shown(core, entities.amounts, session.memory.get(SHOWN, "")):
             return None
-        if not DISCOUNT_WORDS.isdisjoint(core.split()) and DISCOUNT_INTENT in self.knowledge.intents:
+        if DISCOUNT_INTENT in self.knowledge.intents and not DISCOUNT_WORDS.isdisjoint(
+            core.split()
+        ):
             return DISCOUNT_INTENT
         return last if short else None
 
@@ -1893,6 +1895,8 @@ class Engine:
                 return entities.birth_year is not None
             if kind == "programme":
                 return bool(entities.programmes)
+            if kind == "school":
+                return entities.school_level is not None
             return bool(entities.amounts) or (kind != "contract" and entities.workers is not None)
 
         for target in (session.pending_intent, session.last_intent):

@@ -23,6 +23,8 @@ FOLLOWUP_ENTITY: dict[str, tuple[str, ...]] = {
     "premiums.pu": (PENDING_ENTITY.get("premiums.pu", "wage"), "programme"),
     # "kalau lahir 1975?" after the retirement age.
     "benefits.jp": ("birth",),
+    # "yg sulung tahun depan mau kuliah" after the scholarship: the amount for that school level.
+    "benefits.scholarship": ("school",),
 }
 
 # Words a follow-up wraps around its amount or place; they do not make a new question.
@@ -511,4 +513,3 @@ def still_failing(words: list[str]) -> bool:
         if w == _SAME and all(a in _AFTER_SAME for a in after):
             return True
     return False
-

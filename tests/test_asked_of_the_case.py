@@ -1,6 +1,8 @@
 """What people ask of the answer on screen and of the case they told (the fifteenth writer's
 conversations showed each of these failing): where the answer's figures come from, asked in the
-words of rules and citations."""
+words of rules and citations; self-help that still fails; a job ended in the story carried to a
+later JHT question; the figures on screen kept under the sources; and a school level told after
+the scholarship."""
 
 from __future__ import annotations
 
@@ -100,3 +102,13 @@ def test_a_figure_quoted_with_the_discount_named_asks_about_the_discount(engine:
     # The premium's figures are still on screen after its sources; "diskon" says which is meant.
     *_, discount = talk(engine, "iuran bpu brp", "dasar hukumnya apa", "diskon 50% itu pp brp")
     assert discount.reply.intent == "iuran_diskon"
+
+
+def test_a_school_level_told_after_the_scholarship_continues_it(engine: Engine) -> None:
+    opened = "suami sy meninggal, ikut bpjs tk 5 thn, anak 2 ada beasiswa?"
+    for told in ("anak sulung sy taun depan mau kuliah di kupang", "adiknya mau lanjut sma"):
+        _, level = talk(engine, opened, told)
+        assert level.reply.intent == "jkm_beasiswa"
+    # The government's own scholarship is another matter, even with the level named.
+    _, kip = talk(engine, opened, "kip kuliah bs barengan?")
+    assert kip.reply.intent != "jkm_beasiswa"
