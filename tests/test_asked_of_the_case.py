@@ -1,8 +1,8 @@
 """What people ask of the answer on screen and of the case they told (the fifteenth writer's
 conversations showed each of these failing): where the answer's figures come from, asked in the
 words of rules and citations; self-help that still fails; a job ended in the story carried to a
-later JHT question; the figures on screen kept under the sources; and a school level told after
-the scholarship."""
+later JHT question; the figures on screen kept under the sources; a school level told after
+the scholarship; and a head count told with its sum asked after a calculation."""
 
 from __future__ import annotations
 
@@ -112,3 +112,13 @@ def test_a_school_level_told_after_the_scholarship_continues_it(engine: Engine) 
     # The government's own scholarship is another matter, even with the level named.
     _, kip = talk(engine, opened, "kip kuliah bs barengan?")
     assert kip.reply.intent != "jkm_beasiswa"
+
+
+def test_a_head_count_told_with_its_sum_asked_repeats_the_calculation(engine: Engine) -> None:
+    *_, two = talk(
+        engine,
+        "iuran bpu penghasilan 1,5 juta brp",
+        "kakak sy jg mau daftar, kalau 2 orang jadi berapa",
+    )
+    assert two.reply.intent == "iuran_bpu_hitung"
+    assert two.entities.workers == 2
