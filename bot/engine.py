@@ -161,7 +161,6 @@ _CLAUSE_BREAK = re.compile(r"[?!.,;\n]+")
 DISCOUNT_INTENT = "iuran_diskon"
 DISCOUNTED_PREMIUM_FACT = "pp50_iuran_diskon"
 UNTIL_WHEN = "sampai kapan"
-HOW_MUCH = "berapa"
 # The discount named: "diskon 50% itu pp brp" quotes a figure of the discount, not of the premium.
 DISCOUNT_WORDS = frozenset(["diskon", "discount"])
 # Who pays, or bears a cost: "yg bayar sy ato pt", "yg nanggung siapa" (after these answers
@@ -1169,7 +1168,7 @@ class Engine:
         if entities.workers:
             # "sa pu mama juga mau ikut, jadi dua org brp": the head count told, and its sum
             # asked, is the same calculation for them, however long the message.
-            return entities.workers if HOW_MUCH in core.split() else None
+            return entities.workers if "berapa" in core.split() else None
         words = self._residual(core)
         if not FAMILY_WORDS & set(words) or not WITH_PERSON_WORDS & set(core.split()):
             return None

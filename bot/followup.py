@@ -369,8 +369,9 @@ TOGETHER_WORDS = frozenset(["bareng", "bersama", "sekalian", "sekaligus", "baren
 # "klo sama ibu sy jg" after a premium: one more person of the family, paid for as well.
 FAMILY_WORDS = frozenset([
     "istri", "suami", "ibu", "bapak", "bapa", "ayah", "anak", "adik", "kakak", "mertua",
-    "ortu", "mama", "mamak", "emak", "papa", "abang", "wife", "husband", "mother", "father",
-    "mom", "dad", "son", "daughter", "brother", "sister",
+    "ortu", "mama", "mamak", "emak", "papa", "abang", "wife", "husband", "father", "son",
+    "daughter", "brother", "sister",
+    # ("mother", "mom" and "dad" read "ibu" and "ayah" in the slang map before this is seen)
 ])  # fmt: skip
 # The words that add that person: "sama istri", "ibu jg", "plus suami", "and my wife".
 WITH_PERSON_WORDS = frozenset(["sama", "juga", "plus", "tambah", "dan", "sekalian", "and", "also"])
@@ -507,9 +508,8 @@ def still_failing(words: list[str]) -> bool:
     if not STILL_WORDS & set(words):
         return False
     for i, w in enumerate(words):
-        after = words[i + 1 :]
-        if w in FAILING_WORDS or (w in _NOT and after and after[0] in _WORKING):
+        if w in FAILING_WORDS or (w in _NOT and i + 1 < len(words) and words[i + 1] in _WORKING):
             return True
-        if w == _SAME and all(a in _AFTER_SAME for a in after):
+        if w == _SAME and all(a in _AFTER_SAME for a in words[i + 1 :]):
             return True
     return False
