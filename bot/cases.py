@@ -300,7 +300,8 @@ class Cases:
             return top
         if self._ignored(top.intent):
             return top
-        if names_foreign_matter(list(words)) or names_not_at_work(normalized):
+        # (In the message's order: its phrases, "upah belum dibayar", are read word after word.)
+        if names_foreign_matter(normalized.split()) or names_not_at_work(normalized):
             return top
         if top.intent not in AT_WORK_INSTEAD and self._topic(top.intent) == DEATH_TOPIC:
             # The scholarship is the accident's as much as the death benefit's.
