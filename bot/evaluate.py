@@ -63,6 +63,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune14.tsv",
     "conversations_tune15.tsv",
     "conversations_tune16.tsv",
+    "conversations_tune17.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

@@ -25,6 +25,7 @@ UNSEEN = (
     "conversations_tune14.tsv",
     "conversations_tune15.tsv",
     "conversations_tune16.tsv",
+    "conversations_tune17.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
