@@ -69,7 +69,10 @@ FOREIGN_WORDS = frozenset([
     "raharja",  # Jasa Raharja: road accident insurance, not BPJS's
     # everyday life
     "resep", "sambal", "tiktok", "facebook", "piala", "bola", "cuaca", "film", "lagu", "zakat",
-    "arisan", "puisi", "lawak", "ngelawak", "melawak", "lelucon", "joke", "jokes",
+    "arisan", "puisi", "pantun", "lawak", "ngelawak", "melawak", "lelucon", "joke", "jokes",
+    # travel and phone credit ("tiket kapal ternate sorong brp", "pulsa sy habis"); not
+    # "wisata" (guides and tour boats are users' jobs) nor "kuota" (the free cover's quota)
+    "tiket", "pesawat", "hotel", "pulsa",
     # markets: "saham nikel lagi turun ya bang", "timah lg anjlok ye" (a crop or an ore alone
     # is no other matter: "petani lada", "penambang timah" are the users' own jobs)
     "saham", "anjlok", "bitcoin", "kripto", "crypto",

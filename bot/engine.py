@@ -83,13 +83,14 @@ from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
 from bot.places import Gazetteer
 from bot.preamble import (
     closing,
+    introduces_agent,
     lone_greeting,
     strip_besides,
     strip_correction,
     strip_courtesies,
     strip_subject_change,
 )
-from bot.recall import numbered_position, points_back
+from bot.recall import asks_again, numbered_position, points_back
 from core.entities import Entities
 from core.reply import Option, Reply
 from core.session import Session, Topic
@@ -170,6 +171,8 @@ EITHER_WORDS = frozenset(["atau", "ato", "apo", "ape"])
 PAID_BY_WHOM = frozenset(["bayar_telat"])
 # The agents' topic, and the words asking how something is done.
 PERISAI_TOPIC = "perisai"
+# What being an agent is and how to become one, which an agent introducing themself never asks.
+AGENT_ROLE_INTENTS = frozenset(["perisai_apa", "perisai_jadi"])
 REGISTRATION_TOPIC = "daftar"
 # What the agency and its programmes are (bpjstk_apa, program_lima).
 GENERAL_TOPIC = "umum"
@@ -193,6 +196,10 @@ REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"
 # What joins the rejected and the meant in a correction: "bukan 30 tapi 23 org".
 CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but"])
 # Words naming an employer, whose share of a premium only employees have.
+# The channel of a registration ("lewat kantor", "tanpa aplikasi", "online"): the way asked.
+WAY_WORDS = frozenset(
+    ["tanpa", "lewat", "melalui", "via", "pakai", "online", "offline", "aplikasi", "jmo", "kantor"]
+)
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
@@ -475,7 +482,7 @@ class Engine:
         entities = self._dated(normalized, entities, session)
         self.cases.note(normalized, session, entities)
         core = strip_courtesies(normalized)
-        if "?" not in text and (said := closing(normalized)) is not None:
+        if "?" not in text and (said := closing(normalized, bool(session.last_intent))) is not None:
             # "sip makasih min, lanjut narik dulu": the closing, not a detail of the last answer.
             core = said
         elif "?" not in text and (
@@ -519,6 +526,10 @@ class Engine:
                 entities, programmes=tuple(p for p in entities.programmes if p not in besides)
             )
         candidates = self._rank(core, entities, Session() if new_subject else session, excluded)
+        if introduces_agent(core):
+            # "sy agen perisai di bajawa, tukang bs ikut kan": an agent asks for the people
+            # they enrol, not what an agent is or how to become one.
+            candidates = tuple(c for c in candidates if c.intent not in AGENT_ROLE_INTENTS)
         if besides:
             intents = self.knowledge.intents
             others = tuple(
@@ -608,7 +619,10 @@ class Engine:
                     followed, text, normalized, entities, session, today, candidates, "followup"
                 )
         learned = self._continued(core, session, candidates) if contextual else None
-        if learned is not None and self._names_another_programme(learned, entities):
+        if learned is not None and (
+            self._names_another_programme(learned, entities)
+            or self._named_elsewhere(learned, core, entities, candidates)
+        ):
             # "klo jht umur brp bs cair" after JP nearly repeats "klo jp umur brp bs cair",
             # but the programme it names is another: the remembered intent is not its.
             learned = None
@@ -795,6 +809,24 @@ class Engine:
             topic in PROGRAMME_NAMES and topic not in entities.programmes
         )
 
+    def _named_elsewhere(
+        self, intent_id: str, core: str, entities: Entities, candidates: tuple[Candidate, ...]
+    ) -> bool:
+        """True when the message names a matter (a programme, the agents) that the matcher's
+        best answer is about and `intent_id` is not: "jht yg udh sy bayar bisa diambil klo
+        berhenti?" after how to stop paying asks JHT's claim, whatever the talk made of
+        "berhenti" before."""
+        named = set(entities.programmes)
+        if PERISAI_TOPIC in core.split():
+            named.add(PERISAI_TOPIC)
+        if not named or not candidates:
+            return False
+        best = self._topic(candidates[0].intent)
+        # (A programme named in a talk about premiums is a part of the premium: "yg 16.800 td
+        # udh termasuk jht?".)
+        kept = self._topic(intent_id)
+        return best in named and kept not in named and kept != PREMIUM_TOPIC
+
     def _introduces(self, entities: Entities, words: list[str]) -> bool:
         """True when the words say only who and where the user is ("saya dari lhokseumawe",
         "saya ojek di gorontalo"): the place or the work found in them, and words around those
@@ -927,10 +959,15 @@ class Engine:
             if position > len(session.numbered):
                 return None
             return self._earlier(session, session.numbered[position - 1])
+        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
+        if session.recent and asks_again(normalized, self._reference_words):
+            # "ulang": the answer on screen again; "ulang yg jkk": the latest about JKK.
+            return next(
+                (t for t in reversed(session.recent) if not named or t.topic in named), None
+            )
         earlier = session.recent[:-1]
         if not earlier or not points_back(normalized, self._reference_words):
             return None
-        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
         for topic in reversed(earlier):
             if not named or topic.topic in named:
                 return topic
@@ -1026,6 +1063,10 @@ class Engine:
             return replace(top, intent=own) if own in self.knowledge.intents else top
         if remembered not in self.knowledge.intents or plain not in _WORKER_PREMIUMS:
             return top
+        if plain == PREMIUM_OF_WORKER["karyawan"] and EMPLOYER_WORDS & set(core.split()):
+            # "perusahaan tambang potong gaji brp persen" after "sy dulu peserta mandiri": what
+            # an employer deducts is the employees' premium, whoever the user was before.
+            return top
         if entities.occupation or named:
             return top
         return top if plain == remembered else replace(top, intent=remembered)
@@ -1050,14 +1091,21 @@ class Engine:
         target = AGE_NEXT.get(REGISTRATION_TOPIC)
         if target is None or target not in self.knowledge.intents or top.intent == target:
             return top
-        # (A construction project's premium is how its workers are registered: not this.)
-        if top.intent not in _WORKER_PREMIUMS and self._topic(top.intent) != GENERAL_TOPIC:
+        # (A construction project's premium is how its workers are registered: not this. How to
+        # register is, asked whether one may: "ada 3 tukang batu mau daftar, tukang bs ikut kan".)
+        if top.intent not in _WORKER_PREMIUMS and self._topic(top.intent) not in (
+            GENERAL_TOPIC,
+            REGISTRATION_TOPIC,
+        ):
             return top
         words = set(core.split())
         worker = entities.occupation is not None or bool(words & EMPLOYEE_WORDS)
         if not worker or not words & MAY_WORDS or not words & JOINING_WORDS:
             return top
         if words & PRICE_WORDS or entities.amounts or HOW_WORDS & words:
+            return top
+        if self._topic(top.intent) == REGISTRATION_TOPIC and words & WAY_WORDS:
+            # "bisa daftar tanpa aplikasi?" asks the way to register, not who may.
             return top
         return replace(top, intent=target)
 
@@ -1459,11 +1507,19 @@ class Engine:
             return None
         if self.cases.new_case(core, last):
             return None
+        top = candidates[0] if candidates else None
+        if (
+            {"iuran", "berapa"} <= set(core.split())
+            and last not in _PREMIUM_ANSWERS
+            and top is not None
+            and top.intent in _PREMIUM_ANSWERS
+        ):
+            # "klo yg 3 tukang itu iuranya brp" after who may join asks the premium itself.
+            return None
         if entities.occupation and len(residual) <= 1:
             # "yg buat nelayan?" after the ojol discount: only the worker changes, whatever
             # the worker's own common question (the premium) scores.
             return last
-        top = candidates[0] if candidates else None
         if top is not None and top.intent in self._off_topic:
             # "kalau beli motor?" after the premium reads best as another matter: no case of
             # the answer to vary (as for a statement, _statement_continues).
@@ -1728,6 +1784,8 @@ class Engine:
         # A head count with a price asked ("mau daftarin 20 mama penenun, totalnya sebulan brp")
         # asks the premium too.
         priced = entities.workers is not None and bool({"berapa", "total"} & words)
+        # A share asked of a kind of worker ("jht utk bpu berapa persen") is a premium's rate.
+        priced = priced or ("persen" in words and bool(words & PREMIUM_OF_WORKER.keys()))
         premium = ("iuran" in words or priced) and not PAYING & words and entities.years is None
         named_topics = set(entities.programmes) | ({PREMIUM_TOPIC} if premium else set())
         at_work = self.cases.harm_at_work(normalized, entities, session)
@@ -1913,11 +1971,27 @@ class Engine:
                 and target != session.pending_intent
                 and top.intent != target
                 and top.score >= self.knobs.statement_switch
-                and set(kinds) <= set(FOLLOWUP_ENTITY.get(self._handler_name(top.intent), ()))
+                # (Of its calculating twin: "satu juta sebulan iurannya berapa" after a work
+                # accident's benefit reads best as the premium, which a wage calculates.)
+                and set(kinds)
+                <= set(
+                    FOLLOWUP_ENTITY.get(self._handler_name(self._twin(top.intent, entities)), ())
+                )
             ):
                 # "kantor di mataram dmn" after coverage figures: a full question of the same
                 # kind (a place) that asks for another answer. (An answer to the bot's own
                 # question fills that question instead.)
+                return top.intent
+            if (
+                confident
+                and top is not None
+                and top.intent in _PREMIUM_ANSWERS
+                and target not in _PREMIUM_ANSWERS
+                and "iuran" in core.split()
+            ):
+                # "satu juta sebulan iurannya berapa" after a work accident's benefit (even one
+                # that asked for the income): the premium the message names, for that income,
+                # not the benefit for it.
                 return top.intent
             if kinds == ["programme"] and not (
                 short and (ADDING.search(core) or handler in PROGRAMME_FACETS)

@@ -247,7 +247,7 @@ QUESTION_WORDS = frozenset(
     ]
 )
 # "ditanggung tidak", "masih bisa ga": a question tag at the end.
-QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "nggak"])
+QUESTION_TAGS = frozenset(["tidak", "belum", "kah", "ya", "gak", "enggak", "nggak", "kan"])
 
 
 # "jht itu apa sebenernya", "min, bantu jelasin jp", "yg jkm maksudnya gmn": asking what a

@@ -17,6 +17,8 @@ from bot.domain import names_domain
 # Greetings, in every religion's and region's form users write them (after the slang map).
 GREETINGS = (
     "assalamualaikum", "assalamualaikum warahmatullahi wabarakatuh", "waalaikumsalam",
+    "assalamualaikum warahmatullahi", "assalamualaikum warahmatullah",
+    "waalaikumsalam warahmatullahi wabarakatuh",
     "salam", "salam sejahtera", "salam kenal", "salam sehat", "shalom", "om swastiastu",
     "namo buddhaya", "halo", "hai", "hello", "hi", "hey", "hei", "selamat pagi",
     "selamat siang", "selamat sore", "selamat malam", "pagi", "siang", "sore",
@@ -201,6 +203,11 @@ GOODBYES = (
     "dadah", "bye", "pamit", "wassalamualaikum", "sampai jumpa", "sampai nanti", "see you",
     "selamat tinggal", "sudah dulu", "cukup dulu", "good bye", "goodbye",
 )  # fmt: skip
+_GOODBYES = _table(GOODBYES)
+# The time-of-day greetings, which take leave after a nod ("ok, selamat malam").
+_TIMES = _table(("selamat pagi", "selamat siang", "selamat sore", "selamat malam"))
+# What may follow a goodbye ("pamit dulu", "pamit ya min").
+_LATER = _table(("dulu", "ya", "ya min", "min", "kak", "ya kak", "dulu ya"))
 # Words that make a message ask something, so that it is no closing ("makasih, kalau jkm?").
 _ASKING = frozenset([
     "apa", "apakah", "berapa", "bagaimana", "gimana", "kapan", "mana", "dimana", "siapa",
@@ -217,14 +224,23 @@ def _phrases(words: list[str], phrases: tuple[str, ...]) -> list[str]:
     return [p for p in phrases if f" {p} " in text]
 
 
-def closing(normalized: str) -> str | None:
+def closing(normalized: str, in_talk: bool = False) -> str | None:
     """The thanks or the goodbye a closing message says, to be answered as such; None when the
-    message is no closing (it asks something, or is long)."""
+    message is no closing (it asks something, or is long). `in_talk`: the bot has answered
+    something in this conversation already."""
     words = normalized.split()
     if len(words) > MAX_CLOSING_WORDS or any(w in _ASKING for w in words):
         return None
+    nod = len(words) > 1 and words[0] in _ACKNOWLEDGEMENTS
+    if in_talk and nod and _head(words, 1, _TIMES) == len(words) - 1:
+        # "baik, selamat malam" after an answer: the nod says the talk is done, so the time of
+        # day takes leave rather than greets.
+        return "selamat tinggal"
+    leaving = _tail(words, len(words) - _tail(words, len(words), _LATER), _GOODBYES)
     done = bool(_head(words, 0, _THANKS) and _DONE & set(words)) and not _WANTING & set(words)
-    if names_domain(words) and not done:
+    if names_domain(words) and not done and not leaving:
+        # (A goodbye at the end closes whatever plan precedes it: "sy coba daftar di JMO nanti
+        # malam. pamit dulu".)
         # "makasih, jht nya mau sy urus" asks on; "terima kasih kemarin info daftarnya, saya
         # sudah terdaftar" thanks for what is done.
         return None
@@ -334,3 +350,29 @@ def strip_besides(core: str) -> tuple[str, frozenset[str]]:
         return core, named
     rest = " ".join(_BESIDES.sub(" ", core).split())
     return (rest or core), named
+
+
+# "sy agen perisai di kalabahi, hari ini mau daftarkan 6 org, syaratnya sama semua?": who the
+# user is, said before the question. A user who says they are an agent does not ask what an agent
+# is or how to become one, unless the rest asks about the agent's own work (their pay, their
+# tasks).
+AGENT_INTRODUCTIONS = (
+    "saya agen perisai", "saya kader perisai", "saya mitra perisai", "saya seorang agen perisai",
+    "saya adalah agen perisai", "saya sebagai agen perisai", "saya ini agen perisai",
+    "kami agen perisai", "kami kader perisai", "aku agen perisai",
+)  # fmt: skip
+_AGENT_INTRODUCTIONS = _table(AGENT_INTRODUCTIONS)
+_AGENT_OWN_MATTERS = frozenset(
+    ["komisi", "insentif", "fee", "honor", "imbalan", "bonus", "upah", "gaji", "penghasilan",
+     "tugas", "jadi", "menjadi", "perisai", "agen", "target", "pelatihan", "sertifikat", "akun"]
+)  # fmt: skip
+
+
+def introduces_agent(core: str) -> bool:
+    """True when the user says they are an agent and asks about something else than being one."""
+    words = core.split()
+    for start in range(len(words)):
+        if size := _head(words, start, _AGENT_INTRODUCTIONS):
+            rest = words[:start] + words[start + size :]
+            return len(rest) >= 2 and not _AGENT_OWN_MATTERS & set(rest)
+    return False

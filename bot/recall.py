@@ -3,7 +3,7 @@
 The session keeps the last few answers (core.session.Topic) and the intents of the questions the
 user numbered. A short message that points back ("yang tadi", "balik ke", "sebelumnya") asks
 again an answer given before the one on screen, the one about the programme it names if it names
-one; a short message naming a position ("skrg yg 1", "pertanyaan kedua") after the user numbered
+one; one asking again ("ulang", "ulang yg jkk") the one on screen or the latest about that programme; a short message naming a position ("skrg yg 1", "pertanyaan kedua") after the user numbered
 their questions asks the question the user gave that number.
 """
 
@@ -37,6 +37,20 @@ def points_back(normalized: str, topic_words: frozenset[str]) -> bool:
     if not any(w in BACK_WORDS for w in words):
         return False
     rest = [w for w in words if w not in BACK_WORDS and w not in _AROUND]
+    return len(rest) <= 1 and all(w in topic_words for w in rest)
+
+
+# Words asking for an answer again ("ulang", "ulangi yg jkk", "repeat please"): the one on
+# screen, or the latest about the programme named.
+REPEAT_WORDS = frozenset(["ulang", "ulangi", "diulang", "repeat", "again"])
+
+
+def asks_again(normalized: str, topic_words: frozenset[str]) -> bool:
+    """True when a short message asks for an answer again, maybe naming its programme."""
+    words = normalized.split()
+    if not any(w in REPEAT_WORDS for w in words):
+        return False
+    rest = [w for w in words if w not in REPEAT_WORDS and w not in _AROUND and w != "please"]
     return len(rest) <= 1 and all(w in topic_words for w in rest)
 
 
