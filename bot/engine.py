@@ -39,6 +39,7 @@ from bot.followup import (
     CASE_INTENT,
     CASE_OF,
     CONTACT_INTENT,
+    DIFFERENCE,
     FAMILY_WORDS,
     FOLLOWUP_ENTITY,
     GENERIC_FACETS,
@@ -64,6 +65,7 @@ from bot.followup import (
     USE_WORDS,
     WHAT_IF,
     WITH_PERSON_WORDS,
+    asks_if_all,
     asks_more,
     asks_source,
     context_words,
@@ -176,6 +178,8 @@ AGENT_ROLE_INTENTS = frozenset(["perisai_apa", "perisai_jadi"])
 REGISTRATION_TOPIC = "daftar"
 # What the agency and its programmes are (bpjstk_apa, program_lima).
 GENERAL_TOPIC = "umum"
+# The five programmes side by side.
+OVERVIEW_INTENT = "program_lima"
 HOW_WORDS = frozenset(["cara", "bagaimana", "how", "gimana", "caranya"])
 # "bpjs tk buat buruh sawit harian bisa tidak", "karyawan kontrak wajib didaftarin semua?":
 # whether a kind of worker may (or must) join, in the words that ask it, the words that name
@@ -491,10 +495,23 @@ class Engine:
             # "tabe kraeng, sa mau tanya soal bpjs tenaga kerja": a greeting that has not asked
             # yet, answered as the greeting rather than read for a question it does not hold.
             core = opening
-        if asks_more(core) and any(o.id == DETAILS_OPTION.id for o in session.options):
-            # "jelasin lagi", "lebih lengkap dong" under an answer that has its details one
-            # option away: that option, as if pressed.
+        more = asks_more(core) or asks_if_all(text, core)
+        if more and any(o.id == DETAILS_OPTION.id for o in session.options):
+            # "jelasin lagi", "lebih lengkap dong", "itu aja?" under an answer that has its
+            # details one option away: that option, as if pressed.
             return self.choose(DETAILS_OPTION.id, session, today)
+        if core in DIFFERENCE and session.recent:
+            # "bedanya?" after answers on two programmes: the five programmes side by side,
+            # one line each; after one answer, that answer again.
+            programmes = {t.topic for t in session.recent[-2:]} & PROGRAMME_NAMES
+            if len(programmes) == 2 and OVERVIEW_INTENT in self.knowledge.intents:
+                return self._run(
+                    OVERVIEW_INTENT, text, normalized, entities, session, today, (), "followup"
+                )
+            return self._recall(session.recent[-1], text, session, today, normalized)
+        if asks_if_all(text, core) and session.recent:
+            # "itu aja?" under an answer without details: it is all, so the answer again.
+            return self._recall(session.recent[-1], text, session, today, normalized)
         if asks_source(core) and session.memory.get(DETAILS_MEMORY):
             # "dasar aturannya PP nomor berapa" under an answer with its sources kept: them.
             return self.choose(SOURCES_OPTION.id, session, today)

@@ -111,6 +111,16 @@ FILLERS = frozenset(
         "sudah",
         "pas",
         "kira",
+        # the English a short follow-up is wrapped in ("what documents do I need exactly")
+        "do",
+        "does",
+        "i",
+        "is",
+        "it",
+        "need",
+        "exactly",
+        "then",
+        "so",
     ]
 ) | {MONEY_TOKEN, PLACE_TOKEN}
 
@@ -451,6 +461,34 @@ def asks_more(core: str) -> bool:
     return any(w in MORE_WORDS for w in words) and all(
         w in MORE_WORDS or w in _AROUND_MORE for w in words
     )
+
+
+# "itu aja?" under an answer: whether that is all, which the answer's details tell (or the answer
+# again, when it has none). Without the "?" the same words close the talk ("itu aja, makasih").
+ALL_OF_IT = frozenset(
+    [
+        "itu saja",
+        "cuma itu",
+        "hanya itu",
+        "itu saja ya",
+        "segitu saja",
+        "itu saja kah",
+        "that is all",
+    ]
+)
+
+
+# "bedanya?" right after answers on two programmes: the answer on screen, which says how its
+# programme differs from its neighbour (JKK's from JKM's, JHT's from JP's).
+DIFFERENCE = frozenset(
+    ["beda", "apa beda", "beda apa", "beda apa ya", "apa beda ya", "bedanya", "perbedaan",
+     "apa perbedaan", "difference", "what difference", "whats difference"]
+)  # fmt: skip
+
+
+def asks_if_all(text: str, core: str) -> bool:
+    """True when a message asks whether the answer on screen is all there is."""
+    return "?" in text and core in ALL_OF_IT
 
 
 # "dasar aturannya PP nomor berapa", "sumbernya dr mana biar sy kutip", "where can I read the

@@ -111,3 +111,42 @@ def test_whether_a_worker_may_join_is_who_may_join_and_the_way_is_how(engine: En
     assert price.reply.intent == "iuran_bpu_hitung"
     (way,) = talk(engine, "sy petani, mau daftar bpjs tk, bisa daftar tanpa aplikasi?")
     assert way.reply.intent == "daftar_cara"
+
+
+def test_a_tag_kan_makes_a_question_not_a_statement(engine: Engine) -> None:
+    *_, office = talk(
+        engine,
+        "no hp sy ganti, jmo gk bs login krn otp nya ke no lama",
+        "klo gk bs jg kmn",
+        "kantor di bandar lampung ada kan",
+    )
+    assert office.reply.intent == "kantor_cabang"
+
+
+def test_a_premium_asked_with_an_income_after_a_benefit_is_the_premium(engine: Engine) -> None:
+    *_, premium = talk(
+        engine,
+        "kalau kena pisau sadap waktu nyadap karet itu masuk kecelakaan kerja",
+        "satu juta sebulan iurannya berapa",
+    )
+    assert premium.reply.intent == "iuran_bpu_hitung"
+
+
+def test_an_english_follow_up_on_documents_stays_with_the_claim(engine: Engine) -> None:
+    claim, documents = talk(
+        engine, "hi, need info claim jht asap, I resigned last month", "what documents do I need"
+    )
+    assert documents.reply.intent == claim.reply.intent == "jht_klaim_berhenti"
+
+
+def test_is_that_all_asks_for_the_details_and_without_a_mark_closes(engine: Engine) -> None:
+    _, details = talk(engine, "syarat daftar bpjs tk mandiri apa aja", "itu aja?")
+    assert details.reply.intent in {"rincian", "daftar_syarat"}
+    assert details.reply.intent != "pamit"
+
+
+def test_the_difference_after_two_programmes_sets_them_side_by_side(engine: Engine) -> None:
+    *_, side_by_side = talk(engine, "jkm itu apa", "jkk?", "beda nya?")
+    assert side_by_side.reply.intent == "program_lima"
+    _, again = talk(engine, "jht itu apa", "bedanya?")
+    assert again.reply.intent == "jht_apa"
