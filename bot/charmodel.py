@@ -11,15 +11,15 @@ whole words, related forms share their weight ("klaim", "klaimnya", "diklaim").
 A message's score is the sum of its words' scores, so each known word's scores for all intents
 are summed once at build time and stored (16-bit, packed, one row per intent): scoring an
 intent is one C-level gather of the message's words from its row and a sum. A word the examples never use (and the matcher could not correct) adds nothing
-but dilutes the score. Training and scoring are deterministic: fixed order, a seeded shuffle,
-no iteration over sets.
+but dilutes the score. Training and scoring are deterministic: fixed order, each epoch shuffled by
+a hash of each example (see _order), no iteration over sets.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
-import random
 from array import array
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
@@ -38,6 +38,20 @@ def grams(word: str) -> list[str]:
     padded = f" {word} "
     found = [padded[i : i + n] for n in SIZES for i in range(len(padded) - n + 1)]
     return found or [padded]
+
+
+def _order(pairs: list[tuple[str, str]], epoch: int) -> list[int]:
+    """The examples' order in an epoch: shuffled by a hash of each example itself rather than
+    by a seeded shuffle of positions, so that adding or removing one example leaves every other
+    example's place in the order as it was. (A seeded shuffle deals a wholly new order when the
+    count changes: one curator's added example used to move dozens of unrelated answers.)"""
+
+    def key(row: int) -> tuple[bytes, int]:
+        text, intent = pairs[row]
+        seed = f"{SEED}/{epoch}/{intent}/{text}".encode()
+        return hashlib.blake2b(seed, digest_size=8).digest(), row
+
+    return sorted(range(len(pairs)), key=key)
 
 
 def _pack(values: array[Any]) -> str:
@@ -96,12 +110,9 @@ class CharModel:
         # The averaging trick: `totals` holds each update times its step, so that the average
         # of the weights over all steps is weights - totals / steps.
         totals = [[0.0] * n_classes for _ in range(n_features)]
-        order = list(range(len(rows)))
-        shuffle = random.Random(SEED).shuffle
         step = 1
-        for _ in range(EPOCHS):
-            shuffle(order)
-            for row in order:
+        for epoch in range(EPOCHS):
+            for row in _order(pairs, epoch):
                 features, gold = rows[row]
                 scores: list[float] = list(
                     map(sum, zip(*[weights[f] for f in features], strict=True))

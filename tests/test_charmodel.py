@@ -24,7 +24,7 @@ from bot.matcher import Matcher, MatcherKnobs
 from bot.runtime import load_engine
 from core.session import Session
 from handlers import HANDLERS
-from knowledge import build
+from knowledge import Knowledge, build
 from knowledge.build import SOURCE_DIR
 from knowledge.store import PREPARED_TABLE, load_prepared
 
@@ -88,6 +88,17 @@ def test_training_does_not_depend_on_the_hash_seed() -> None:
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and outputs[0].strip()
+
+
+def test_one_example_added_leaves_the_other_answers_alone(knowledge: Knowledge) -> None:
+    """A curator who adds one example must not move unrelated answers: each epoch's order comes
+    from the examples themselves, not from a shuffle of their positions (which dealt a new order
+    whenever the count changed and moved about 1% of the examples' own answers)."""
+    pairs = [(e.lower(), i.id) for i in knowledge.intents.values() for e in i.examples]
+    before = CharModel.train(pairs)
+    after = CharModel.train([*pairs, ("jaminan kematian itu maksudnya apa", "jkm_manfaat")])
+    moved = [t for t, _ in pairs if _top(before, t) != _top(after, t)]
+    assert len(moved) <= len(pairs) // 400, moved
 
 
 def test_bot_build_stores_the_model_and_a_start_reads_it_back(
