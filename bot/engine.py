@@ -579,6 +579,17 @@ class Engine:
             return self._answer_follow_up(
                 case, text, normalized, entities, session, today, candidates
             )
+        if (
+            intro in self.knowledge.intents
+            and session.last_intent
+            and self._handler_name(session.last_intent) in PROGRAMME_FACETS
+            and PROGRAMME_WORDS.get(core)
+        ):
+            # "jp nya?" alone after an employee's premium: that programme's share of the same
+            # premium, which the premium's answer reads, not what the programme is.
+            return self._answer_follow_up(
+                session.last_intent, text, normalized, entities, session, today, candidates
+            )
         if intro in self.knowledge.intents:
             return self._run(
                 intro, text, normalized, entities, session, today, candidates, "answer"

@@ -150,3 +150,12 @@ def test_the_difference_after_two_programmes_sets_them_side_by_side(engine: Engi
     assert side_by_side.reply.intent == "program_lima"
     _, again = talk(engine, "jht itu apa", "bedanya?")
     assert again.reply.intent == "jht_apa"
+
+
+def test_a_programme_alone_after_an_employees_premium_is_its_share(engine: Engine) -> None:
+    *_, share = talk(engine, "potongan jht karyawan brp persen", "kalau upah 3 juta?", "jp nya?")
+    assert share.reply.intent == "iuran_pu"
+    assert "JP" in share.reply.text
+    # Alone, the programme is what it is.
+    (alone,) = talk(engine, "jp nya?")
+    assert alone.reply.intent == "jp_apa"
