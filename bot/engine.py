@@ -200,6 +200,13 @@ REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"
 # What joins the rejected and the meant in a correction: "bukan 30 tapi 23 org".
 CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but"])
 # Words naming an employer, whose share of a premium only employees have.
+# How to register, which a registration question naming a channel asks.
+HOW_TO_JOIN = "daftar_cara"
+# A channel named for registering ("bisa daftar tanpa aplikasi?"), which asks the way.
+CHANNEL_PHRASES = (
+    "tanpa aplikasi", "tanpa jmo", "tanpa hp", "tanpa android", "lewat kantor", "lewat jmo",
+    "lewat aplikasi", "lewat agen", "lewat hp", "via jmo", "datang ke kantor",
+)  # fmt: skip
 # The channel of a registration ("lewat kantor", "tanpa aplikasi", "online"): the way asked.
 WAY_WORDS = frozenset(
     ["tanpa", "lewat", "melalui", "via", "pakai", "online", "offline", "aplikasi", "jmo", "kantor"]
@@ -1117,7 +1124,15 @@ class Engine:
         without a price, is who may join (AGE_NEXT's answer), not that worker's premium nor what
         the agency is, which the worker's name and "bpjs tk" alone would match."""
         target = AGE_NEXT.get(REGISTRATION_TOPIC)
-        if target is None or target not in self.knowledge.intents or top.intent == target:
+        if target is None or target not in self.knowledge.intents:
+            return top
+        if top.intent == target:
+            padded = f" {core} "
+            if HOW_TO_JOIN in self.knowledge.intents and any(
+                f" {p} " in padded for p in CHANNEL_PHRASES
+            ):
+                # "bisa daftar tanpa aplikasi?": whether one may register that way is the way.
+                return replace(top, intent=HOW_TO_JOIN)
             return top
         # (A construction project's premium is how its workers are registered: not this. How to
         # register is, asked whether one may: "ada 3 tukang batu mau daftar, tukang bs ikut kan".)
