@@ -198,8 +198,8 @@ EMPLOYEE_WORDS = frozenset(["karyawan", "pegawai", "pekerja", "buruh", "honorer"
 # Words that reject the answer just given, in a correction ("bukan, maksud sy ...").
 REJECTING = frozenset(["bukan", "salah", "keliru", "no", "not", "tidak", "wrong"])
 # What joins the rejected and the meant in a correction: "bukan 30 tapi 23 org".
-CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but"])
-# Words naming an employer, whose share of a premium only employees have.
+# ("salah ketik, 15 org maksudnya": "maksud" says what was meant, no other matter.)
+CORRECTION_JOINERS = frozenset(["tapi", "tetapi", "melainkan", "but", "maksud", "maksudnya"])
 # How to register, which a registration question naming a channel asks.
 HOW_TO_JOIN = "daftar_cara"
 # A channel named for registering ("bisa daftar tanpa aplikasi?"), which asks the way.
@@ -211,6 +211,7 @@ CHANNEL_PHRASES = (
 WAY_WORDS = frozenset(
     ["tanpa", "lewat", "melalui", "via", "pakai", "online", "offline", "aplikasi", "jmo", "kantor"]
 )
+# Words naming an employer, whose share of a premium only employees have.
 EMPLOYER_WORDS = frozenset(["perusahaan", "kantor", "pt", "majikan", "pemberi", "bos"])
 _PREMIUM_ANSWERS = _WORKER_PREMIUMS | frozenset(CALCULATED.values())
 
