@@ -995,19 +995,15 @@ class Engine:
             if position > len(session.numbered):
                 return None
             return self._earlier(session, session.numbered[position - 1])
-        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
         if session.recent and asks_again(normalized, self._reference_words):
             # "ulang": the answer on screen again; "ulang yg jkk": the latest about JKK.
-            return next(
-                (t for t in reversed(session.recent) if not named or t.topic in named), None
-            )
-        earlier = session.recent[:-1]
-        if not earlier or not points_back(normalized, self._reference_words):
+            among = session.recent
+        elif len(session.recent) > 1 and points_back(normalized, self._reference_words):
+            among = session.recent[:-1]
+        else:
             return None
-        for topic in reversed(earlier):
-            if not named or topic.topic in named:
-                return topic
-        return None
+        named = {PROGRAMME_WORDS.get(w, w) for w in normalized.split()} & self._reference_words
+        return next((t for t in reversed(among) if not named or t.topic in named), None)
 
     def _back_to(self, text: str, session: Session) -> str | None:
         """The question after a clause pointing back ("balik ke yg tadi, ..."), with the

@@ -478,8 +478,8 @@ ALL_OF_IT = frozenset(
 )
 
 
-# "bedanya?" right after answers on two programmes: the answer on screen, which says how its
-# programme differs from its neighbour (JKK's from JKM's, JHT's from JP's).
+# "bedanya?" under an answer: after answers on two programmes, the five programmes side by side
+# (one line each tells them apart); after one, that answer again.
 DIFFERENCE = frozenset(
     ["beda", "apa beda", "beda apa", "beda apa ya", "apa beda ya", "bedanya", "perbedaan",
      "apa perbedaan", "difference", "what difference", "whats difference"]

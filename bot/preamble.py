@@ -239,10 +239,9 @@ def closing(normalized: str, in_talk: bool = False) -> str | None:
     leaving = _tail(words, len(words) - _tail(words, len(words), _LATER), _GOODBYES)
     done = bool(_head(words, 0, _THANKS) and _DONE & set(words)) and not _WANTING & set(words)
     if names_domain(words) and not done and not leaving:
-        # (A goodbye at the end closes whatever plan precedes it: "sy coba daftar di JMO nanti
-        # malam. pamit dulu".)
         # "makasih, jht nya mau sy urus" asks on; "terima kasih kemarin info daftarnya, saya
-        # sudah terdaftar" thanks for what is done.
+        # sudah terdaftar" thanks for what is done. (A goodbye at the end closes whatever plan
+        # precedes it: "sy coba daftar di JMO nanti malam. pamit dulu".)
         return None
     said = _phrases(words, THANKS) or _phrases(words, GOODBYES)
     return said[0] if said else None

@@ -3,8 +3,9 @@
 The session keeps the last few answers (core.session.Topic) and the intents of the questions the
 user numbered. A short message that points back ("yang tadi", "balik ke", "sebelumnya") asks
 again an answer given before the one on screen, the one about the programme it names if it names
-one; one asking again ("ulang", "ulang yg jkk") the one on screen or the latest about that programme; a short message naming a position ("skrg yg 1", "pertanyaan kedua") after the user numbered
-their questions asks the question the user gave that number.
+one; one asking again ("ulang", "ulang yg jkk") the one on screen or the latest about that
+programme; a short message naming a position ("skrg yg 1", "pertanyaan kedua") after the user
+numbered their questions asks the question the user gave that number.
 """
 
 from __future__ import annotations
@@ -33,10 +34,16 @@ _AROUND = frozenset(
 def points_back(normalized: str, topic_words: frozenset[str]) -> bool:
     """True when a short message only points back to an earlier answer, maybe naming its
     programme or topic ("balik ke yg tadi soal jht", "yang sebelumnya")."""
+    return _only_refers(normalized, BACK_WORDS, topic_words)
+
+
+def _only_refers(normalized: str, cues: frozenset[str], topic_words: frozenset[str]) -> bool:
+    """True when the message holds a cue and, besides the words around it, names at most one
+    topic word."""
     words = normalized.split()
-    if not any(w in BACK_WORDS for w in words):
+    if not any(w in cues for w in words):
         return False
-    rest = [w for w in words if w not in BACK_WORDS and w not in _AROUND]
+    rest = [w for w in words if w not in cues and w not in _AROUND]
     return len(rest) <= 1 and all(w in topic_words for w in rest)
 
 
@@ -47,11 +54,9 @@ REPEAT_WORDS = frozenset(["ulang", "ulangi", "diulang", "repeat", "again"])
 
 def asks_again(normalized: str, topic_words: frozenset[str]) -> bool:
     """True when a short message asks for an answer again, maybe naming its programme."""
-    words = normalized.split()
-    if not any(w in REPEAT_WORDS for w in words):
-        return False
-    rest = [w for w in words if w not in REPEAT_WORDS and w not in _AROUND and w != "please"]
-    return len(rest) <= 1 and all(w in topic_words for w in rest)
+    return _only_refers(
+        " ".join(w for w in normalized.split() if w != "please"), REPEAT_WORDS, topic_words
+    )
 
 
 def numbered_position(normalized: str) -> int | None:
