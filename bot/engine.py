@@ -353,6 +353,7 @@ class Engine:
         self._words: list[str] = list(tables["words"])
         self.normalize.extend_stems(self._stems)
         self.normalize.extend_vocabulary(self._words)
+        self.normalize.split_run_together(self.extractor.place_words())
         self.extractor.vocabulary = set(self._words)
         # The curated examples' words, not the matcher's: the users' questions name places all
         # over Indonesia ("kantor bpjs medan"), and a known word is read as an everyday word.

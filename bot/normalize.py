@@ -27,6 +27,14 @@ ENDS_LIKE_A_CLITIC = frozenset(
     ["masalah", "sekolah", "salah", "kalah", "jumlah", "istilah", "sebelah", "lelah", "olah",
      "langkah", "nikah", "sedekah", "mahkamah"]
 )  # fmt: skip
+# Run-together typing from cheap phones ("brpiuranbpjstk", "tglbrpjatuhtempo"): a word this
+# long that nobody writes whole is read as the fewest known words it is made of. Affixes are
+# not words of their own ("per|tani|an" is "pertanian"), nor are two-letter pieces other than
+# the slang map's abbreviations ("sy", "tk").
+RUN_TOGETHER_MIN = 8
+RUN_TOGETHER_MAX_PIECE = 14
+AFFIXES = frozenset(["kan", "nya", "nye", "per", "ter", "ber", "mem", "men", "pen", "pem", "lah",
+                     "kah", "pun"])  # fmt: skip
 _REDUP = re.compile(r"\b([a-z]{2,})2\b")
 _PERCENT = re.compile(r"(\d)\s*%")
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -127,6 +135,8 @@ class Normalizer:
         self._vocabulary.update(self._words.values())
         # word -> the word without its clitic: the same words come back message after message.
         self._bare: dict[str, str] = {}
+        # Words never split as run-together typing (see split_run_together); None: no splitting.
+        self._whole: frozenset[str] | None = None
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         self._vocabulary.update(words)
@@ -136,6 +146,34 @@ class Normalizer:
         """Bare words a clitic may come off to reach (see _declitic), beyond the vocabulary."""
         self._stems.update(words)
         self._bare.clear()
+
+    def split_run_together(self, whole: Iterable[str]) -> None:
+        """From now on read a long unknown word as the known words it runs together, except
+        the `whole` words (place names: "tanjungpandan" is a name, not two words). Off while
+        the examples are read, whose vocabulary is still being gathered."""
+        self._whole = frozenset(whole)
+        self._bare.clear()
+
+    def _pieces(self, word: str) -> list[str] | None:
+        """The fewest known words `word` is made of, or None (dynamic programming over the
+        word's ends; a piece is at most RUN_TOGETHER_MAX_PIECE letters)."""
+        vocabulary, abbreviations = self._vocabulary, self._words
+        best: list[list[str] | None] = [None] * (len(word) + 1)
+        best[0] = []
+        for start in range(len(word)):
+            before = best[start]
+            if before is None:
+                continue
+            for end in range(start + 2, min(len(word), start + RUN_TOGETHER_MAX_PIECE) + 1):
+                piece = word[start:end]
+                known = abbreviations.get(piece, DROP) != DROP or (
+                    len(piece) > 2 and piece in vocabulary and piece not in AFFIXES
+                )
+                reached = best[end]
+                if known and (reached is None or len(reached) > len(before) + 1):
+                    best[end] = [*before, piece]
+        found = best[len(word)]
+        return found if found and len(found) > 1 else None
 
     def _deelongate(self, word: str) -> str:
         # "kelompok III" is a risk group, no "i" drawn out: read as "i" it priced group I.
@@ -224,5 +262,20 @@ class Normalizer:
         if bare is None:
             if len(self._bare) > 20_000:  # bounded: random words must not grow memory
                 self._bare.clear()
-            bare = self._bare[word] = self._declitic(word)
+            bare = self._declitic(word)
+            if bare == word and self._splits(word) and (pieces := self._pieces(word)):
+                slang = self._words.get
+                read = (slang(p, p) for p in pieces)
+                bare = " ".join(self._declitic(p) for p in read if p != DROP)
+            self._bare[word] = bare
         return bare
+
+    def _splits(self, word: str) -> bool:
+        whole = self._whole
+        return (
+            whole is not None
+            and len(word) >= RUN_TOGETHER_MIN
+            and word not in self._vocabulary
+            and word not in whole
+            and word.isalpha()
+        )
