@@ -64,6 +64,7 @@ DEFAULT_CONVERSATIONS = (
     "conversations_tune15.tsv",
     "conversations_tune16.tsv",
     "conversations_tune17.tsv",
+    "conversations_tune18.tsv",
     "conversations_heldout.tsv",
 )
 FALLBACK_LABEL = "-"

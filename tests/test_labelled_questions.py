@@ -26,6 +26,7 @@ UNSEEN = (
     "conversations_tune15.tsv",
     "conversations_tune16.tsv",
     "conversations_tune17.tsv",
+    "conversations_tune18.tsv",
 )
 FROZEN = ("heldout.tsv", "conversations_heldout.tsv")
 
