@@ -47,6 +47,7 @@ from bot.followup import (
     IN_PREMIUM_WORDS,
     INCOME_NEXT,
     INDEPENDENT_PREMIUM,
+    MIGRANT_PREMIUM,
     ONLINE_CLAIM,
     ONLINE_WORDS,
     PREMIUM_OF_WORKER,
@@ -66,11 +67,13 @@ from bot.followup import (
     WHAT_IF,
     WITH_PERSON_WORDS,
     asks_if_all,
+    asks_migrant_terms,
     asks_more,
     asks_source,
     context_words,
     first_numbered,
     is_statement,
+    names_worker,
     numbered_items,
     ordinal_choice,
     programme_asked_about,
@@ -79,6 +82,7 @@ from bot.followup import (
     split_core,
     split_raw,
     still_failing,
+    workers_named,
 )
 from bot.matcher import Candidate, Matcher
 from bot.normalize import MONEY_TOKEN, Normalizer, spell_amounts
@@ -744,8 +748,15 @@ class Engine:
             # "what about if i quit after a year" after what JHT is: a weak reading that
             # stays within the topic under discussion is a follow-up, not another matter.
             bar = min(bar, self.knobs.accept_core)
+        migrant = self._migrant_terms(core, entities, session)
+        if migrant and candidates:
+            # "hrs pulang dulu utk perpanjang bpjs nya?" from a worker in Taiwan: the terms of a
+            # migrant's membership, however weakly the words read.
+            bar = 0.0
         if not candidates or candidates[0].score < bar:
             return self._fallback(session, normalized, candidates, entities=entities, today=today)
+        if migrant:
+            candidates = (replace(candidates[0], intent=MIGRANT_PREMIUM), *candidates[1:])
         top = self._may_join(
             self._aged(
                 self._worker_premium(candidates[0], core, entities, session), core, entities
@@ -1054,7 +1065,7 @@ class Engine:
             not corrected and len(self._residual(core)) > self.knobs.followup_words + 1
         ):
             return None
-        named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        named = workers_named(core)
         if not named and entities.occupation:
             named = [INDEPENDENT_PREMIUM]
         target = named[0] if named else None
@@ -1088,7 +1099,7 @@ class Engine:
             last = self._twin(session.last_intent, Entities())
             remembered = last if last in _WORKER_PREMIUMS else None
         plain = self._twin(top.intent, Entities())
-        named = {PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER}
+        named = set(workers_named(core))
         if plain in _WORKER_PREMIUMS and len(named) == 1 and plain not in named:
             # "jht bpu brp persen" reads as the employees' percentages, but the worker it
             # names is an independent one: that worker's premium.
@@ -1103,6 +1114,23 @@ class Engine:
         if entities.occupation or named:
             return top
         return top if plain == remembered else replace(top, intent=remembered)
+
+    def _migrant_terms(self, core: str, entities: Entities, session: Session) -> bool:
+        """True when a migrant worker (the one this message or the talk is about: "sy pmi di
+        taiwan", "anak sy di sabah") asks about the terms of their membership: when to pay, a
+        contract extended, a departure delayed, JHT added (followup.asks_migrant_terms)."""
+        if MIGRANT_PREMIUM not in self.knowledge.intents or not asks_migrant_terms(core):
+            return False
+        if names_foreign_matter(core.split()):
+            # "visa hongkong perpanjangnya dmn ya": another office's matter.
+            return False
+        if set(entities.programmes) - {"jht"} or entities.occupation:
+            # "jkk nya brp persen" asks about that programme; "kalau dia petani?" another worker.
+            return False
+        named = workers_named(core)
+        if named:
+            return named[0] == MIGRANT_PREMIUM
+        return session.memory.get(WORKER_PREMIUM) == MIGRANT_PREMIUM
 
     def _aged(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "sy mau daftarin ortu sy petani umur 66": an age told with a registration question
@@ -1192,7 +1220,7 @@ class Engine:
             return None
         if len(self._residual(core)) > self.knobs.followup_words:
             return None
-        named = [PREMIUM_OF_WORKER[w] for w in core.split() if w in PREMIUM_OF_WORKER]
+        named = workers_named(core)
         if not named and (remembered := session.memory.get(WORKER_PREMIUM)):
             # "sy karyawan" two turns back, then "brp sebulan": the employees' premium.
             named = [remembered]
@@ -1273,8 +1301,8 @@ class Engine:
         if len(entities.programmes) != 1:
             return None
         words = [w for w in self._residual(core) if w not in PROGRAMME_WORDS]
-        workers = [PREMIUM_OF_WORKER[w] for w in words if w in PREMIUM_OF_WORKER]
-        asked = [w for w in words if w not in PREMIUM_OF_WORKER and w not in QUESTION_FILLERS]
+        workers = workers_named(" ".join(words))
+        asked = [w for w in words if not names_worker(w) and w not in QUESTION_FILLERS]
         if not asked or not set(asked) <= IN_PREMIUM_WORDS:
             return None
         if workers:
@@ -2133,7 +2161,7 @@ class Engine:
                 entities.sector,
                 entities.occupation,
             )
-        named = [PREMIUM_OF_WORKER[w] for w in normalized.split() if w in PREMIUM_OF_WORKER]
+        named = workers_named(normalized)
         if named:
             session.memory[WORKER_PREMIUM] = named[0]
         elif entities.occupation:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain import HARM_WORDS, ILLNESS_WORDS
 from bot.entities import PLACE_TOKEN
 from bot.normalize import MONEY_TOKEN
 from handlers import PENDING_ENTITY
@@ -188,6 +189,72 @@ PREMIUM_OF_WORKER: dict[str, str] = {
     "migran": "iuran_pmi",
 }
 INDEPENDENT_PREMIUM = "iuran_bpu"
+MIGRANT_PREMIUM = "iuran_pmi"
+
+# Where Indonesian migrant workers go, and "abroad" itself: whoever works there is a migrant
+# worker, so a premium they ask about is the migrants' one ("sy kerja di Taiwan, iuran brp",
+# "i kerja kat kuala lumpur", "im working in hong kong, do i need to pay bpjs again?"). Read
+# as a worker named, not rewritten by the slang map: the examples' text, which the learned
+# model trains on, stays as written.
+ABROAD = frozenset([
+    "luar negeri", "abroad", "overseas", "malaysia", "sabah", "sarawak", "johor",
+    "kuala lumpur", "selangor", "penang", "brunei", "singapura", "singapore", "hong kong",
+    "hongkong", "taiwan", "taipei", "korea", "korsel", "jepang", "japan", "arab saudi", "saudi",
+    "qatar", "dubai", "uae", "kuwait", "ringgit",
+])  # fmt: skip
+# The words of those names, which name a worker and ask nothing ("hong", "kong", "negeri").
+ABROAD_WORDS = frozenset(word for name in ABROAD for word in name.split())
+
+
+def names_abroad(normalized: str) -> bool:
+    """True when the message names a place abroad ("kerja di hong kong", "di luar negeri")."""
+    words = normalized.split()
+    if ABROAD_WORDS.isdisjoint(words):  # in C: most messages name no such word
+        return False
+    padded = f" {normalized} "
+    return any(f" {name} " in padded for name in ABROAD)
+
+
+def workers_named(normalized: str) -> list[str]:
+    """The premiums of the workers a message names, in order ("karyawan" the employees',
+    "bpu" the independent workers'); a place abroad names a migrant worker, before the others."""
+    named = [PREMIUM_OF_WORKER[w] for w in normalized.split() if w in PREMIUM_OF_WORKER]
+    if names_abroad(normalized):
+        # "sy karyawan pabrik di malaysia", "ke korea lewat jalur mandiri": whoever works
+        # abroad is a migrant worker first.
+        named = [MIGRANT_PREMIUM, *(n for n in named if n != MIGRANT_PREMIUM)]
+    return named
+
+
+# The terms of a migrant worker's membership: when it is paid, for how long a contract, what an
+# extension or a delayed departure does, whether JHT may be added. The migrants' premium
+# answers them all (its periods and prices), whatever the words alone would read as.
+MIGRANT_TERMS = frozenset([
+    "iuran", "premi", "perpanjang", "diperpanjang", "perpanjangan", "memperpanjang", "extend",
+    "keberangkatan", "berangkat", "ditunda", "dilindungi", "perlindungan", "lindungi",
+])  # fmt: skip
+_JHT_JOINED = frozenset(["ikut", "tambah", "ditambah", "tambahin", "plus", "add"])
+# What a migrant's family claims is the claim's matter, not the membership's.
+_NOT_TERMS = frozenset(["klaim", "cair", "dicairkan", "cairkan", "saldo", "ambil", "diambil"])
+
+
+def asks_migrant_terms(normalized: str) -> bool:
+    """True for a question about the terms of a migrant worker's membership ("kl keberangkatan
+    ditunda 3 bln, msh berlaku?", "hrs pulang dulu utk perpanjang bpjs nya?"), not a claim, a
+    harm or a death."""
+    words = normalized.split()
+    if MIGRANT_TERMS.isdisjoint(words) and not (
+        # "kalau mau ikut JHT juga bisa?": JHT is the migrants' optional part.
+        "jht" in words and not _JHT_JOINED.isdisjoint(words)
+    ):
+        return False
+    return not any(w in _NOT_TERMS or w in HARM_WORDS or w in ILLNESS_WORDS for w in words)
+
+
+def names_worker(word: str) -> bool:
+    """True for a word that names a worker ("karyawan", "pmi", "taiwan"): it asks nothing."""
+    return word in PREMIUM_OF_WORKER or word in ABROAD_WORDS
+
 
 # An intent and its calculating twin: with an amount or a number of workers the answer is a
 # calculation, whatever wording reached it ("iuran petani" + "5 orang" is a quote).
