@@ -61,7 +61,9 @@ def test_the_terms_of_a_migrants_membership_are_the_migrants_premium(
 
 
 def test_the_same_terms_for_a_worker_at_home_are_not_the_migrants(engine: Engine) -> None:
-    _, outcome = talk(engine, "sy ojek di kupang", "kalau kontraknya diperpanjang harus pulang dulu?")
+    _, outcome = talk(
+        engine, "sy ojek di kupang", "kalau kontraknya diperpanjang harus pulang dulu?"
+    )
     assert outcome.reply.intent != "iuran_pmi"
 
 
