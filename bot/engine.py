@@ -70,6 +70,7 @@ from bot.followup import (
     asks_migrant_terms,
     asks_more,
     asks_source,
+    asks_to_confirm,
     context_words,
     first_numbered,
     is_statement,
@@ -524,6 +525,16 @@ class Engine:
             return self._recall(session.recent[-1], text, session, today, normalized)
         if asks_if_all(text, core) and session.recent:
             # "itu aja?" under an answer without details: it is all, so the answer again.
+            return self._recall(session.recent[-1], text, session, today, normalized)
+        if (
+            asks_to_confirm(text, core)
+            and session.recent
+            and self._about_recent(entities, session)
+            and self._figure_quoted(core, entities, session) is None
+        ):
+            # "serius 12 bln full?" after the work accident's benefits: the answer again, which
+            # says it. A programme of its own named is a question of its own; an amount quoted
+            # ("serius cm 8400?") is the answer that figure comes from (_figure_quoted).
             return self._recall(session.recent[-1], text, session, today, normalized)
         if asks_source(core) and session.memory.get(DETAILS_MEMORY):
             # "dasar aturannya PP nomor berapa" under an answer with its sources kept: them.
@@ -1037,6 +1048,11 @@ class Engine:
             if topic.intent == intent_id:
                 return topic
         return Topic(intent_id, self._topic(intent_id))
+
+    def _about_recent(self, entities: Entities, session: Session) -> bool:
+        """True when the message names no programme, or only the answer on screen's."""
+        last = session.recent[-1].topic if session.recent else None
+        return all(p == last for p in entities.programmes)
 
     def _recall(
         self,

@@ -545,6 +545,22 @@ ALL_OF_IT = frozenset(
 )
 
 
+# "berarti bisa ya diklaim?", "serius 12 bln full?", "mulai april 2026 berarti ya?": the user
+# checks what the answer on screen said, which that answer tells again.
+CONFIRMING = frozenset(["berarti", "serius", "seriusan", "beneran", "benarkah", "yakin", "masa"])
+_CONFIRM_TAGS = frozenset(["ya", "kah", "kan", "nih", "sih", "dong", "tidak", "gitu", "begitu"])
+CONFIRM_WORDS = 4  # at most this many words beside the confirming ones: a check, not a question
+
+
+def asks_to_confirm(text: str, core: str) -> bool:
+    """True when a short message only checks the answer just given ("berarti bisa ya?")."""
+    words = core.split()
+    if CONFIRMING.isdisjoint(words) or ("?" not in text and words[-1:] != ["ya"]):
+        return False
+    rest = [w for w in words if w not in CONFIRMING and w not in _CONFIRM_TAGS]
+    return len(rest) <= CONFIRM_WORDS
+
+
 # "bedanya?" under an answer: after answers on two programmes, the five programmes side by side
 # (one line each tells them apart); after one, that answer again.
 DIFFERENCE = frozenset(
