@@ -22,7 +22,8 @@ DOMAIN_WORDS = frozenset([
     "mandiri", "daftar", "daftarkan", "didaftarkan", "pendaftaran", "terdaftar", "mendaftar",
     "mendaftarkan", "ikut", "join",
     "kantor", "cabang", "175", "berhenti", "resign", "mengundurkan", "upah", "gaji", "program",
-    "pekerja", "karyawan", "perusahaan", "pmi", "migran", "risiko",
+    "pekerja", "karyawan", "perusahaan", "pmi", "migran", "risiko", "perlindungan", "dilindungi",
+    "terlindungi",
     # the agency's own names and terms not in the slang map ("bpjstku" was JMO's former name,
     # "ucj" the coverage programme, "fktp" a BPJS Kesehatan clinic, redirected politely)
     "bpjstku", "ucj", "fktp", "tunggakan", "reaktivasi", "nik",

@@ -590,6 +590,7 @@ _AROUND_SOURCE = frozenset([
     "kami", "percaya", "yakin", "resmi", "daftar", "di", "ya", "kak", "min", "dong", "tolong",
     "mohon", "boleh", "tahu", "tau", "yang", "ada", "link", "nya", "sih", "kah", "the", "it",
     "to", "find", "see", "pakai", "pake", "mengutip", "kutipan", "dan", "mau", "ingin", "pengen",
+    "semua", "semuanya",
 ])  # fmt: skip
 
 

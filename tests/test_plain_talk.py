@@ -161,3 +161,19 @@ def test_wages_unpaid_are_another_matter(engine: Engine, unpaid: str) -> None:
     # A worker without a fixed wage is the agency's matter, as is a premium not paid.
     [joining] = talk(engine, "sy kuli panggul, tidak digaji tetap, bisa ikut bpjs tk?")
     assert joining.reply.intent == "daftar_siapa"
+
+
+def test_protection_asked_by_a_worker_is_the_agencys_matter(engine: Engine) -> None:
+    # "perlindungan" is the agency's own word for what it gives: not another matter.
+    (outcome,) = talk(engine, "sy petani di bima, ada perlindungan utk petani kecil?")
+    assert outcome.kind != "fallback"
+
+
+def test_where_all_of_it_comes_from_asks_the_sources(engine: Engine) -> None:
+    _, sources = talk(engine, "jkm dapat brp", "semuanya ini sumbernya dari aturan apa?")
+    assert sources.reply.intent == "sumber"
+
+
+def test_langsung_in_shorthand_asks_for_the_contact(engine: Engine) -> None:
+    (outcome,) = talk(engine, "kl mau tanya lgsg ke bpjs nomornya apa")
+    assert outcome.reply.intent == "kontak_resmi"
