@@ -32,6 +32,8 @@ ENDS_LIKE_A_CLITIC = frozenset(
 # not words of their own ("per|tani|an" is "pertanian"), nor are two-letter pieces other than
 # the slang map's abbreviations ("sy", "tk").
 RUN_TOGETHER_MIN = 8
+# Longer is no typing but a flood ("aaaa...", pasted junk): not searched, whatever it holds.
+RUN_TOGETHER_MAX = 40
 RUN_TOGETHER_MAX_PIECE = 14
 AFFIXES = frozenset(["kan", "nya", "nye", "per", "ter", "ber", "mem", "men", "pen", "pem", "lah",
                      "kah", "pun"])  # fmt: skip
@@ -274,7 +276,7 @@ class Normalizer:
         whole = self._whole
         return (
             whole is not None
-            and len(word) >= RUN_TOGETHER_MIN
+            and RUN_TOGETHER_MIN <= len(word) <= RUN_TOGETHER_MAX
             and word not in self._vocabulary
             and word not in whole
             and word.isalpha()

@@ -64,3 +64,12 @@ def test_nothing_is_split_until_the_vocabulary_is_complete() -> None:
     assert normalizer("brpiuranbayar") == "berapa iuran bayar"
     # A word the caller keeps whole stays so.
     assert normalizer("iuranbayar") == "iuranbayar"
+
+
+def test_a_flood_of_letters_is_not_searched_for_words() -> None:
+    """Past RUN_TOGETHER_MAX letters a word is no typing: left whole, however it could split."""
+    normalizer = Normalizer({}, vocabulary=["iuran", "bayar"])
+    normalizer.split_run_together(whole=[])
+    assert normalizer("iuranbayar") == "iuran bayar"
+    flood = "iuranbayar" * 5
+    assert normalizer(flood) == flood
