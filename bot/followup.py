@@ -416,8 +416,10 @@ AT_WORK_INSTEAD: dict[str, str] = {"jkm_manfaat": "jkk_manfaat", "jkm_klaim": "j
 # "jht nya wajib?", "jkm termasuk?" right after a premium: whether that programme is in the
 # premium just shown, a question about that premium, not about the programme.
 IN_PREMIUM_WORDS = frozenset(
-    ["wajib", "termasuk", "opsional", "pilihan", "harus", "boleh", "sudah", "ada", "masuk"]
-)
+    ["wajib", "termasuk", "opsional", "pilihan", "harus", "boleh", "sudah", "ada", "masuk",
+     # "jkp bayar lg gk" after the employees' premium: paid on top, or part of it
+     "bayar", "dibayar", "lagi", "terpisah"]
+)  # fmt: skip
 PREMIUM_TOPIC = "iuran"
 # Words around such a question that ask nothing themselves ("wajib ga", "apakah ... wajib").
 QUESTION_FILLERS = frozenset(

@@ -177,3 +177,10 @@ def test_where_all_of_it_comes_from_asks_the_sources(engine: Engine) -> None:
 def test_langsung_in_shorthand_asks_for_the_contact(engine: Engine) -> None:
     (outcome,) = talk(engine, "kl mau tanya lgsg ke bpjs nomornya apa")
     assert outcome.reply.intent == "kontak_resmi"
+
+
+def test_a_programme_paid_on_top_of_the_premium_is_asked_of_it(engine: Engine) -> None:
+    # "jkp bayar lg gk" after the employees' premium: whether JKP costs more, which it shows.
+    first, again = talk(engine, "gaji sy 4 juta dipotong bpjs tk brp", "jkp bayar lg gk")
+    assert first.reply.intent == "iuran_pu"
+    assert again.reply.intent == "iuran_pu"
