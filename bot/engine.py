@@ -285,6 +285,12 @@ class Outcome:
     answered: tuple[str, ...] = ()
 
 
+# Asking for the papers to bring, and the mark of an answer that lists them (every list of
+# papers starts from the identity card).
+PAPERS_WORDS = frozenset(
+    ["dokumen", "berkas", "syarat", "persyaratan", "bawa", "dibawa", "siapkan", "disiapkan"]
+)
+PAPERS_MARK = "ktp"
 OFFICE_HANDLER = "offices.region"
 # Words around a place that ask for its office ("maumere ada?", "kantor di ende").
 OFFICE_WORDS = frozenset(
@@ -1657,9 +1663,11 @@ class Engine:
         words = self._answer_vocabulary.get(intent_id)
         if words is None:
             intent = self.knowledge.intents[intent_id]
-            text = f"{intent.title} {intent.answer} {intent.details}".lower()
+            text = f"{intent.title}\n{intent.answer}\n{intent.details}".lower()
+            # Line by line: the normaliser reads at most MAX_WORDS words of a message, and an
+            # answer is longer (its list of papers sits in the middle).
             words = self._answer_vocabulary[intent_id] = frozenset(
-                _root(w) for w in self.normalize(text).split()
+                _root(w) for line in text.splitlines() for w in self.normalize(line).split()
             )
         return words
 
@@ -1688,9 +1696,18 @@ class Engine:
             and w not in QUESTION_TAGS
             and w not in _MODAL_WORDS
         ]
+        programme = self._topic(last)
+        if (
+            not asked
+            and PAPERS_WORDS & set(core.split())
+            and PAPERS_MARK in self._answer_words(last)
+            and all(p == programme for p in entities.programmes)
+        ):
+            # "dokumennya apa aja" after what heirs do with a JHT, whose answer lists the papers
+            # (a KTP among them): those papers, not another answer's.
+            return last
         if not 1 <= len(asked) <= self.knobs.followup_words:
             return None
-        programme = self._topic(last)
         if any(p != programme for p in entities.programmes):
             return None
         if not {_root(w) for w in asked} <= self._answer_words(last):

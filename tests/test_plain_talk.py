@@ -184,3 +184,11 @@ def test_a_programme_paid_on_top_of_the_premium_is_asked_of_it(engine: Engine) -
     first, again = talk(engine, "gaji sy 4 juta dipotong bpjs tk brp", "jkp bayar lg gk")
     assert first.reply.intent == "iuran_pu"
     assert again.reply.intent == "iuran_pu"
+
+
+def test_the_papers_asked_after_an_answer_that_lists_them_are_those(engine: Engine) -> None:
+    # The heirs' JHT answer lists the papers (its middle: the whole answer is read, not its
+    # first and last words only), so "dokumennya apa aja" stays with it.
+    first, papers = talk(engine, "bapak sy wafat, jht nya bisa diambil ibu?", "dokumennya apa aja")
+    assert first.reply.intent == "jht_ahli_waris"
+    assert papers.reply.intent == "jht_ahli_waris"
