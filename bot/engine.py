@@ -285,6 +285,9 @@ class Outcome:
     answered: tuple[str, ...] = ()
 
 
+# An age asked ("umur berapa", "usia brp", "mulai umur"), and the answer about the pension age.
+AGE_ASKED = ("umur berapa", "usia berapa", "berapa umur", "berapa usia", "mulai umur", "umur brp")
+PENSION_AGE_INTENT = "jp_usia_pensiun"
 # Asking for the papers to bring, and the mark of an answer that lists them (every list of
 # papers starts from the identity card).
 PAPERS_WORDS = frozenset(
@@ -781,6 +784,7 @@ class Engine:
             core,
             entities,
         )
+        top = self._pension_age_asked(top, core, entities, candidates)
         top = self.cases.read(top, candidates, normalized, entities, session)
         top = replace(
             top, intent=self.cases.unpaid(top.intent, partial(self._clauses, text, normalized))
@@ -1153,6 +1157,23 @@ class Engine:
         if named:
             return named[0] == MIGRANT_PREMIUM
         return session.memory.get(WORKER_PREMIUM) == MIGRANT_PREMIUM
+
+    def _pension_age_asked(
+        self, top: Candidate, core: str, entities: Entities, candidates: tuple[Candidate, ...]
+    ) -> Candidate:
+        """ "umur berapa sih bisa dapat pensiun bulanan": an age asked of the pension is the
+        pension age, however strongly "pensiun bulanan" reads as the pension's amount. An age
+        told ("umur sy 57") or another programme named is not asking one."""
+        words = core.split()
+        if "pensiun" not in words or entities.age is not None or entities.birth_year:
+            return top
+        if any(p != "jp" for p in entities.programmes):
+            return top
+        padded = f" {core} "
+        if not any(f" {phrase} " in padded for phrase in AGE_ASKED):
+            return top
+        age = next((c for c in candidates if c.intent == PENSION_AGE_INTENT), None)
+        return replace(top, intent=age.intent) if age is not None else top
 
     def _aged(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "sy mau daftarin ortu sy petani umur 66": an age told with a registration question

@@ -192,3 +192,16 @@ def test_the_papers_asked_after_an_answer_that_lists_them_are_those(engine: Engi
     first, papers = talk(engine, "bapak sy wafat, jht nya bisa diambil ibu?", "dokumennya apa aja")
     assert first.reply.intent == "jht_ahli_waris"
     assert papers.reply.intent == "jht_ahli_waris"
+
+
+@pytest.mark.parametrize(
+    "asked", ["umur berapa sih bisa dapat pensiun bulanan?", "mulai umur brp dapat pensiun bulanan"]
+)
+def test_an_age_asked_of_the_pension_is_the_pension_age(engine: Engine, asked: str) -> None:
+    (outcome,) = talk(engine, asked)
+    assert outcome.reply.intent == "jp_usia_pensiun"
+
+
+def test_an_age_told_with_the_pension_is_not_asking_one(engine: Engine) -> None:
+    (outcome,) = talk(engine, "umur sy 57, pensiun bulanan nanti dapat brp?")
+    assert outcome.reply.intent != "jp_usia_pensiun"
