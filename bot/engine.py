@@ -286,7 +286,7 @@ class Outcome:
 
 
 # An age asked ("umur berapa", "usia brp", "mulai umur"), and the answer about the pension age.
-AGE_ASKED = ("umur berapa", "usia berapa", "berapa umur", "berapa usia", "mulai umur", "umur brp")
+AGE_ASKED = ("umur berapa", "usia berapa", "berapa umur", "berapa usia", "mulai umur")
 PENSION_AGE_INTENT = "jp_usia_pensiun"
 # Asking for the papers to bring, and the mark of an answer that lists them (every list of
 # papers starts from the identity card).
@@ -367,7 +367,7 @@ class Engine:
         self._words: list[str] = list(tables["words"])
         self.normalize.extend_stems(self._stems)
         self.normalize.extend_vocabulary(self._words)
-        self.normalize.split_run_together(self.extractor.place_words())
+        self.normalize.split_run_together(self.extractor.is_place_word)
         self.extractor.vocabulary = set(self._words)
         # The curated examples' words, not the matcher's: the users' questions name places all
         # over Indonesia ("kantor bpjs medan"), and a known word is read as an everyday word.
@@ -1164,16 +1164,16 @@ class Engine:
         """ "umur berapa sih bisa dapat pensiun bulanan": an age asked of the pension is the
         pension age, however strongly "pensiun bulanan" reads as the pension's amount. An age
         told ("umur sy 57") or another programme named is not asking one."""
-        words = core.split()
-        if "pensiun" not in words or entities.age is not None or entities.birth_year:
+        if "pensiun" not in core.split() or entities.age is not None or entities.birth_year:
             return top
         if any(p != "jp" for p in entities.programmes):
             return top
         padded = f" {core} "
         if not any(f" {phrase} " in padded for phrase in AGE_ASKED):
             return top
-        age = next((c for c in candidates if c.intent == PENSION_AGE_INTENT), None)
-        return replace(top, intent=age.intent) if age is not None else top
+        if not any(c.intent == PENSION_AGE_INTENT for c in candidates):
+            return top
+        return replace(top, intent=PENSION_AGE_INTENT)
 
     def _aged(self, top: Candidate, core: str, entities: Entities) -> Candidate:
         """ "sy mau daftarin ortu sy petani umur 66": an age told with a registration question

@@ -98,7 +98,6 @@ class EntityExtractor:
                 self._aliases[" ".join(name.split())].add(region.id)
         self._max_words = max((len(a.split()) for a in self._aliases), default=1)
         self._single_aliases = [a for a in self._aliases if " " not in a and len(a) >= 5]
-
         self._occupations = dict(occupations)
         self._occ_max_words = max((len(t.split()) for t in self._occupations), default=1)
         self._starts: dict[int, tuple[Mapping[str, object], int, dict[str, frozenset[int]]]] = {}
@@ -106,11 +105,14 @@ class EntityExtractor:
         self._masked: dict[str, str] = {}
         self._near_alias: dict[str, str | None] = {}
         self._union: tuple[set[str], set[str], set[str]] | None = None
+        self._alias_words: frozenset[str] | None = None
 
-    def place_words(self) -> frozenset[str]:
-        """Every word a place name here begins with, or is: names, not words run together."""
-        own = {word for alias in self._aliases for word in alias.split()}
-        return self._gazetteer.first_words() | own
+    def is_place_word(self, word: str) -> bool:
+        """True for a word a place name begins with, or an alias holds: a name, not words run
+        together (the gazetteer's table is looked in, not copied: the bot's memory is tight)."""
+        if self._alias_words is None:
+            self._alias_words = frozenset(w for alias in self._aliases for w in alias.split())
+        return word in self._alias_words or self._gazetteer.begins_a_name(word)
 
     def _ngram_lookup(
         self, words: list[str], table: Mapping[str, object], max_words: int

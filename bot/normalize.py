@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from bot.numbers import find_amounts
 
@@ -138,7 +138,7 @@ class Normalizer:
         # word -> the word without its clitic: the same words come back message after message.
         self._bare: dict[str, str] = {}
         # Words never split as run-together typing (see split_run_together); None: no splitting.
-        self._whole: frozenset[str] | None = None
+        self._whole: Callable[[str], bool] | None = None
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         self._vocabulary.update(words)
@@ -149,11 +149,11 @@ class Normalizer:
         self._stems.update(words)
         self._bare.clear()
 
-    def split_run_together(self, whole: Iterable[str]) -> None:
+    def split_run_together(self, whole: Callable[[str], bool]) -> None:
         """From now on read a long unknown word as the known words it runs together, except
-        the `whole` words (place names: "tanjungpandan" is a name, not two words). Off while
-        the examples are read, whose vocabulary is still being gathered."""
-        self._whole = frozenset(whole)
+        the words `whole` keeps (place names: "tanjungpandan" is a name, not two words). Off
+        while the examples are read, whose vocabulary is still being gathered."""
+        self._whole = whole
         self._bare.clear()
 
     def _pieces(self, word: str) -> list[str] | None:
@@ -278,6 +278,6 @@ class Normalizer:
             whole is not None
             and RUN_TOGETHER_MIN <= len(word) <= RUN_TOGETHER_MAX
             and word not in self._vocabulary
-            and word not in whole
             and word.isalpha()
+            and not whole(word)
         )

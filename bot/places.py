@@ -377,9 +377,9 @@ class Gazetteer:
                 used.update(span)
         return sorted(found, key=lambda item: item[0])
 
-    def first_words(self) -> frozenset[str]:
-        """The words place names begin with ("tanjungpandan" and "kalimantan" among them)."""
-        return frozenset(self._name_starts())
+    def begins_a_name(self, word: str) -> bool:
+        """True for a word a place name begins with ("tanjungpandan", "kalimantan")."""
+        return word in self._name_starts()
 
     def _name_starts(self) -> dict[str, frozenset[int]]:
         if self._starts is None:
